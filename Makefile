@@ -1,0 +1,95 @@
+# dnsxl — build, run, test.
+#
+#   make            build dnsxld, dnsxl-admin, dnsxl-loader into build/
+#   make run        install missing packages, build, start the demo server on 127.0.0.1:5353
+#   make test       install missing packages, build, run unit and integration tests
+#   make SANITIZE=address,undefined test   the same under ASan/UBSan (into build-san/)
+
+CC       ?= cc
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD    ?= build
+OPT      ?= -O2
+else
+BUILD    ?= build-san
+OPT      ?= -O1 -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+
+CFLAGS   ?=
+CFLAGS   += -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -pthread -I.
+LDFLAGS  += -pthread $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+LIBS_STORE = -llmdb -lsodium
+LIBS_UV    = -luv
+
+PY       ?= /usr/bin/python3
+
+ZONES_SRC  := $(wildcard zones/*.c)
+DNSXLD_SRC := $(filter-out dnsxld/main.c,$(wildcard dnsxld/*.c))
+LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
+ADMIN_SRC  := $(wildcard admin/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIBZONES  := $(BUILD)/libdnsxlzones.a
+LIBDNSXLD := $(BUILD)/libdnsxld.a
+LIBLOADER := $(BUILD)/libdnsxlloader.a
+PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
+UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps run test unit integration clean bench
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBZONES): $(call obj,$(ZONES_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(LIBDNSXLD): $(call obj,$(DNSXLD_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(LIBLOADER): $(call obj,$(LOADER_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+$(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
+$(BUILD)/dnsxl-admin: $(call obj,$(ADMIN_SRC)) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
+$(BUILD)/dnsxl-loader: $(call obj,loader/main.c) $(LIBLOADER) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
+
+# Unit tests are named tests/unit/test_<module>_<what>.c and link only what
+# they test: libdnsxlzones, plus libdnsxld or libdnsxlloader for those modules.
+$(BUILD)/tests/test_zones_%: $(BUILD)/tests/unit/test_zones_%.o $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
+$(BUILD)/tests/test_dnsxld_%: $(BUILD)/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_STORE)
+$(BUILD)/tests/test_loader_%: $(BUILD)/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
+
+deps:
+	@sh tests/deps.sh
+
+unit: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+
+integration: $(PROGS)
+	DNSXL_BUILD=$(abspath $(BUILD)) $(PY) -m pytest -q tests/integration
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNITS)
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh demo/run.sh $(BUILD)
+
+bench: deps all
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/* Answering one DNS message: the whole pipeline between the socket and the
+ * reply bytes. socket -> dx_query_answer() -> send.
+ *
+ *   parse (wire.c: header, question, OPT; FORMERR/NOTIMP/drop decided here)
+ *   -> find zone (longest suffix among configured zones; REFUSED otherwise)
+ *   -> ACL (allow-query; REFUSED)
+ *   -> store lookup (zones/store.h dx_lookup), RFC 5782 test points
+ *   -> build answer (A/TXT/ANY/SOA/NS, NXDOMAIN/NODATA + SOA, EDNS, TC)
+ *
+ * No allocation: everything works in the caller's buffers.
+ */
+#ifndef DX_QUERY_H
+#define DX_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "zones/conf.h"
+#include "zones/store.h"
+
+struct dx_qctx {
+    const struct dx_conf *conf;  /* the config in force for this worker */
+    struct dx_txn *txn;          /* read txn, already renewed by the caller for this batch */
+    uint64_t now;                /* unix seconds, taken once per batch */
+};
+
+enum dx_transport { DX_UDP = 0, DX_TCP = 1 };
+
+/* Answer the message req[0..len) received from `peer` over `tr` into
+ * resp (capacity cap: at least 65535 for TCP, 65535 is fine for UDP too; the
+ * UDP size limit comes from the query's EDNS payload, 512 without EDNS).
+ * Returns the reply length, or 0 when nothing must be sent (unparseable
+ * header, QR=1). Never fails otherwise: store errors become SERVFAIL. */
+size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
+                       uint8_t *resp, size_t cap, enum dx_transport tr,
+                       const struct sockaddr *peer);
+
+#endif

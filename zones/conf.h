@@ -1,0 +1,121 @@
+/* The config file (INTERFACE.md): one INI file read by dnsxld, dnsxl-admin
+ * and dnsxl-loader.
+ *
+ * Sections: [server], [loader], [zone NAME], [list ZONE/LIST]. Comments
+ * start with ';' or '#' at the start of a line (after optional blanks), or
+ * with ' ;' / ' #' after a value. Repeatable keys (listen, ns, allow-query,
+ * trusted-relays, protected, never-list-zone) may appear more than once.
+ * Relative paths are relative to the directory of the file.
+ *
+ * The parser is table-driven: one table of keys per section with type,
+ * default and validation; unknown sections and keys are errors. Errors are
+ * reported as "FILE:LINE: message".
+ */
+#ifndef DX_CONF_H
+#define DX_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones/key.h"
+
+enum dx_zone_kind { DX_ZONE_IP = 0, DX_ZONE_DOMAIN = 1 };
+enum dx_answer_mode { DX_ANSWER_SEPARATE = 0, DX_ANSWER_BITMASK = 1 };
+
+struct dx_acl {                  /* list of CIDRs; empty = nothing matches */
+    struct dx_key *nets;
+    size_t n;
+};
+
+struct dx_list_conf {
+    char *name;                  /* "traps" */
+    char *target;                /* "bl.example.org/traps" */
+    struct dx_zone_conf *zone;   /* owning zone */
+    uint32_t code;               /* A value, host byte order (127.0.0.2 = 0x7f000002); default 127.0.0.2 */
+    uint64_t lifetime;           /* default lifetime of automatic entries, seconds; DX_FOREVER; default forever */
+    char *txt;                   /* TXT template, or NULL: use the zone's */
+    /* listing policy for automated sources (loader) */
+    uint32_t escalation;         /* relisting multiplies lifetime by escalation^n; default 1 (none) */
+    uint64_t max_lifetime;       /* cap for escalated lifetimes; default DX_FOREVER */
+    char *backscatter;           /* "ZONE/LIST" target for bounces, or NULL */
+    uint32_t threshold;          /* distinct reporters needed; default 1 */
+    uint64_t window;             /* ... within this many seconds; default 7d */
+    int line;                    /* line of the [list] header, for messages */
+};
+
+struct dx_zone_conf {
+    char *name;                  /* lowercase, no trailing dot: "bl.example.org" */
+    uint8_t wire[256];           /* the same in DNS wire form, lowercase */
+    size_t wire_len;             /* including the root label */
+    unsigned labels;             /* number of labels in name */
+    enum dx_zone_kind kind;      /* default ip */
+    uint32_t ttl;                /* answer TTL; default 300 */
+    struct {
+        char *mname, *rname;     /* absolute names, no trailing dot, lowercase */
+        uint32_t refresh, retry, expire, minimum;
+    } soa;                       /* default: ns.<zone> hostmaster.<zone> 3600 600 604800 300 */
+    char **ns;                   /* NS names, no trailing dot; default: { soa.mname } */
+    size_t n_ns;
+    char *txt;                   /* zone TXT template, or NULL (no TXT unless the list has one) */
+    enum dx_answer_mode answer;  /* default separate */
+    struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */
+    bool has_allow_query;
+    struct dx_list_conf *lists;  /* in file order */
+    size_t n_lists;
+    int line;
+};
+
+struct dx_conf {
+    char *path;                  /* the file as given */
+    char *dir;                   /* its directory, for relative paths */
+    struct {
+        char **listen;           /* "127.0.0.1:5353", "[::1]:5353"; default { "127.0.0.1:53" } */
+        size_t n_listen;
+        char *database;          /* absolute path of the LMDB environment directory; default /var/lib/dnsxl */
+        unsigned workers;        /* 0 = auto (one per core) */
+        uint64_t map_size;       /* LMDB map size; default 16G */
+        uint64_t udp_rcvbuf;     /* SO_RCVBUF for UDP sockets; default 8M */
+        uint32_t edns_size;      /* largest UDP reply we send with EDNS; default 1232 */
+        uint64_t tcp_idle;       /* TCP idle timeout, seconds; default 10 */
+        uint32_t tcp_clients;    /* max concurrent TCP connections per worker; default 256 */
+    } server;
+    struct {
+        struct dx_acl trusted_relays;
+        struct dx_acl protected_nets;
+        char **never_list_zones;
+        size_t n_never_list_zones;
+    } loader;
+    struct dx_zone_conf *zones;  /* in file order */
+    size_t n_zones;
+};
+
+/* Path of the config file to use: `opt` (from -c) if set, else $DNSXL_CONF,
+ * else /etc/dnsxl/dnsxl.conf. Never NULL. */
+const char *dx_conf_default_path(const char *opt);
+
+/* Read and validate the file. On success *out owns everything (free with
+ * dx_conf_free) and 0 is returned. On failure returns DX_EINVAL (syntax or
+ * validation, err = "FILE:LINE: message") or -errno (err = "FILE: reason"),
+ * and *out is NULL. */
+int dx_conf_load(const char *path, struct dx_conf **out, char *err, size_t errlen);
+
+void dx_conf_free(struct dx_conf *conf);
+
+/* Zone by name (case-insensitive, trailing dot optional), or NULL. */
+struct dx_zone_conf *dx_conf_zone(const struct dx_conf *conf, const char *name);
+
+/* List of a zone by name, or NULL. */
+struct dx_list_conf *dx_conf_list(const struct dx_zone_conf *zone, const char *name);
+
+/* Resolve "ZONE/LIST" (list set) or "ZONE" (*list = NULL; only when
+ * allow_zone). Returns 0 or DX_ENOTFOUND / DX_EINVAL with a message in err
+ * ("unknown zone 'x'", "unknown list 'y' in zone 'x'", "ZONE/LIST required"). */
+int dx_conf_target(const struct dx_conf *conf, const char *target, bool allow_zone,
+                   struct dx_zone_conf **zone, struct dx_list_conf **list,
+                   char *err, size_t errlen);
+
+/* Does the ACL contain the address/CIDR k? */
+bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k);
+
+#endif

@@ -1,0 +1,22 @@
+/* Durations as the config file and the CLIs write them:
+ * "90" (seconds), "30s", "15m", "48h", "7d", "2w", "forever". */
+#ifndef DX_DUR_H
+#define DX_DUR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DX_FOREVER UINT64_MAX
+
+/* Parse a duration into seconds (DX_FOREVER for "forever"). Compound forms
+ * such as "1d12h" are accepted. Returns 0 or DX_EINVAL (empty, junk,
+ * overflow). */
+int dx_dur_parse(const char *s, uint64_t *secs);
+
+/* Shortest exact text for secs: "forever", "7d", "1d12h", "90s". */
+void dx_dur_format(uint64_t secs, char *buf, size_t cap);
+
+/* Parse a size: "65536", "512k", "8M", "4G" (powers of 1024). 0 or DX_EINVAL. */
+int dx_size_parse(const char *s, uint64_t *bytes);
+
+#endif

@@ -1,0 +1,184 @@
+/* The dnsxl store: one LMDB environment shared by dnsxld (reads), dnsxl-admin
+ * and dnsxl-loader (writes).
+ *
+ * Schema (named databases; integers big-endian so byte order = numeric order;
+ * "z" = zone name, "l" = list name, both lowercase and NUL-terminated in keys):
+ *
+ *   meta     "schema" -> u32 version (DX_STORE_SCHEMA); checked at open
+ *   zones    z -> u32 SOA serial (bumped by every write txn that changes z)
+ *   entries  z \0 l \0 fam(1) key -> entry          (the truth)
+ *              ip:     fam 4|6, addr(4|16), plen(1)
+ *              domain: fam 'D', name (lowercase, reversed labels "example.spam"), wild(1)
+ *   index    z \0 fam(1) end-address(4|16) -> interval value   (derived, ip only)
+ *              non-overlapping address intervals, keyed by their LAST address;
+ *              a value holds the interval's first address and, for every list
+ *              with an entry covering the interval, the chain of covering
+ *              entries of that list, most specific first (flags, code, txt,
+ *              expires, plen). A lookup is one MDB_SET_RANGE: the first
+ *              interval whose end >= q, then "start <= q". Per list, the first
+ *              unexpired chain element wins; an exclusion there = not listed.
+ *   dindex   z \0 'D' reversed-name wild(1) -> per-list values (domain zones)
+ *   expiry   u64 expires_at, entries-key -> ""   (for dnsxl-loader expire)
+ *   holds    entries-key -> u64 until            (delist --hold)
+ *   history  key-text \0 u64 at, u32 seq -> record (dnsxl-admin show)
+ *
+ * Write transactions record which address ranges of which zones they touched;
+ * dx_txn_commit() recomputes the index for exactly those ranges (or rebuilds
+ * a zone's index in one sorted sweep when a transaction touched many) and
+ * bumps the serial of every changed zone, all inside the same transaction.
+ *
+ * Memory rule (as LMDB's): strings and pointers returned by reads point into
+ * the memory map and are valid only until the next write in the same txn,
+ * or the end/reset of the txn.
+ *
+ * Threads: a dx_txn belongs to one thread at a time. The environment is
+ * opened with MDB_NOTLS, so a worker thread may keep a read txn and
+ * reset/renew it per batch.
+ */
+#ifndef DX_STORE_H
+#define DX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones/key.h"
+
+#define DX_STORE_SCHEMA 1
+
+struct dx_store;
+struct dx_txn;
+
+/* Open (creating the directory and databases if missing) the environment in
+ * `dir`. map_size 0 = default (16 GiB). Returns 0, -errno, an LMDB code, or
+ * DX_ESCHEMA if the store was written by an incompatible version. */
+int dx_store_open(const char *dir, uint64_t map_size, struct dx_store **out);
+void dx_store_close(struct dx_store *st);
+
+/* --- transactions ------------------------------------------------------ */
+
+int  dx_txn_read(struct dx_store *st, struct dx_txn **out);
+void dx_txn_reset(struct dx_txn *t);          /* read txn: drop the snapshot, keep the handle */
+int  dx_txn_renew(struct dx_txn *t);          /* read txn: take a fresh snapshot */
+int  dx_txn_write(struct dx_store *st, struct dx_txn **out); /* blocks while another writer runs */
+
+/* Write txn: update the index for everything touched, bump serials, commit.
+ * If any earlier call on this txn failed (sticky error), aborts instead and
+ * returns that error. Read txn: just ends it. Frees t in every case. */
+int  dx_txn_commit(struct dx_txn *t);
+void dx_txn_abort(struct dx_txn *t);          /* frees t; NULL ok */
+
+/* --- lookups (the query path: no allocation) --------------------------- */
+
+struct dx_hit {
+    const char *list;       /* list name (NUL-terminated, in the map) */
+    uint32_t code;          /* the entry's own A value (host order), 0 = the list's code */
+    const char *txt;        /* the entry's own TXT, or NULL = the list's/zone's template */
+    uint64_t expires_at;    /* unix seconds, 0 = never */
+    uint8_t plen;           /* prefix length of the entry that matched; domain: 1 = wildcard */
+    const uint8_t *key;     /* entry address (network order, masked to plen) or
+                               domain name (lowercase, not reversed), in the map */
+    uint8_t key_len;
+};
+
+#define DX_HITS_MAX 64
+
+/* Which lists of `zone` list `q`, with exclusions applied and entries
+ * expired at `now` treated as absent (a wider unexpired entry of the same
+ * list then applies). q: a single address (plen 32/128) for ip zones, a
+ * name (plen 0) for domain zones: an exact entry for the name wins over a
+ * wildcard of its nearest ancestor, and so on up. Hits are in list-name
+ * order. Returns the number of hits written (<= max), or a negative error. */
+int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,
+              struct dx_hit *hits, size_t max);
+
+/* SOA serial of the zone, DX_ENOTFOUND if nothing was ever written to it. */
+int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial);
+
+/* --- entries ----------------------------------------------------------- */
+
+#define DX_ENTRY_EXCLUDE 0x01u
+
+struct dx_entry {
+    uint32_t flags;          /* DX_ENTRY_* */
+    uint32_t code;           /* own A value (host order), 0 = the list's */
+    uint64_t first_seen;     /* unix seconds */
+    uint64_t last_seen;
+    uint64_t expires_at;     /* 0 = never */
+    uint32_t hits;           /* times seen (traps, reports) */
+    uint32_t relists;        /* times listed again after a delisting/expiry (escalation) */
+    const char *source;      /* "admin", "import", "traps", "reports", "sync", "country"; may be NULL */
+    const char *reason;      /* may be NULL */
+    const char *txt;         /* own TXT, or NULL */
+};
+
+/* Insert or replace an entry. Returns 0 or an error (sticky on the txn). */
+int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
+                 const struct dx_key *k, const struct dx_entry *e);
+
+/* Read one entry (exact key). 0 or DX_ENOTFOUND. Strings point into the map. */
+int dx_entry_get(struct dx_txn *t, const char *zone, const char *list,
+                 const struct dx_key *k, struct dx_entry *out);
+
+/* Remove one entry (exact key). 0 or DX_ENOTFOUND. */
+int dx_entry_del(struct dx_txn *w, const char *zone, const char *list, const struct dx_key *k);
+
+typedef int (*dx_entry_cb)(void *arg, const char *list, const struct dx_key *k,
+                           const struct dx_entry *e);
+
+/* Visit the entries of zone/list (list NULL = every list of the zone), in
+ * list order then key order. Stops at the first non-zero return of cb and
+ * returns it; 0 when done. cb must not write to the store. */
+int dx_entry_foreach(struct dx_txn *t, const char *zone, const char *list,
+                     dx_entry_cb cb, void *arg);
+
+/* Number of entries in zone/list (list NULL = the whole zone). */
+int dx_entry_count(struct dx_txn *t, const char *zone, const char *list, size_t *n);
+
+/* Remove every entry whose expires_at is in (0, now], calling cb (may be
+ * NULL) before each removal (e.g. to write history). *removed = count. */
+typedef int (*dx_zentry_cb)(void *arg, const char *zone, const char *list,
+                            const struct dx_key *k, const struct dx_entry *e);
+int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t *removed);
+
+/* --- holds (delist --hold) --------------------------------------------- */
+
+int dx_hold_put(struct dx_txn *w, const char *zone, const char *list,
+                const struct dx_key *k, uint64_t until);
+/* 0 and *until, or DX_ENOTFOUND. Holds that ended are reported as they are;
+ * the caller compares with now. */
+int dx_hold_get(struct dx_txn *t, const char *zone, const char *list,
+                const struct dx_key *k, uint64_t *until);
+
+/* --- history ----------------------------------------------------------- */
+
+enum dx_hist_action {
+    DX_HIST_LIST = 1,       /* newly listed */
+    DX_HIST_RELIST,         /* listed again after a delisting or expiry */
+    DX_HIST_UPDATE,         /* seen again while listed (lifetime extended) */
+    DX_HIST_DELIST,         /* removed by an operator */
+    DX_HIST_EXPIRE,         /* removed by dnsxl-loader expire */
+    DX_HIST_HOLD,           /* automated relisting blocked by a hold */
+    DX_HIST_REJECT,         /* automated listing refused by policy (never-list) */
+};
+
+struct dx_hist {
+    uint64_t at;            /* unix seconds */
+    uint8_t action;         /* dx_hist_action */
+    const char *zone, *list, *source, *reason;  /* may be NULL */
+    uint64_t expires_at;    /* of the entry after the action, 0 = never/none */
+};
+
+const char *dx_hist_action_name(int action); /* "list", "relist", ... */
+
+int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_hist *h);
+
+/* Visit the history of exactly key k, oldest first. Same stop rule as
+ * dx_entry_foreach. */
+int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
+                       int (*cb)(void *arg, const struct dx_hist *h), void *arg);
+
+/* Remove history records older than `before`. */
+int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed);
+
+#endif
