@@ -3,7 +3,8 @@
  *
  * Sections: [server], [loader], [zone NAME], [list ZONE/LIST]. Comments
  * start with ';' or '#' at the start of a line (after optional blanks), or
- * with ' ;' / ' #' after a value. Repeatable keys (listen, ns, allow-query,
+ * with ';' preceded by a blank inside a line ('#' inside a value is data, so
+ * URLs with fragments survive in TXT templates). Repeatable keys (listen, ns, allow-query,
  * trusted-relays, protected, never-list-zone) may appear more than once.
  * Relative paths are relative to the directory of the file.
  *

@@ -28,6 +28,7 @@ int dx_dur_parse(const char *s, uint64_t *secs)
     }
     uint64_t total = 0;
     const char *p = s;
+    int units = 0;
     while (*p) {
         if (!isdigit((unsigned char)*p))
             return DX_EINVAL;
@@ -42,8 +43,9 @@ int dx_dur_parse(const char *s, uint64_t *secs)
             if (unit_mult((char)tolower((unsigned char)*p), &m))
                 return DX_EINVAL;
             p++;
-        } else if (p != s && total != 0) {
-            return DX_EINVAL; /* "1d5": trailing number without unit */
+            units++;
+        } else if (units) {
+            return DX_EINVAL; /* "1d5" (and "0d5"): trailing number without unit */
         }
         if (v > (UINT64_MAX / 2 - total) / m)
             return DX_EINVAL;

@@ -1,5 +1,6 @@
 /* Durations as the config file and the CLIs write them:
- * "90" (seconds), "30s", "15m", "48h", "7d", "2w", "forever". */
+ * "90" (seconds), "30s", "15m", "48h", "7d", "2w", "forever" ("never" is a
+ * synonym). */
 #ifndef DX_DUR_H
 #define DX_DUR_H
 
@@ -13,7 +14,8 @@
  * overflow). */
 int dx_dur_parse(const char *s, uint64_t *secs);
 
-/* Shortest exact text for secs: "forever", "7d", "1d12h", "90s". */
+/* Exact text for secs in largest units first: "forever", "7d", "1d12h",
+ * "1m30s"; dx_dur_parse reads it back to the same value. */
 void dx_dur_format(uint64_t secs, char *buf, size_t cap);
 
 /* Parse a size: "65536", "512k", "8M", "4G" (powers of 1024). 0 or DX_EINVAL. */

@@ -1,0 +1,703 @@
+/* Unit tests for zones/conf.c (the config file parser). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zones/conf.h"
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/key.h"
+
+/* ---- fixture: a temp dir with one config file --------------------------- */
+
+struct fx {
+    char dir[PATH_MAX];
+    char path[PATH_MAX + 16];
+    char err[512];
+    struct dx_conf *c;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/dx-conf-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char *real = realpath(f->dir, NULL);   /* /tmp may be a symlink */
+    if (!real)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "%s", real);
+    free(real);
+    snprintf(f->path, sizeof(f->path), "%s/dnsxl.conf", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    dx_conf_free(f->c);
+    unlink(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void write_conf(struct fx *f, const char *text)
+{
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Load text; returns the rc. On success f->c holds the conf. */
+static int load(struct fx *f, const char *text)
+{
+    dx_conf_free(f->c);
+    f->c = NULL;
+    write_conf(f, text);
+    f->err[0] = 0;
+    return dx_conf_load(f->path, &f->c, f->err, sizeof(f->err));
+}
+
+/* Expect DX_EINVAL with "PATH:LINE: " prefix and `needle` in the message. */
+static void expect_error(struct fx *f, const char *text, int line, const char *needle)
+{
+    int rc = load(f, text);
+    if (rc != DX_EINVAL)
+        fail_msg("expected DX_EINVAL, got %d (err '%s') for:\n%s", rc, f->err, text);
+    assert_null(f->c);
+    char prefix[PATH_MAX + 32];
+    snprintf(prefix, sizeof(prefix), "%s:%d: ", f->path, line);
+    if (strncmp(f->err, prefix, strlen(prefix)) != 0)
+        fail_msg("expected prefix '%s', got '%s'", prefix, f->err);
+    if (needle && !strstr(f->err, needle))
+        fail_msg("expected '%s' in '%s'", needle, f->err);
+}
+
+static const char example_conf[] =
+    "[server]\n"
+    "listen   = 127.0.0.1:5353          ; repeatable; [::1]:5353 for IPv6\n"
+    "database = var/dnsxl               ; LMDB environment directory\n"
+    "workers  = auto                    ; worker threads; auto = one per core\n"
+    "\n"
+    "[zone bl.example.org]\n"
+    "kind = ip                          ; ip | domain\n"
+    "ttl  = 300                         ; answer TTL, capped by time to expiry\n"
+    "soa  = ns1.example.org. hostmaster.example.org. 3600 600 604800 300\n"
+    "ns   = ns1.example.org.            ; repeatable\n"
+    "txt  = Listed in $list: $reason - https://example.org/lookup?q=$\n"
+    "answer = separate                  ; separate: one A/TXT per list (zen style)\n"
+    "                                   ; bitmask: one A whose last octet ORs the list codes (SURBL multi style)\n"
+    "\n"
+    "[list bl.example.org/traps]\n"
+    "code     = 127.0.0.2               ; A record answered for entries of this list\n"
+    "lifetime = 48h                     ; default lifetime of automatic entries\n"
+    "txt      = Seen hitting spam traps - https://example.org/lookup?q=$   ; optional\n"
+    "escalation   = 2                   ; a relisted key gets lifetime x escalation^n ...\n"
+    "max-lifetime = 30d                 ; ... capped here\n"
+    "backscatter  = bl.example.org/backscatter   ; bounces to traps are listed there (unset: not listed)\n"
+    "\n"
+    "[list bl.example.org/manual]\n"
+    "code     = 127.0.0.4\n"
+    "lifetime = forever\n"
+    "\n"
+    "[loader]\n"
+    "trusted-relays = 203.0.113.0/28    ; repeatable: our own MX and relays; their Received hops are skipped\n"
+    "protected      = 198.51.100.0/24   ; repeatable: never listed by traps or reports\n"
+    "never-list-zone = wl.example.org   ; repeatable: what these (allow-list) zones list is never listed\n"
+    "\n"
+    "[list bl.example.org/reports]\n"
+    "code      = 127.0.0.3\n"
+    "lifetime  = 24h\n"
+    "threshold = 2                      ; distinct reporters needed ...\n"
+    "window    = 7d                     ; ... within this window\n"
+    "\n"
+    "[list bl.example.org/backscatter]\n"
+    "code = 127.0.0.5\n";
+
+static void test_example(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, example_conf), 0);
+    struct dx_conf *c = f->c;
+    assert_non_null(c);
+    assert_string_equal(c->path, f->path);
+    assert_string_equal(c->dir, f->dir);
+
+    assert_int_equal(c->server.n_listen, 1);
+    assert_string_equal(c->server.listen[0], "127.0.0.1:5353");
+    char db[PATH_MAX + 16];
+    snprintf(db, sizeof(db), "%s/var/dnsxl", f->dir);
+    assert_string_equal(c->server.database, db);
+    assert_int_equal(c->server.workers, 0);
+
+    assert_int_equal(c->n_zones, 1);
+    struct dx_zone_conf *z = &c->zones[0];
+    assert_string_equal(z->name, "bl.example.org");
+    assert_int_equal(z->kind, DX_ZONE_IP);
+    assert_int_equal(z->ttl, 300);
+    assert_string_equal(z->soa.mname, "ns1.example.org");
+    assert_string_equal(z->soa.rname, "hostmaster.example.org");
+    assert_int_equal(z->soa.refresh, 3600);
+    assert_int_equal(z->soa.retry, 600);
+    assert_int_equal(z->soa.expire, 604800);
+    assert_int_equal(z->soa.minimum, 300);
+    assert_int_equal(z->n_ns, 1);
+    assert_string_equal(z->ns[0], "ns1.example.org");
+    assert_string_equal(z->txt, "Listed in $list: $reason - https://example.org/lookup?q=$");
+    assert_int_equal(z->answer, DX_ANSWER_SEPARATE);
+    assert_false(z->has_allow_query);
+    assert_int_equal(z->line, 6);
+
+    assert_int_equal(z->n_lists, 4);
+    const char *names[] = { "traps", "manual", "reports", "backscatter" };
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(z->lists[i].name, names[i]);
+        assert_ptr_equal(z->lists[i].zone, z);
+        char t[64];
+        snprintf(t, sizeof(t), "bl.example.org/%s", names[i]);
+        assert_string_equal(z->lists[i].target, t);
+    }
+    struct dx_list_conf *traps = &z->lists[0];
+    assert_int_equal(traps->line, 15);
+    assert_int_equal(traps->code, 0x7f000002);
+    assert_int_equal(traps->lifetime, 48 * 3600);
+    assert_string_equal(traps->txt, "Seen hitting spam traps - https://example.org/lookup?q=$");
+    assert_int_equal(traps->escalation, 2);
+    assert_int_equal(traps->max_lifetime, 30 * 86400);
+    assert_string_equal(traps->backscatter, "bl.example.org/backscatter");
+    assert_int_equal(traps->threshold, 1);
+    assert_int_equal(traps->window, 7 * 86400);
+
+    struct dx_list_conf *manual = &z->lists[1];
+    assert_int_equal(manual->code, 0x7f000004);
+    assert_true(manual->lifetime == DX_FOREVER);
+    assert_null(manual->txt);
+    assert_null(manual->backscatter);
+
+    struct dx_list_conf *reports = &z->lists[2];
+    assert_int_equal(reports->code, 0x7f000003);
+    assert_int_equal(reports->lifetime, 86400);
+    assert_int_equal(reports->threshold, 2);
+    assert_int_equal(reports->window, 7 * 86400);
+
+    assert_int_equal(c->loader.trusted_relays.n, 1);
+    char buf[DX_KEY_TEXT_MAX];
+    dx_key_format(&c->loader.trusted_relays.nets[0], buf, sizeof(buf));
+    assert_string_equal(buf, "203.0.113.0/28");
+    assert_int_equal(c->loader.protected_nets.n, 1);
+    dx_key_format(&c->loader.protected_nets.nets[0], buf, sizeof(buf));
+    assert_string_equal(buf, "198.51.100.0/24");
+    assert_int_equal(c->loader.n_never_list_zones, 1);
+    assert_string_equal(c->loader.never_list_zones[0], "wl.example.org");
+
+    /* lookups */
+    assert_ptr_equal(dx_conf_zone(c, "bl.example.org"), z);
+    assert_ptr_equal(dx_conf_zone(c, "BL.Example.ORG."), z);
+    assert_null(dx_conf_zone(c, "example.org"));
+    assert_null(dx_conf_zone(c, "bl.example.or"));
+    assert_ptr_equal(dx_conf_list(z, "manual"), &z->lists[1]);
+    assert_ptr_equal(dx_conf_list(z, "TRAPS"), &z->lists[0]);
+    assert_null(dx_conf_list(z, "nope"));
+}
+
+static void test_wire_form(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, "[zone Bl.Example.ORG.]\n[zone x]\n"), 0);
+    struct dx_zone_conf *z = &f->c->zones[0];
+    assert_string_equal(z->name, "bl.example.org");
+    static const uint8_t want[] = { 2, 'b', 'l', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+    assert_int_equal(z->wire_len, sizeof(want));
+    assert_memory_equal(z->wire, want, sizeof(want));
+    assert_int_equal(z->labels, 3);
+    z = &f->c->zones[1];
+    assert_int_equal(z->wire_len, 3);
+    assert_memory_equal(z->wire, "\001x\000", 3);
+    assert_int_equal(z->labels, 1);
+}
+
+static void test_defaults(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, "[zone bl.test]\n[list bl.test/a]\n"), 0);
+    struct dx_conf *c = f->c;
+    assert_int_equal(c->server.n_listen, 1);
+    assert_string_equal(c->server.listen[0], "127.0.0.1:53");
+    assert_string_equal(c->server.database, "/var/lib/dnsxl");
+    assert_int_equal(c->server.workers, 0);
+    assert_true(c->server.map_size == 16ull << 30);
+    assert_true(c->server.udp_rcvbuf == 8ull << 20);
+    assert_int_equal(c->server.edns_size, 1232);
+    assert_int_equal(c->server.tcp_idle, 10);
+    assert_int_equal(c->server.tcp_clients, 256);
+    assert_int_equal(c->loader.trusted_relays.n, 0);
+    assert_int_equal(c->loader.protected_nets.n, 0);
+    assert_int_equal(c->loader.n_never_list_zones, 0);
+
+    struct dx_zone_conf *z = &c->zones[0];
+    assert_int_equal(z->kind, DX_ZONE_IP);
+    assert_int_equal(z->ttl, 300);
+    assert_string_equal(z->soa.mname, "ns.bl.test");
+    assert_string_equal(z->soa.rname, "hostmaster.bl.test");
+    assert_int_equal(z->soa.refresh, 3600);
+    assert_int_equal(z->soa.retry, 600);
+    assert_int_equal(z->soa.expire, 604800);
+    assert_int_equal(z->soa.minimum, 300);
+    assert_int_equal(z->n_ns, 1);
+    assert_string_equal(z->ns[0], "ns.bl.test");
+    assert_null(z->txt);
+    assert_int_equal(z->answer, DX_ANSWER_SEPARATE);
+    assert_false(z->has_allow_query);
+    assert_int_equal(z->allow_query.n, 0);
+
+    struct dx_list_conf *l = &z->lists[0];
+    assert_int_equal(l->code, 0x7f000002);
+    assert_true(l->lifetime == DX_FOREVER);
+    assert_null(l->txt);
+    assert_int_equal(l->escalation, 1);
+    assert_true(l->max_lifetime == DX_FOREVER);
+    assert_null(l->backscatter);
+    assert_int_equal(l->threshold, 1);
+    assert_int_equal(l->window, 7 * 86400);
+
+    /* ns defaults to an explicit soa's mname */
+    assert_int_equal(load(f, "[zone z.test]\nsoa = NS9.Other.Test. Admin.Other.Test 1h 10m 1w 5m\n"), 0);
+    z = &f->c->zones[0];
+    assert_string_equal(z->soa.mname, "ns9.other.test");
+    assert_string_equal(z->soa.rname, "admin.other.test");
+    assert_int_equal(z->soa.refresh, 3600);
+    assert_int_equal(z->soa.retry, 600);
+    assert_int_equal(z->soa.expire, 7 * 86400);
+    assert_int_equal(z->soa.minimum, 300);
+    assert_int_equal(z->n_ns, 1);
+    assert_string_equal(z->ns[0], "ns9.other.test");
+
+    /* an empty file is a valid config with no zones */
+    assert_int_equal(load(f, "; nothing\n"), 0);
+    assert_int_equal(f->c->n_zones, 0);
+}
+
+static void test_all_keys(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f,
+        "# full server\n"
+        "[server]\n"
+        "listen = 127.0.0.1:5353\n"
+        "listen = [::1]:5353\n"
+        "listen = 0.0.0.0:53\n"
+        "database = /srv/dnsxl/db\n"
+        "workers = 4\n"
+        "map-size = 1G\n"
+        "udp-rcvbuf = 512k\n"
+        "edns-size = 4096\n"
+        "tcp-idle-timeout = 1m\n"
+        "tcp-clients = 100\n"
+        "[zone dbl.test]\n"
+        "kind = domain\n"
+        "ttl = 1h\n"
+        "ns = a.ns.test\n"
+        "ns = B.NS.TEST.\n"
+        "ns = c.ns.test d.ns.test\n"
+        "answer = bitmask\n"
+        "allow-query = 192.0.2.0/24\n"
+        "allow-query = 2001:db8::/32, 10.1.2.3\n"
+        "txt = see https://x.test/#frag;x=$\n"
+        "[server]\n"
+        "listen = 127.0.0.2:53\n"
+        "[loader]\n"
+        "trusted-relays = 203.0.113.0/28\n"
+        "trusted-relays = 2001:db8:1::/48\n"
+        "protected = 198.51.100.7/24\n"
+        "never-list-zone = WL.test.\n"
+        "never-list-zone = wl2.test\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    struct dx_conf *c = f->c;
+    assert_int_equal(c->server.n_listen, 4);
+    assert_string_equal(c->server.listen[0], "127.0.0.1:5353");
+    assert_string_equal(c->server.listen[1], "[::1]:5353");
+    assert_string_equal(c->server.listen[2], "0.0.0.0:53");
+    assert_string_equal(c->server.listen[3], "127.0.0.2:53");
+    assert_string_equal(c->server.database, "/srv/dnsxl/db");
+    assert_int_equal(c->server.workers, 4);
+    assert_true(c->server.map_size == 1ull << 30);
+    assert_int_equal(c->server.udp_rcvbuf, 512 * 1024);
+    assert_int_equal(c->server.edns_size, 4096);
+    assert_int_equal(c->server.tcp_idle, 60);
+    assert_int_equal(c->server.tcp_clients, 100);
+
+    struct dx_zone_conf *z = &c->zones[0];
+    assert_int_equal(z->kind, DX_ZONE_DOMAIN);
+    assert_int_equal(z->ttl, 3600);
+    assert_int_equal(z->n_ns, 4);
+    assert_string_equal(z->ns[0], "a.ns.test");
+    assert_string_equal(z->ns[1], "b.ns.test");
+    assert_string_equal(z->ns[2], "c.ns.test");
+    assert_string_equal(z->ns[3], "d.ns.test");
+    assert_int_equal(z->answer, DX_ANSWER_BITMASK);
+    assert_true(z->has_allow_query);
+    assert_int_equal(z->allow_query.n, 3);
+    assert_string_equal(z->txt, "see https://x.test/#frag;x=$");
+
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("192.0.2.77", &k), 0);
+    assert_true(dx_acl_match(&z->allow_query, &k));
+    assert_int_equal(dx_key_parse("2001:db8:ffff::1", &k), 0);
+    assert_true(dx_acl_match(&z->allow_query, &k));
+    assert_int_equal(dx_key_parse("10.1.2.3", &k), 0);
+    assert_true(dx_acl_match(&z->allow_query, &k));
+    assert_int_equal(dx_key_parse("10.1.2.4", &k), 0);
+    assert_false(dx_acl_match(&z->allow_query, &k));
+    assert_int_equal(dx_key_parse("2001:db9::1", &k), 0);
+    assert_false(dx_acl_match(&z->allow_query, &k));
+
+    assert_int_equal(c->loader.trusted_relays.n, 2);
+    assert_int_equal(c->loader.protected_nets.n, 1);
+    char buf[DX_KEY_TEXT_MAX];
+    dx_key_format(&c->loader.protected_nets.nets[0], buf, sizeof(buf));
+    assert_string_equal(buf, "198.51.100.0/24");     /* host bits cleared */
+    assert_int_equal(c->loader.n_never_list_zones, 2);
+    assert_string_equal(c->loader.never_list_zones[0], "wl.test");
+    assert_string_equal(c->loader.never_list_zones[1], "wl2.test");
+}
+
+static void test_ttl_cap_and_forms(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, "[zone a.test]\nttl = 100000d\n"), 0);
+    assert_int_equal(f->c->zones[0].ttl, 0x7fffffff);
+    assert_int_equal(load(f, "[zone a.test]\nttl = 2147483647\n"), 0);
+    assert_int_equal(f->c->zones[0].ttl, 0x7fffffff);
+    assert_int_equal(load(f, "[zone a.test]\nttl = 2147483648\n"), 0);
+    assert_int_equal(f->c->zones[0].ttl, 0x7fffffff);
+    assert_int_equal(load(f, "[zone a.test]\nttl = 0\n"), 0);
+    assert_int_equal(f->c->zones[0].ttl, 0);
+    assert_int_equal(load(f, "[zone a.test]\nttl = 1d12h\n"), 0);
+    assert_int_equal(f->c->zones[0].ttl, 129600);
+}
+
+static void test_comments(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f,
+        "; leading comment\n"
+        "# hash comment\n"
+        "   ; indented comment\n"
+        "\t# indented hash\n"
+        "\n"
+        "[zone a.test]   ; comment after a header\n"
+        "txt = A#B ; comment\n"
+        "[zone b.test]\r\n"
+        "txt=x;y\t;z\r\n"
+        "[zone c.test]\n"
+        "txt = tab\tinside  \t\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->n_zones, 3);
+    assert_string_equal(f->c->zones[0].txt, "A#B");
+    assert_string_equal(f->c->zones[1].txt, "x;y");
+    assert_string_equal(f->c->zones[2].txt, "tab\tinside");
+}
+
+static void test_long_line(void **state)
+{
+    struct fx *f = *state;
+    size_t n = 100000;
+    char *text = malloc(n + 64);
+    assert_non_null(text);
+    int off = sprintf(text, "[zone a.test]\ntxt = ");
+    memset(text + off, 'x', n);
+    strcpy(text + off + n, "\n");
+    assert_int_equal(load(f, text), 0);
+    assert_int_equal(strlen(f->c->zones[0].txt), n);
+    free(text);
+}
+
+static void test_lists_before_zone(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f,
+        "[list b.test/one]\n"
+        "code = 127.0.0.10\n"
+        "backscatter = a.test/bs\n"
+        "[list a.test/bs]\n"
+        "[list b.test/two]\n"
+        "[zone a.test]\n"
+        "[zone b.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    struct dx_zone_conf *a = dx_conf_zone(f->c, "a.test");
+    struct dx_zone_conf *b = dx_conf_zone(f->c, "b.test");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->n_lists, 1);
+    assert_int_equal(b->n_lists, 2);
+    assert_string_equal(b->lists[0].name, "one");
+    assert_string_equal(b->lists[1].name, "two");
+    assert_ptr_equal(b->lists[1].zone, b);
+    assert_ptr_equal(a->lists[0].zone, a);
+    assert_int_equal(b->lists[0].code, 0x7f00000a);
+    assert_string_equal(b->lists[0].backscatter, "a.test/bs");
+}
+
+static void test_errors(void **state)
+{
+    struct fx *f = *state;
+    /* syntax */
+    expect_error(f, "[server]\nlisten 127.0.0.1:53\n", 2, "key = value");
+    expect_error(f, "[server\n", 1, "']'");
+    expect_error(f, "[]\n", 1, "empty section");
+    expect_error(f, "[server]\n= 5\n", 2, "missing key");
+    expect_error(f, "workers = 2\n", 1, "outside");
+    expect_error(f, "\n\n[bogus]\n", 3, "unknown section [bogus]");
+    expect_error(f, "[server extra]\n", 1, "takes no name");
+    expect_error(f, "[zone]\n", 1, "zone NAME");
+    expect_error(f, "[list]\n", 1, "ZONE/LIST");
+    expect_error(f, "[server]\nfoo = 1\n", 2, "unknown key 'foo'");
+    expect_error(f, "[zone a.test]\ncode = 127.0.0.2\n", 2, "unknown key 'code'");
+    expect_error(f, "[server]\nworkers =\n", 2, "workers: missing value");
+    expect_error(f, "[server]\nworkers = 2\nworkers = 3\n", 3, "workers: duplicate");
+    expect_error(f, "[server]\nworkers = 2\n[loader]\n[server]\nworkers = 3\n", 5, "duplicate");
+    expect_error(f, "[zone a.test]\nttl = 1\nttl = 2\n", 3, "ttl: duplicate");
+    expect_error(f, "[list a.test/l]\ncode = 127.0.0.2\ncode = 127.0.0.3\n[zone a.test]\n", 3,
+                 "code: duplicate");
+    /* zones and lists */
+    expect_error(f, "[zone a.test]\n[zone b.test]\n[zone A.TEST.]\n", 3, "duplicate zone 'a.test'");
+    expect_error(f, "[zone a..test]\n", 1, "bad zone name");
+    expect_error(f, "[zone a_b.te$t]\n", 1, "bad zone name");
+    expect_error(f, "[zone .]\n", 1, "bad zone name");
+    expect_error(f, "[list a.test]\n", 1, "ZONE/LIST");
+    expect_error(f, "[list a.test/]\n", 1, "ZONE/LIST");
+    expect_error(f, "[list a.test/b/c]\n", 1, "ZONE/LIST");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\n[list A.test./X]\n", 3, "duplicate list");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\n\n[list b.test/y]\ncode = 127.0.0.3\n", 4,
+                 "zone 'b.test' is not defined");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nbackscatter = a.test/nope\n", 3,
+                 "backscatter: unknown list 'a.test/nope'");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nbackscatter = nope\n", 3, "backscatter: bad target");
+    /* list values */
+    expect_error(f, "[zone a.test]\n[list a.test/x]\ncode = 10.0.0.2\n", 3, "code: '10.0.0.2' is outside 127.0.0.0/8");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\ncode = 127.0.0\n", 3, "code: bad IPv4");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nlifetime = 5x\n", 3, "lifetime: bad duration");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nlifetime = 0\n", 3, "lifetime");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nescalation = 0\n", 3, "escalation: bad value");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nthreshold = -1\n", 3, "threshold: bad value");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nwindow = 1d5\n", 3, "window: bad duration");
+    /* zone values */
+    expect_error(f, "[zone a.test]\nkind = cidr\n", 2, "kind: bad value 'cidr' (expected ip or domain)");
+    expect_error(f, "[zone a.test]\nanswer = both\n", 2, "answer: bad value 'both' (expected separate or bitmask)");
+    expect_error(f, "[zone a.test]\nttl = 5 minutes\n", 2, "ttl: bad TTL");
+    expect_error(f, "[zone a.test]\nttl = forever\n", 2, "ttl: bad TTL");
+    expect_error(f, "[zone a.test]\nttl = -1\n", 2, "ttl: bad TTL");
+    expect_error(f, "[zone a.test]\nsoa = ns.a.test. host.a.test. 1 2 3\n", 2, "soa: expected 6 fields");
+    expect_error(f, "[zone a.test]\nsoa = ns.a.test. host.a.test. 1 2 3 4 5\n", 2, "soa: expected 6 fields");
+    expect_error(f, "[zone a.test]\nsoa = ns..a host.a.test. 1 2 3 4\n", 2, "soa: bad mname");
+    expect_error(f, "[zone a.test]\nsoa = ns.a h@st 1 2 3 4\n", 2, "soa: bad rname");
+    expect_error(f, "[zone a.test]\nsoa = ns.a host.a x 2 3 4\n", 2, "soa: bad refresh 'x'");
+    expect_error(f, "[zone a.test]\nsoa = ns.a host.a 1 2 3 forever\n", 2, "soa: bad minimum");
+    expect_error(f, "[zone a.test]\nsoa = ns.a host.a 1 2 4294967296 1\n", 2, "soa: bad expire");
+    expect_error(f, "[zone a.test]\nns = bad..name\n", 2, "ns: bad domain name");
+    expect_error(f, "[zone a.test]\nallow-query = 192.0.2.0/33\n", 2, "allow-query: bad address or CIDR");
+    expect_error(f, "[zone a.test]\nallow-query = example.com\n", 2, "allow-query: bad address or CIDR");
+    /* server values */
+    expect_error(f, "[server]\nlisten = 127.0.0.1\n", 2, "listen: bad address");
+    expect_error(f, "[server]\nlisten = 127.0.0.1:0\n", 2, "listen: bad port");
+    expect_error(f, "[server]\nlisten = 127.0.0.1:65536\n", 2, "listen: bad port");
+    expect_error(f, "[server]\nlisten = 127.0.0.1:\n", 2, "listen: bad port");
+    expect_error(f, "[server]\nlisten = ::1:53\n", 2, "listen: bad address");
+    expect_error(f, "[server]\nlisten = [::1]53\n", 2, "listen: bad address");
+    expect_error(f, "[server]\nlisten = [127.0.0.1]:53\n", 2, "listen: bad address");
+    expect_error(f, "[server]\nlisten = localhost:53\n", 2, "listen: bad address");
+    expect_error(f, "[server]\nworkers = none\n", 2, "workers: bad value");
+    expect_error(f, "[server]\nworkers = 0\n", 2, "workers: bad value");
+    expect_error(f, "[server]\nedns-size = 511\n", 2, "edns-size: bad value");
+    expect_error(f, "[server]\nedns-size = 4097\n", 2, "edns-size: bad value");
+    expect_error(f, "[server]\nmap-size = 16Q\n", 2, "map-size: bad size");
+    expect_error(f, "[server]\nudp-rcvbuf = 4G\n", 2, "udp-rcvbuf: size");
+    expect_error(f, "[server]\ntcp-idle-timeout = forever\n", 2, "tcp-idle-timeout: bad duration");
+    expect_error(f, "[server]\ntcp-clients = 1x\n", 2, "tcp-clients: bad value");
+    /* loader values */
+    expect_error(f, "[loader]\nprotected = 10.0.0.0/8 300.1.1.1\n", 2, "protected: bad address or CIDR '300.1.1.1'");
+    expect_error(f, "[loader]\ntrusted-relays = nope\n", 2, "trusted-relays: bad address");
+    expect_error(f, "[loader]\nnever-list-zone = -*-\n", 2, "never-list-zone: bad domain name");
+    /* a NUL byte */
+    write_conf(f, "");
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fwrite("[server]\nwor\0kers = 1\n", 1, 22, fp);
+    fclose(fp);
+    assert_int_equal(dx_conf_load(f->path, &f->c, f->err, sizeof(f->err)), DX_EINVAL);
+    assert_non_null(strstr(f->err, ":2: NUL byte"));
+}
+
+static void test_open_errors(void **state)
+{
+    struct fx *f = *state;
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/missing.conf", f->dir);
+    struct dx_conf *c = (struct dx_conf *)1;
+    char err[PATH_MAX + 64];
+    assert_int_equal(dx_conf_load(path, &c, err, sizeof(err)), -ENOENT);
+    assert_null(c);
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof(want), "%s: %s", path, strerror(ENOENT));
+    assert_string_equal(err, want);
+    /* a directory cannot be read as a config */
+    int rc = dx_conf_load(f->dir, &c, err, sizeof(err));
+    assert_true(rc < 0 && rc > -4096);
+    assert_null(c);
+    assert_non_null(strstr(err, f->dir));
+    /* tiny error buffers are safe */
+    assert_int_equal(dx_conf_load(path, &c, err, 4), -ENOENT);
+    assert_int_equal(strlen(err), 3);
+}
+
+static void test_relative_database(void **state)
+{
+    struct fx *f = *state;
+    char old[PATH_MAX];
+    assert_non_null(getcwd(old, sizeof(old)));
+    write_conf(f, "[server]\ndatabase = ./db/env\n");
+    /* load through a relative path: dir and database still absolute */
+    assert_int_equal(chdir(f->dir), 0);
+    int rc = dx_conf_load("dnsxl.conf", &f->c, f->err, sizeof(f->err));
+    assert_int_equal(chdir(old), 0);
+    assert_int_equal(rc, 0);
+    assert_string_equal(f->c->path, "dnsxl.conf");
+    assert_string_equal(f->c->dir, f->dir);
+    char want[PATH_MAX + 16];
+    snprintf(want, sizeof(want), "%s/db/env", f->dir);
+    assert_string_equal(f->c->server.database, want);
+    assert_true(f->c->server.database[0] == '/');
+}
+
+static void test_default_path(void **state)
+{
+    (void)state;
+    char *saved = getenv("DNSXL_CONF") ? strdup(getenv("DNSXL_CONF")) : NULL;
+    unsetenv("DNSXL_CONF");
+    assert_string_equal(dx_conf_default_path(NULL), "/etc/dnsxl/dnsxl.conf");
+    assert_string_equal(dx_conf_default_path("/x/y.conf"), "/x/y.conf");
+    setenv("DNSXL_CONF", "/env/dnsxl.conf", 1);
+    assert_string_equal(dx_conf_default_path(NULL), "/env/dnsxl.conf");
+    assert_string_equal(dx_conf_default_path("opt.conf"), "opt.conf");
+    setenv("DNSXL_CONF", "", 1);
+    assert_string_equal(dx_conf_default_path(NULL), "/etc/dnsxl/dnsxl.conf");
+    if (saved) {
+        setenv("DNSXL_CONF", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("DNSXL_CONF");
+    }
+}
+
+static void test_target(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, "[zone bl.test]\n[list bl.test/a]\n[list bl.test/b]\n[zone wl.test]\n"), 0);
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    char err[128];
+    assert_int_equal(dx_conf_target(f->c, "bl.test/b", false, &z, &l, err, sizeof(err)), 0);
+    assert_string_equal(z->name, "bl.test");
+    assert_string_equal(l->name, "b");
+    assert_int_equal(dx_conf_target(f->c, "BL.test./A", false, &z, &l, err, sizeof(err)), 0);
+    assert_string_equal(l->target, "bl.test/a");
+    assert_int_equal(dx_conf_target(f->c, "wl.test", true, &z, &l, err, sizeof(err)), 0);
+    assert_string_equal(z->name, "wl.test");
+    assert_null(l);
+    assert_int_equal(dx_conf_target(f->c, "bl.test", false, &z, &l, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "ZONE/LIST required"));
+    assert_null(z);
+    assert_int_equal(dx_conf_target(f->c, "nope.test/a", false, &z, &l, err, sizeof(err)), DX_ENOTFOUND);
+    assert_string_equal(err, "unknown zone 'nope.test'");
+    assert_int_equal(dx_conf_target(f->c, "nope.test", true, &z, &l, err, sizeof(err)), DX_ENOTFOUND);
+    assert_string_equal(err, "unknown zone 'nope.test'");
+    assert_int_equal(dx_conf_target(f->c, "bl.test/c", true, &z, &l, err, sizeof(err)), DX_ENOTFOUND);
+    assert_string_equal(err, "unknown list 'c' in zone 'bl.test'");
+    assert_int_equal(dx_conf_target(f->c, "bl.test/", true, &z, &l, err, sizeof(err)), DX_EINVAL);
+    assert_int_equal(dx_conf_target(f->c, "/a", true, &z, &l, err, sizeof(err)), DX_EINVAL);
+    assert_int_equal(dx_conf_target(f->c, "", true, &z, &l, err, sizeof(err)), DX_EINVAL);
+}
+
+static void test_acl(void **state)
+{
+    (void)state;
+    struct dx_key nets[3], k;
+    assert_int_equal(dx_key_parse("192.0.2.0/25", &nets[0]), 0);
+    assert_int_equal(dx_key_parse("2001:db8:1::/48", &nets[1]), 0);
+    assert_int_equal(dx_key_parse("::ffff:198.51.100.0/120", &nets[2]), 0); /* becomes v4 /24 */
+    struct dx_acl acl = { nets, 3 };
+    struct dx_acl empty = { NULL, 0 };
+    static const struct { const char *key; bool in; } cases[] = {
+        { "192.0.2.0", true }, { "192.0.2.127", true }, { "192.0.2.128", false },
+        { "192.0.2.0/26", true }, { "192.0.2.0/24", false },
+        { "2001:db8:1:ffff::1", true }, { "2001:db8:2::1", false }, { "2001:db8:1::/47", false },
+        { "198.51.100.9", true }, { "::ffff:198.51.100.9", true }, { "198.51.101.9", false },
+        { "::ffff:192.0.2.1", true }, { "::192.0.2.1", false }, { "0.0.0.0/0", false },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(dx_key_parse(cases[i].key, &k), 0);
+        if (dx_acl_match(&acl, &k) != cases[i].in)
+            fail_msg("acl match %s: expected %d", cases[i].key, cases[i].in);
+        assert_false(dx_acl_match(&empty, &k));
+    }
+    struct dx_key all;
+    assert_int_equal(dx_key_parse("::/0", &all), 0);
+    struct dx_acl any6 = { &all, 1 };
+    assert_int_equal(dx_key_parse("2001:db8::1", &k), 0);
+    assert_true(dx_acl_match(&any6, &k));
+    assert_int_equal(dx_key_parse("192.0.2.1", &k), 0);
+    assert_false(dx_acl_match(&any6, &k));
+    assert_int_equal(dx_key_parse("spam.example", &k), 0);
+    assert_false(dx_acl_match(&any6, &k));
+}
+
+/* Reloading (SIGHUP) must give identical results: no hidden state. */
+static void test_reload_stable(void **state)
+{
+    struct fx *f = *state;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(load(f, example_conf), 0);
+        assert_int_equal(f->c->zones[0].n_lists, 4);
+        assert_int_equal(f->c->server.n_listen, 1);
+        expect_error(f, "[zone a.test]\nttl = x\n", 2, "ttl");
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_example, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wire_form, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ttl_cap_and_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists_before_zone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_relative_database, setup, teardown),
+        cmocka_unit_test(test_default_path),
+        cmocka_unit_test_setup_teardown(test_target, setup, teardown),
+        cmocka_unit_test(test_acl),
+        cmocka_unit_test_setup_teardown(test_reload_stable, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,545 @@
+/* Unit tests for zones/key.c (keys) and zones/dur.c (durations, sizes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/key.h"
+
+/* Parse text, format it back, compare with want (NULL: must be rejected). */
+static void roundtrip(const char *text, const char *want)
+{
+    struct dx_key k;
+    int rc = dx_key_parse(text, &k);
+    if (!want) {
+        if (rc != DX_EINVAL)
+            fail_msg("'%s' should be rejected, got rc %d", text, rc);
+        return;
+    }
+    if (rc != 0)
+        fail_msg("'%s' rejected (%d)", text, rc);
+    char buf[DX_KEY_TEXT_MAX];
+    int n = dx_key_format(&k, buf, sizeof(buf));
+    if (n < 0 || strcmp(buf, want) != 0)
+        fail_msg("'%s' formats as '%s' (%d), want '%s'", text, buf, n, want);
+    assert_int_equal((size_t)n, strlen(want));
+    /* the canonical form parses to the identical key */
+    struct dx_key k2;
+    assert_int_equal(dx_key_parse(buf, &k2), 0);
+    assert_int_equal(k2.family, k.family);
+    assert_int_equal(k2.plen, k.plen);
+    assert_int_equal(k2.len, k.len);
+    assert_memory_equal(k2.addr, k.addr, k.family == DX_FAM_DOMAIN ? k.len + 1u : k.len);
+}
+
+static void test_parse_v4(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("192.0.2.1", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V4);
+    assert_int_equal(k.len, 4);
+    assert_int_equal(k.plen, 32);
+    assert_memory_equal(k.addr, "\xc0\x00\x02\x01", 4);
+
+    assert_int_equal(dx_key_parse("192.0.2.77/24", &k), 0);    /* host bits cleared */
+    assert_int_equal(k.plen, 24);
+    assert_memory_equal(k.addr, "\xc0\x00\x02\x00", 4);
+    assert_int_equal(dx_key_parse("10.255.255.255/9", &k), 0);
+    assert_memory_equal(k.addr, "\x0a\x80\x00\x00", 4);
+    assert_int_equal(dx_key_parse("255.255.255.255/0", &k), 0);
+    assert_int_equal(k.plen, 0);
+    assert_memory_equal(k.addr, "\0\0\0\0", 4);
+
+    roundtrip("192.0.2.1", "192.0.2.1");
+    roundtrip("192.0.2.1/32", "192.0.2.1");
+    roundtrip("192.0.2.99/24", "192.0.2.0/24");
+    roundtrip("198.51.100.255/31", "198.51.100.254/31");
+    roundtrip("0.0.0.0/0", "0.0.0.0/0");
+    roundtrip("192.0.2.1/33", NULL);
+    roundtrip("192.0.2.1/", NULL);
+    roundtrip("192.0.2.1/-1", NULL);
+    roundtrip("192.0.2.1/0024", NULL);
+    roundtrip("192.0.2/24", NULL);
+    roundtrip("192.0.2.256", NULL);
+    roundtrip("1.2.3.4.5", NULL);
+    roundtrip("", NULL);
+    assert_int_equal(dx_key_parse(NULL, &k), DX_EINVAL);
+}
+
+static void test_parse_v6(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("2001:db8::1", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V6);
+    assert_int_equal(k.len, 16);
+    assert_int_equal(k.plen, 128);
+    assert_memory_equal(k.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+
+    assert_int_equal(dx_key_parse("2001:db8:abcd:ef01::ffff/33", &k), 0);
+    assert_int_equal(k.plen, 33);
+    assert_memory_equal(k.addr, "\x20\x01\x0d\xb8\x80\0\0\0\0\0\0\0\0\0\0\0", 16);
+
+    roundtrip("2001:DB8::1", "2001:db8::1");
+    roundtrip("2001:db8:1:2:3:4:5:6/48", "2001:db8:1::/48");
+    roundtrip("::/0", "::/0");
+    roundtrip("::1", "::1");
+    roundtrip("::", "::");
+    roundtrip("2001:db8::/129", NULL);
+    roundtrip("2001:db8:::1", NULL);
+    roundtrip("fe80::1%eth0", NULL);
+    roundtrip("2001:db8::g", NULL);
+}
+
+static void test_v4_mapped(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("::ffff:192.0.2.1", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V4);
+    assert_int_equal(k.len, 4);
+    assert_int_equal(k.plen, 32);
+    assert_memory_equal(k.addr, "\xc0\x00\x02\x01", 4);
+    assert_int_equal(dx_key_parse("::ffff:7f00:2", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V4);
+    assert_memory_equal(k.addr, "\x7f\0\0\x02", 4);
+    roundtrip("::ffff:192.0.2.77/120", "192.0.2.0/24");
+    roundtrip("::FFFF:198.51.100.1/96", "0.0.0.0/0");
+    /* shorter than /96: stays IPv6 */
+    assert_int_equal(dx_key_parse("::ffff:192.0.2.1/95", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V6);
+    /* not mapped */
+    assert_int_equal(dx_key_parse("::192.0.2.1", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V6);
+    assert_int_equal(dx_key_parse("64:ff9b::192.0.2.1", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V6);
+
+    /* dx_key_from_addr */
+    uint8_t a16[16];
+    assert_int_equal(inet_pton(AF_INET6, "::ffff:203.0.113.9", a16), 1);
+    dx_key_from_addr(&k, a16, 16);
+    assert_int_equal(k.family, DX_FAM_V4);
+    assert_int_equal(k.len, 4);
+    assert_int_equal(k.plen, 32);
+    assert_memory_equal(k.addr, "\xcb\x00\x71\x09", 4);
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::9", a16), 1);
+    dx_key_from_addr(&k, a16, 16);
+    assert_int_equal(k.family, DX_FAM_V6);
+    assert_int_equal(k.plen, 128);
+    assert_memory_equal(k.addr, a16, 16);
+    dx_key_from_addr(&k, (const uint8_t *)"\x01\x02\x03\x04", 4);
+    assert_int_equal(k.family, DX_FAM_V4);
+    assert_int_equal(k.plen, 32);
+}
+
+static void test_parse_names(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("Spam.EXAMPLE.", &k), 0);
+    assert_int_equal(k.family, DX_FAM_DOMAIN);
+    assert_int_equal(k.plen, 0);
+    assert_int_equal(k.len, 12);
+    assert_string_equal((const char *)k.addr, "spam.example");
+    assert_int_equal(dx_key_parse("*.Spam.Example", &k), 0);
+    assert_int_equal(k.plen, 1);
+    assert_string_equal((const char *)k.addr, "spam.example");
+
+    roundtrip("spam.example", "spam.example");
+    roundtrip("SPAM.example.", "spam.example");
+    roundtrip("*.spam.example", "*.spam.example");
+    roundtrip("*.SPAM.example.", "*.spam.example");
+    roundtrip("xn--bcher-kva.example", "xn--bcher-kva.example");
+    roundtrip("_dmarc.example", "_dmarc.example");
+    roundtrip("test", "test");
+    /* rejections */
+    roundtrip("spam..example", NULL);
+    roundtrip(".spam.example", NULL);
+    roundtrip("spam.example..", NULL);
+    roundtrip(".", NULL);
+    roundtrip("*", NULL);
+    roundtrip("*.", NULL);
+    roundtrip("a.*.example", NULL);
+    roundtrip("**.example", NULL);
+    roundtrip("sp am.example", NULL);
+    roundtrip("spam!.example", NULL);
+    roundtrip("sp/am.example", NULL);
+    roundtrip("spam.ex\xc3\xa9mple", NULL);
+
+    char label[80], name[300];
+    memset(label, 'a', 63);
+    label[63] = 0;
+    snprintf(name, sizeof(name), "%s.example", label);
+    assert_int_equal(dx_key_parse(name, &k), 0);
+    memset(label, 'a', 64);
+    label[64] = 0;
+    snprintf(name, sizeof(name), "%s.example", label);
+    assert_int_equal(dx_key_parse(name, &k), DX_EINVAL);
+
+    /* 253 characters is the longest name; 254 is too long */
+    char lab63[64];
+    memset(lab63, 'b', 63);
+    lab63[63] = 0;
+    snprintf(name, sizeof(name), "%s.%s.%s.%.61s", lab63, lab63, lab63, lab63);
+    assert_int_equal(strlen(name), 253);
+    assert_int_equal(dx_key_parse(name, &k), 0);
+    assert_int_equal(k.len, 253);
+    char buf[DX_KEY_TEXT_MAX];
+    assert_int_equal(dx_key_format(&k, buf, sizeof(buf)), 253);
+    assert_string_equal(buf, name);
+    char wild[320];
+    snprintf(wild, sizeof(wild), "*.%s.", name);
+    assert_int_equal(dx_key_parse(wild, &k), 0);
+    assert_int_equal(dx_key_format(&k, buf, sizeof(buf)), 255);
+    snprintf(name, sizeof(name), "%s.%s.%s.%.62s", lab63, lab63, lab63, lab63);
+    assert_int_equal(strlen(name), 254);
+    assert_int_equal(dx_key_parse(name, &k), DX_EINVAL);
+    /* a trailing dot does not count */
+    snprintf(name, sizeof(name), "%s.%s.%s.%.61s.", lab63, lab63, lab63, lab63);
+    assert_int_equal(dx_key_parse(name, &k), 0);
+}
+
+static void test_parse_for(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse_for("192.0.2.1", true, &k), 0);
+    assert_int_equal(dx_key_parse_for("2001:db8::/32", true, &k), 0);
+    assert_int_equal(dx_key_parse_for("spam.example", true, &k), DX_EINVAL);
+    assert_int_equal(dx_key_parse_for("spam.example", false, &k), 0);
+    assert_int_equal(dx_key_parse_for("*.spam.example", false, &k), 0);
+    assert_int_equal(dx_key_parse_for("192.0.2.1", false, &k), DX_EINVAL);
+    assert_int_equal(dx_key_parse_for("bad..name", false, &k), DX_EINVAL);
+}
+
+static void test_format_small_buffer(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    char buf[8];
+    assert_int_equal(dx_key_parse("192.0.2.0/24", &k), 0);
+    assert_int_equal(dx_key_format(&k, buf, sizeof(buf)), DX_ERANGE);
+    assert_string_equal(buf, "192.0.2");
+    char exact[13];
+    assert_int_equal(dx_key_format(&k, exact, sizeof(exact)), 12);
+    assert_string_equal(exact, "192.0.2.0/24");
+    assert_int_equal(dx_key_format(&k, exact, 12), DX_ERANGE);
+}
+
+static bool contains(const char *net, const char *key)
+{
+    struct dx_key n, k;
+    assert_int_equal(dx_key_parse(net, &n), 0);
+    assert_int_equal(dx_key_parse(key, &k), 0);
+    return dx_key_contains(&n, &k);
+}
+
+static void test_contains(void **state)
+{
+    (void)state;
+    assert_true(contains("192.0.2.0/24", "192.0.2.255"));
+    assert_true(contains("192.0.2.0/24", "192.0.2.128/25"));
+    assert_true(contains("192.0.2.0/24", "192.0.2.0/24"));
+    assert_false(contains("192.0.2.0/24", "192.0.2.0/23"));
+    assert_false(contains("192.0.2.0/24", "192.0.3.0"));
+    assert_true(contains("0.0.0.0/0", "203.0.113.1"));
+    assert_true(contains("192.0.2.1", "192.0.2.1"));
+    assert_false(contains("192.0.2.1", "192.0.2.2"));
+    assert_true(contains("2001:db8::/32", "2001:db8:ffff::1"));
+    assert_false(contains("2001:db8::/32", "2001:db9::1"));
+    assert_false(contains("::/0", "192.0.2.1"));         /* families differ */
+    assert_false(contains("0.0.0.0/0", "2001:db8::1"));
+    assert_true(contains("192.0.2.0/24", "::ffff:192.0.2.9")); /* mapped = v4 */
+    assert_false(contains("spam.example", "spam.example"));    /* not CIDRs */
+    assert_false(contains("*.spam.example", "a.spam.example"));
+}
+
+static bool special(const char *text)
+{
+    struct dx_key k;
+    if (dx_key_parse(text, &k))
+        fail_msg("cannot parse %s", text);
+    return dx_key_is_special(&k);
+}
+
+static void test_special(void **state)
+{
+    (void)state;
+    /* each INTERFACE.md range: first, last address and the range itself */
+    static const char *const ranges[][3] = {
+        { "0.0.0.0/8", "0.0.0.0", "0.255.255.255" },
+        { "10.0.0.0/8", "10.0.0.0", "10.255.255.255" },
+        { "100.64.0.0/10", "100.64.0.0", "100.127.255.255" },
+        { "127.0.0.0/8", "127.0.0.1", "127.255.255.255" },
+        { "169.254.0.0/16", "169.254.0.0", "169.254.255.255" },
+        { "172.16.0.0/12", "172.16.0.0", "172.31.255.255" },
+        { "192.168.0.0/16", "192.168.0.0", "192.168.255.255" },
+        { "224.0.0.0/4", "224.0.0.0", "239.255.255.255" },
+        { "240.0.0.0/4", "240.0.0.0", "255.255.255.255" },
+        { "::/128", "::", "::" },
+        { "::1/128", "::1", "::1" },
+        { "fc00::/7", "fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+        { "fe80::/10", "fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+        { "ff00::/8", "ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+    };
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        for (size_t j = 0; j < 3; j++)
+            if (!special(ranges[i][j]))
+                fail_msg("%s should be special", ranges[i][j]);
+    /* just outside */
+    static const char *const outside[] = {
+        "1.0.0.0", "9.255.255.255", "11.0.0.0", "100.63.255.255", "100.128.0.0",
+        "126.255.255.255", "128.0.0.0", "169.253.255.255", "169.255.0.0",
+        "172.15.255.255", "172.32.0.0", "192.167.255.255", "192.169.0.0",
+        "223.255.255.255", "192.0.2.1", "198.51.100.7", "203.0.113.1", "8.8.8.8",
+        "::2", "2001:db8::1", "2a00:1450::1", "fbff:ffff::1", "fe00::", "fec0::1",
+        "feff::1", "192.0.2.0/24", "2001:db8::/32",
+    };
+    for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
+        if (special(outside[i]))
+            fail_msg("%s should not be special", outside[i]);
+    /* ranges overlapping a special one */
+    assert_true(special("0.0.0.0/0"));
+    assert_true(special("8.0.0.0/6"));          /* contains 10/8 */
+    assert_true(special("172.0.0.0/8"));        /* contains 172.16/12 */
+    assert_true(special("::/0"));
+    assert_true(special("::/127"));             /* contains :: and ::1 */
+    assert_true(special("::ffff:10.1.1.1"));    /* mapped */
+    assert_false(special("spam.example"));
+}
+
+static void test_localhost(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("127.0.0.1", &k), 0);
+    assert_true(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("::ffff:127.0.0.1", &k), 0);
+    assert_true(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("127.0.0.0/8", &k), 0);
+    assert_true(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("0.0.0.0/0", &k), 0);
+    assert_true(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("127.0.0.2", &k), 0);
+    assert_false(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("127.0.0.2/31", &k), 0);
+    assert_false(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("::1", &k), 0);
+    assert_false(dx_key_is_localhost(&k));
+    assert_int_equal(dx_key_parse("localhost", &k), 0);
+    assert_false(dx_key_is_localhost(&k));
+}
+
+struct collect {
+    char out[16][DX_KEY_TEXT_MAX];
+    size_t n;
+    size_t stop_after;
+};
+
+static int collect_cb(void *arg, const struct dx_key *k)
+{
+    struct collect *c = arg;
+    if (c->n >= 16)
+        return -1;
+    dx_key_format(k, c->out[c->n], sizeof(c->out[0]));
+    c->n++;
+    if (c->stop_after && c->n == c->stop_after)
+        return 42;
+    return 0;
+}
+
+static void range(int af, const char *lo, const char *hi, struct collect *c, int want_rc)
+{
+    uint8_t a[16], b[16];
+    size_t len = af == AF_INET ? 4 : 16;
+    assert_int_equal(inet_pton(af, lo, a), 1);
+    assert_int_equal(inet_pton(af, hi, b), 1);
+    assert_int_equal(dx_key_range_to_cidrs(a, b, len, collect_cb, c), want_rc);
+}
+
+static void expect_cidrs(const struct collect *c, const char *const *want, size_t n)
+{
+    if (c->n != n)
+        fail_msg("got %zu CIDRs, want %zu (first '%s')", c->n, n, c->n ? c->out[0] : "");
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(c->out[i], want[i]);
+}
+
+static void test_range_to_cidrs(void **state)
+{
+    (void)state;
+    struct collect c = { .n = 0 };
+    range(AF_INET, "10.0.0.1", "10.0.0.6", &c, 0);
+    static const char *const w1[] = { "10.0.0.1", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6" };
+    expect_cidrs(&c, w1, 4);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET, "0.0.0.0", "255.255.255.255", &c, 0);
+    static const char *const w2[] = { "0.0.0.0/0" };
+    expect_cidrs(&c, w2, 1);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET, "192.0.2.7", "192.0.2.7", &c, 0);
+    static const char *const w3[] = { "192.0.2.7" };
+    expect_cidrs(&c, w3, 1);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET, "192.0.2.0", "192.0.3.255", &c, 0);
+    static const char *const w4[] = { "192.0.2.0/23" };
+    expect_cidrs(&c, w4, 1);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET, "255.255.255.254", "255.255.255.255", &c, 0);
+    static const char *const w5[] = { "255.255.255.254/31" };
+    expect_cidrs(&c, w5, 1);
+
+    memset(&c, 0, sizeof(c));
+    c.stop_after = 32;           /* 0.0.0.0/1, 128.0.0.0/2, ... 255.255.255.254/32 */
+    range(AF_INET, "0.0.0.0", "255.255.255.254", &c, -1);   /* collector is full at 16 */
+    assert_int_equal(c.n, 16);
+    assert_string_equal(c.out[0], "0.0.0.0/1");
+    assert_string_equal(c.out[1], "128.0.0.0/2");
+    assert_string_equal(c.out[15], "255.254.0.0/16");
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET6, "2001:db8::", "2001:db8::ffff:ffff:ffff:ffff", &c, 0);
+    static const char *const w6[] = { "2001:db8::/64" };
+    expect_cidrs(&c, w6, 1);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET6, "2001:db8::1", "2001:db8::4", &c, 0);
+    static const char *const w7[] = { "2001:db8::1", "2001:db8::2/127", "2001:db8::4" };
+    expect_cidrs(&c, w7, 3);
+
+    memset(&c, 0, sizeof(c));
+    range(AF_INET6, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &c, 0);
+    static const char *const w8[] = { "::/0" };
+    expect_cidrs(&c, w8, 1);
+
+    /* callback's non-zero value stops the walk */
+    memset(&c, 0, sizeof(c));
+    c.stop_after = 2;
+    range(AF_INET, "10.0.0.1", "10.0.0.6", &c, 42);
+    assert_int_equal(c.n, 2);
+
+    /* lo > hi, bad length */
+    memset(&c, 0, sizeof(c));
+    range(AF_INET, "10.0.0.6", "10.0.0.1", &c, DX_EINVAL);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(dx_key_range_to_cidrs((const uint8_t *)"abcdefgh", (const uint8_t *)"abcdefgh", 8,
+                                           collect_cb, &c), DX_EINVAL);
+}
+
+/* ---- durations and sizes ----------------------------------------------- */
+
+static void test_dur_parse(void **state)
+{
+    (void)state;
+    static const struct { const char *s; uint64_t v; } ok[] = {
+        { "90", 90 }, { "0", 0 }, { "30s", 30 }, { "15m", 900 }, { "48h", 172800 },
+        { "7d", 604800 }, { "2w", 1209600 }, { "1d12h", 129600 }, { "1h30m15s", 5415 },
+        { "48H", 172800 }, { "forever", DX_FOREVER }, { "FOREVER", DX_FOREVER },
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        uint64_t v = 1234;
+        if (dx_dur_parse(ok[i].s, &v) != 0 || v != ok[i].v)
+            fail_msg("'%s' -> %llu, want %llu", ok[i].s, (unsigned long long)v,
+                     (unsigned long long)ok[i].v);
+    }
+    static const char *const bad[] = {
+        "", "5x", "1d5", "0d5", "1h30", "d", "-5", " 5", "5 ", "5s ", "1.5h", "forevers",
+        "99999999999999999999", "18446744073709551615s", "999999999999999999w",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint64_t v = 1234;
+        if (dx_dur_parse(bad[i], &v) != DX_EINVAL)
+            fail_msg("'%s' should be rejected (got %llu)", bad[i], (unsigned long long)v);
+        assert_int_equal(v, 1234);   /* untouched on error */
+    }
+    uint64_t v;
+    assert_int_equal(dx_dur_parse(NULL, &v), DX_EINVAL);
+}
+
+static void test_dur_format(void **state)
+{
+    (void)state;
+    char buf[32];
+    dx_dur_format(DX_FOREVER, buf, sizeof(buf));
+    assert_string_equal(buf, "forever");
+    dx_dur_format(0, buf, sizeof(buf));
+    assert_string_equal(buf, "0s");
+    dx_dur_format(604800, buf, sizeof(buf));
+    assert_string_equal(buf, "7d");
+    dx_dur_format(129600, buf, sizeof(buf));
+    assert_string_equal(buf, "1d12h");
+    dx_dur_format(3600, buf, sizeof(buf));
+    assert_string_equal(buf, "1h");
+    /* every formatted value parses back to itself */
+    static const uint64_t vals[] = { 1, 59, 60, 61, 90, 3599, 3601, 86399, 86401, 1234567,
+                                     (uint64_t)1 << 40 };
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        uint64_t back;
+        dx_dur_format(vals[i], buf, sizeof(buf));
+        assert_int_equal(dx_dur_parse(buf, &back), 0);
+        assert_int_equal(back, vals[i]);
+    }
+    /* a small buffer is not overrun */
+    char tiny[6] = "zzzzz";
+    dx_dur_format(129600, tiny, 3);
+    assert_int_equal(tiny[2], 0);
+    assert_int_equal(tiny[3], 'z');
+}
+
+static void test_size_parse(void **state)
+{
+    (void)state;
+    static const struct { const char *s; uint64_t v; } ok[] = {
+        { "65536", 65536 }, { "0", 0 }, { "512k", 512 * 1024 }, { "512K", 512 * 1024 },
+        { "8M", 8 << 20 }, { "8m", 8 << 20 }, { "4G", 4ull << 30 }, { "16g", 16ull << 30 },
+        { "1kb", 1024 }, { "2MB", 2 << 20 },
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        uint64_t v = 0;
+        if (dx_size_parse(ok[i].s, &v) != 0 || v != ok[i].v)
+            fail_msg("'%s' -> %llu, want %llu", ok[i].s, (unsigned long long)v,
+                     (unsigned long long)ok[i].v);
+    }
+    static const char *const bad[] = {
+        "", "k", "8X", "8 M", "-1", "1.5G", "8Mx", "8bb", "99999999999999999999",
+        "17179869184G",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint64_t v = 77;
+        if (dx_size_parse(bad[i], &v) != DX_EINVAL)
+            fail_msg("'%s' should be rejected", bad[i]);
+        assert_int_equal(v, 77);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_v4),
+        cmocka_unit_test(test_parse_v6),
+        cmocka_unit_test(test_v4_mapped),
+        cmocka_unit_test(test_parse_names),
+        cmocka_unit_test(test_parse_for),
+        cmocka_unit_test(test_format_small_buffer),
+        cmocka_unit_test(test_contains),
+        cmocka_unit_test(test_special),
+        cmocka_unit_test(test_localhost),
+        cmocka_unit_test(test_range_to_cidrs),
+        cmocka_unit_test(test_dur_parse),
+        cmocka_unit_test(test_dur_format),
+        cmocka_unit_test(test_size_parse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1045 @@
+/* The config file parser (zones/conf.h, INTERFACE.md, man/dnsxl.conf.5).
+ *
+ * One table of keys per section kind. Every key has a type, bounds and a
+ * default written as config text: defaults go through the same parser as
+ * the file. Values are validated here, once; the programs trust the result.
+ *
+ * Lists may name a zone defined later in the file: they are collected
+ * apart and attached to their zones at the end, when every zone is known.
+ */
+#include "zones/conf.h"
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/ini.h"
+#include "zones/key.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_PATH "/etc/dnsxl/dnsxl.conf"
+#define TTL_MAX      0x7fffffffu
+
+_Static_assert(sizeof(enum dx_zone_kind) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum dx_answer_mode) == sizeof(int), "enum size");
+
+/* ---- parser state ------------------------------------------------------ */
+
+enum section { SEC_NONE, SEC_SERVER, SEC_LOADER, SEC_ZONE, SEC_LIST };
+
+struct pend_list {               /* a [list] before its zone is resolved */
+    struct dx_list_conf l;
+    char *zone;                  /* normalized zone name */
+    int backscatter_line;
+};
+
+struct parser {
+    const char *file;
+    int line;
+    char *err;
+    size_t errlen;
+    struct dx_conf *c;
+    struct pend_list *pl;
+    size_t n_pl;
+    enum section sec;
+    size_t cur;                  /* index of the current zone or pending list */
+    uint64_t seen;               /* keys seen in the current [zone]/[list] */
+    uint64_t server_seen, loader_seen;
+};
+
+struct keydef;
+typedef int (*setter_fn)(struct parser *p, const struct keydef *kd, void *base, const char *val);
+
+enum ktype {
+    K_STRING,    /* char *, any non-empty text */
+    K_PATH,      /* char *, made absolute against the file's directory */
+    K_DURATION,  /* uint64_t seconds; forever allowed iff max == DX_FOREVER */
+    K_SIZE,      /* uint64_t bytes */
+    K_UINT,      /* uint32_t */
+    K_CODE,      /* uint32_t IPv4 in 127.0.0.0/8, host order */
+    K_CIDRS,     /* struct dx_acl, appended to; blanks/commas separate several */
+    K_NAMES,     /* char ** + size_t count (off_n), appended to */
+    K_ENUM,      /* enum (int-sized): index into enums[] */
+    K_FN,        /* custom setter */
+};
+
+struct keydef {
+    const char *name;
+    enum ktype type;
+    bool repeat;
+    size_t off;                  /* field offset in the section's struct */
+    size_t off_n;                /* K_NAMES: offset of the count */
+    uint64_t min, max;
+    const char *const *enums;    /* K_ENUM: NULL-terminated */
+    setter_fn set;               /* K_FN */
+    const char *def;             /* default as config text, or NULL */
+};
+
+static int set_listen(struct parser *, const struct keydef *, void *, const char *);
+static int set_workers(struct parser *, const struct keydef *, void *, const char *);
+static int set_ttl(struct parser *, const struct keydef *, void *, const char *);
+static int set_soa(struct parser *, const struct keydef *, void *, const char *);
+static int set_backscatter(struct parser *, const struct keydef *, void *, const char *);
+
+static const char *const kind_names[] = { "ip", "domain", NULL };
+static const char *const answer_names[] = { "separate", "bitmask", NULL };
+
+#define CONF(f) offsetof(struct dx_conf, f)
+#define ZONE(f) offsetof(struct dx_zone_conf, f)
+#define LIST(f) offsetof(struct dx_list_conf, f)
+#define MEG     (1024ull * 1024)
+
+static const struct keydef server_keys[] = {
+    { "listen", K_FN, true, 0, 0, 0, 0, NULL, set_listen, "127.0.0.1:53" },
+    { "database", K_PATH, false, CONF(server.database), 0, 0, 0, NULL, NULL, "/var/lib/dnsxl" },
+    { "workers", K_FN, false, 0, 0, 0, 0, NULL, set_workers, "auto" },
+    { "map-size", K_SIZE, false, CONF(server.map_size), 0, MEG, UINT64_MAX, NULL, NULL, "16G" },
+    { "udp-rcvbuf", K_SIZE, false, CONF(server.udp_rcvbuf), 0, 0, INT_MAX, NULL, NULL, "8M" },
+    { "edns-size", K_UINT, false, CONF(server.edns_size), 0, 512, 4096, NULL, NULL, "1232" },
+    { "tcp-idle-timeout", K_DURATION, false, CONF(server.tcp_idle), 0, 1, 86400, NULL, NULL, "10" },
+    { "tcp-clients", K_UINT, false, CONF(server.tcp_clients), 0, 1, 65535, NULL, NULL, "256" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef loader_keys[] = {
+    { "trusted-relays", K_CIDRS, true, CONF(loader.trusted_relays), 0, 0, 0, NULL, NULL, NULL },
+    { "protected", K_CIDRS, true, CONF(loader.protected_nets), 0, 0, 0, NULL, NULL, NULL },
+    { "never-list-zone", K_NAMES, true, CONF(loader.never_list_zones),
+      CONF(loader.n_never_list_zones), 0, 0, NULL, NULL, NULL },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef zone_keys[] = {
+    { "kind", K_ENUM, false, ZONE(kind), 0, 0, 0, kind_names, NULL, "ip" },
+    { "ttl", K_FN, false, 0, 0, 0, 0, NULL, set_ttl, "300" },
+    { "soa", K_FN, false, 0, 0, 0, 0, NULL, set_soa, NULL },     /* default from the name */
+    { "ns", K_NAMES, true, ZONE(ns), ZONE(n_ns), 0, 0, NULL, NULL, NULL }, /* default soa.mname */
+    { "txt", K_STRING, false, ZONE(txt), 0, 0, 0, NULL, NULL, NULL },
+    { "answer", K_ENUM, false, ZONE(answer), 0, 0, 0, answer_names, NULL, "separate" },
+    { "allow-query", K_CIDRS, true, ZONE(allow_query), 0, 0, 0, NULL, NULL, NULL },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef list_keys[] = {
+    { "code", K_CODE, false, LIST(code), 0, 0, 0, NULL, NULL, "127.0.0.2" },
+    { "lifetime", K_DURATION, false, LIST(lifetime), 0, 1, DX_FOREVER, NULL, NULL, "forever" },
+    { "txt", K_STRING, false, LIST(txt), 0, 0, 0, NULL, NULL, NULL },
+    { "escalation", K_UINT, false, LIST(escalation), 0, 1, 1000, NULL, NULL, "1" },
+    { "max-lifetime", K_DURATION, false, LIST(max_lifetime), 0, 1, DX_FOREVER, NULL, NULL, "forever" },
+    { "backscatter", K_FN, false, 0, 0, 0, 0, NULL, set_backscatter, NULL },
+    { "threshold", K_UINT, false, LIST(threshold), 0, 1, 1000000, NULL, NULL, "1" },
+    { "window", K_DURATION, false, LIST(window), 0, 1, DX_FOREVER, NULL, NULL, "7d" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+__attribute__((format(printf, 3, 4)))
+static int fail(struct parser *p, int line, const char *fmt, ...)
+{
+    if (p->errlen) {
+        int n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, line);
+        if (n >= 0 && (size_t)n < p->errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return DX_EINVAL;
+}
+
+static int nomem(struct parser *p)
+{
+    if (p->errlen)
+        snprintf(p->err, p->errlen, "%s: out of memory", p->file);
+    return DX_ENOMEM;
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/* Normalize a domain name: lowercase, no trailing dot, labels 1..63 of
+ * [a-z0-9_-], total <= 253. Writes the text (NUL-terminated) into out
+ * (DX_KEY_NAME_MAX + 1 bytes) and, if wire is set, the wire form. */
+static int norm_name(const char *in, char *out, uint8_t *wire, size_t *wire_len, unsigned *labels)
+{
+    size_t n = strlen(in);
+    if (n > 0 && in[n - 1] == '.')
+        n--;
+    if (n == 0 || n > DX_KEY_NAME_MAX)
+        return DX_EINVAL;
+    size_t lab = 0, lstart = 0, w = 1;
+    unsigned nl = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char ch = i < n ? (unsigned char)in[i] : '.';
+        if (ch == '.') {
+            if (lab == 0)
+                return DX_EINVAL;
+            if (wire) {
+                wire[lstart] = (uint8_t)lab;
+                lstart = w++;
+            }
+            nl++;
+            lab = 0;
+            continue;
+        }
+        if (!(isalnum(ch) || ch == '-' || ch == '_'))
+            return DX_EINVAL;
+        if (++lab > 63)
+            return DX_EINVAL;
+        out[i] = (char)tolower(ch);
+        if (wire)
+            wire[w++] = (uint8_t)tolower(ch);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (in[i] == '.')
+            out[i] = '.';
+    out[n] = 0;
+    if (wire) {
+        wire[lstart] = 0;            /* the root label */
+        *wire_len = w;
+        *labels = nl;
+    }
+    return 0;
+}
+
+static char *name_dup(const char *in)
+{
+    char buf[DX_KEY_NAME_MAX + 1];
+    if (norm_name(in, buf, NULL, NULL, NULL))
+        return NULL;
+    return strdup(buf);
+}
+
+/* "ZONE/LIST" -> normalized zone in zone[], list in list[] (lowercase). */
+static int split_target(const char *t, char *zone, char *list, size_t list_cap)
+{
+    const char *slash = strchr(t, '/');
+    if (!slash)
+        return DX_EINVAL;
+    size_t zl = (size_t)(slash - t);
+    if (zl == 0 || zl > DX_KEY_NAME_MAX + 1)
+        return DX_EINVAL;
+    char tmp[DX_KEY_NAME_MAX + 2];
+    memcpy(tmp, t, zl);
+    tmp[zl] = 0;
+    if (norm_name(tmp, zone, NULL, NULL, NULL))
+        return DX_EINVAL;
+    const char *l = slash + 1;
+    size_t ll = strlen(l);
+    if (ll == 0 || ll > 63 || ll >= list_cap)
+        return DX_EINVAL;
+    for (size_t i = 0; i < ll; i++) {
+        unsigned char ch = (unsigned char)l[i];
+        if (!(isalnum(ch) || ch == '-' || ch == '_'))
+            return DX_EINVAL;
+        list[i] = (char)tolower(ch);
+    }
+    list[ll] = 0;
+    return 0;
+}
+
+static int push_str(char ***arr, size_t *n, char *s)
+{
+    char **na = realloc(*arr, (*n + 1) * sizeof(*na));
+    if (!na) {
+        free(s);
+        return DX_ENOMEM;
+    }
+    na[(*n)++] = s;
+    *arr = na;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+    if (!isdigit((unsigned char)*s))
+        return DX_EINVAL;
+    uint64_t x = 0;
+    for (; *s; s++) {
+        if (!isdigit((unsigned char)*s) || x > (UINT64_MAX - 9) / 10)
+            return DX_EINVAL;
+        x = x * 10 + (uint64_t)(*s - '0');
+    }
+    *v = x;
+    return 0;
+}
+
+static void *field(void *base, size_t off)
+{
+    return (char *)base + off;
+}
+
+/* ---- setters ----------------------------------------------------------- */
+
+static int set_listen(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_conf *c = base;
+    char host[INET6_ADDRSTRLEN + 2];
+    const char *port;
+    uint8_t a[16];
+    int ok;
+    if (val[0] == '[') {
+        const char *close = strchr(val, ']');
+        if (!close || close[1] != ':' || (size_t)(close - val - 1) >= sizeof(host))
+            return fail(p, p->line, "%s: bad address '%s' (expected [IPv6]:PORT)", kd->name, val);
+        memcpy(host, val + 1, (size_t)(close - val - 1));
+        host[close - val - 1] = 0;
+        port = close + 2;
+        ok = inet_pton(AF_INET6, host, a) == 1;
+    } else {
+        const char *colon = strrchr(val, ':');
+        if (!colon || strchr(val, ':') != colon || (size_t)(colon - val) >= sizeof(host))
+            return fail(p, p->line, "%s: bad address '%s' (expected IPv4:PORT or [IPv6]:PORT)",
+                        kd->name, val);
+        memcpy(host, val, (size_t)(colon - val));
+        host[colon - val] = 0;
+        port = colon + 1;
+        ok = inet_pton(AF_INET, host, a) == 1;
+    }
+    if (!ok)
+        return fail(p, p->line, "%s: bad address '%s' in '%s'", kd->name, host, val);
+    uint64_t pn;
+    if (parse_u64(port, &pn) || pn < 1 || pn > 65535)
+        return fail(p, p->line, "%s: bad port '%s' in '%s' (1..65535)", kd->name, port, val);
+    char *s = strdup(val);
+    if (!s || push_str(&c->server.listen, &c->server.n_listen, s))
+        return nomem(p);
+    return 0;
+}
+
+static int set_workers(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_conf *c = base;
+    uint64_t v;
+    if (strcasecmp(val, "auto") == 0) {
+        c->server.workers = 0;
+        return 0;
+    }
+    if (parse_u64(val, &v) || v < 1 || v > 1024)
+        return fail(p, p->line, "%s: bad value '%s' (expected auto or 1..1024)", kd->name, val);
+    c->server.workers = (unsigned)v;
+    return 0;
+}
+
+static int set_ttl(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    uint64_t v;
+    if (dx_dur_parse(val, &v) || v == DX_FOREVER)
+        return fail(p, p->line, "%s: bad TTL '%s' (expected seconds or a duration)", kd->name, val);
+    z->ttl = v > TTL_MAX ? TTL_MAX : (uint32_t)v;
+    return 0;
+}
+
+static int set_soa(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    static const char *const what[6] = { "mname", "rname", "refresh", "retry", "expire", "minimum" };
+    char *copy = strdup(val);
+    if (!copy)
+        return nomem(p);
+    char *tok[7], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (n == 7)
+            break;
+        tok[n++] = t;
+    }
+    int rc = 0;
+    char mname[DX_KEY_NAME_MAX + 1], rname[DX_KEY_NAME_MAX + 1];
+    uint32_t num[4];
+    if (n != 6) {
+        rc = fail(p, p->line, "%s: expected 6 fields (mname rname refresh retry expire minimum), got %s%d",
+                  kd->name, n > 6 ? "more than " : "", n > 6 ? 6 : n);
+        goto out;
+    }
+    if (norm_name(tok[0], mname, NULL, NULL, NULL) || norm_name(tok[1], rname, NULL, NULL, NULL)) {
+        int i = norm_name(tok[0], mname, NULL, NULL, NULL) ? 0 : 1;
+        rc = fail(p, p->line, "%s: bad %s '%s'", kd->name, what[i], tok[i]);
+        goto out;
+    }
+    for (int i = 0; i < 4; i++) {
+        uint64_t v;
+        if (dx_dur_parse(tok[2 + i], &v) || v > UINT32_MAX) {
+            rc = fail(p, p->line, "%s: bad %s '%s' (expected seconds or a duration)",
+                      kd->name, what[2 + i], tok[2 + i]);
+            goto out;
+        }
+        num[i] = (uint32_t)v;
+    }
+    char *m = strdup(mname), *r = strdup(rname);
+    if (!m || !r) {
+        free(m);
+        free(r);
+        rc = nomem(p);
+        goto out;
+    }
+    free(z->soa.mname);
+    free(z->soa.rname);
+    z->soa.mname = m;
+    z->soa.rname = r;
+    z->soa.refresh = num[0];
+    z->soa.retry = num[1];
+    z->soa.expire = num[2];
+    z->soa.minimum = num[3];
+out:
+    free(copy);
+    return rc;
+}
+
+static int set_backscatter(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_list_conf *l = base;
+    char zone[DX_KEY_NAME_MAX + 1], list[64];
+    if (split_target(val, zone, list, sizeof(list)))
+        return fail(p, p->line, "%s: bad target '%s' (expected ZONE/LIST)", kd->name, val);
+    size_t n = strlen(zone) + 1 + strlen(list) + 1;
+    char *t = malloc(n);
+    if (!t)
+        return nomem(p);
+    snprintf(t, n, "%s/%s", zone, list);
+    l->backscatter = t;
+    p->pl[p->cur].backscatter_line = p->line;
+    return 0;
+}
+
+/* ---- generic key handling ---------------------------------------------- */
+
+static int set_value(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    void *f = field(base, kd->off);
+    uint64_t v;
+    switch (kd->type) {
+    case K_STRING: {
+        char *s = strdup(val);
+        if (!s)
+            return nomem(p);
+        *(char **)f = s;
+        return 0;
+    }
+    case K_PATH: {
+        char *s;
+        if (val[0] == '/') {
+            s = strdup(val);
+        } else {
+            const char *rel = val;
+            while (rel[0] == '.' && rel[1] == '/')
+                rel += 2;
+            size_t n = strlen(p->c->dir) + 1 + strlen(rel) + 1;
+            s = malloc(n);
+            if (s)
+                snprintf(s, n, "%s%s%s", p->c->dir,
+                         strcmp(p->c->dir, "/") == 0 ? "" : "/", rel);
+        }
+        if (!s)
+            return nomem(p);
+        free(*(char **)f);
+        *(char **)f = s;
+        return 0;
+    }
+    case K_DURATION:
+        if (dx_dur_parse(val, &v) || (v == DX_FOREVER && kd->max != DX_FOREVER))
+            return fail(p, p->line, "%s: bad duration '%s'", kd->name, val);
+        if (v != DX_FOREVER && (v < kd->min || v > kd->max)) {
+            if (kd->max == DX_FOREVER)
+                return fail(p, p->line, "%s: duration '%s' must be at least %llus", kd->name,
+                            val, (unsigned long long)kd->min);
+            return fail(p, p->line, "%s: duration '%s' out of range (%llus..%llus)", kd->name,
+                        val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        }
+        *(uint64_t *)f = v;
+        return 0;
+    case K_SIZE:
+        if (dx_size_parse(val, &v))
+            return fail(p, p->line, "%s: bad size '%s' (e.g. 65536, 512k, 8M, 4G)", kd->name, val);
+        if (v < kd->min || v > kd->max)
+            return fail(p, p->line, "%s: size '%s' out of range (%llu..%llu bytes)", kd->name,
+                        val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        *(uint64_t *)f = v;
+        return 0;
+    case K_UINT:
+        if (parse_u64(val, &v) || v < kd->min || v > kd->max)
+            return fail(p, p->line, "%s: bad value '%s' (expected an integer %llu..%llu)",
+                        kd->name, val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        *(uint32_t *)f = (uint32_t)v;
+        return 0;
+    case K_CODE: {
+        uint8_t a[4];
+        if (inet_pton(AF_INET, val, a) != 1)
+            return fail(p, p->line, "%s: bad IPv4 address '%s'", kd->name, val);
+        if (a[0] != 127)
+            return fail(p, p->line, "%s: '%s' is outside 127.0.0.0/8", kd->name, val);
+        *(uint32_t *)f = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        return 0;
+    }
+    case K_CIDRS:
+    case K_NAMES: {
+        char *copy = strdup(val);
+        if (!copy)
+            return nomem(p);
+        int rc = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(copy, " \t,", &save); t && !rc; t = strtok_r(NULL, " \t,", &save)) {
+            if (kd->type == K_CIDRS) {
+                struct dx_key k;
+                if (dx_key_parse(t, &k) || k.family == DX_FAM_DOMAIN) {
+                    rc = fail(p, p->line, "%s: bad address or CIDR '%s'", kd->name, t);
+                    break;
+                }
+                struct dx_acl *acl = f;
+                struct dx_key *nn = realloc(acl->nets, (acl->n + 1) * sizeof(*nn));
+                if (!nn) {
+                    rc = nomem(p);
+                    break;
+                }
+                nn[acl->n++] = k;
+                acl->nets = nn;
+            } else {
+                char *s = name_dup(t);
+                if (!s) {
+                    rc = fail(p, p->line, "%s: bad domain name '%s'", kd->name, t);
+                    break;
+                }
+                if (push_str((char ***)f, (size_t *)field(base, kd->off_n), s))
+                    rc = nomem(p);
+            }
+        }
+        free(copy);
+        return rc;
+    }
+    case K_ENUM:
+        for (int i = 0; kd->enums[i]; i++) {
+            if (strcasecmp(val, kd->enums[i]) == 0) {
+                *(int *)f = i;
+                return 0;
+            }
+        }
+        return fail(p, p->line, "%s: bad value '%s' (expected %s%s%s)", kd->name, val,
+                    kd->enums[0], kd->enums[1] ? " or " : "", kd->enums[1] ? kd->enums[1] : "");
+    case K_FN:
+        return kd->set(p, kd, base, val);
+    }
+    return fail(p, p->line, "%s: internal error", kd->name);
+}
+
+/* Apply the defaults of every key not seen; `line` names the section. */
+static int apply_defaults(struct parser *p, const struct keydef *tab, void *base, uint64_t seen, int line)
+{
+    int saved = p->line;
+    p->line = line;
+    for (size_t i = 0; tab[i].name; i++) {
+        if ((seen >> i) & 1 || !tab[i].def)
+            continue;
+        int rc = set_value(p, &tab[i], base, tab[i].def);
+        if (rc) {
+            p->line = saved;
+            return rc;
+        }
+    }
+    p->line = saved;
+    return 0;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static const struct keydef *section_table(enum section s)
+{
+    switch (s) {
+    case SEC_SERVER: return server_keys;
+    case SEC_LOADER: return loader_keys;
+    case SEC_ZONE:   return zone_keys;
+    case SEC_LIST:   return list_keys;
+    default:         return NULL;
+    }
+}
+
+static void *section_base(struct parser *p)
+{
+    switch (p->sec) {
+    case SEC_SERVER:
+    case SEC_LOADER: return p->c;
+    case SEC_ZONE:   return &p->c->zones[p->cur];
+    case SEC_LIST:   return &p->pl[p->cur].l;
+    default:         return NULL;
+    }
+}
+
+static int close_zone(struct parser *p, struct dx_zone_conf *z)
+{
+    int rc = apply_defaults(p, zone_keys, z, p->seen, z->line);
+    if (rc)
+        return rc;
+    if (!z->soa.mname) {
+        size_t n = strlen(z->name) + 16;
+        z->soa.mname = malloc(n);
+        z->soa.rname = malloc(n);
+        if (!z->soa.mname || !z->soa.rname)
+            return nomem(p);
+        /* "ns." / "hostmaster." + a name of <= 253 may exceed 253: then the
+         * operator must write soa explicitly */
+        snprintf(z->soa.mname, n, "ns.%s", z->name);
+        snprintf(z->soa.rname, n, "hostmaster.%s", z->name);
+        if (strlen(z->soa.rname) > DX_KEY_NAME_MAX || strlen(z->soa.mname) > DX_KEY_NAME_MAX)
+            return fail(p, z->line, "zone '%s': name too long for the default soa; set soa",
+                        z->name);
+        z->soa.refresh = 3600;
+        z->soa.retry = 600;
+        z->soa.expire = 604800;
+        z->soa.minimum = 300;
+    }
+    if (z->n_ns == 0) {
+        char *s = strdup(z->soa.mname);
+        if (!s || push_str(&z->ns, &z->n_ns, s))
+            return nomem(p);
+    }
+    z->has_allow_query = z->allow_query.n > 0;
+    return 0;
+}
+
+static int close_section(struct parser *p)
+{
+    int rc = 0;
+    if (p->sec == SEC_ZONE)
+        rc = close_zone(p, &p->c->zones[p->cur]);
+    else if (p->sec == SEC_LIST)
+        rc = apply_defaults(p, list_keys, &p->pl[p->cur].l, p->seen, p->pl[p->cur].l.line);
+    p->sec = SEC_NONE;
+    p->seen = 0;
+    return rc;
+}
+
+static ssize_t find_zone(const struct dx_conf *c, const char *norm)
+{
+    for (size_t i = 0; i < c->n_zones; i++)
+        if (strcmp(c->zones[i].name, norm) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+static int open_section(struct parser *p, const char *kw, const char *arg)
+{
+    int rc = close_section(p);
+    if (rc)
+        return rc;
+    if (strcasecmp(kw, "server") == 0 || strcasecmp(kw, "loader") == 0) {
+        if (*arg)
+            return fail(p, p->line, "section [%s] takes no name", kw);
+        p->sec = strcasecmp(kw, "server") == 0 ? SEC_SERVER : SEC_LOADER;
+        return 0;
+    }
+    if (strcasecmp(kw, "zone") == 0) {
+        char name[DX_KEY_NAME_MAX + 1];
+        uint8_t wire[256];
+        size_t wl;
+        unsigned labels;
+        if (!*arg)
+            return fail(p, p->line, "section [zone] needs a zone name: [zone NAME]");
+        if (norm_name(arg, name, wire, &wl, &labels))
+            return fail(p, p->line, "bad zone name '%s'", arg);
+        ssize_t dup = find_zone(p->c, name);
+        if (dup >= 0)
+            return fail(p, p->line, "duplicate zone '%s' (first defined on line %d)", name,
+                        p->c->zones[dup].line);
+        struct dx_zone_conf *nz = realloc(p->c->zones, (p->c->n_zones + 1) * sizeof(*nz));
+        if (!nz)
+            return nomem(p);
+        p->c->zones = nz;
+        struct dx_zone_conf *z = &nz[p->c->n_zones];
+        memset(z, 0, sizeof(*z));
+        z->name = strdup(name);
+        if (!z->name)
+            return nomem(p);
+        p->c->n_zones++;
+        memcpy(z->wire, wire, wl);
+        z->wire_len = wl;
+        z->labels = labels;
+        z->line = p->line;
+        p->sec = SEC_ZONE;
+        p->cur = p->c->n_zones - 1;
+        return 0;
+    }
+    if (strcasecmp(kw, "list") == 0) {
+        char zone[DX_KEY_NAME_MAX + 1], list[64];
+        if (!*arg)
+            return fail(p, p->line, "section [list] needs a target: [list ZONE/LIST]");
+        if (split_target(arg, zone, list, sizeof(list)))
+            return fail(p, p->line, "bad list target '%s' (expected ZONE/LIST)", arg);
+        for (size_t i = 0; i < p->n_pl; i++)
+            if (strcmp(p->pl[i].zone, zone) == 0 && strcmp(p->pl[i].l.name, list) == 0)
+                return fail(p, p->line, "duplicate list '%s/%s' (first defined on line %d)",
+                            zone, list, p->pl[i].l.line);
+        struct pend_list *np = realloc(p->pl, (p->n_pl + 1) * sizeof(*np));
+        if (!np)
+            return nomem(p);
+        p->pl = np;
+        struct pend_list *e = &np[p->n_pl];
+        memset(e, 0, sizeof(*e));
+        size_t tn = strlen(zone) + 1 + strlen(list) + 1;
+        e->zone = strdup(zone);
+        e->l.name = strdup(list);
+        e->l.target = malloc(tn);
+        p->n_pl++;
+        if (!e->zone || !e->l.name || !e->l.target)
+            return nomem(p);
+        snprintf(e->l.target, tn, "%s/%s", zone, list);
+        e->l.line = p->line;
+        p->sec = SEC_LIST;
+        p->cur = p->n_pl - 1;
+        return 0;
+    }
+    return fail(p, p->line, "unknown section [%s] (expected server, loader, zone NAME or list ZONE/LIST)",
+                kw);
+}
+
+static const char *section_label(enum section s)
+{
+    switch (s) {
+    case SEC_SERVER: return "[server]";
+    case SEC_LOADER: return "[loader]";
+    case SEC_ZONE:   return "[zone]";
+    case SEC_LIST:   return "[list]";
+    default:         return "";
+    }
+}
+
+static int handle_key(struct parser *p, const char *key, const char *val)
+{
+    if (p->sec == SEC_NONE)
+        return fail(p, p->line, "key '%s' outside of any section", key);
+    const struct keydef *tab = section_table(p->sec);
+    size_t i;
+    for (i = 0; tab[i].name; i++)
+        if (strcasecmp(tab[i].name, key) == 0)
+            break;
+    if (!tab[i].name)
+        return fail(p, p->line, "unknown key '%s' in %s", key, section_label(p->sec));
+    const struct keydef *kd = &tab[i];
+    uint64_t *seen = p->sec == SEC_SERVER ? &p->server_seen
+                   : p->sec == SEC_LOADER ? &p->loader_seen : &p->seen;
+    if (!kd->repeat && ((*seen >> i) & 1))
+        return fail(p, p->line, "%s: duplicate key (not repeatable)", kd->name);
+    if (!*val)
+        return fail(p, p->line, "%s: missing value", kd->name);
+    *seen |= (uint64_t)1 << i;
+    return set_value(p, kd, section_base(p), val);
+}
+
+/* ---- end of file: resolve lists ---------------------------------------- */
+
+static void free_list_fields(struct dx_list_conf *l)
+{
+    free(l->name);
+    free(l->target);
+    free(l->txt);
+    free(l->backscatter);
+}
+
+static int finish(struct parser *p)
+{
+    int rc = close_section(p);
+    if (rc)
+        return rc;
+    rc = apply_defaults(p, server_keys, p->c, p->server_seen, 0);
+    if (rc)
+        return rc;
+    struct dx_conf *c = p->c;
+    /* every list's zone exists; every backscatter target exists */
+    for (size_t i = 0; i < p->n_pl; i++) {
+        if (find_zone(c, p->pl[i].zone) < 0)
+            return fail(p, p->pl[i].l.line, "list '%s': zone '%s' is not defined (no [zone %s])",
+                        p->pl[i].l.target, p->pl[i].zone, p->pl[i].zone);
+    }
+    for (size_t i = 0; i < p->n_pl; i++) {
+        const char *bs = p->pl[i].l.backscatter;
+        if (!bs)
+            continue;
+        size_t j;
+        for (j = 0; j < p->n_pl; j++)
+            if (strcmp(p->pl[j].l.target, bs) == 0)
+                break;
+        if (j == p->n_pl)
+            return fail(p, p->pl[i].backscatter_line, "backscatter: unknown list '%s' (no [list %s])",
+                        bs, bs);
+    }
+    /* attach lists to zones, in file order */
+    for (size_t zi = 0; zi < c->n_zones; zi++) {
+        struct dx_zone_conf *z = &c->zones[zi];
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_pl; i++)
+            n += p->pl[i].zone && strcmp(p->pl[i].zone, z->name) == 0;
+        if (n == 0)
+            continue;
+        z->lists = calloc(n, sizeof(*z->lists));
+        if (!z->lists)
+            return nomem(p);
+        for (size_t i = 0; i < p->n_pl; i++) {
+            if (!p->pl[i].zone || strcmp(p->pl[i].zone, z->name) != 0)
+                continue;
+            z->lists[z->n_lists] = p->pl[i].l;
+            z->lists[z->n_lists].zone = z;
+            z->n_lists++;
+            memset(&p->pl[i].l, 0, sizeof(p->pl[i].l));   /* moved */
+            free(p->pl[i].zone);
+            p->pl[i].zone = NULL;
+        }
+    }
+    return 0;
+}
+
+static void free_pending(struct parser *p)
+{
+    for (size_t i = 0; i < p->n_pl; i++) {
+        free_list_fields(&p->pl[i].l);
+        free(p->pl[i].zone);
+    }
+    free(p->pl);
+    p->pl = NULL;
+    p->n_pl = 0;
+}
+
+/* Absolute directory of path. */
+static char *dir_of(const char *path, int *err)
+{
+    char *d = strdup(path);
+    if (!d) {
+        *err = DX_ENOMEM;
+        return NULL;
+    }
+    char *slash = strrchr(d, '/');
+    if (!slash) {
+        free(d);
+        d = strdup(".");
+    } else if (slash == d) {
+        d[1] = 0;
+    } else {
+        *slash = 0;
+    }
+    if (!d) {
+        *err = DX_ENOMEM;
+        return NULL;
+    }
+    char *abs = realpath(d, NULL);
+    free(d);
+    if (!abs)
+        *err = -errno;
+    return abs;
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+const char *dx_conf_default_path(const char *opt)
+{
+    if (opt && *opt)
+        return opt;
+    const char *env = getenv("DNSXL_CONF");
+    if (env && *env)
+        return env;
+    return DEFAULT_PATH;
+}
+
+int dx_conf_load(const char *path, struct dx_conf **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (errlen)
+        err[0] = 0;
+    if (!path || !*path) {
+        if (errlen)
+            snprintf(err, errlen, "(no config file): empty path");
+        return DX_EINVAL;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int e = errno;
+        if (errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    struct parser p = { .file = path, .err = err, .errlen = errlen };
+    int rc = 0;
+    p.c = calloc(1, sizeof(*p.c));
+    if (!p.c) {
+        fclose(f);
+        return nomem(&p);
+    }
+    p.c->path = strdup(path);
+    if (!p.c->path) {
+        rc = nomem(&p);
+        goto done;
+    }
+    p.c->dir = dir_of(path, &rc);
+    if (!p.c->dir) {
+        if (rc == DX_ENOMEM)
+            nomem(&p);
+        else if (errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        goto done;
+    }
+
+    struct dx_ini r;
+    dx_ini_open(&r, f);
+    for (;;) {
+        char *a, *b;
+        enum dx_ini_kind k = dx_ini_next(&r, &a, &b);
+        p.line = r.line;
+        if (k == DX_INI_EOF)
+            break;
+        if (k == DX_INI_ERROR) {
+            if (r.err) {
+                if (errlen)
+                    snprintf(err, errlen, "%s: %s", path, a);
+                rc = r.err;
+            } else {
+                rc = fail(&p, p.line, "%s", a);
+            }
+            break;
+        }
+        rc = k == DX_INI_SECTION ? open_section(&p, a, b) : handle_key(&p, a, b);
+        if (rc)
+            break;
+    }
+    dx_ini_close(&r);
+    if (!rc)
+        rc = finish(&p);
+done:
+    fclose(f);
+    free_pending(&p);
+    if (rc) {
+        dx_conf_free(p.c);
+        return rc;
+    }
+    *out = p.c;
+    return 0;
+}
+
+static void free_strs(char **a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(a[i]);
+    free(a);
+}
+
+void dx_conf_free(struct dx_conf *c)
+{
+    if (!c)
+        return;
+    free(c->path);
+    free(c->dir);
+    free_strs(c->server.listen, c->server.n_listen);
+    free(c->server.database);
+    free(c->loader.trusted_relays.nets);
+    free(c->loader.protected_nets.nets);
+    free_strs(c->loader.never_list_zones, c->loader.n_never_list_zones);
+    for (size_t i = 0; i < c->n_zones; i++) {
+        struct dx_zone_conf *z = &c->zones[i];
+        free(z->name);
+        free(z->soa.mname);
+        free(z->soa.rname);
+        free_strs(z->ns, z->n_ns);
+        free(z->txt);
+        free(z->allow_query.nets);
+        for (size_t j = 0; j < z->n_lists; j++)
+            free_list_fields(&z->lists[j]);
+        free(z->lists);
+    }
+    free(c->zones);
+    free(c);
+}
+
+/* Compare a user-written zone name (any case, optional trailing dot). */
+static bool zone_name_eq(const char *norm, const char *s, size_t n)
+{
+    if (n > 0 && s[n - 1] == '.')
+        n--;
+    return strlen(norm) == n && strncasecmp(norm, s, n) == 0;
+}
+
+static struct dx_zone_conf *zone_n(const struct dx_conf *conf, const char *name, size_t n)
+{
+    if (!conf || !name)
+        return NULL;
+    for (size_t i = 0; i < conf->n_zones; i++)
+        if (zone_name_eq(conf->zones[i].name, name, n))
+            return &conf->zones[i];
+    return NULL;
+}
+
+struct dx_zone_conf *dx_conf_zone(const struct dx_conf *conf, const char *name)
+{
+    return name ? zone_n(conf, name, strlen(name)) : NULL;
+}
+
+struct dx_list_conf *dx_conf_list(const struct dx_zone_conf *zone, const char *name)
+{
+    if (!zone || !name)
+        return NULL;
+    for (size_t i = 0; i < zone->n_lists; i++)
+        if (strcasecmp(zone->lists[i].name, name) == 0)
+            return &zone->lists[i];
+    return NULL;
+}
+
+int dx_conf_target(const struct dx_conf *conf, const char *target, bool allow_zone,
+                   struct dx_zone_conf **zone, struct dx_list_conf **list,
+                   char *err, size_t errlen)
+{
+    if (zone)
+        *zone = NULL;
+    if (list)
+        *list = NULL;
+    if (!target || !*target) {
+        if (errlen)
+            snprintf(err, errlen, "%s", allow_zone ? "ZONE or ZONE/LIST required"
+                                                   : "ZONE/LIST required");
+        return DX_EINVAL;
+    }
+    const char *slash = strchr(target, '/');
+    if (!slash && !allow_zone) {
+        if (errlen)
+            snprintf(err, errlen, "ZONE/LIST required, not '%s'", target);
+        return DX_EINVAL;
+    }
+    size_t zl = slash ? (size_t)(slash - target) : strlen(target);
+    if (zl == 0 || (slash && (slash[1] == 0 || strchr(slash + 1, '/')))) {
+        if (errlen)
+            snprintf(err, errlen, "bad target '%s' (expected ZONE/LIST%s)", target,
+                     allow_zone ? " or ZONE" : "");
+        return DX_EINVAL;
+    }
+    struct dx_zone_conf *z = zone_n(conf, target, zl);
+    if (!z) {
+        if (errlen)
+            snprintf(err, errlen, "unknown zone '%.*s'", (int)zl, target);
+        return DX_ENOTFOUND;
+    }
+    struct dx_list_conf *l = NULL;
+    if (slash) {
+        l = dx_conf_list(z, slash + 1);
+        if (!l) {
+            if (errlen)
+                snprintf(err, errlen, "unknown list '%s' in zone '%s'", slash + 1, z->name);
+            return DX_ENOTFOUND;
+        }
+    }
+    if (zone)
+        *zone = z;
+    if (list)
+        *list = l;
+    return 0;
+}
+
+bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k)
+{
+    if (!acl || !k)
+        return false;
+    for (size_t i = 0; i < acl->n; i++)
+        if (dx_key_contains(&acl->nets[i], k))
+            return true;
+    return false;
+}
