@@ -31,6 +31,11 @@
  * the memory map and are valid only until the next write in the same txn,
  * or the end/reset of the txn.
  *
+ * Inside a write txn, dx_lookup sees the index as of the txn's start: the
+ * index follows the entries at commit. Keys with host bits set beyond their
+ * prefix are rejected (DX_EINVAL); dx_key_parse clears them. DX_ENOTFOUND is
+ * an answer, not a sticky error.
+ *
  * Threads: a dx_txn belongs to one thread at a time. The environment is
  * opened with MDB_NOTLS, so a worker thread may keep a read txn and
  * reset/renew it per batch.
@@ -136,7 +141,9 @@ int dx_entry_foreach(struct dx_txn *t, const char *zone, const char *list,
 int dx_entry_count(struct dx_txn *t, const char *zone, const char *list, size_t *n);
 
 /* Remove every entry whose expires_at is in (0, now], calling cb (may be
- * NULL) before each removal (e.g. to write history). *removed = count. */
+ * NULL) before each removal (e.g. to write history). *removed = count. A
+ * non-zero return of cb stops the sweep and is returned (not sticky); what
+ * was removed before stays removed in the txn. */
 typedef int (*dx_zentry_cb)(void *arg, const char *zone, const char *list,
                             const struct dx_key *k, const struct dx_entry *e);
 int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t *removed);

@@ -1,0 +1,1156 @@
+/* Unit tests of the LMDB store (zones/store.c, zones/store_index.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zones/err.h"
+#include "zones/key.h"
+#include "zones/store.h"
+
+#define NOW 1000000u
+
+struct fx {
+    char dir[64];
+    struct dx_store *st;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/dx-store-test-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);   /* exercises mkdir -p */
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, &f->st), 0);
+    *state = f;
+    return 0;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)type;
+    (void)ftw;
+    return remove(p);
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    dx_store_close(f->st);
+    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+static struct dx_key K(const char *text)
+{
+    struct dx_key k;
+    int rc = dx_key_parse(text, &k);
+    if (rc != 0)
+        fail_msg("bad key %s", text);
+    return k;
+}
+
+static int put(struct dx_txn *w, const char *zone, const char *list, const char *key,
+               uint32_t flags, uint32_t code, uint64_t exp, const char *txt)
+{
+    struct dx_key k = K(key);
+    struct dx_entry e = { .flags = flags, .code = code, .first_seen = 1, .last_seen = 2,
+                          .expires_at = exp, .txt = txt, .source = "admin" };
+    return dx_entry_put(w, zone, list, &k, &e);
+}
+
+static int del(struct dx_txn *w, const char *zone, const char *list, const char *key)
+{
+    struct dx_key k = K(key);
+    return dx_entry_del(w, zone, list, &k);
+}
+
+/* Lookup of a single address or name. */
+static int look(struct dx_store *st, const char *zone, const char *q, struct dx_hit *h)
+{
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    struct dx_key k = K(q);
+    int n = dx_lookup(r, zone, &k, NOW, h, DX_HITS_MAX);
+    /* strings point into the map: copy what the tests compare */
+    static char lists[DX_HITS_MAX][64];
+    static char txts[DX_HITS_MAX][64];
+    static uint8_t keys[DX_HITS_MAX][256];
+    for (int i = 0; i < n; i++) {
+        snprintf(lists[i], sizeof(lists[i]), "%s", h[i].list);
+        h[i].list = lists[i];
+        if (h[i].txt) {
+            snprintf(txts[i], sizeof(txts[i]), "%s", h[i].txt);
+            h[i].txt = txts[i];
+        }
+        memcpy(keys[i], h[i].key, h[i].key_len);
+        h[i].key = keys[i];
+    }
+    assert_int_equal(dx_txn_commit(r), 0);
+    return n;
+}
+
+static void assert_key(const struct dx_hit *h, const char *text)
+{
+    struct dx_key k = K(text);
+    assert_int_equal(h->key_len, k.len);
+    assert_memory_equal(h->key, k.addr, k.len);
+}
+
+static void commit_ok(struct dx_txn *w)
+{
+    assert_int_equal(dx_txn_commit(w), 0);
+}
+
+/* --- basic entry operations -------------------------------------------- */
+
+static void test_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    struct dx_key k = K("192.0.2.0/24");
+    struct dx_entry e = { .flags = DX_ENTRY_EXCLUDE, .code = 0x7f000005, .first_seen = 11,
+                          .last_seen = 22, .expires_at = 33 + NOW, .hits = 44, .relists = 55,
+                          .source = "traps", .reason = "spam run", .txt = "see http://x/" };
+    assert_int_equal(dx_entry_put(w, "bl.test", "spam", &k, &e), 0);
+    struct dx_key k2 = K("*.spam.example");
+    struct dx_entry e2 = { .code = 2 };
+    assert_int_equal(dx_entry_put(w, "dbl.test", "spam", &k2, &e2), 0);
+    commit_ok(w);
+
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_entry g;
+    assert_int_equal(dx_entry_get(r, "bl.test", "spam", &k, &g), 0);
+    assert_int_equal(g.flags, DX_ENTRY_EXCLUDE);
+    assert_int_equal(g.code, 0x7f000005);
+    assert_int_equal(g.first_seen, 11);
+    assert_int_equal(g.last_seen, 22);
+    assert_int_equal(g.expires_at, 33 + NOW);
+    assert_int_equal(g.hits, 44);
+    assert_int_equal(g.relists, 55);
+    assert_string_equal(g.source, "traps");
+    assert_string_equal(g.reason, "spam run");
+    assert_string_equal(g.txt, "see http://x/");
+    assert_int_equal(dx_entry_get(r, "dbl.test", "spam", &k2, &g), 0);
+    assert_int_equal(g.code, 2);
+    assert_null(g.source);
+    assert_null(g.reason);
+    assert_null(g.txt);
+    struct dx_key k3 = K("192.0.2.0/25");
+    assert_int_equal(dx_entry_get(r, "bl.test", "spam", &k3, &g), DX_ENOTFOUND);
+    assert_int_equal(dx_entry_get(r, "bl.test", "other", &k, &g), DX_ENOTFOUND);
+    assert_int_equal(dx_entry_get(r, "bl2.test", "spam", &k, &g), DX_ENOTFOUND);
+    struct dx_key k4 = K("spam.example");  /* exact != wildcard */
+    assert_int_equal(dx_entry_get(r, "dbl.test", "spam", &k4, &g), DX_ENOTFOUND);
+    assert_int_equal(dx_txn_commit(r), 0);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_entry_del(w, "bl.test", "spam", &k), 0);
+    assert_int_equal(dx_entry_del(w, "bl.test", "spam", &k), DX_ENOTFOUND);
+    /* DX_ENOTFOUND is a result, not a sticky failure */
+    assert_int_equal(dx_entry_del(w, "dbl.test", "spam", &k2), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_entry_get(r, "bl.test", "spam", &k, &g), DX_ENOTFOUND);
+    assert_int_equal(dx_entry_get(r, "dbl.test", "spam", &k2, &g), DX_ENOTFOUND);
+    assert_int_equal(dx_txn_commit(r), 0);
+}
+
+static void test_sticky_error(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
+    struct dx_key bad = K("10.0.0.1");
+    bad.plen = 24;                                  /* host bits set */
+    struct dx_entry e = { 0 };
+    assert_int_equal(dx_entry_put(w, "bl.test", "a", &bad, &e), DX_EINVAL);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 0, NULL), DX_EINVAL);
+    assert_int_equal(dx_txn_commit(w), DX_EINVAL);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.1", h), 0);
+    struct dx_txn *r;
+    uint32_t serial;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &serial), DX_ENOTFOUND);
+    dx_txn_abort(r);
+}
+
+/* --- ip lookups -------------------------------------------------------- */
+
+static void test_most_specific(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/16", 0, 2, 0, "wide"), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.1.0/24", 0, 3, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "10.0.1.5", h), 1);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(h[0].plen, 24);
+    assert_null(h[0].txt);
+    assert_key(&h[0], "10.0.1.0");
+    assert_int_equal(look(f->st, "bl.test", "10.0.2.5", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(h[0].plen, 16);
+    assert_string_equal(h[0].txt, "wide");
+    assert_key(&h[0], "10.0.0.0");
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.255", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.0.255.255", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "10.1.0.0", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "9.255.255.255", h), 0);
+    assert_int_equal(look(f->st, "other.test", "10.0.1.5", h), 0);
+}
+
+static void test_multi_list_sorted(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "zeta", "198.51.100.0/24", 0, 4, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "alpha", "198.51.100.7", 0, 2, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "mid", "198.0.0.0/8", 0, 3, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "198.51.100.7", h), 3);
+    assert_string_equal(h[0].list, "alpha");
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(h[0].plen, 32);
+    assert_string_equal(h[1].list, "mid");
+    assert_int_equal(h[1].code, 3);
+    assert_string_equal(h[2].list, "zeta");
+    assert_int_equal(h[2].code, 4);
+    assert_int_equal(look(f->st, "bl.test", "198.51.100.8", h), 2);
+    assert_string_equal(h[0].list, "mid");
+    assert_string_equal(h[1].list, "zeta");
+    assert_int_equal(look(f->st, "bl.test", "198.1.1.1", h), 1);
+    /* max limits the number written */
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key q = K("198.51.100.7");
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, 1), 1);
+    assert_string_equal(h[0].list, "alpha");
+    dx_txn_abort(r);
+}
+
+static void test_exclusion_hole(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/8", 0, 2, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.1.0.0/16", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "10.1.0.0/16", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "10.1.2.3", h), 1);
+    assert_string_equal(h[0].list, "b");
+    assert_int_equal(look(f->st, "bl.test", "10.1.0.0", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "10.1.255.255", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "10.0.255.255", h), 1);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.2.0.0", h), 1);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.0", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "10.255.255.255", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "11.0.0.0", h), 0);
+}
+
+static void test_expiry_fallthrough(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 2, NOW + 100, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.9", 0, 3, NOW - 1, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.10", 0, 4, NOW, NULL), 0);  /* expired at now */
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.11", 0, 5, NOW + 1, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.9.0.0/16", 0, 6, NOW - 5, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.9.0.1", 0, 7, NOW - 5, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.9", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(h[0].plen, 24);
+    assert_int_equal(h[0].expires_at, NOW + 100);
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.10", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.11", h), 1);
+    assert_int_equal(h[0].code, 5);
+    assert_int_equal(h[0].expires_at, NOW + 1);
+    /* expired only: not listed */
+    assert_int_equal(look(f->st, "bl.test", "10.9.0.1", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "10.9.3.3", h), 0);
+    /* a later time: the /24 too is gone */
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key q = K("10.0.0.11");
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW + 100, h, DX_HITS_MAX), 0);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW - 100, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 5);
+    dx_txn_abort(r);
+}
+
+static void test_ipv6_and_mapped(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "2001:db8::/32", 0, 2, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "2001:db8:1::/48", 0, 3, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "2001:db8:1::1", 0, 4, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "::/0", 0, 9, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.0/24", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "2001:db8:1::1", h), 2);
+    assert_int_equal(h[0].code, 4);
+    assert_int_equal(h[0].plen, 128);
+    assert_key(&h[0], "2001:db8:1::1");
+    assert_string_equal(h[1].list, "b");
+    assert_int_equal(h[1].plen, 0);
+    assert_int_equal(look(f->st, "bl.test", "2001:db8:1::2", h), 2);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(look(f->st, "bl.test", "2001:db8:1:ffff:ffff:ffff:ffff:ffff", h), 2);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(look(f->st, "bl.test", "2001:db8:2::", h), 2);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "2001:db9::", h), 1);
+    assert_string_equal(h[0].list, "b");
+    assert_int_equal(look(f->st, "bl.test", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "::", h), 1);
+    /* IPv4-mapped: answered from IPv4 data, not from ::/0 */
+    assert_int_equal(look(f->st, "bl.test", "::ffff:192.0.2.9", h), 1);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].code, 5);
+    uint8_t raw[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 9 };
+    struct dx_key q;
+    dx_key_from_addr(&q, raw, 16);
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 5);
+    /* a raw mapped v6 key (not converted) is answered from IPv4 data too */
+    struct dx_key q6 = { .family = DX_FAM_V6, .plen = 128, .len = 16 };
+    memcpy(q6.addr, raw, 16);
+    assert_int_equal(dx_lookup(r, "bl.test", &q6, NOW, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 5);
+    dx_txn_abort(r);
+}
+
+static void test_delete_restores(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/8", 0, 2, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.1.0.0/16", 0, 3, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.2.0.0/16", 0, 4, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.3.0.0/16", 0, 5, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.2.3.0/24", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "10.2.4.4", h), 1);
+    assert_int_equal(h[0].code, 4);
+
+    /* delete the middle range: its addresses answer from the /8 again,
+     * the neighbours keep their own answers */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "10.2.0.0/16"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "10.2.4.4", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.2.0.0", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.2.255.255", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 0);   /* exclusion stays */
+    assert_int_equal(look(f->st, "bl.test", "10.1.255.255", h), 1);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(look(f->st, "bl.test", "10.3.0.0", h), 1);
+    assert_int_equal(h[0].code, 5);
+
+    /* delete the exclusion and the /8 */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "10.2.3.0/24"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 1);
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "10.0.0.0/8"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "10.0.0.0", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "10.1.0.0", h), 1);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(look(f->st, "bl.test", "10.3.255.255", h), 1);
+    assert_int_equal(h[0].code, 5);
+    assert_int_equal(look(f->st, "bl.test", "10.4.0.0", h), 0);
+}
+
+/* --- serials ------------------------------------------------------------ */
+
+static void test_serial(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    uint32_t s1, s2, s3;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s1), DX_ENOTFOUND);
+    dx_txn_abort(r);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s1), 0);
+    assert_int_equal(dx_zone_serial(r, "dbl.test", &s2), DX_ENOTFOUND);
+    assert_int_equal(dx_txn_commit(r), 0);
+    assert_true(s1 >= (uint32_t)time(NULL) - 5);
+
+    /* a changing commit bumps, even within the same second */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "10.0.0.1"), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "x.example", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s2), 0);
+    assert_int_equal(dx_zone_serial(r, "dbl.test", &s3), 0);
+    dx_txn_abort(r);
+    assert_true(s2 > s1);
+
+    /* a read txn and a write txn that changes nothing do not bump */
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_txn_commit(r), 0);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    struct dx_key k = K("10.0.0.1");
+    assert_int_equal(dx_hold_put(w, "bl.test", "a", &k, 5), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 0, NULL), 0);
+    dx_txn_abort(w);                              /* aborted: no bump */
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s3), 0);
+    dx_txn_abort(r);
+    assert_int_equal(s3, s2);
+}
+
+/* --- foreach / count ---------------------------------------------------- */
+
+struct seen {
+    char text[16][600];
+    int n;
+    int stop_at;
+};
+
+static int collect_cb(void *arg, const char *list, const struct dx_key *k,
+                      const struct dx_entry *e)
+{
+    struct seen *s = arg;
+    char kt[DX_KEY_TEXT_MAX];
+    assert_true(dx_key_format(k, kt, sizeof(kt)) > 0);
+    snprintf(s->text[s->n], sizeof(s->text[0]), "%s %s %u", list, kt, e->code);
+    s->n++;
+    return s->n == s->stop_at ? 7 : 0;
+}
+
+static void test_foreach_count(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "b", "10.0.0.2", 0, 1, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.9", 0, 2, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 3, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "10.0.0.1", 0, 4, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "ab", "1.2.3.4", 0, 5, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.tes", "a", "1.2.3.4", 0, 6, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test2", "a", "1.2.3.4", 0, 6, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct seen s = { .stop_at = -1 };
+    assert_int_equal(dx_entry_foreach(r, "bl.test", NULL, collect_cb, &s), 0);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(s.text[0], "a 10.0.0.0/24 3");
+    assert_string_equal(s.text[1], "a 10.0.0.9 2");
+    assert_string_equal(s.text[2], "ab 1.2.3.4 5");
+    assert_string_equal(s.text[3], "b 10.0.0.1 4");
+    assert_string_equal(s.text[4], "b 10.0.0.2 1");
+    memset(&s, 0, sizeof(s));
+    s.stop_at = -1;
+    assert_int_equal(dx_entry_foreach(r, "bl.test", "a", collect_cb, &s), 0);
+    assert_int_equal(s.n, 2);
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 2;
+    assert_int_equal(dx_entry_foreach(r, "bl.test", NULL, collect_cb, &s), 7);
+    assert_int_equal(s.n, 2);
+    size_t n;
+    assert_int_equal(dx_entry_count(r, "bl.test", NULL, &n), 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(dx_entry_count(r, "bl.test", "b", &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(dx_entry_count(r, "bl.test", "zz", &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(dx_entry_count(r, "nope", NULL, &n), 0);
+    assert_int_equal(n, 0);
+    dx_txn_abort(r);
+}
+
+/* --- expire ------------------------------------------------------------- */
+
+static int expire_cb(void *arg, const char *zone, const char *list, const struct dx_key *k,
+                     const struct dx_entry *e)
+{
+    struct seen *s = arg;
+    char kt[DX_KEY_TEXT_MAX];
+    assert_true(dx_key_format(k, kt, sizeof(kt)) > 0);
+    snprintf(s->text[s->n], sizeof(s->text[0]), "%s %s %s %llu %s", zone, list, kt,
+             (unsigned long long)e->expires_at, e->reason ? e->reason : "-");
+    s->n++;
+    return 0;
+}
+
+static void test_expire(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 50, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 100, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.3", 0, 0, 150, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.4", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 9, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "b", "x.example", 0, 0, 60, NULL), 0);
+    /* replaced: its old expiry no longer applies */
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.5", 0, 0, 40, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.5", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.6", 0, 0, 30, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.6", 0, 0, 300, NULL), 0);
+    commit_ok(w);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    struct seen s = { 0 };
+    size_t removed = 99;
+    assert_int_equal(dx_expire(w, 100, expire_cb, &s, &removed), 0);
+    commit_ok(w);
+    assert_int_equal(removed, 3);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.text[0], "bl.test a 10.0.0.1 50 -");
+    assert_string_equal(s.text[1], "dbl.test b x.example 60 -");
+    assert_string_equal(s.text[2], "bl.test a 10.0.0.2 100 -");
+
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    size_t n;
+    assert_int_equal(dx_entry_count(r, "bl.test", NULL, &n), 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(dx_entry_count(r, "dbl.test", NULL, &n), 0);
+    assert_int_equal(n, 0);
+    struct dx_entry e;
+    struct dx_key k = K("10.0.0.2");
+    assert_int_equal(dx_entry_get(r, "bl.test", "a", &k, &e), DX_ENOTFOUND);
+    /* the index follows: 10.0.0.2 now answers from the /24 */
+    struct dx_hit h[DX_HITS_MAX];
+    k = K("10.0.0.2");
+    assert_int_equal(dx_lookup(r, "bl.test", &k, 10, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 9);
+    assert_int_equal(h[0].plen, 24);
+    dx_txn_abort(r);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_expire(w, 100, NULL, NULL, &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(dx_expire(w, 1000, NULL, NULL, &removed), 0);
+    assert_int_equal(removed, 2);
+    commit_ok(w);
+}
+
+/* --- holds and history ------------------------------------------------- */
+
+static void test_holds(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    struct dx_key k = K("192.0.2.1"), k2 = K("192.0.2.2");
+    uint64_t until;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_hold_put(w, "bl.test", "a", &k, 12345), 0);
+    assert_int_equal(dx_hold_put(w, "bl.test", "b", &k, 777), 0);
+    assert_int_equal(dx_hold_put(w, "bl.test", "b", &k, 778), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_hold_get(r, "bl.test", "a", &k, &until), 0);
+    assert_int_equal(until, 12345);
+    assert_int_equal(dx_hold_get(r, "bl.test", "b", &k, &until), 0);
+    assert_int_equal(until, 778);
+    assert_int_equal(dx_hold_get(r, "bl.test", "a", &k2, &until), DX_ENOTFOUND);
+    assert_int_equal(dx_hold_get(r, "other", "a", &k, &until), DX_ENOTFOUND);
+    dx_txn_abort(r);
+}
+
+struct hseen {
+    char text[16][120];
+    int n;
+};
+
+static int hist_cb(void *arg, const struct dx_hist *h)
+{
+    struct hseen *s = arg;
+    snprintf(s->text[s->n], sizeof(s->text[0]), "%llu %s %s %s %s %s %llu",
+             (unsigned long long)h->at, dx_hist_action_name(h->action),
+             h->zone ? h->zone : "-", h->list ? h->list : "-", h->source ? h->source : "-",
+             h->reason ? h->reason : "-", (unsigned long long)h->expires_at);
+    s->n++;
+    return 0;
+}
+
+static void test_history(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    struct dx_key k = K("192.0.2.1"), k24 = K("192.0.2.0/24"), kd = K("*.spam.example");
+    struct dx_hist h1 = { .at = 200, .action = DX_HIST_DELIST, .zone = "bl.test", .list = "a",
+                          .source = "admin", .reason = "fixed" };
+    struct dx_hist h2 = { .at = 100, .action = DX_HIST_LIST, .zone = "bl.test", .list = "a",
+                          .source = "traps", .expires_at = 999 };
+    struct dx_hist h3 = { .at = 100, .action = DX_HIST_UPDATE, .expires_at = 1999 };
+    struct dx_hist h4 = { .at = 150, .action = DX_HIST_EXPIRE };
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_history_add(w, &k, &h1), 0);
+    assert_int_equal(dx_history_add(w, &k, &h2), 0);
+    assert_int_equal(dx_history_add(w, &k24, &h4), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_history_add(w, &k, &h3), 0);   /* same at: after h2 */
+    assert_int_equal(dx_history_add(w, &kd, &h4), 0);
+    commit_ok(w);
+
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct hseen s = { 0 };
+    assert_int_equal(dx_history_foreach(r, &k, hist_cb, &s), 0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.text[0], "100 list bl.test a traps - 999");
+    assert_string_equal(s.text[1], "100 update - - - - 1999");
+    assert_string_equal(s.text[2], "200 delist bl.test a admin fixed 0");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &k24, hist_cb, &s), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.text[0], "150 expire - - - - 0");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &kd, hist_cb, &s), 0);
+    assert_int_equal(s.n, 1);
+    dx_txn_abort(r);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    size_t removed;
+    assert_int_equal(dx_history_prune(w, 150, &removed), 0);
+    assert_int_equal(removed, 2);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &k, hist_cb, &s), 0);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.text[0], "200 delist bl.test a admin fixed 0");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &k24, hist_cb, &s), 0);
+    assert_int_equal(s.n, 1);
+    dx_txn_abort(r);
+
+    assert_string_equal(dx_hist_action_name(DX_HIST_LIST), "list");
+    assert_string_equal(dx_hist_action_name(DX_HIST_RELIST), "relist");
+    assert_string_equal(dx_hist_action_name(DX_HIST_UPDATE), "update");
+    assert_string_equal(dx_hist_action_name(DX_HIST_DELIST), "delist");
+    assert_string_equal(dx_hist_action_name(DX_HIST_EXPIRE), "expire");
+    assert_string_equal(dx_hist_action_name(DX_HIST_HOLD), "hold");
+    assert_string_equal(dx_hist_action_name(DX_HIST_REJECT), "reject");
+}
+
+/* --- domains ------------------------------------------------------------ */
+
+static void test_domain(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "spam.example", 0, 2, 0, "exact"), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "*.spam.example", 0, 3, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "good.spam.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "old.spam.example", 0, 8, NOW - 1, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "b", "*.example", 0, 4, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "0first", "b.a.spam.example", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "dbl.test", "spam.example", h), 2);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].code, 2);
+    assert_int_equal(h[0].plen, 0);
+    assert_string_equal(h[0].txt, "exact");
+    assert_key(&h[0], "spam.example");
+    assert_string_equal(h[1].list, "b");
+    assert_int_equal(h[1].code, 4);
+    assert_int_equal(h[1].plen, 1);
+    assert_key(&h[1], "example");
+
+    assert_int_equal(look(f->st, "dbl.test", "a.spam.example", h), 2);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(h[0].plen, 1);
+    assert_key(&h[0], "spam.example");
+    assert_int_equal(look(f->st, "dbl.test", "b.a.spam.example", h), 3);
+    assert_string_equal(h[0].list, "0first");
+    assert_int_equal(h[0].plen, 0);
+    assert_string_equal(h[1].list, "a");
+    assert_int_equal(h[1].code, 3);
+    assert_string_equal(h[2].list, "b");
+    /* exclusion: the name itself only */
+    assert_int_equal(look(f->st, "dbl.test", "good.spam.example", h), 1);
+    assert_string_equal(h[0].list, "b");
+    assert_int_equal(look(f->st, "dbl.test", "x.good.spam.example", h), 2);
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].code, 3);
+    /* expired exact falls back to the wildcard */
+    assert_int_equal(look(f->st, "dbl.test", "old.spam.example", h), 2);
+    assert_int_equal(h[0].code, 3);
+    /* a wildcard never matches its own name */
+    assert_int_equal(look(f->st, "dbl.test", "example", h), 0);
+    assert_int_equal(look(f->st, "dbl.test", "other.test", h), 0);
+    assert_int_equal(look(f->st, "dbl.test", "xspam.example", h), 1);
+    assert_string_equal(h[0].list, "b");
+
+    /* delete and replace keep the per-list values right */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "dbl.test", "a", "*.spam.example"), 0);
+    assert_int_equal(put(w, "dbl.test", "b", "spam.example", 0, 6, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "spam.example", 0, 7, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "dbl.test", "a.spam.example", h), 1);
+    assert_string_equal(h[0].list, "b");
+    assert_int_equal(h[0].code, 4);
+    assert_int_equal(look(f->st, "dbl.test", "spam.example", h), 2);
+    assert_int_equal(h[0].code, 7);
+    assert_int_equal(h[1].code, 6);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "dbl.test", "a", "spam.example"), 0);
+    assert_int_equal(del(w, "dbl.test", "b", "spam.example"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "dbl.test", "spam.example", h), 1);
+    assert_int_equal(h[0].code, 4);
+    assert_int_equal(h[0].plen, 1);
+}
+
+/* --- isolation and schema ---------------------------------------------- */
+
+static void test_snapshot(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 2, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key q = K("10.0.0.1");
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 2);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 3, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "10.0.0.0/8", 0, 4, 0, NULL), 0);
+    commit_ok(w);
+
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    assert_int_equal(h[0].code, 2);
+    dx_txn_reset(r);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 2);
+    assert_int_equal(h[0].code, 3);
+    assert_int_equal(h[1].code, 4);
+    /* renew without reset also takes a fresh snapshot */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "b", "10.0.0.0/8"), 0);
+    commit_ok(w);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 2);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    assert_int_equal(dx_txn_commit(r), 0);
+}
+
+static void test_schema_mismatch(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    dx_store_close(f->st);
+    f->st = NULL;
+    /* reopen: same version is fine */
+    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+    dx_store_close(f->st);
+    f->st = NULL;
+
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    uint8_t ver[4] = { 0, 0, 0, DX_STORE_SCHEMA + 1 };
+    MDB_val k = { 6, (void *)"schema" }, v = { 4, ver };
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    struct dx_store *st = (struct dx_store *)&st;
+    assert_int_equal(dx_store_open(sub, 0, &st), DX_ESCHEMA);
+    assert_null(st);
+    /* teardown needs a store to close */
+    assert_int_equal(dx_store_open(f->dir, 0, &f->st), 0);
+}
+
+/* --- randomized differential test --------------------------------------- */
+
+typedef unsigned __int128 u128;
+
+#define NLISTS 3
+#define RMAX 6000
+
+static const char *const rlists[NLISTS] = { "la", "lb", "lc" };
+
+struct rent {
+    uint8_t fam;
+    uint8_t plen;
+    bool present;
+    int list;
+    u128 addr;
+    uint32_t flags, code;
+    uint64_t exp;
+    char txt[16];
+};
+
+struct model {
+    struct rent e[RMAX];
+    int n;
+    uint64_t rng;
+};
+
+static uint64_t rnd(struct model *m)
+{
+    m->rng ^= m->rng << 13;
+    m->rng ^= m->rng >> 7;
+    m->rng ^= m->rng << 17;
+    return m->rng;
+}
+
+static unsigned fbits(uint8_t fam)
+{
+    return fam == DX_FAM_V4 ? 32 : 128;
+}
+
+static u128 hmask(uint8_t fam, unsigned plen)
+{
+    unsigned bits = fbits(fam);
+    if (plen == 0)
+        return fam == DX_FAM_V4 ? (u128)0xffffffffu : ~(u128)0;
+    if (plen >= bits)
+        return 0;
+    return ((u128)1 << (bits - plen)) - 1;
+}
+
+static void to_key(uint8_t fam, u128 a, unsigned plen, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->family = fam;
+    k->len = fam == DX_FAM_V4 ? 4 : 16;
+    k->plen = (uint8_t)plen;
+    for (int i = k->len; i-- > 0;) {
+        k->addr[i] = (uint8_t)a;
+        a >>= 8;
+    }
+}
+
+static u128 rand_addr(struct model *m, uint8_t fam)
+{
+    if (fam == DX_FAM_V4)
+        return 0x0a000000u | (rnd(m) & 0xffff);
+    u128 base = (u128)0x20010db8u << 96;
+    return base | ((u128)(rnd(m) & 0xffff) << 80) | (rnd(m) & 0xff);
+}
+
+static unsigned rand_plen(struct model *m, uint8_t fam)
+{
+    if (rnd(m) % 100 < 40)
+        return fbits(fam);
+    return fam == DX_FAM_V4 ? 8 + rnd(m) % 25 : 24 + rnd(m) % 105;
+}
+
+/* Put a random entry (or a new version of an existing key). */
+static void rput(struct model *m, struct dx_txn *w, uint8_t fam, u128 a, unsigned plen, int list)
+{
+    a &= ~hmask(fam, plen);
+    int idx = -1;
+    for (int i = 0; i < m->n; i++)
+        if (m->e[i].fam == fam && m->e[i].plen == plen && m->e[i].list == list &&
+            m->e[i].addr == a) {
+            idx = i;
+            break;
+        }
+    if (idx < 0) {
+        assert_true(m->n < RMAX);
+        idx = m->n++;
+    }
+    struct rent *r = &m->e[idx];
+    r->fam = fam;
+    r->plen = (uint8_t)plen;
+    r->list = list;
+    r->addr = a;
+    r->present = true;
+    r->flags = rnd(m) % 100 < 15 ? DX_ENTRY_EXCLUDE : 0;
+    r->code = (uint32_t)rnd(m);
+    unsigned x = rnd(m) % 100;
+    r->exp = x < 15 ? NOW - 10 : x < 30 ? NOW + 500 : x < 40 ? NOW : 0;
+    if (rnd(m) % 100 < 30)
+        snprintf(r->txt, sizeof(r->txt), "t%d", idx);
+    else
+        r->txt[0] = 0;
+    struct dx_key k;
+    to_key(fam, a, plen, &k);
+    struct dx_entry e = { .flags = r->flags, .code = r->code, .expires_at = r->exp,
+                          .txt = r->txt[0] ? r->txt : NULL };
+    assert_int_equal(dx_entry_put(w, "bl.test", rlists[list], &k, &e), 0);
+}
+
+static void rput_random(struct model *m, struct dx_txn *w)
+{
+    uint8_t fam = rnd(m) % 4 == 0 ? DX_FAM_V6 : DX_FAM_V4;
+    rput(m, w, fam, rand_addr(m, fam), rand_plen(m, fam), (int)(rnd(m) % NLISTS));
+}
+
+static void rdel_random(struct model *m, struct dx_txn *w)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        struct rent *r = &m->e[rnd(m) % (uint64_t)m->n];
+        if (!r->present)
+            continue;
+        struct dx_key k;
+        to_key(r->fam, r->addr, r->plen, &k);
+        assert_int_equal(dx_entry_del(w, "bl.test", rlists[r->list], &k), 0);
+        r->present = false;
+        return;
+    }
+}
+
+static void check_query(struct model *m, struct dx_txn *r, uint8_t fam, u128 q)
+{
+    int best[NLISTS] = { -1, -1, -1 };
+    for (int i = 0; i < m->n; i++) {
+        const struct rent *e = &m->e[i];
+        if (!e->present || e->fam != fam || (q & ~hmask(fam, e->plen)) != e->addr)
+            continue;
+        if (e->exp != 0 && e->exp <= NOW)
+            continue;
+        if (best[e->list] < 0 || m->e[best[e->list]].plen < e->plen)
+            best[e->list] = i;
+    }
+    struct dx_key k;
+    to_key(fam, q, fbits(fam), &k);
+    struct dx_hit h[DX_HITS_MAX];
+    int n = dx_lookup(r, "bl.test", &k, NOW, h, DX_HITS_MAX);
+    int j = 0;
+    for (int l = 0; l < NLISTS; l++) {
+        if (best[l] < 0 || (m->e[best[l]].flags & DX_ENTRY_EXCLUDE))
+            continue;
+        const struct rent *e = &m->e[best[l]];
+        if (j >= n) {
+            char t[DX_KEY_TEXT_MAX];
+            dx_key_format(&k, t, sizeof(t));
+            fail_msg("%s: list %s missing (n=%d)", t, rlists[l], n);
+        }
+        assert_string_equal(h[j].list, rlists[l]);
+        assert_int_equal(h[j].code, e->code);
+        assert_int_equal(h[j].plen, e->plen);
+        assert_int_equal(h[j].expires_at, e->exp);
+        struct dx_key ek;
+        to_key(fam, e->addr, e->plen, &ek);
+        assert_int_equal(h[j].key_len, ek.len);
+        assert_memory_equal(h[j].key, ek.addr, ek.len);
+        if (e->txt[0])
+            assert_string_equal(h[j].txt, e->txt);
+        else
+            assert_null(h[j].txt);
+        j++;
+    }
+    if (n != j) {
+        char t[DX_KEY_TEXT_MAX];
+        dx_key_format(&k, t, sizeof(t));
+        fail_msg("%s: %d hits, expected %d", t, n, j);
+    }
+}
+
+static void check_entry_edges(struct model *m, struct dx_txn *r, const struct rent *e)
+{
+    u128 end = e->addr | hmask(e->fam, e->plen);
+    check_query(m, r, e->fam, e->addr);
+    check_query(m, r, e->fam, end);
+    if (e->addr > 0)
+        check_query(m, r, e->fam, e->addr - 1);
+    if (end != hmask(e->fam, 0))
+        check_query(m, r, e->fam, end + 1);
+}
+
+/* Full: the edges of every entry ever written and 1000 random addresses.
+ * Partial: the edges of entries [from, m->n) and of `extra` (touched),
+ * plus samples. */
+static void verify_some(struct model *m, struct dx_store *st, bool full, const int *extra,
+                        int nextra)
+{
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    if (full) {
+        for (int i = 0; i < m->n; i++)
+            check_entry_edges(m, r, &m->e[i]);
+    } else {
+        for (int i = 0; i < nextra; i++)
+            check_entry_edges(m, r, &m->e[extra[i]]);
+        for (int i = 0; i < 60; i++)
+            check_entry_edges(m, r, &m->e[rnd(m) % (uint64_t)m->n]);
+    }
+    for (int i = 0; i < (full ? 1000 : 150); i++) {
+        uint8_t fam = i % 3 == 0 ? DX_FAM_V6 : DX_FAM_V4;
+        check_query(m, r, fam, rand_addr(m, fam));
+    }
+    dx_txn_abort(r);
+}
+
+static void verify(struct model *m, struct dx_store *st)
+{
+    verify_some(m, st, true, NULL, 0);
+}
+
+/* Small txns (1-3 changes of mostly long prefixes, or deletions of any
+ * entry): the index is updated region by region, not rebuilt. */
+static void small_rounds(struct model *m, struct dx_store *st, int rounds)
+{
+    for (int round = 0; round < rounds; round++) {
+        struct dx_txn *w;
+        int touched[4], nt = 0;
+        assert_int_equal(dx_txn_write(st, &w), 0);
+        int ops = 1 + (int)(rnd(m) % 3);
+        for (int i = 0; i < ops; i++) {
+            if (rnd(m) % 2) {
+                uint8_t fam = rnd(m) % 3 == 0 ? DX_FAM_V6 : DX_FAM_V4;
+                unsigned bits = fbits(fam);
+                unsigned plen = bits - (unsigned)(rnd(m) % (bits == 32 ? 13 : 50));
+                int before = m->n;
+                rput(m, w, fam, rand_addr(m, fam), plen, (int)(rnd(m) % NLISTS));
+                touched[nt++] = m->n > before ? m->n - 1 : -1;
+                if (touched[nt - 1] < 0)
+                    nt--;
+            } else {
+                for (int tries = 0; tries < 50; tries++) {
+                    int idx = (int)(rnd(m) % (uint64_t)m->n);
+                    struct rent *e = &m->e[idx];
+                    if (!e->present)
+                        continue;
+                    struct dx_key k;
+                    to_key(e->fam, e->addr, e->plen, &k);
+                    assert_int_equal(dx_entry_del(w, "bl.test", rlists[e->list], &k), 0);
+                    e->present = false;
+                    touched[nt++] = idx;
+                    break;
+                }
+            }
+        }
+        commit_ok(w);
+        verify_some(m, st, false, touched, nt);
+    }
+}
+
+static void test_random_differential(void **state)
+{
+    struct fx *f = *state;
+    struct model *m = calloc(1, sizeof(*m));
+    assert_non_null(m);
+    m->rng = 0x9e3779b97f4a7c15ull;
+    struct dx_txn *w;
+    /* big txns: puts, replacements and deletions */
+    for (int round = 0; round < 4; round++) {
+        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        for (int i = 0; i < 80; i++)
+            rput_random(m, w);
+        for (int i = 0; i < 15 && m->n > 0; i++)
+            rdel_random(m, w);
+        for (int i = 0; i < 10; i++) {   /* new versions of existing keys */
+            struct rent *e = &m->e[rnd(m) % (uint64_t)m->n];
+            rput(m, w, e->fam, e->addr, e->plen, e->list);
+        }
+        commit_ok(w);
+        verify(m, f->st);
+    }
+    small_rounds(m, f->st, 60);
+    verify(m, f->st);
+    /* bulk: more touched ranges than the threshold -> whole rebuild of
+     * both families */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (int i = 0; i < 1100; i++)
+        rput(m, w, DX_FAM_V4, rand_addr(m, DX_FAM_V4), 32, (int)(rnd(m) % NLISTS));
+    for (int i = 0; i < 1100; i++)
+        rput(m, w, DX_FAM_V6, rand_addr(m, DX_FAM_V6), 128, (int)(rnd(m) % NLISTS));
+    for (int i = 0; i < 40; i++)
+        rput_random(m, w);
+    for (int i = 0; i < 30; i++)
+        rdel_random(m, w);
+    commit_ok(w);
+    verify(m, f->st);
+    /* small changes again on top of a rebuilt index */
+    small_rounds(m, f->st, 40);
+    verify(m, f->st);
+    free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sticky_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_most_specific, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multi_list_sorted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exclusion_hole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiry_fallthrough, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipv6_and_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_restores, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_serial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreach_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_domain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_differential, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

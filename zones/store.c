@@ -1,0 +1,1432 @@
+/* The dnsxl store: environment, transactions, entries, lookups, holds,
+ * history. The interval index is recomputed in store_index.c. */
+#include "zones/store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "zones/err.h"
+#include "zones/store_int.h"
+
+#define DEFAULT_MAP_SIZE (16ULL << 30)
+
+/* --- small helpers ------------------------------------------------------ */
+
+uint32_t dx__get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+uint64_t dx__get_u64(const uint8_t *p)
+{
+    return (uint64_t)dx__get_u32(p) << 32 | dx__get_u32(p + 4);
+}
+
+void dx__set_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+void dx__set_u64(uint8_t *p, uint64_t v)
+{
+    dx__set_u32(p, (uint32_t)(v >> 32));
+    dx__set_u32(p + 4, (uint32_t)v);
+}
+
+void dx__buf_put(struct dx__buf *b, const void *data, size_t len)
+{
+    if (b->oom)
+        return;
+    if (b->n + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len)
+            cap *= 2;
+        uint8_t *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    if (len)
+        memcpy(b->p + b->n, data, len);
+    b->n += len;
+}
+
+void dx__buf_u8(struct dx__buf *b, uint8_t v)
+{
+    dx__buf_put(b, &v, 1);
+}
+
+void dx__buf_u16(struct dx__buf *b, uint16_t v)
+{
+    uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+    dx__buf_put(b, x, 2);
+}
+
+void dx__buf_u32(struct dx__buf *b, uint32_t v)
+{
+    uint8_t x[4];
+    dx__set_u32(x, v);
+    dx__buf_put(b, x, 4);
+}
+
+void dx__buf_u64(struct dx__buf *b, uint64_t v)
+{
+    uint8_t x[8];
+    dx__set_u64(x, v);
+    dx__buf_put(b, x, 8);
+}
+
+void dx__buf_str(struct dx__buf *b, const char *s)
+{
+    if (!s) {
+        dx__buf_u16(b, 0);
+        return;
+    }
+    size_t n = strlen(s) + 1;
+    if (n > UINT16_MAX) {
+        b->oom = true;      /* reported as an error by the caller */
+        return;
+    }
+    dx__buf_u16(b, (uint16_t)n);
+    dx__buf_put(b, s, n);
+}
+
+void dx__buf_free(struct dx__buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+    b->oom = false;
+}
+
+const uint8_t *dx__rd_bytes(struct dx__rd *r, size_t len)
+{
+    if (r->bad || r->n - r->off < len) {
+        r->bad = true;
+        return NULL;
+    }
+    const uint8_t *p = r->p + r->off;
+    r->off += len;
+    return p;
+}
+
+uint8_t dx__rd_u8(struct dx__rd *r)
+{
+    const uint8_t *p = dx__rd_bytes(r, 1);
+    return p ? p[0] : 0;
+}
+
+uint16_t dx__rd_u16(struct dx__rd *r)
+{
+    const uint8_t *p = dx__rd_bytes(r, 2);
+    return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+}
+
+uint32_t dx__rd_u32(struct dx__rd *r)
+{
+    const uint8_t *p = dx__rd_bytes(r, 4);
+    return p ? dx__get_u32(p) : 0;
+}
+
+uint64_t dx__rd_u64(struct dx__rd *r)
+{
+    const uint8_t *p = dx__rd_bytes(r, 8);
+    return p ? dx__get_u64(p) : 0;
+}
+
+const char *dx__rd_str(struct dx__rd *r)
+{
+    uint16_t n = dx__rd_u16(r);
+    if (n == 0)
+        return NULL;
+    const uint8_t *p = dx__rd_bytes(r, n);
+    if (!p)
+        return NULL;
+    if (p[n - 1] != 0) {
+        r->bad = true;
+        return NULL;
+    }
+    return (const char *)p;
+}
+
+int dx__mdb(int rc)
+{
+    return rc > 0 ? -rc : rc;
+}
+
+int dx__fail(struct dx_txn *t, int rc)
+{
+    if (rc != 0 && rc != DX_ENOTFOUND && t && t->write && t->err == 0)
+        t->err = rc;
+    return rc;
+}
+
+dx__u128 dx__addr_get(const uint8_t *a, size_t len)
+{
+    dx__u128 v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v << 8 | a[i];
+    return v;
+}
+
+void dx__addr_set(dx__u128 v, size_t len, uint8_t *out)
+{
+    for (size_t i = len; i-- > 0;) {
+        out[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+dx__u128 dx__addr_max(size_t len)
+{
+    return len == 4 ? (dx__u128)0xffffffffu : ~(dx__u128)0;
+}
+
+dx__u128 dx__hostmask(unsigned plen, size_t len)
+{
+    unsigned bits = (unsigned)len * 8;
+    if (plen == 0)
+        return dx__addr_max(len);
+    if (plen >= bits)
+        return 0;
+    return ((dx__u128)1 << (bits - plen)) - 1;
+}
+
+/* Reverse the labels of name[0..len): "a.b.c" -> "c.b.a". out gets len bytes. */
+static void rev_labels(const uint8_t *name, size_t len, uint8_t *out)
+{
+    size_t o = 0, end = len;
+    while (end > 0) {
+        size_t s = end;
+        while (s > 0 && name[s - 1] != '.')
+            s--;
+        memcpy(out + o, name + s, end - s);
+        o += end - s;
+        if (s > 0)
+            out[o++] = '.';
+        end = s > 0 ? s - 1 : 0;
+    }
+}
+
+static int key_check(const struct dx_key *k)
+{
+    if (!k)
+        return DX_EINVAL;
+    size_t len = dx__fam_len(k->family);
+    if (len) {
+        if (k->len != len || k->plen > len * 8)
+            return DX_EINVAL;
+        dx__u128 a = dx__addr_get(k->addr, len);
+        if (a & dx__hostmask(k->plen, len))
+            return DX_EINVAL;
+        return 0;
+    }
+    if (k->family != DX_FAM_DOMAIN || k->len == 0 || k->len > DX_KEY_NAME_MAX || k->plen > 1)
+        return DX_EINVAL;
+    if (memchr(k->addr, 0, k->len))
+        return DX_EINVAL;
+    return 0;
+}
+
+static int name_check(const char *s, size_t max)
+{
+    if (!s || !*s)
+        return DX_EINVAL;
+    return strlen(s) <= max ? 0 : DX_EINVAL;
+}
+
+/* Append the fam+key part of an entries key. */
+static size_t key_tail(uint8_t *out, const struct dx_key *k)
+{
+    size_t n = 0;
+    out[n++] = k->family;
+    if (k->family == DX_FAM_DOMAIN) {
+        rev_labels(k->addr, k->len, out + n);
+        n += k->len;
+        out[n++] = k->plen ? 1 : 0;
+    } else {
+        memcpy(out + n, k->addr, k->len);
+        n += k->len;
+        out[n++] = k->plen;
+    }
+    return n;
+}
+
+int dx__entry_key(uint8_t *out, const char *zone, const char *list, const struct dx_key *k)
+{
+    if (name_check(zone, 255) || name_check(list, 255) || key_check(k))
+        return DX_EINVAL;
+    size_t zl = strlen(zone) + 1, ll = strlen(list) + 1;
+    if (zl + ll + 2 + k->len > DX__KEY_MAX - 8)    /* room for the expiry prefix */
+        return DX_EINVAL;
+    memcpy(out, zone, zl);
+    memcpy(out + zl, list, ll);
+    return (int)(zl + ll + key_tail(out + zl + ll, k));
+}
+
+/* Decode the fam+key tail of an entries key. */
+static int key_untail(const uint8_t *p, size_t n, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    if (n < 2)
+        return DX_EINVAL;
+    k->family = p[0];
+    size_t len = dx__fam_len(p[0]);
+    if (len) {
+        if (n != len + 2)
+            return DX_EINVAL;
+        memcpy(k->addr, p + 1, len);
+        k->len = (uint8_t)len;
+        k->plen = p[1 + len];
+        return 0;
+    }
+    if (p[0] != DX_FAM_DOMAIN || n - 2 > DX_KEY_NAME_MAX || n - 2 == 0)
+        return DX_EINVAL;
+    k->len = (uint8_t)(n - 2);
+    rev_labels(p + 1, k->len, k->addr);
+    k->addr[k->len] = 0;
+    k->plen = p[n - 1];
+    return 0;
+}
+
+/* Split an entries key into zone, list, key. zone/list point into p. */
+static int entry_key_split(const uint8_t *p, size_t n, const char **zone, const char **list,
+                           struct dx_key *k)
+{
+    const uint8_t *z0 = memchr(p, 0, n);
+    if (!z0)
+        return DX_EINVAL;
+    const uint8_t *l = z0 + 1;
+    const uint8_t *l0 = memchr(l, 0, n - (size_t)(l - p));
+    if (!l0)
+        return DX_EINVAL;
+    *zone = (const char *)p;
+    *list = (const char *)l;
+    return key_untail(l0 + 1, n - (size_t)(l0 + 1 - p), k);
+}
+
+int dx__entry_decode(const uint8_t *p, size_t n, struct dx_entry *e)
+{
+    struct dx__rd r = { p, n, 0, false };
+    e->flags = dx__rd_u32(&r);
+    e->code = dx__rd_u32(&r);
+    e->first_seen = dx__rd_u64(&r);
+    e->last_seen = dx__rd_u64(&r);
+    e->expires_at = dx__rd_u64(&r);
+    e->hits = dx__rd_u32(&r);
+    e->relists = dx__rd_u32(&r);
+    e->source = dx__rd_str(&r);
+    e->reason = dx__rd_str(&r);
+    e->txt = dx__rd_str(&r);
+    return r.bad ? DX_EINVAL : 0;
+}
+
+static void entry_encode(struct dx__buf *b, const struct dx_entry *e)
+{
+    dx__buf_u32(b, e->flags);
+    dx__buf_u32(b, e->code);
+    dx__buf_u64(b, e->first_seen);
+    dx__buf_u64(b, e->last_seen);
+    dx__buf_u64(b, e->expires_at);
+    dx__buf_u32(b, e->hits);
+    dx__buf_u32(b, e->relists);
+    dx__buf_str(b, e->source);
+    dx__buf_str(b, e->reason);
+    dx__buf_str(b, e->txt);
+}
+
+/* --- environment -------------------------------------------------------- */
+
+static int mkdir_p(const char *dir)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(path))
+        return DX_EINVAL;
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (path[i] == '/' || path[i] == 0) {
+            char c = path[i];
+            path[i] = 0;
+            if (mkdir(path, 0755) != 0 && errno != EEXIST)
+                return -errno;
+            path[i] = c;
+        }
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return -errno;
+    return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
+}
+
+int dx_store_open(const char *dir, uint64_t map_size, struct dx_store **out)
+{
+    *out = NULL;
+    int rc = mkdir_p(dir);
+    if (rc)
+        return rc;
+    struct dx_store *st = calloc(1, sizeof(*st));
+    if (!st)
+        return DX_ENOMEM;
+    MDB_txn *txn = NULL;
+    rc = mdb_env_create(&st->env);
+    if (rc)
+        goto fail;
+    if ((rc = mdb_env_set_maxdbs(st->env, 16)) ||
+        (rc = mdb_env_set_maxreaders(st->env, 1024)) ||
+        (rc = mdb_env_set_mapsize(st->env, map_size ? map_size : DEFAULT_MAP_SIZE)))
+        goto fail;
+    rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0644);
+    if (rc)
+        goto fail;
+    rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc)
+        goto fail;
+    struct { const char *name; MDB_dbi *dbi; } dbs[] = {
+        { "meta", &st->meta },       { "zones", &st->zones },
+        { "entries", &st->entries }, { "index", &st->index },
+        { "dindex", &st->dindex },   { "expiry", &st->expiry },
+        { "holds", &st->holds },     { "history", &st->history },
+    };
+    for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+        rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
+        if (rc)
+            goto fail;
+    }
+    MDB_val k = { 6, (void *)"schema" }, v;
+    rc = mdb_get(txn, st->meta, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        uint8_t ver[4];
+        dx__set_u32(ver, DX_STORE_SCHEMA);
+        v.mv_size = 4;
+        v.mv_data = ver;
+        rc = mdb_put(txn, st->meta, &k, &v, 0);
+        if (rc)
+            goto fail;
+    } else if (rc) {
+        goto fail;
+    } else if (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA) {
+        rc = DX_ESCHEMA;
+        goto fail;
+    }
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    if (st->env)
+        mdb_env_close(st->env);
+    free(st);
+    return dx__mdb(rc);
+}
+
+void dx_store_close(struct dx_store *st)
+{
+    if (!st)
+        return;
+    mdb_env_close(st->env);
+    free(st);
+}
+
+/* --- transactions ------------------------------------------------------- */
+
+static int txn_begin(struct dx_store *st, bool write, struct dx_txn **out)
+{
+    *out = NULL;
+    struct dx_txn *t = calloc(1, sizeof(*t));
+    if (!t)
+        return DX_ENOMEM;
+    t->st = st;
+    t->write = write;
+    int rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc) {
+        free(t);
+        return dx__mdb(rc);
+    }
+    t->active = true;
+    *out = t;
+    return 0;
+}
+
+int dx_txn_read(struct dx_store *st, struct dx_txn **out)
+{
+    return txn_begin(st, false, out);
+}
+
+int dx_txn_write(struct dx_store *st, struct dx_txn **out)
+{
+    return txn_begin(st, true, out);
+}
+
+void dx_txn_reset(struct dx_txn *t)
+{
+    if (!t || t->write || !t->active)
+        return;
+    mdb_txn_reset(t->txn);
+    t->active = false;
+}
+
+int dx_txn_renew(struct dx_txn *t)
+{
+    if (!t || t->write)
+        return DX_EINVAL;
+    if (t->active) {
+        mdb_txn_reset(t->txn);
+        t->active = false;
+    }
+    int rc = mdb_txn_renew(t->txn);
+    if (rc)
+        return dx__mdb(rc);
+    t->active = true;
+    if (t->icur) {
+        rc = mdb_cursor_renew(t->txn, t->icur);
+        if (rc) {
+            mdb_cursor_close(t->icur);
+            t->icur = NULL;
+        }
+    }
+    return 0;
+}
+
+static void txn_free(struct dx_txn *t)
+{
+    for (size_t i = 0; i < t->ntouch; i++) {
+        free(t->touch[i].zone);
+        free(t->touch[i].r);
+    }
+    free(t->touch);
+    for (size_t i = 0; i < t->nzones; i++)
+        free(t->zones[i]);
+    free(t->zones);
+    free(t);
+}
+
+void dx_txn_abort(struct dx_txn *t)
+{
+    if (!t)
+        return;
+    if (t->icur)
+        mdb_cursor_close(t->icur);
+    mdb_txn_abort(t->txn);
+    txn_free(t);
+}
+
+static int bump_serials(struct dx_txn *t)
+{
+    uint32_t now = (uint32_t)time(NULL);
+    for (size_t i = 0; i < t->nzones; i++) {
+        MDB_val k = { strlen(t->zones[i]) + 1, t->zones[i] }, v;
+        uint32_t serial = now;
+        int rc = mdb_get(t->txn, t->st->zones, &k, &v);
+        if (rc == 0 && v.mv_size == 4) {
+            uint32_t old = dx__get_u32(v.mv_data);
+            serial = old + 1 > now ? old + 1 : now;
+        } else if (rc && rc != MDB_NOTFOUND) {
+            return dx__mdb(rc);
+        }
+        uint8_t b[4];
+        dx__set_u32(b, serial);
+        v.mv_size = 4;
+        v.mv_data = b;
+        rc = mdb_put(t->txn, t->st->zones, &k, &v, 0);
+        if (rc)
+            return dx__mdb(rc);
+    }
+    return 0;
+}
+
+int dx_txn_commit(struct dx_txn *t)
+{
+    if (!t)
+        return DX_EINVAL;
+    if (t->icur) {
+        mdb_cursor_close(t->icur);
+        t->icur = NULL;
+    }
+    int rc = 0;
+    if (!t->write) {
+        mdb_txn_abort(t->txn);
+        txn_free(t);
+        return 0;
+    }
+    rc = t->err;
+    if (rc == 0)
+        rc = dx__index_commit(t);
+    if (rc == 0)
+        rc = bump_serials(t);
+    if (rc) {
+        mdb_txn_abort(t->txn);
+    } else {
+        rc = dx__mdb(mdb_txn_commit(t->txn));
+    }
+    txn_free(t);
+    return rc;
+}
+
+/* Remember that zone changed (serial bump at commit). */
+static int note_zone(struct dx_txn *t, const char *zone)
+{
+    for (size_t i = t->nzones; i-- > 0;)
+        if (strcmp(t->zones[i], zone) == 0)
+            return 0;
+    if (t->nzones == t->capzones) {
+        size_t cap = t->capzones ? t->capzones * 2 : 4;
+        char **z = realloc(t->zones, cap * sizeof(*z));
+        if (!z)
+            return DX_ENOMEM;
+        t->zones = z;
+        t->capzones = cap;
+    }
+    char *s = strdup(zone);
+    if (!s)
+        return DX_ENOMEM;
+    t->zones[t->nzones++] = s;
+    return 0;
+}
+
+/* Record the address range of ip key k in zone as touched. */
+static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k)
+{
+    struct dx__touch *g = NULL;
+    for (size_t i = t->ntouch; i-- > 0;) {
+        if (t->touch[i].fam == k->family && strcmp(t->touch[i].zone, zone) == 0) {
+            g = &t->touch[i];
+            break;
+        }
+    }
+    if (!g) {
+        if (t->ntouch == t->captouch) {
+            size_t cap = t->captouch ? t->captouch * 2 : 4;
+            struct dx__touch *n = realloc(t->touch, cap * sizeof(*n));
+            if (!n)
+                return DX_ENOMEM;
+            t->touch = n;
+            t->captouch = cap;
+        }
+        g = &t->touch[t->ntouch];
+        memset(g, 0, sizeof(*g));
+        g->zone = strdup(zone);
+        if (!g->zone)
+            return DX_ENOMEM;
+        g->fam = k->family;
+        t->ntouch++;
+    }
+    if (g->full)
+        return 0;
+    if (g->n == DX__TOUCH_FULL) {
+        g->full = true;
+        free(g->r);
+        g->r = NULL;
+        g->n = g->cap = 0;
+        return 0;
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        struct dx__range *r = realloc(g->r, cap * sizeof(*r));
+        if (!r)
+            return DX_ENOMEM;
+        g->r = r;
+        g->cap = cap;
+    }
+    dx__u128 lo = dx__addr_get(k->addr, k->len);
+    g->r[g->n].lo = lo;
+    g->r[g->n].hi = lo | dx__hostmask(k->plen, k->len);
+    g->n++;
+    return 0;
+}
+
+/* --- domain index ------------------------------------------------------- */
+
+/* dindex key: zone \0 'D' reversed-name wild. */
+static size_t dindex_key(uint8_t *out, const char *zone, size_t zl, const uint8_t *name,
+                         size_t len, bool wild)
+{
+    memcpy(out, zone, zl);
+    out[zl] = 0;
+    out[zl + 1] = DX_FAM_DOMAIN;
+    rev_labels(name, len, out + zl + 2);
+    out[zl + 2 + len] = wild ? 1 : 0;
+    return zl + 3 + len;
+}
+
+/* Rewrite the dindex value of k in zone: list's element replaced by e
+ * (e NULL: removed). */
+static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
+                         const struct dx_key *k, const struct dx_entry *e)
+{
+    uint8_t kb[DX__KEY_MAX + 8];
+    size_t zl = strlen(zone);
+    MDB_val key = { dindex_key(kb, zone, zl, k->addr, k->len, k->plen != 0), kb }, v;
+    int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return dx__mdb(rc);
+    struct dx__rd r = { rc ? NULL : v.mv_data, rc ? 0 : v.mv_size, 0, false };
+    uint16_t nold = 0;
+    if (rc == 0) {
+        uint8_t nl = dx__rd_u8(&r);
+        dx__rd_bytes(&r, nl);
+        nold = dx__rd_u16(&r);
+    }
+    struct dx__buf b = { 0 };
+    size_t nlen = k->len + 1;
+    dx__buf_u8(&b, (uint8_t)nlen);
+    dx__buf_put(&b, k->addr, k->len);
+    dx__buf_u8(&b, 0);
+    size_t count_at = b.n;
+    dx__buf_u16(&b, 0);
+    uint16_t nnew = 0;
+    bool done = e == NULL;
+    for (uint16_t i = 0; i < nold && !r.bad; i++) {
+        size_t start = r.off;
+        uint8_t ln = dx__rd_u8(&r);
+        const uint8_t *lname = dx__rd_bytes(&r, ln);
+        dx__rd_bytes(&r, 1 + 4 + 8);
+        dx__rd_str(&r);
+        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+            break;
+        int cmp = strcmp((const char *)lname, list);
+        if (cmp >= 0 && !done) {
+            dx__buf_u8(&b, (uint8_t)(strlen(list) + 1));
+            dx__buf_put(&b, list, strlen(list) + 1);
+            dx__buf_u8(&b, (uint8_t)e->flags);
+            dx__buf_u32(&b, e->code);
+            dx__buf_u64(&b, e->expires_at);
+            dx__buf_str(&b, e->txt);
+            nnew++;
+            done = true;
+        }
+        if (cmp == 0)
+            continue;
+        dx__buf_put(&b, r.p + start, r.off - start);
+        nnew++;
+    }
+    if (!done) {
+        dx__buf_u8(&b, (uint8_t)(strlen(list) + 1));
+        dx__buf_put(&b, list, strlen(list) + 1);
+        dx__buf_u8(&b, (uint8_t)e->flags);
+        dx__buf_u32(&b, e->code);
+        dx__buf_u64(&b, e->expires_at);
+        dx__buf_str(&b, e->txt);
+        nnew++;
+    }
+    if (b.oom || r.bad) {
+        dx__buf_free(&b);
+        return r.bad ? DX_EINVAL : DX_ENOMEM;
+    }
+    b.p[count_at] = (uint8_t)(nnew >> 8);
+    b.p[count_at + 1] = (uint8_t)nnew;
+    if (nnew == 0) {
+        rc = mdb_del(t->txn, t->st->dindex, &key, NULL);
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+    } else {
+        v.mv_size = b.n;
+        v.mv_data = b.p;
+        rc = mdb_put(t->txn, t->st->dindex, &key, &v, 0);
+    }
+    dx__buf_free(&b);
+    return dx__mdb(rc);
+}
+
+/* --- entries ------------------------------------------------------------ */
+
+static int expiry_rec(struct dx_txn *t, uint64_t exp, const uint8_t *ek, size_t ekn, bool add)
+{
+    uint8_t kb[DX__KEY_MAX + 8];
+    if (ekn + 8 > DX__KEY_MAX)
+        return DX_EINVAL;
+    dx__set_u64(kb, exp);
+    memcpy(kb + 8, ek, ekn);
+    MDB_val key = { ekn + 8, kb }, v = { 0, (void *)"" };
+    int rc = add ? mdb_put(t->txn, t->st->expiry, &key, &v, 0)
+                 : mdb_del(t->txn, t->st->expiry, &key, NULL);
+    if (!add && rc == MDB_NOTFOUND)
+        rc = 0;
+    return dx__mdb(rc);
+}
+
+int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
+                 const struct dx_key *k, const struct dx_entry *e)
+{
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    uint8_t kb[DX__KEY_MAX + 1];
+    int kn = dx__entry_key(kb, zone, list, k);
+    if (kn < 0 || !e)
+        return dx__fail(w, DX_EINVAL);
+    MDB_val key = { (size_t)kn, kb }, v;
+    int rc = mdb_get(w->txn, w->st->entries, &key, &v);
+    if (rc == 0) {
+        struct dx_entry old;
+        if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0 && old.expires_at) {
+            rc = expiry_rec(w, old.expires_at, kb, (size_t)kn, false);
+            if (rc)
+                return dx__fail(w, rc);
+        }
+    } else if (rc != MDB_NOTFOUND) {
+        return dx__fail(w, dx__mdb(rc));
+    }
+    struct dx__buf b = { 0 };
+    entry_encode(&b, e);
+    if (b.oom) {
+        dx__buf_free(&b);
+        return dx__fail(w, DX_ENOMEM);
+    }
+    v.mv_size = b.n;
+    v.mv_data = b.p;
+    rc = dx__mdb(mdb_put(w->txn, w->st->entries, &key, &v, 0));
+    dx__buf_free(&b);
+    if (rc == 0 && e->expires_at)
+        rc = expiry_rec(w, e->expires_at, kb, (size_t)kn, true);
+    if (rc == 0)
+        rc = note_zone(w, zone);
+    if (rc == 0)
+        rc = k->family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, k, e)
+                                        : note_range(w, zone, k);
+    return dx__fail(w, rc);
+}
+
+int dx_entry_get(struct dx_txn *t, const char *zone, const char *list,
+                 const struct dx_key *k, struct dx_entry *out)
+{
+    if (!t)
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    uint8_t kb[DX__KEY_MAX + 1];
+    int kn = dx__entry_key(kb, zone, list, k);
+    if (kn < 0)
+        return DX_EINVAL;
+    MDB_val key = { (size_t)kn, kb }, v;
+    int rc = mdb_get(t->txn, t->st->entries, &key, &v);
+    if (rc == MDB_NOTFOUND)
+        return DX_ENOTFOUND;
+    if (rc)
+        return dx__fail(t, dx__mdb(rc));
+    return dx__fail(t, dx__entry_decode(v.mv_data, v.mv_size, out));
+}
+
+/* Delete the entry with entries key kb (already validated). */
+static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
+{
+    const char *zone, *list;
+    struct dx_key k;
+    if (entry_key_split(kb, kn, &zone, &list, &k))
+        return DX_EINVAL;
+    MDB_val key = { kn, (void *)kb }, v;
+    int rc = mdb_get(w->txn, w->st->entries, &key, &v);
+    if (rc == MDB_NOTFOUND)
+        return DX_ENOTFOUND;
+    if (rc)
+        return dx__mdb(rc);
+    struct dx_entry old;
+    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0 && old.expires_at) {
+        rc = expiry_rec(w, old.expires_at, kb, kn, false);
+        if (rc)
+            return rc;
+    }
+    rc = dx__mdb(mdb_del(w->txn, w->st->entries, &key, NULL));
+    if (rc == 0)
+        rc = note_zone(w, zone);
+    if (rc == 0)
+        rc = k.family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, &k, NULL)
+                                       : note_range(w, zone, &k);
+    return rc;
+}
+
+int dx_entry_del(struct dx_txn *w, const char *zone, const char *list, const struct dx_key *k)
+{
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    uint8_t kb[DX__KEY_MAX + 1];
+    int kn = dx__entry_key(kb, zone, list, k);
+    if (kn < 0)
+        return dx__fail(w, DX_EINVAL);
+    return dx__fail(w, entry_del_raw(w, kb, (size_t)kn));
+}
+
+/* Prefix scan of entries for zone[/list]. */
+static int entry_scan(struct dx_txn *t, const char *zone, const char *list,
+                      dx_entry_cb cb, void *arg, size_t *count)
+{
+    if (!t || name_check(zone, 255) || (list && name_check(list, 255)))
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    uint8_t pre[DX__KEY_MAX + 1];
+    size_t zl = strlen(zone) + 1, pn = zl;
+    memcpy(pre, zone, zl);
+    if (list) {
+        size_t ll = strlen(list) + 1;
+        if (zl + ll > DX__KEY_MAX)
+            return DX_EINVAL;
+        memcpy(pre + zl, list, ll);
+        pn += ll;
+    }
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->st->entries, &c);
+    if (rc)
+        return dx__fail(t, dx__mdb(rc));
+    MDB_val key = { pn, pre }, v;
+    size_t n = 0;
+    bool cbret = false;
+    rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+        if (key.mv_size < pn || memcmp(key.mv_data, pre, pn) != 0)
+            break;
+        if (cb) {
+            const char *z, *l;
+            struct dx_key k;
+            struct dx_entry e;
+            if (entry_key_split(key.mv_data, key.mv_size, &z, &l, &k) ||
+                dx__entry_decode(v.mv_data, v.mv_size, &e)) {
+                rc = DX_EINVAL;
+                break;
+            }
+            rc = cb(arg, l, &k, &e);
+            if (rc) {
+                cbret = true;
+                break;
+            }
+        }
+        n++;
+        rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (count)
+        *count = n;
+    if (cbret)                          /* callback's own value: not sticky */
+        return rc;
+    return dx__fail(t, dx__mdb(rc));
+}
+
+int dx_entry_foreach(struct dx_txn *t, const char *zone, const char *list,
+                     dx_entry_cb cb, void *arg)
+{
+    if (!cb)
+        return DX_EINVAL;
+    return entry_scan(t, zone, list, cb, arg, NULL);
+}
+
+int dx_entry_count(struct dx_txn *t, const char *zone, const char *list, size_t *n)
+{
+    *n = 0;
+    return entry_scan(t, zone, list, NULL, NULL, n);
+}
+
+int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    size_t n = 0;
+    for (;;) {
+        MDB_cursor *c;
+        int rc = mdb_cursor_open(w->txn, w->st->expiry, &c);
+        if (rc)
+            return dx__fail(w, dx__mdb(rc));
+        MDB_val key, v;
+        rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+        uint8_t kb[DX__KEY_MAX + 1];
+        size_t kn = 0;
+        uint64_t exp = 0;
+        if (rc == 0 && key.mv_size > 8 && key.mv_size <= DX__KEY_MAX) {
+            kn = key.mv_size;
+            memcpy(kb, key.mv_data, kn);
+            exp = dx__get_u64(kb);
+        }
+        mdb_cursor_close(c);
+        if (rc == MDB_NOTFOUND)
+            break;
+        if (rc)
+            return dx__fail(w, dx__mdb(rc));
+        if (kn == 0)
+            return dx__fail(w, DX_EINVAL);
+        if (exp == 0 || exp > now)
+            break;
+        const uint8_t *ek = kb + 8;
+        size_t ekn = kn - 8;
+        MDB_val ekey = { ekn, (void *)ek };
+        rc = mdb_get(w->txn, w->st->entries, &ekey, &v);
+        if (rc == MDB_NOTFOUND) {
+            /* stale expiry record: drop it */
+            MDB_val xk = { kn, kb };
+            rc = mdb_del(w->txn, w->st->expiry, &xk, NULL);
+            if (rc)
+                return dx__fail(w, dx__mdb(rc));
+            continue;
+        }
+        if (rc)
+            return dx__fail(w, dx__mdb(rc));
+        if (cb) {
+            /* copy the entry: the callback may write (history) */
+            struct dx_entry e;
+            if (dx__entry_decode(v.mv_data, v.mv_size, &e))
+                return dx__fail(w, DX_EINVAL);
+            uint8_t *copy = malloc(v.mv_size + 1);
+            if (!copy)
+                return dx__fail(w, DX_ENOMEM);
+            memcpy(copy, v.mv_data, v.mv_size);
+            dx__entry_decode(copy, v.mv_size, &e);
+            const char *zone, *list;
+            struct dx_key k;
+            if (entry_key_split(ek, ekn, &zone, &list, &k)) {
+                free(copy);
+                return dx__fail(w, DX_EINVAL);
+            }
+            rc = cb(arg, zone, list, &k, &e);
+            free(copy);
+            if (rc) {
+                if (removed)
+                    *removed = n;
+                return rc;
+            }
+        }
+        rc = entry_del_raw(w, ek, ekn);
+        if (rc == 0) {
+            /* entry_del_raw removed the expiry record of the entry's current
+             * expiry; if it differed (corrupt), remove this one too. */
+            MDB_val xk = { kn, kb };
+            int r2 = mdb_del(w->txn, w->st->expiry, &xk, NULL);
+            if (r2 && r2 != MDB_NOTFOUND)
+                rc = dx__mdb(r2);
+        }
+        if (rc)
+            return dx__fail(w, rc);
+        n++;
+    }
+    if (removed)
+        *removed = n;
+    return 0;
+}
+
+/* --- lookups ------------------------------------------------------------ */
+
+int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
+{
+    if (!t || name_check(zone, 255))
+        return DX_EINVAL;
+    MDB_val k = { strlen(zone) + 1, (void *)zone }, v;
+    int rc = mdb_get(t->txn, t->st->zones, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return DX_ENOTFOUND;
+    if (rc)
+        return dx__mdb(rc);
+    if (v.mv_size != 4)
+        return DX_EINVAL;
+    *serial = dx__get_u32(v.mv_data);
+    return 0;
+}
+
+static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
+                     size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max)
+{
+    if (!t->icur) {
+        int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
+        if (rc)
+            return dx__mdb(rc);
+    }
+    uint8_t kb[300];
+    if (zl + 2 + len > sizeof(kb))
+        return DX_EINVAL;
+    memcpy(kb, zone, zl);
+    kb[zl] = 0;
+    kb[zl + 1] = fam;
+    memcpy(kb + zl + 2, addr, len);
+    size_t pn = zl + 2;
+    MDB_val key = { pn + len, kb }, v;
+    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return dx__mdb(rc);
+    if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
+        return 0;
+    struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
+    const uint8_t *start = dx__rd_bytes(&r, len);
+    if (!start)
+        return DX_EINVAL;
+    if (memcmp(start, addr, len) > 0)
+        return 0;
+    uint16_t nl = dx__rd_u16(&r);
+    size_t nh = 0;
+    for (uint16_t i = 0; i < nl && !r.bad; i++) {
+        uint8_t ln = dx__rd_u8(&r);
+        const uint8_t *lname = dx__rd_bytes(&r, ln);
+        uint8_t chain = dx__rd_u8(&r);
+        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+            return DX_EINVAL;
+        bool decided = false;
+        for (uint8_t j = 0; j < chain && !r.bad; j++) {
+            uint8_t flags = dx__rd_u8(&r);
+            uint8_t plen = dx__rd_u8(&r);
+            uint32_t code = dx__rd_u32(&r);
+            uint64_t exp = dx__rd_u64(&r);
+            const uint8_t *eaddr = dx__rd_bytes(&r, len);
+            const char *txt = dx__rd_str(&r);
+            if (decided || r.bad || (exp != 0 && exp <= now))
+                continue;
+            decided = true;
+            if (flags & DX_ENTRY_EXCLUDE)
+                continue;
+            if (nh < max) {
+                hits[nh].list = (const char *)lname;
+                hits[nh].code = code;
+                hits[nh].txt = txt;
+                hits[nh].expires_at = exp;
+                hits[nh].plen = plen;
+                hits[nh].key = eaddr;
+                hits[nh].key_len = (uint8_t)len;
+                nh++;
+            }
+        }
+    }
+    if (r.bad)
+        return DX_EINVAL;
+    return (int)nh;
+}
+
+static bool list_seen(const char *const *seen, size_t n, const char *l)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(seen[i], l) == 0)
+            return true;
+    return false;
+}
+
+#define DX__DSEEN_MAX 256
+
+static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
+                         uint64_t now, struct dx_hit *hits, size_t max)
+{
+    uint8_t kb[DX__KEY_MAX + 8];
+    if (zl + 3 + q->len > DX__KEY_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
+        return DX_EINVAL;
+    const char *seen[DX__DSEEN_MAX];
+    size_t nseen = 0, nh = 0;
+    /* candidates: the exact name, then wildcards of its strict ancestors */
+    size_t off = 0;
+    bool wild = false;
+    for (;;) {
+        const uint8_t *name = q->addr + off;
+        size_t len = q->len - off;
+        MDB_val key = { dindex_key(kb, zone, zl, name, len, wild), kb }, v;
+        int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
+        if (rc && rc != MDB_NOTFOUND)
+            return dx__mdb(rc);
+        if (rc == 0) {
+            struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
+            uint8_t nn = dx__rd_u8(&r);
+            const uint8_t *ename = dx__rd_bytes(&r, nn);
+            uint16_t nl = dx__rd_u16(&r);
+            if (r.bad || nn < 2)
+                return DX_EINVAL;
+            for (uint16_t i = 0; i < nl; i++) {
+                uint8_t ln = dx__rd_u8(&r);
+                const uint8_t *lname = dx__rd_bytes(&r, ln);
+                uint8_t flags = dx__rd_u8(&r);
+                uint32_t code = dx__rd_u32(&r);
+                uint64_t exp = dx__rd_u64(&r);
+                const char *txt = dx__rd_str(&r);
+                if (r.bad || ln == 0 || lname[ln - 1] != 0)
+                    return DX_EINVAL;
+                if (exp != 0 && exp <= now)
+                    continue;
+                if (list_seen(seen, nseen, (const char *)lname))
+                    continue;
+                if (nseen < DX__DSEEN_MAX)
+                    seen[nseen++] = (const char *)lname;
+                if (flags & DX_ENTRY_EXCLUDE)
+                    continue;
+                if (nh < max) {
+                    hits[nh].list = (const char *)lname;
+                    hits[nh].code = code;
+                    hits[nh].txt = txt;
+                    hits[nh].expires_at = exp;
+                    hits[nh].plen = wild ? 1 : 0;
+                    hits[nh].key = ename;
+                    hits[nh].key_len = (uint8_t)(nn - 1);
+                    nh++;
+                }
+            }
+        }
+        /* next: the wildcard of the parent */
+        const uint8_t *dot = memchr(q->addr + off, '.', q->len - off);
+        if (!dot)
+            break;
+        off = (size_t)(dot - q->addr) + 1;
+        wild = true;
+    }
+    /* sort by list name (insertion sort: few hits) */
+    for (size_t i = 1; i < nh; i++) {
+        struct dx_hit h = hits[i];
+        size_t j = i;
+        while (j > 0 && strcmp(hits[j - 1].list, h.list) > 0) {
+            hits[j] = hits[j - 1];
+            j--;
+        }
+        hits[j] = h;
+    }
+    return (int)nh;
+}
+
+int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,
+              struct dx_hit *hits, size_t max)
+{
+    if (!t || !q || !zone || !*zone || (!hits && max))
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    size_t zl = strlen(zone);
+    if (q->family == DX_FAM_DOMAIN)
+        return lookup_domain(t, zone, zl, q, now, hits, max);
+    static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (q->family == DX_FAM_V4 && q->len == 4)
+        return lookup_ip(t, zone, zl, q->addr, 4, DX_FAM_V4, now, hits, max);
+    if (q->family == DX_FAM_V6 && q->len == 16) {
+        if (memcmp(q->addr, v4mapped, 12) == 0)
+            return lookup_ip(t, zone, zl, q->addr + 12, 4, DX_FAM_V4, now, hits, max);
+        return lookup_ip(t, zone, zl, q->addr, 16, DX_FAM_V6, now, hits, max);
+    }
+    return DX_EINVAL;
+}
+
+/* --- holds -------------------------------------------------------------- */
+
+int dx_hold_put(struct dx_txn *w, const char *zone, const char *list,
+                const struct dx_key *k, uint64_t until)
+{
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    uint8_t kb[DX__KEY_MAX + 1];
+    int kn = dx__entry_key(kb, zone, list, k);
+    if (kn < 0)
+        return dx__fail(w, DX_EINVAL);
+    uint8_t b[8];
+    dx__set_u64(b, until);
+    MDB_val key = { (size_t)kn, kb }, v = { 8, b };
+    return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->holds, &key, &v, 0)));
+}
+
+int dx_hold_get(struct dx_txn *t, const char *zone, const char *list,
+                const struct dx_key *k, uint64_t *until)
+{
+    if (!t)
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    uint8_t kb[DX__KEY_MAX + 1];
+    int kn = dx__entry_key(kb, zone, list, k);
+    if (kn < 0)
+        return DX_EINVAL;
+    MDB_val key = { (size_t)kn, kb }, v;
+    int rc = mdb_get(t->txn, t->st->holds, &key, &v);
+    if (rc == MDB_NOTFOUND)
+        return DX_ENOTFOUND;
+    if (rc)
+        return dx__fail(t, dx__mdb(rc));
+    if (v.mv_size != 8)
+        return DX_EINVAL;
+    *until = dx__get_u64(v.mv_data);
+    return 0;
+}
+
+/* --- history ------------------------------------------------------------ */
+
+const char *dx_hist_action_name(int action)
+{
+    switch (action) {
+    case DX_HIST_LIST:   return "list";
+    case DX_HIST_RELIST: return "relist";
+    case DX_HIST_UPDATE: return "update";
+    case DX_HIST_DELIST: return "delist";
+    case DX_HIST_EXPIRE: return "expire";
+    case DX_HIST_HOLD:   return "hold";
+    case DX_HIST_REJECT: return "reject";
+    }
+    return "unknown";
+}
+
+/* History key prefix: key text \0. Returns its length or an error. */
+static int hist_prefix(const struct dx_key *k, uint8_t *out)
+{
+    if (key_check(k))
+        return DX_EINVAL;
+    int n = dx_key_format(k, (char *)out, DX_KEY_TEXT_MAX);
+    if (n < 0)
+        return n;
+    return n + 1;
+}
+
+int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_hist *h)
+{
+    if (!w || !w->write || !h)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    uint8_t kb[DX_KEY_TEXT_MAX + 16];
+    int pn = hist_prefix(k, kb);
+    if (pn < 0)
+        return dx__fail(w, pn);
+    dx__set_u64(kb + pn, h->at);
+    dx__set_u32(kb + pn + 8, UINT32_MAX);
+    size_t kn = (size_t)pn + 12;
+    /* seq = last seq with the same key text and time, plus one */
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(w->txn, w->st->history, &c);
+    if (rc)
+        return dx__fail(w, dx__mdb(rc));
+    MDB_val key = { kn, kb }, v;
+    rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    if (rc == 0)
+        rc = mdb_cursor_get(c, &key, &v, MDB_PREV);
+    else if (rc == MDB_NOTFOUND)
+        rc = mdb_cursor_get(c, &key, &v, MDB_LAST);
+    uint32_t seq = 0;
+    if (rc == 0 && key.mv_size == kn && memcmp(key.mv_data, kb, (size_t)pn + 8) == 0)
+        seq = dx__get_u32((const uint8_t *)key.mv_data + pn + 8) + 1;
+    mdb_cursor_close(c);
+    if (rc && rc != MDB_NOTFOUND)
+        return dx__fail(w, dx__mdb(rc));
+    dx__set_u32(kb + pn + 8, seq);
+    struct dx__buf b = { 0 };
+    dx__buf_u8(&b, h->action);
+    dx__buf_u64(&b, h->expires_at);
+    dx__buf_str(&b, h->zone);
+    dx__buf_str(&b, h->list);
+    dx__buf_str(&b, h->source);
+    dx__buf_str(&b, h->reason);
+    if (b.oom) {
+        dx__buf_free(&b);
+        return dx__fail(w, DX_ENOMEM);
+    }
+    key.mv_size = kn;
+    key.mv_data = kb;
+    v.mv_size = b.n;
+    v.mv_data = b.p;
+    rc = dx__mdb(mdb_put(w->txn, w->st->history, &key, &v, 0));
+    dx__buf_free(&b);
+    return dx__fail(w, rc);
+}
+
+static int hist_decode(const uint8_t *kp, size_t pn, const MDB_val *v, struct dx_hist *h)
+{
+    struct dx__rd r = { v->mv_data, v->mv_size, 0, false };
+    h->at = dx__get_u64(kp + pn);
+    h->action = dx__rd_u8(&r);
+    h->expires_at = dx__rd_u64(&r);
+    h->zone = dx__rd_str(&r);
+    h->list = dx__rd_str(&r);
+    h->source = dx__rd_str(&r);
+    h->reason = dx__rd_str(&r);
+    return r.bad ? DX_EINVAL : 0;
+}
+
+int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
+                       int (*cb)(void *arg, const struct dx_hist *h), void *arg)
+{
+    if (!t || !cb)
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    uint8_t kb[DX_KEY_TEXT_MAX + 16];
+    int pn = hist_prefix(k, kb);
+    if (pn < 0)
+        return pn;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->st->history, &c);
+    if (rc)
+        return dx__fail(t, dx__mdb(rc));
+    MDB_val key = { (size_t)pn, kb }, v;
+    bool cbret = false;
+    rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+        if (key.mv_size != (size_t)pn + 12 || memcmp(key.mv_data, kb, (size_t)pn) != 0)
+            break;
+        struct dx_hist h;
+        rc = hist_decode(key.mv_data, (size_t)pn, &v, &h);
+        if (rc)
+            break;
+        rc = cb(arg, &h);
+        if (rc) {
+            cbret = true;
+            break;
+        }
+        rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (cbret)
+        return rc;
+    return dx__fail(t, dx__mdb(rc));
+}
+
+int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(w->txn, w->st->history, &c);
+    if (rc)
+        return dx__fail(w, dx__mdb(rc));
+    size_t n = 0;
+    MDB_val key, v;
+    uint8_t kb[DX__KEY_MAX + 1];
+    rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+    while (rc == 0) {
+        if (key.mv_size < 13 || key.mv_size > DX__KEY_MAX) {
+            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+            continue;
+        }
+        uint64_t at = dx__get_u64((const uint8_t *)key.mv_data + key.mv_size - 12);
+        if (at >= before) {
+            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+            continue;
+        }
+        size_t kn = key.mv_size;
+        memcpy(kb, key.mv_data, kn);
+        rc = mdb_cursor_del(c, 0);
+        if (rc)
+            break;
+        n++;
+        key.mv_size = kn;
+        key.mv_data = kb;
+        rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (removed)
+        *removed = n;
+    return dx__fail(w, dx__mdb(rc));
+}

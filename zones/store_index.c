@@ -1,0 +1,440 @@
+/* The derived interval index of ip zones (see zones/store.h).
+ *
+ * At commit, every touched address range of a zone/family is widened to the
+ * index intervals straddling its ends, the index records inside are deleted,
+ * and the region is recomputed from the entries overlapping it: a sweep over
+ * the entries sorted by (start, plen) with a stack of open ranges (CIDR
+ * ranges nest or are disjoint) yields the elementary intervals. A zone/family
+ * with too many touched ranges is recomputed as one region covering the
+ * whole address space. */
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones/err.h"
+#include "zones/store_int.h"
+
+#define NO_TXT UINT32_MAX
+
+struct item {
+    dx__u128 start, end;
+    uint64_t expires;
+    uint32_t code;
+    uint32_t txt;            /* offset into ictx.txt, NO_TXT = none */
+    uint32_t list;           /* index into ictx.lists (sorted by name) */
+    uint8_t plen, flags;
+};
+
+struct ictx {
+    struct dx_txn *t;
+    const char *zone;
+    size_t zl;               /* strlen(zone) */
+    uint8_t fam;
+    size_t len;              /* address length */
+    char **lists;
+    size_t nlists;
+    struct item *it;
+    size_t n, cap;
+    struct dx__buf txt;
+    struct item **stack;
+    size_t sp, scap;
+    struct dx__buf val;
+    MDB_cursor *ic;
+};
+
+/* index key: zone \0 fam addr */
+static size_t ikey(const struct ictx *c, uint8_t *kb, dx__u128 a)
+{
+    memcpy(kb, c->zone, c->zl);
+    kb[c->zl] = 0;
+    kb[c->zl + 1] = c->fam;
+    dx__addr_set(a, c->len, kb + c->zl + 2);
+    return c->zl + 2 + c->len;
+}
+
+/* The index interval with the smallest end >= x: 1 and [*s,*e] if it
+ * contains x, 0 if none does, or an error. */
+static int iv_find(struct ictx *c, dx__u128 x, dx__u128 *s, dx__u128 *e)
+{
+    uint8_t kb[DX__KEY_MAX + 1];
+    size_t pn = c->zl + 2;
+    MDB_val key = { ikey(c, kb, x), kb }, v;
+    int rc = mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return dx__mdb(rc);
+    if (key.mv_size != pn + c->len || memcmp(key.mv_data, kb, pn) != 0)
+        return 0;
+    if (v.mv_size < c->len)
+        return DX_EINVAL;
+    *e = dx__addr_get((const uint8_t *)key.mv_data + pn, c->len);
+    *s = dx__addr_get(v.mv_data, c->len);
+    return *s <= x ? 1 : 0;
+}
+
+/* Delete the index records whose end lies in [lo, hi]. */
+static int iv_delete(struct ictx *c, dx__u128 lo, dx__u128 hi)
+{
+    uint8_t kb[DX__KEY_MAX + 1];
+    size_t pn = c->zl + 2;
+    for (;;) {
+        MDB_val key = { ikey(c, kb, lo), kb }, v;
+        int rc = mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE);
+        if (rc == MDB_NOTFOUND)
+            return 0;
+        if (rc)
+            return dx__mdb(rc);
+        if (key.mv_size != pn + c->len || memcmp(key.mv_data, kb, pn) != 0)
+            return 0;
+        if (dx__addr_get((const uint8_t *)key.mv_data + pn, c->len) > hi)
+            return 0;
+        rc = mdb_cursor_del(c->ic, 0);
+        if (rc)
+            return dx__mdb(rc);
+    }
+}
+
+static int push_item(struct ictx *c, uint32_t list, dx__u128 start, uint8_t plen,
+                     const MDB_val *v)
+{
+    struct dx_entry e;
+    if (dx__entry_decode(v->mv_data, v->mv_size, &e))
+        return DX_EINVAL;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        struct item *n = realloc(c->it, cap * sizeof(*n));
+        if (!n)
+            return DX_ENOMEM;
+        c->it = n;
+        c->cap = cap;
+    }
+    struct item *it = &c->it[c->n++];
+    it->start = start;
+    it->end = start | dx__hostmask(plen, c->len);
+    it->plen = plen;
+    it->flags = (uint8_t)e.flags;
+    it->code = e.code;
+    it->expires = e.expires_at;
+    it->list = list;
+    it->txt = NO_TXT;
+    if (e.txt) {
+        if (c->txt.n >= NO_TXT)
+            return DX_ENOMEM;
+        it->txt = (uint32_t)c->txt.n;
+        dx__buf_put(&c->txt, e.txt, strlen(e.txt) + 1);
+        if (c->txt.oom)
+            return DX_ENOMEM;
+    }
+    return 0;
+}
+
+/* Collect the entries of every list overlapping [lo, hi]: those starting
+ * inside, and the ancestors of lo. */
+static int collect(struct ictx *c, dx__u128 lo, dx__u128 hi)
+{
+    MDB_cursor *ec;
+    int rc = mdb_cursor_open(c->t->txn, c->t->st->entries, &ec);
+    if (rc)
+        return dx__mdb(rc);
+    uint8_t kb[DX__KEY_MAX + 1];
+    for (size_t li = 0; li < c->nlists && rc == 0; li++) {
+        size_t ll = strlen(c->lists[li]) + 1;
+        size_t pn = c->zl + 1 + ll + 1;
+        if (pn + c->len + 1 > DX__KEY_MAX)
+            continue;
+        memcpy(kb, c->zone, c->zl + 1);
+        memcpy(kb + c->zl + 1, c->lists[li], ll);
+        kb[pn - 1] = c->fam;
+        /* entries starting in [lo, hi] */
+        dx__addr_set(lo, c->len, kb + pn);
+        kb[pn + c->len] = 0;
+        MDB_val key = { pn + c->len + 1, kb }, v;
+        rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
+        while (rc == 0) {
+            const uint8_t *k = key.mv_data;
+            if (key.mv_size != pn + c->len + 1 || memcmp(k, kb, pn) != 0)
+                break;
+            dx__u128 a = dx__addr_get(k + pn, c->len);
+            if (a > hi)
+                break;
+            rc = push_item(c, (uint32_t)li, a, k[pn + c->len], &v);
+            if (rc == 0)
+                rc = mdb_cursor_get(ec, &key, &v, MDB_NEXT);
+        }
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+        /* ancestors of lo */
+        unsigned bits = (unsigned)c->len * 8;
+        for (unsigned p = 0; p < bits && rc == 0; p++) {
+            dx__u128 a = lo & ~dx__hostmask(p, c->len);
+            if (a == lo)
+                continue;
+            dx__addr_set(a, c->len, kb + pn);
+            kb[pn + c->len] = (uint8_t)p;
+            key.mv_size = pn + c->len + 1;
+            key.mv_data = kb;
+            rc = mdb_get(c->t->txn, c->t->st->entries, &key, &v);
+            if (rc == 0)
+                rc = push_item(c, (uint32_t)li, a, (uint8_t)p, &v);
+            else if (rc == MDB_NOTFOUND)
+                rc = 0;
+        }
+    }
+    mdb_cursor_close(ec);
+    return dx__mdb(rc);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->plen != y->plen)
+        return x->plen < y->plen ? -1 : 1;
+    return x->list < y->list ? -1 : x->list > y->list;
+}
+
+/* Write the index record for [a, b] (clipped to [lo, hi]) from the stack. */
+static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi)
+{
+    if (a < lo)
+        a = lo;
+    if (b > hi)
+        b = hi;
+    if (a > b || c->sp == 0)
+        return 0;
+    struct dx__buf *v = &c->val;
+    v->n = 0;
+    uint8_t addr[16];
+    dx__addr_set(a, c->len, addr);
+    dx__buf_put(v, addr, c->len);
+    size_t count_at = v->n;
+    dx__buf_u16(v, 0);
+    unsigned nl = 0;
+    for (size_t li = 0; li < c->nlists; li++) {
+        size_t chain = 0;
+        for (size_t i = c->sp; i-- > 0;)
+            chain += c->stack[i]->list == li;
+        if (chain == 0)
+            continue;
+        if (chain > UINT8_MAX)
+            return DX_ERANGE;
+        size_t ll = strlen(c->lists[li]) + 1;
+        dx__buf_u8(v, (uint8_t)ll);
+        dx__buf_put(v, c->lists[li], ll);
+        dx__buf_u8(v, (uint8_t)chain);
+        for (size_t i = c->sp; i-- > 0;) {
+            const struct item *it = c->stack[i];
+            if (it->list != li)
+                continue;
+            dx__buf_u8(v, it->flags);
+            dx__buf_u8(v, it->plen);
+            dx__buf_u32(v, it->code);
+            dx__buf_u64(v, it->expires);
+            dx__addr_set(it->start, c->len, addr);
+            dx__buf_put(v, addr, c->len);
+            dx__buf_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.p + it->txt);
+        }
+        nl++;
+    }
+    if (v->oom)
+        return DX_ENOMEM;
+    v->p[count_at] = (uint8_t)(nl >> 8);
+    v->p[count_at + 1] = (uint8_t)nl;
+    uint8_t kb[DX__KEY_MAX + 1];
+    MDB_val key = { ikey(c, kb, b), kb }, val = { v->n, v->p };
+    return dx__mdb(mdb_put(c->t->txn, c->t->st->index, &key, &val, 0));
+}
+
+static int stack_push(struct ictx *c, struct item *it)
+{
+    if (c->sp == c->scap) {
+        size_t cap = c->scap ? c->scap * 2 : 64;
+        struct item **s = realloc(c->stack, cap * sizeof(*s));
+        if (!s)
+            return DX_ENOMEM;
+        c->stack = s;
+        c->scap = cap;
+    }
+    c->stack[c->sp++] = it;
+    return 0;
+}
+
+/* Recompute the index over [lo, hi] (widened first unless whole). */
+static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
+{
+    int rc;
+    if (widen) {
+        dx__u128 s, e;
+        rc = iv_find(c, lo, &s, &e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && s < lo)
+            lo = s;
+        rc = iv_find(c, hi, &s, &e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && e > hi)
+            hi = e;
+    }
+    rc = iv_delete(c, lo, hi);
+    if (rc)
+        return rc;
+    c->n = 0;
+    c->txt.n = 0;
+    c->sp = 0;
+    rc = collect(c, lo, hi);
+    if (rc)
+        return rc;
+    if (c->n == 0)
+        return 0;
+    qsort(c->it, c->n, sizeof(*c->it), item_cmp);
+    dx__u128 pos = lo;
+    for (size_t i = 0; i < c->n; i++) {
+        struct item *it = &c->it[i];
+        while (c->sp > 0 && c->stack[c->sp - 1]->end < it->start) {
+            dx__u128 end = c->stack[c->sp - 1]->end;
+            if (pos <= end) {
+                rc = emit(c, pos, end, lo, hi);
+                if (rc)
+                    return rc;
+                pos = end + 1;  /* end < it->start: no overflow */
+            }
+            c->sp--;
+        }
+        if (c->sp > 0 && pos < it->start) {
+            rc = emit(c, pos, it->start - 1, lo, hi);
+            if (rc)
+                return rc;
+        }
+        if (pos < it->start)
+            pos = it->start;
+        rc = stack_push(c, it);
+        if (rc)
+            return rc;
+    }
+    bool done = false;
+    while (c->sp > 0 && !done) {
+        dx__u128 end = c->stack[c->sp - 1]->end;
+        if (pos <= end) {
+            rc = emit(c, pos, end, lo, hi);
+            if (rc)
+                return rc;
+            if (end == dx__addr_max(c->len) || end >= hi)
+                done = true;
+            else
+                pos = end + 1;
+        }
+        c->sp--;
+    }
+    return 0;
+}
+
+/* The names of the lists of the zone (sorted), from the entries keys. */
+static int zone_lists(struct ictx *c)
+{
+    MDB_cursor *ec;
+    int rc = mdb_cursor_open(c->t->txn, c->t->st->entries, &ec);
+    if (rc)
+        return dx__mdb(rc);
+    uint8_t kb[DX__KEY_MAX + 2];
+    size_t pn = c->zl + 1;
+    memcpy(kb, c->zone, pn);
+    MDB_val key = { pn, kb }, v;
+    rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+        const uint8_t *k = key.mv_data;
+        if (key.mv_size <= pn || memcmp(k, kb, pn) != 0)
+            break;
+        const uint8_t *nul = memchr(k + pn, 0, key.mv_size - pn);
+        if (!nul) {
+            rc = DX_EINVAL;
+            break;
+        }
+        size_t ll = (size_t)(nul - (k + pn));
+        if (pn + ll + 1 > DX__KEY_MAX) {
+            rc = DX_EINVAL;
+            break;
+        }
+        char *name = strndup((const char *)k + pn, ll);
+        char **n = realloc(c->lists, (c->nlists + 1) * sizeof(*n));
+        if (!name || !n) {
+            free(name);
+            if (n)
+                c->lists = n;
+            rc = DX_ENOMEM;
+            break;
+        }
+        c->lists = n;
+        c->lists[c->nlists++] = name;
+        /* skip to the next list: zone \0 list \1 */
+        memcpy(kb + pn, name, ll);
+        kb[pn + ll] = 1;
+        key.mv_size = pn + ll + 1;
+        key.mv_data = kb;
+        rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(ec);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    return dx__mdb(rc);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+    const struct dx__range *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    return 0;
+}
+
+static int group_commit(struct dx_txn *t, struct dx__touch *g)
+{
+    struct ictx c;
+    memset(&c, 0, sizeof(c));
+    c.t = t;
+    c.zone = g->zone;
+    c.zl = strlen(g->zone);
+    c.fam = g->fam;
+    c.len = dx__fam_len(g->fam);
+    int rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
+    if (rc)
+        return rc;
+    rc = zone_lists(&c);
+    if (rc == 0 && g->full) {
+        rc = region(&c, 0, dx__addr_max(c.len), false);
+    } else if (rc == 0 && g->n > 0) {
+        qsort(g->r, g->n, sizeof(*g->r), range_cmp);
+        struct dx__range cur = g->r[0];
+        for (size_t i = 1; i <= g->n && rc == 0; i++) {
+            if (i < g->n && g->r[i].lo <= cur.hi) {
+                if (g->r[i].hi > cur.hi)
+                    cur.hi = g->r[i].hi;
+                continue;
+            }
+            rc = region(&c, cur.lo, cur.hi, true);
+            if (i < g->n)
+                cur = g->r[i];
+        }
+    }
+    mdb_cursor_close(c.ic);
+    for (size_t i = 0; i < c.nlists; i++)
+        free(c.lists[i]);
+    free(c.lists);
+    free(c.it);
+    free(c.stack);
+    dx__buf_free(&c.txt);
+    dx__buf_free(&c.val);
+    return rc;
+}
+
+int dx__index_commit(struct dx_txn *t)
+{
+    for (size_t i = 0; i < t->ntouch; i++) {
+        int rc = group_commit(t, &t->touch[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

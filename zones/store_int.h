@@ -1,0 +1,133 @@
+/* Internals of the store (zones/store.c, zones/store_index.c). Not a public
+ * contract: only these two files include it.
+ *
+ * Encodings (all integers big-endian):
+ *   string field   u16 n, then n bytes; n = 0 means NULL, otherwise the
+ *                  bytes include a trailing NUL (so readers hand out
+ *                  pointers into the map as C strings)
+ *   entry value    u32 flags, u32 code, u64 first_seen, u64 last_seen,
+ *                  u64 expires_at, u32 hits, u32 relists,
+ *                  str source, str reason, str txt
+ *   index value    start addr(4|16), u16 nlists, then per list (by name):
+ *                  u8 n, name (n bytes, NUL included), u8 chain length,
+ *                  chain elements most specific first:
+ *                  u8 flags, u8 plen, u32 code, u64 expires_at,
+ *                  addr(4|16) (the entry's network address), str txt
+ *   dindex value   u8 n, name (n bytes, NUL included, not reversed),
+ *                  u16 nlists, then per list (by name):
+ *                  u8 n, list name (NUL included), u8 flags, u32 code,
+ *                  u64 expires_at, str txt
+ *   history value  u8 action, u64 expires_at, str zone, str list,
+ *                  str source, str reason
+ */
+#ifndef DX_STORE_INT_H
+#define DX_STORE_INT_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones/key.h"
+#include "zones/store.h"
+
+typedef unsigned __int128 dx__u128;
+
+#define DX__KEY_MAX 511              /* LMDB's default max key size */
+#define DX__TOUCH_FULL 1024          /* more touched ranges -> rebuild the zone/fam index */
+
+struct dx_store {
+    MDB_env *env;
+    MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history;
+};
+
+struct dx__range {
+    dx__u128 lo, hi;
+};
+
+/* Address ranges of one zone/family touched by a write txn. */
+struct dx__touch {
+    char *zone;
+    uint8_t fam;
+    bool full;                       /* too many ranges: rebuild the whole index */
+    struct dx__range *r;
+    size_t n, cap;
+};
+
+struct dx_txn {
+    struct dx_store *st;
+    MDB_txn *txn;
+    MDB_cursor *icur;                /* index cursor for dx_lookup (lazily opened) */
+    bool write;
+    bool active;                     /* read txn: false between reset and renew */
+    int err;                         /* sticky error of a write txn */
+    struct dx__touch *touch;
+    size_t ntouch, captouch;
+    char **zones;                    /* zones changed by this write txn */
+    size_t nzones, capzones;
+};
+
+/* Growable byte buffer with a sticky out-of-memory flag. */
+struct dx__buf {
+    uint8_t *p;
+    size_t n, cap;
+    bool oom;
+};
+
+void dx__buf_put(struct dx__buf *b, const void *data, size_t len);
+void dx__buf_u8(struct dx__buf *b, uint8_t v);
+void dx__buf_u16(struct dx__buf *b, uint16_t v);
+void dx__buf_u32(struct dx__buf *b, uint32_t v);
+void dx__buf_u64(struct dx__buf *b, uint64_t v);
+void dx__buf_str(struct dx__buf *b, const char *s);   /* string field; NULL ok */
+void dx__buf_free(struct dx__buf *b);
+
+/* Bounded reader with a sticky "bad" flag: after an overrun every read
+ * yields zero/NULL. */
+struct dx__rd {
+    const uint8_t *p;
+    size_t n, off;
+    bool bad;
+};
+
+const uint8_t *dx__rd_bytes(struct dx__rd *r, size_t len);
+uint8_t dx__rd_u8(struct dx__rd *r);
+uint16_t dx__rd_u16(struct dx__rd *r);
+uint32_t dx__rd_u32(struct dx__rd *r);
+uint64_t dx__rd_u64(struct dx__rd *r);
+const char *dx__rd_str(struct dx__rd *r);             /* string field; NULL if absent */
+
+uint32_t dx__get_u32(const uint8_t *p);
+uint64_t dx__get_u64(const uint8_t *p);
+void dx__set_u32(uint8_t *p, uint32_t v);
+void dx__set_u64(uint8_t *p, uint64_t v);
+
+/* LMDB return code -> dx error space (positive errno -> -errno). */
+int dx__mdb(int rc);
+
+/* Record a failure on a write txn (sticky); returns rc. 0 and DX_ENOTFOUND
+ * are results, not failures. */
+int dx__fail(struct dx_txn *t, int rc);
+
+dx__u128 dx__addr_get(const uint8_t *a, size_t len);
+void dx__addr_set(dx__u128 v, size_t len, uint8_t *out);
+dx__u128 dx__addr_max(size_t len);
+dx__u128 dx__hostmask(unsigned plen, size_t len);
+
+/* Entries key: zone \0 list \0 fam key. Returns its length, or DX_EINVAL if
+ * a name is empty or the key would be longer than DX__KEY_MAX. */
+int dx__entry_key(uint8_t *out, const char *zone, const char *list, const struct dx_key *k);
+
+/* Is fam an ip family (4|6)? */
+static inline size_t dx__fam_len(uint8_t fam)
+{
+    return fam == DX_FAM_V4 ? 4 : fam == DX_FAM_V6 ? 16 : 0;
+}
+
+/* Decode an entry value. Returns 0 or DX_EINVAL (corrupt record). */
+int dx__entry_decode(const uint8_t *p, size_t n, struct dx_entry *e);
+
+/* Recompute the index for everything t touched (store_index.c). */
+int dx__index_commit(struct dx_txn *t);
+
+#endif
