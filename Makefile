@@ -30,7 +30,7 @@ LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
 ADMIN_SRC  := $(wildcard admin/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBZONES  := $(BUILD)/libdnsxlzones.a
 LIBDNSXLD := $(BUILD)/libdnsxld.a
@@ -38,10 +38,10 @@ LIBLOADER := $(BUILD)/libdnsxlloader.a
 PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit integration clean bench
+.PHONY: all deps run test unit integration clean bench fuzz
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -61,11 +61,11 @@ $(BUILD)/dnsxl-loader: $(call obj,loader/main.c) $(LIBLOADER) $(LIBZONES)
 
 # Unit tests are named tests/unit/test_<module>_<what>.c and link only what
 # they test: libdnsxlzones, plus libdnsxld or libdnsxlloader for those modules.
-$(BUILD)/tests/test_zones_%: $(BUILD)/tests/unit/test_zones_%.o $(LIBZONES)
+$(BUILD)/tests/test_zones_%: $(BUILD)/obj/tests/unit/test_zones_%.o $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
-$(BUILD)/tests/test_dnsxld_%: $(BUILD)/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBZONES)
+$(BUILD)/tests/test_dnsxld_%: $(BUILD)/obj/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_STORE)
-$(BUILD)/tests/test_loader_%: $(BUILD)/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
+$(BUILD)/tests/test_loader_%: $(BUILD)/obj/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
 
 deps:
@@ -89,7 +89,21 @@ run: deps
 bench: deps all
 	@sh bench/run.sh $(BUILD)
 
+# Fuzz targets (libFuzzer): each runs FUZZ_SECONDS on a scratch copy of its seed corpus.
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(DNSXLD_SRC) $(LOADER_SRC) $(ZONES_SRC) -llmdb -lsodium -pthread; \
+	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$t 2>&1 | tail -n 3; \
+	done
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,463 @@
+/* Building the answer for a question inside one of our zones: the apex
+ * (SOA, NS, ANY, else NODATA), below the apex (the key from the labels, the
+ * store lookup, RFC 5782 test points, A/TXT/ANY, NXDOMAIN/NODATA with the
+ * SOA), truncation by rollback. Writes records only; the header and the
+ * OPT record are the caller's (query.c).
+ *
+ * Documented choices:
+ * - Below the apex of an ip zone a name is either exactly 4 decimal labels
+ *   (0..255, no leading zeros) or exactly 32 hex nibbles; anything else,
+ *   empty non-terminals such as 0.0.127.<zone> included, is NXDOMAIN, as
+ *   rbldnsd answers (STANDARDS.md 1.10).
+ * - IPv4-mapped IPv6 queries (::ffff:a.b.c.d) are answered from IPv4 data
+ *   (dx_key_from_addr converts them; STANDARDS.md 1.11); `$` is then the
+ *   IPv4 text.
+ * - Identical A values from several lists are answered once: an RRset
+ *   holds no duplicate records (RFC 2181 5). TXT texts are per list.
+ * - ANY for a listed name gives the A and TXT RRsets (RFC 8482 allows it).
+ * - Domain zones: the labels under the zone, joined, are the name looked up;
+ *   a name with characters no key can hold is NXDOMAIN.
+ * - Expanded TXT texts longer than TXT_TEXT_MAX (4096) octets are cut.
+ */
+#include "dnsxld/answer.h"
+#include "dnsxld/txt.h"
+#include "zones/err.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#define TXT_TEXT_MAX 4096          /* longest expanded TXT text we answer */
+
+struct item {
+    uint32_t code;
+    const char *tmpl;              /* TXT template or NULL */
+    const char *list;              /* list name */
+    uint64_t expires;
+    const uint8_t *key;            /* entry key in the map; NULL for a synthetic test point */
+    uint8_t key_len, plen;
+};
+
+/* --- records ------------------------------------------------------------ */
+
+/* Owner, type, class IN, ttl, rdlength placeholder; returns rdlength offset. */
+static size_t rr_begin(struct dx_answer *r, const uint8_t *owner, size_t olen, uint16_t type,
+                       uint32_t ttl)
+{
+    dx_wire_put_name(r->w, owner, olen);
+    dx_wire_put_u16(r->w, type);
+    dx_wire_put_u16(r->w, DX_C_IN);
+    dx_wire_put_u32(r->w, ttl);
+    size_t at = r->w->pos;
+    dx_wire_put_u16(r->w, 0);
+    return at;
+}
+
+static void rr_end(struct dx_answer *r, size_t at)
+{
+    if (r->w->err)
+        return;
+    dx_wire_patch_u16(r->w, at, (uint16_t)(r->w->pos - at - 2));
+}
+
+static void put_text_name(struct dx_answer *r, const char *text)
+{
+    uint8_t nm[DX_NAME_MAX];
+    size_t nl;
+    if (!text || dx_name_from_text(text, nm, &nl)) {
+        nm[0] = 0;
+        nl = 1;
+    }
+    dx_wire_put_name(r->w, nm, nl);
+}
+
+static int put_soa(struct dx_answer *r, uint32_t ttl)
+{
+    const struct dx_zone_conf *z = r->zone;
+    uint32_t serial = 1;
+    int rc = dx_zone_serial(r->q->txn, z->name, &serial);
+    if (rc == DX_ENOTFOUND)
+        serial = 1;
+    else if (rc)
+        return rc;
+    size_t at = rr_begin(r, z->wire, z->wire_len, DX_T_SOA, ttl);
+    put_text_name(r, z->soa.mname);
+    put_text_name(r, z->soa.rname);
+    dx_wire_put_u32(r->w, serial);
+    dx_wire_put_u32(r->w, z->soa.refresh);
+    dx_wire_put_u32(r->w, z->soa.retry);
+    dx_wire_put_u32(r->w, z->soa.expire);
+    dx_wire_put_u32(r->w, z->soa.minimum);
+    rr_end(r, at);
+    return 0;
+}
+
+static void put_ns(struct dx_answer *r, uint32_t ttl, uint16_t *count)
+{
+    const struct dx_zone_conf *z = r->zone;
+    for (size_t i = 0; i < z->n_ns; i++) {
+        size_t at = rr_begin(r, z->wire, z->wire_len, DX_T_NS, ttl);
+        put_text_name(r, z->ns[i]);
+        rr_end(r, at);
+        (*count)++;
+    }
+}
+
+static uint32_t neg_ttl(const struct dx_zone_conf *z)
+{
+    return z->ttl < z->soa.minimum ? z->ttl : z->soa.minimum;
+}
+
+/* --- sections with truncation --------------------------------------------- */
+
+/* After a failed answer section: back to just the question, TC. */
+static void truncate_answer(struct dx_answer *r)
+{
+    dx_wire_rollback(r->w, r->qmark);
+    r->an = 0;
+    r->ns = 0;
+    r->tc = true;
+}
+
+/* A store error while building: SERVFAIL with just the question. */
+static void servfail(struct dx_answer *r)
+{
+    dx_wire_rollback(r->w, r->qmark);
+    r->an = 0;
+    r->ns = 0;
+    r->tc = false;
+    r->aa = false;
+    r->rcode = DX_RC_SERVFAIL;
+}
+
+/* Negative answer (NXDOMAIN or NODATA): the SOA in authority. */
+static void negative(struct dx_answer *r, unsigned rcode)
+{
+    r->rcode = rcode;
+    struct dx_wire_mark mk = dx_wire_mark(r->w);
+    int rc = put_soa(r, neg_ttl(r->zone));
+    if (rc) {
+        servfail(r);
+        return;
+    }
+    if (r->w->err) {
+        dx_wire_rollback(r->w, mk);
+        r->tc = true;
+        return;
+    }
+    r->ns = 1;
+}
+
+static void answer_apex(struct dx_answer *r)
+{
+    uint16_t qt = r->qn->qtype;
+    uint32_t ttl = r->zone->ttl;
+    if (qt != DX_T_SOA && qt != DX_T_NS && qt != DX_T_ANY) {
+        negative(r, DX_RC_NOERROR);
+        return;
+    }
+    if (qt == DX_T_SOA || qt == DX_T_ANY) {
+        if (put_soa(r, ttl)) {
+            servfail(r);
+            return;
+        }
+        r->an++;
+    }
+    if (qt == DX_T_NS || qt == DX_T_ANY)
+        put_ns(r, ttl, &r->an);
+    if (r->w->err)
+        truncate_answer(r);
+    else if (r->an == 0)            /* NS asked, none configured */
+        negative(r, DX_RC_NOERROR);
+}
+
+/* --- below the apex: the queried key ------------------------------------- */
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Labels 0..n-1 of the (lowercase) question name form the key. */
+static bool key_from_ip_labels(const struct dx_question *q, unsigned n, struct dx_key *k)
+{
+    uint8_t addr[16] = { 0 };
+    if (n == 4) {
+        for (unsigned i = 0; i < 4; i++) {
+            const uint8_t *l = q->name + q->lab_off[i];
+            unsigned ll = l[0], v = 0;
+            if (ll < 1 || ll > 3 || (ll > 1 && l[1] == '0'))
+                return false;
+            for (unsigned j = 1; j <= ll; j++) {
+                if (l[j] < '0' || l[j] > '9')
+                    return false;
+                v = v * 10 + (unsigned)(l[j] - '0');
+            }
+            if (v > 255)
+                return false;
+            addr[3 - i] = (uint8_t)v;
+        }
+        dx_key_from_addr(k, addr, 4);
+        return true;
+    }
+    if (n == 32) {
+        for (unsigned i = 0; i < 32; i++) {
+            const uint8_t *l = q->name + q->lab_off[i];
+            int v;
+            if (l[0] != 1 || (v = hexval(l[1])) < 0)
+                return false;
+            addr[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
+        }
+        dx_key_from_addr(k, addr, 16);
+        return true;
+    }
+    return false;
+}
+
+static bool name_char_ok(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+static bool key_from_domain_labels(const struct dx_question *q, unsigned n, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->family = DX_FAM_DOMAIN;
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = q->name + q->lab_off[i];
+        if (i && len < DX_KEY_NAME_MAX)
+            k->addr[len++] = '.';
+        for (unsigned j = 1; j <= l[0]; j++) {
+            if (!name_char_ok(l[j]) || len >= DX_KEY_NAME_MAX)
+                return false;
+            k->addr[len++] = l[j];
+        }
+    }
+    if (len == 0)
+        return false;
+    k->addr[len] = 0;
+    k->len = (uint8_t)len;
+    return true;
+}
+
+static bool is_v4(const struct dx_key *k, uint32_t a)
+{
+    return k->family == DX_FAM_V4 && k->addr[0] == (uint8_t)(a >> 24) &&
+           k->addr[1] == (uint8_t)(a >> 16) && k->addr[2] == (uint8_t)(a >> 8) &&
+           k->addr[3] == (uint8_t)a;
+}
+
+static bool is_name(const struct dx_key *k, const char *s)
+{
+    return k->family == DX_FAM_DOMAIN && strcmp((const char *)k->addr, s) == 0;
+}
+
+/* --- listed answers ------------------------------------------------------ */
+
+static uint32_t rrset_ttl(const struct dx_answer *r, const struct item *it, size_t n, bool txt_only)
+{
+    uint64_t ttl = r->zone->ttl;
+    bool capped = false;
+    for (size_t i = 0; i < n; i++) {
+        if (txt_only && !it[i].tmpl)
+            continue;
+        if (!it[i].expires)
+            continue;
+        uint64_t left = it[i].expires > r->q->now ? it[i].expires - r->q->now : 1;
+        if (left < ttl) {
+            ttl = left;
+            capped = true;
+        }
+    }
+    if (capped && ttl < 1)
+        ttl = 1;
+    if (ttl > 0x7fffffffu)
+        ttl = 0x7fffffffu;
+    return (uint32_t)ttl;
+}
+
+static void put_a(struct dx_answer *r, uint32_t ttl, uint32_t code)
+{
+    size_t at = rr_begin(r, r->qn->name, r->qn->name_len, DX_T_A, ttl);
+    dx_wire_put_u32(r->w, code);
+    rr_end(r, at);
+    r->an++;
+}
+
+static void put_a_rrset(struct dx_answer *r, const struct item *it, size_t n)
+{
+    uint32_t ttl = rrset_ttl(r, it, n, false);
+    if (r->zone->answer == DX_ANSWER_BITMASK) {
+        uint32_t x = 0;
+        for (size_t i = 0; i < n; i++)
+            x |= it[i].code & 0xffu;
+        put_a(r, ttl, 0x7f000000u | x);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = it[j].code == it[i].code;
+        if (!dup)
+            put_a(r, ttl, it[i].code);
+    }
+}
+
+/* Reason of the entry behind an item: 0 (*reason may be NULL) or a store error. */
+static int item_reason(struct dx_answer *r, const struct item *it, const char **reason)
+{
+    *reason = NULL;
+    if (!it->key)
+        return 0;
+    struct dx_key k;
+    memset(&k, 0, sizeof(k));
+    if (r->zone->kind == DX_ZONE_DOMAIN) {
+        if (it->key_len > DX_KEY_NAME_MAX)
+            return 0;
+        k.family = DX_FAM_DOMAIN;
+        memcpy(k.addr, it->key, it->key_len);
+        k.addr[it->key_len] = 0;
+    } else {
+        if (it->key_len != 4 && it->key_len != 16)
+            return 0;
+        k.family = it->key_len == 4 ? DX_FAM_V4 : DX_FAM_V6;
+        memcpy(k.addr, it->key, it->key_len);
+    }
+    k.len = it->key_len;
+    k.plen = it->plen;
+    struct dx_entry e;
+    int rc = dx_entry_get(r->q->txn, r->zone->name, it->list, &k, &e);
+    if (rc == DX_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *reason = e.reason;
+    return 0;
+}
+
+/* TXT RRs; returns 0 or a store error. */
+static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
+{
+    uint32_t ttl = rrset_ttl(r, it, n, true);
+    char text[TXT_TEXT_MAX];
+    for (size_t i = 0; i < n; i++) {
+        if (!it[i].tmpl)
+            continue;
+        struct dx_txt_vars v = { r->subject, it[i].list, r->zone->name, NULL };
+        if (dx_txt_uses_reason(it[i].tmpl)) {
+            int rc = item_reason(r, &it[i], &v.reason);
+            if (rc)
+                return rc;
+        }
+        size_t tl = dx_txt_expand(it[i].tmpl, &v, text, sizeof(text));
+        size_t at = rr_begin(r, r->qn->name, r->qn->name_len, DX_T_TXT, ttl);
+        size_t off = 0;
+        do {
+            size_t chunk = tl - off > 255 ? 255 : tl - off;
+            dx_wire_put_u8(r->w, (uint8_t)chunk);
+            dx_wire_put_bytes(r->w, text + off, chunk);
+            off += chunk;
+        } while (off < tl);
+        rr_end(r, at);
+        r->an++;
+    }
+    return 0;
+}
+
+static void answer_listed(struct dx_answer *r, const struct item *it, size_t n)
+{
+    uint16_t qt = r->qn->qtype;
+    bool any_txt = false;
+    for (size_t i = 0; i < n; i++)
+        any_txt |= it[i].tmpl != NULL;
+    if (qt != DX_T_A && qt != DX_T_ANY && !(qt == DX_T_TXT && any_txt)) {
+        negative(r, DX_RC_NOERROR);
+        return;
+    }
+    if (qt == DX_T_A || qt == DX_T_ANY)
+        put_a_rrset(r, it, n);
+    if (qt == DX_T_TXT || qt == DX_T_ANY) {
+        if (put_txt_rrset(r, it, n)) {
+            servfail(r);
+            return;
+        }
+    }
+    if (r->w->err)
+        truncate_answer(r);
+}
+
+static void answer_below(struct dx_answer *r)
+{
+    const struct dx_zone_conf *z = r->zone;
+    const struct dx_question *q = r->qn;
+    unsigned n = q->labels - z->labels;
+    bool ok = z->kind == DX_ZONE_DOMAIN ? key_from_domain_labels(q, n, &r->key)
+                                        : key_from_ip_labels(q, n, &r->key);
+    /* RFC 5782 5: 127.0.0.1 (and ::ffff:7f00:1, which became it) and
+     * INVALID are never listed, whatever the store says */
+    if (!ok || is_v4(&r->key, 0x7f000001u) || is_name(&r->key, "invalid")) {
+        negative(r, DX_RC_NXDOMAIN);
+        return;
+    }
+    if (r->key.family == DX_FAM_DOMAIN) {
+        memcpy(r->subject, r->key.addr, (size_t)r->key.len + 1);
+    } else if (!inet_ntop(r->key.family == DX_FAM_V4 ? AF_INET : AF_INET6, r->key.addr,
+                          r->subject, sizeof(r->subject))) {
+        r->subject[0] = 0;
+    }
+
+    struct dx_hit hits[DX_HITS_MAX];
+    int nh = dx_lookup(r->q->txn, z->name, &r->key, r->q->now, hits, DX_HITS_MAX);
+    if (nh < 0) {
+        servfail(r);
+        return;
+    }
+    struct item items[DX_HITS_MAX];
+    size_t ni = 0;
+    for (int i = 0; i < nh && i < DX_HITS_MAX; i++) {
+        const struct dx_list_conf *lc = hits[i].list ? dx_conf_list(z, hits[i].list) : NULL;
+        if (!lc)
+            continue;               /* list no longer configured */
+        struct item *it = &items[ni++];
+        it->code = hits[i].code ? hits[i].code : lc->code;
+        it->tmpl = hits[i].txt ? hits[i].txt : lc->txt ? lc->txt : z->txt;
+        it->list = lc->name;
+        it->expires = hits[i].expires_at;
+        it->key = hits[i].key;
+        it->key_len = hits[i].key_len;
+        it->plen = hits[i].plen;
+    }
+    /* RFC 5782 5: 127.0.0.2 (::ffff:7f00:2) and TEST are always listed */
+    if (ni == 0 && (is_v4(&r->key, 0x7f000002u) || is_name(&r->key, "test"))) {
+        struct item *it = &items[ni++];
+        memset(it, 0, sizeof(*it));
+        if (z->n_lists > 0) {
+            it->code = z->lists[0].code;
+            it->tmpl = z->lists[0].txt ? z->lists[0].txt : z->txt;
+            it->list = z->lists[0].name;
+        } else {
+            it->code = 0x7f000002u;
+            it->tmpl = z->txt;
+            it->list = "";
+        }
+    }
+    if (ni == 0) {
+        negative(r, DX_RC_NXDOMAIN);
+        return;
+    }
+    answer_listed(r, items, ni);
+}
+
+void dx_answer_build(struct dx_answer *r)
+{
+    r->aa = true;
+    if (r->qn->labels == r->zone->labels)
+        answer_apex(r);
+    else
+        answer_below(r);
+}

@@ -1,0 +1,190 @@
+/* Answering one DNS message (query.h): parse (wire.c) -> header checks,
+ * FORMERR/NOTIMP/BADVERS/class -> zone (longest suffix) -> ACL -> build
+ * (answer.c) -> header and OPT. Everything lives on the stack or in the
+ * caller's buffers.
+ *
+ * Documented choices:
+ * - Non-IN classes other than ANY: REFUSED. Class ANY is treated as IN.
+ * - AXFR/IXFR are not served yet: REFUSED.
+ * - A FORMERR reply carries no question; it carries our OPT when the query's
+ *   one OPT was read before the error.
+ * - NOTIMP echoes the opcode, and the question when it parsed.
+ */
+#include "dnsxld/query.h"
+#include "dnsxld/answer.h"
+#include "dnsxld/wire.h"
+#include "zones/err.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+struct reply {
+    struct dx_qctx *q;
+    const struct dx_msg *m;
+    struct dx_wire w;
+    size_t limit;
+    size_t after_q;                /* offset just past the question */
+    bool aa, tc, opt;
+    unsigned rcode;                /* full 12-bit rcode */
+    uint16_t an, ns;
+};
+
+/* --- the pipeline ---------------------------------------------------------- */
+
+static const struct dx_zone_conf *find_zone(const struct dx_conf *conf,
+                                            const struct dx_question *q)
+{
+    const struct dx_zone_conf *best = NULL;
+    for (size_t i = 0; i < conf->n_zones; i++) {
+        const struct dx_zone_conf *z = &conf->zones[i];
+        if (z->labels > q->labels || (best && z->labels <= best->labels))
+            continue;
+        size_t off = q->lab_off[q->labels - z->labels];
+        if (q->name_len - off == z->wire_len && memcmp(q->name + off, z->wire, z->wire_len) == 0)
+            best = z;
+    }
+    return best;
+}
+
+static bool peer_allowed(const struct dx_zone_conf *z, const struct sockaddr *peer)
+{
+    if (!z->has_allow_query)
+        return true;
+    if (!peer)
+        return false;
+    struct dx_key k;
+    if (peer->sa_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)peer;
+        dx_key_from_addr(&k, (const uint8_t *)&s->sin_addr, 4);
+    } else if (peer->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)peer;
+        dx_key_from_addr(&k, s->sin6_addr.s6_addr, 16);
+    } else {
+        return false;
+    }
+    return dx_acl_match(&z->allow_query, &k);
+}
+
+static size_t finish(struct reply *r)
+{
+    const struct dx_msg *m = r->m;
+    dx_wire_set_limit(&r->w, r->limit);
+    uint16_t ar = 0;
+    if (r->opt) {
+        uint32_t size = r->q->conf->server.edns_size;
+        if (size < 512)
+            size = 512;
+        if (size > 65535)
+            size = 65535;
+        uint32_t ttl = (uint32_t)((r->rcode >> 4) & 0xff) << 24 | (m->opt_do ? 0x8000u : 0);
+        dx_wire_put_u8(&r->w, 0);
+        dx_wire_put_u16(&r->w, DX_T_OPT);
+        dx_wire_put_u16(&r->w, (uint16_t)size);
+        dx_wire_put_u32(&r->w, ttl);
+        dx_wire_put_u16(&r->w, 0);
+        ar = 1;
+    }
+    if (r->w.err)
+        return 0;                   /* only if the caller's buffer is absurdly small */
+    uint8_t *h = r->w.wbuf;
+    h[0] = (uint8_t)(m->id >> 8);
+    h[1] = (uint8_t)m->id;
+    h[2] = (uint8_t)(0x80u | DX_MSG_OPCODE(m) << 3 | (r->aa ? 0x04u : 0) | (r->tc ? 0x02u : 0) |
+                     (DX_MSG_RD(m) ? 0x01u : 0));
+    h[3] = (uint8_t)(r->rcode & 0x0fu);
+    bool has_q = r->after_q > DX_HDR_LEN;
+    h[4] = 0;
+    h[5] = has_q ? 1 : 0;
+    h[6] = (uint8_t)(r->an >> 8);
+    h[7] = (uint8_t)r->an;
+    h[8] = (uint8_t)(r->ns >> 8);
+    h[9] = (uint8_t)r->ns;
+    h[10] = 0;
+    h[11] = (uint8_t)ar;
+    return r->w.pos;
+}
+
+size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
+                       uint8_t *resp, size_t cap, enum dx_transport tr,
+                       const struct sockaddr *peer)
+{
+    if (!q || !q->conf || !req || !resp || cap < DX_HDR_LEN)
+        return 0;
+    struct dx_msg m;
+    int prc = dx_msg_parse(req, len, &m);
+    if (prc == DX_ERANGE || DX_MSG_QR(&m))
+        return 0;
+
+    struct reply r;
+    memset(&r, 0, sizeof(r));
+    r.q = q;
+    r.m = &m;
+    r.opt = m.has_opt && !m.opt_bad;
+    if (tr == DX_TCP) {
+        r.limit = 65535;
+    } else if (m.has_opt) {
+        uint32_t own = q->conf->server.edns_size;
+        r.limit = m.opt_payload < own ? m.opt_payload : own;
+        if (r.limit < 512)
+            r.limit = 512;
+    } else {
+        r.limit = 512;
+    }
+    if (r.limit > cap)
+        r.limit = cap;
+    dx_wire_init_write(&r.w, resp, r.limit);
+    static const uint8_t zero[DX_HDR_LEN];
+    dx_wire_put_bytes(&r.w, zero, DX_HDR_LEN);
+
+    bool echo_q;
+    if (DX_MSG_OPCODE(&m) != 0) {
+        r.rcode = DX_RC_NOTIMP;
+        echo_q = m.has_q;
+    } else if (prc != 0 || !m.has_q) {
+        r.rcode = DX_RC_FORMERR;
+        echo_q = false;
+    } else {
+        echo_q = true;
+    }
+    if (echo_q) {
+        dx_wire_put_name(&r.w, m.q.orig, m.q.name_len);
+        dx_wire_put_u16(&r.w, m.q.qtype);
+        dx_wire_put_u16(&r.w, m.q.qclass);
+        if (r.w.err)
+            return 0;
+    }
+    r.after_q = r.w.pos;
+    if (r.opt)
+        dx_wire_set_limit(&r.w, r.limit >= r.w.pos + DX_OPT_LEN ? r.limit - DX_OPT_LEN : r.w.pos);
+    if (r.rcode)
+        return finish(&r);
+
+    if (m.opt_version > 0) {
+        r.rcode = DX_RC_BADVERS;
+        return finish(&r);
+    }
+    if (m.q.qclass != DX_C_IN && m.q.qclass != DX_C_ANY) {
+        r.rcode = DX_RC_REFUSED;
+        return finish(&r);
+    }
+    const struct dx_zone_conf *zone = find_zone(q->conf, &m.q);
+    if (!zone || !peer_allowed(zone, peer) || m.q.qtype == DX_T_AXFR ||
+        m.q.qtype == DX_T_IXFR) {
+        r.rcode = DX_RC_REFUSED;
+        return finish(&r);
+    }
+    struct dx_answer a;
+    memset(&a, 0, sizeof(a));
+    a.q = q;
+    a.qn = &m.q;
+    a.zone = zone;
+    a.w = &r.w;
+    a.qmark = dx_wire_mark(&r.w);
+    dx_answer_build(&a);
+    r.rcode = a.rcode;
+    r.aa = a.aa;
+    r.tc = a.tc;
+    r.an = a.an;
+    r.ns = a.ns;
+    return finish(&r);
+}

@@ -1,0 +1,1056 @@
+/* Unit tests: dnsxld/query.c (dx_query_answer) against a real store in a
+ * temp directory and a real config loaded with dx_conf_load. Replies are
+ * parsed back with the wire reader and checked field by field. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dnsxld/query.h"
+#include "dnsxld/wire.h"
+#include "zones/err.h"
+
+/* --- fixture ----------------------------------------------------------- */
+
+static char g_dir[64];
+static struct dx_conf *g_conf;
+static struct dx_store *g_st;
+static struct dx_txn *g_rtxn;
+static uint64_t g_now;
+static struct sockaddr_in g_peer;
+
+static char long_txt[301];
+
+static const char conf_head[] =
+    "[server]\n"
+    "database = db\n"
+    "edns-size = 1232\n"
+    "\n"
+    "[zone bl.example.org]\n"
+    "kind = ip\n"
+    "ttl = 300\n"
+    "soa = ns1.example.org. hostmaster.example.org. 3600 600 604800 120\n"
+    "ns = ns1.example.org.\n"
+    "ns = ns2.bl.example.org.\n"
+    "txt = Listed in $list: $reason - https://example.org/q?ip=$ $$\n"
+    "\n"
+    "[list bl.example.org/traps]\n"
+    "code = 127.0.0.2\n"
+    "txt = Trap hit $\n"
+    "\n"
+    "[list bl.example.org/reports]\n"
+    "code = 127.0.0.3\n"
+    "\n"
+    "[list bl.example.org/manual]\n"
+    "code = 127.0.0.4\n"
+    "\n"
+    "[zone sub.bl.example.org]\n"
+    "kind = domain\n"
+    "soa = ns1.example.org. hostmaster.example.org. 3600 600 604800 60\n"
+    "\n"
+    "[list sub.bl.example.org/x]\n"
+    "code = 127.0.0.5\n"
+    "\n"
+    "[zone acl.example.org]\n"
+    "allow-query = 10.0.0.0/8\n"
+    "\n"
+    "[list acl.example.org/x]\n"
+    "code = 127.0.0.2\n"
+    "\n"
+    "[zone bm.example.org]\n"
+    "answer = bitmask\n"
+    "\n"
+    "[list bm.example.org/a]\n"
+    "code = 127.0.0.2\n"
+    "[list bm.example.org/b]\n"
+    "code = 127.0.0.4\n"
+    "[list bm.example.org/c]\n"
+    "code = 127.0.0.8\n"
+    "\n"
+    "[zone dbl.example.org]\n"
+    "kind = domain\n"
+    "ttl = 600\n"
+    "txt = Domain $ in $zone ($reason)\n"
+    "\n"
+    "[list dbl.example.org/spam]\n"
+    "code = 127.0.1.2\n"
+    "\n"
+    "[zone empty.example.org]\n"
+    "txt = Test $\n"
+    "\n"
+    "[zone big.example.org]\n";
+
+static void put(struct dx_txn *w, const char *zone, const char *list, const char *key,
+                const char *reason, uint64_t expires, uint32_t code, const char *txt)
+{
+    struct dx_key k;
+    assert_int_equal(dx_key_parse(key, &k), 0);
+    struct dx_entry e;
+    memset(&e, 0, sizeof(e));
+    e.first_seen = e.last_seen = g_now;
+    e.expires_at = expires;
+    e.code = code;
+    e.reason = reason;
+    e.txt = txt;
+    e.source = "admin";
+    assert_int_equal(dx_entry_put(w, zone, list, &k, &e), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    g_now = (uint64_t)time(NULL);
+    strcpy(g_dir, "/tmp/dx-query-XXXXXX");
+    assert_non_null(mkdtemp(g_dir));
+    memset(long_txt, 'x', 300);
+    memcpy(long_txt, "$list:", 6);
+    long_txt[300] = 0;
+
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dnsxl.conf", g_dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(conf_head, f);
+    for (int i = 0; i < 12; i++)
+        fprintf(f, "[list big.example.org/l%02d]\ncode = 127.0.0.%d\ntxt = %s\n\n", i, 10 + i,
+                long_txt);
+    fclose(f);
+    char err[256] = "";
+    int rc = dx_conf_load(path, &g_conf, err, sizeof(err));
+    if (rc)
+        fprintf(stderr, "conf: %s\n", err);
+    assert_int_equal(rc, 0);
+
+    assert_int_equal(dx_store_open(g_conf->server.database, 64u << 20, &g_st), 0);
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(g_st, &w), 0);
+    put(w, "bl.example.org", "traps", "192.0.2.99", "trap hit", 0, 0, NULL);
+    put(w, "bl.example.org", "manual", "192.0.2.99", "by hand", 0, 0, NULL);
+    put(w, "bl.example.org", "reports", "192.0.2.128/25", "reported", g_now + 100, 0, NULL);
+    put(w, "bl.example.org", "traps", "192.0.2.150", "trap", 0, 0, NULL);
+    put(w, "bl.example.org", "traps", "127.0.0.1", "never", 0, 0, NULL);
+    put(w, "bl.example.org", "manual", "2001:db8::1", "v6 by hand", 0, 0, NULL);
+    put(w, "bl.example.org", "traps", "198.51.100.7", "own", 0, 0x7f000009, "own text $");
+    put(w, "bl.example.org", "traps", "203.0.113.5", "expired", g_now - 10, 0, NULL);
+    put(w, "bl.example.org", "gone", "203.0.113.6", "unconfigured list", 0, 0, NULL);
+    put(w, "acl.example.org", "x", "192.0.2.99", NULL, 0, 0, NULL);
+    put(w, "bm.example.org", "a", "192.0.2.1", NULL, 0, 0, NULL);
+    put(w, "bm.example.org", "b", "192.0.2.1", NULL, 0, 0, NULL);
+    put(w, "bm.example.org", "c", "192.0.2.1", NULL, 0, 0, NULL);
+    put(w, "bm.example.org", "c", "192.0.2.2", NULL, 0, 0, NULL);
+    put(w, "dbl.example.org", "spam", "spam.example", "spammy", 0, 0, NULL);
+    put(w, "dbl.example.org", "spam", "*.wild.example", "wild", 0, 0, NULL);
+    put(w, "dbl.example.org", "spam", "invalid", "never", 0, 0, NULL);
+    for (int i = 0; i < 12; i++) {
+        char l[16];
+        snprintf(l, sizeof(l), "l%02d", i);
+        put(w, "big.example.org", l, "192.0.2.1", NULL, 0, 0, NULL);
+    }
+    assert_int_equal(dx_txn_commit(w), 0);
+    assert_int_equal(dx_txn_read(g_st, &g_rtxn), 0);
+
+    memset(&g_peer, 0, sizeof(g_peer));
+    g_peer.sin_family = AF_INET;
+    g_peer.sin_addr.s_addr = htonl(0xc0000201);   /* 192.0.2.1 */
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (g_rtxn)
+        dx_txn_abort(g_rtxn);
+    if (g_st)
+        dx_store_close(g_st);
+    if (g_conf)
+        dx_conf_free(g_conf);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0)
+        return -1;
+    return 0;
+}
+
+/* --- query building ---------------------------------------------------- */
+
+struct qopt {
+    uint16_t flags;        /* header bytes 2-3 (default 0x0100: RD) */
+    uint16_t qclass;       /* 0 = IN */
+    int edns;              /* 0 = no OPT, else payload size */
+    uint8_t version;
+    bool dobit;
+};
+
+static size_t mkquery(uint8_t *b, const char *name, uint16_t qtype, const struct qopt *o)
+{
+    struct qopt def = { 0x0100, 1, 0, 0, false };
+    if (!o)
+        o = &def;
+    memset(b, 0, 12);
+    b[0] = 0xbe;
+    b[1] = 0xef;
+    b[2] = (uint8_t)(o->flags >> 8);
+    b[3] = (uint8_t)o->flags;
+    b[5] = 1;
+    size_t nl;
+    assert_int_equal(dx_name_from_text(name, b + 12, &nl), 0);
+    size_t n = 12 + nl;
+    uint16_t qc = o->qclass ? o->qclass : 1;
+    b[n++] = (uint8_t)(qtype >> 8);
+    b[n++] = (uint8_t)qtype;
+    b[n++] = (uint8_t)(qc >> 8);
+    b[n++] = (uint8_t)qc;
+    if (o->edns) {
+        b[11] = 1;
+        const uint8_t opt[11] = { 0, 0, 41, (uint8_t)(o->edns >> 8), (uint8_t)o->edns, 0,
+                                  o->version, (uint8_t)(o->dobit ? 0x80 : 0), 0, 0, 0 };
+        memcpy(b + n, opt, 11);
+        n += 11;
+    }
+    return n;
+}
+
+/* --- reply parsing ----------------------------------------------------- */
+
+struct rr {
+    uint8_t name[DX_NAME_MAX];
+    size_t nlen;
+    size_t off;            /* offset of the owner in the reply */
+    uint16_t type, cls;
+    uint32_t ttl;
+    size_t rdoff;
+    uint16_t rdlen;
+};
+
+struct reply {
+    const uint8_t *buf;
+    size_t len;
+    uint16_t id, flags, qd, an, ns, ar;
+    unsigned rcode;
+    uint8_t qname[DX_NAME_MAX];
+    size_t qlen;
+    uint16_t qtype, qclass;
+    struct rr rr[64];
+    size_t nrr;
+};
+
+#define F_AA 0x0400
+#define F_TC 0x0200
+#define F_RD 0x0100
+#define F_RA 0x0080
+
+static void parse_reply(const uint8_t *b, size_t len, struct reply *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->buf = b;
+    p->len = len;
+    struct dx_wire w;
+    dx_wire_init_read(&w, b, len);
+    p->id = dx_wire_u16(&w);
+    p->flags = dx_wire_u16(&w);
+    p->qd = dx_wire_u16(&w);
+    p->an = dx_wire_u16(&w);
+    p->ns = dx_wire_u16(&w);
+    p->ar = dx_wire_u16(&w);
+    p->rcode = p->flags & 0xf;
+    assert_true(p->flags & 0x8000);               /* QR */
+    assert_false(p->flags & F_RA);                /* RA = 0 */
+    assert_true(p->qd <= 1);
+    if (p->qd) {
+        assert_int_equal(dx_wire_get_name(&w, p->qname, &p->qlen), 0);
+        p->qtype = dx_wire_u16(&w);
+        p->qclass = dx_wire_u16(&w);
+    }
+    size_t total = (size_t)p->an + p->ns + p->ar;
+    assert_true(total <= 64);
+    for (size_t i = 0; i < total; i++) {
+        struct rr *r = &p->rr[i];
+        r->off = w.pos;
+        assert_int_equal(dx_wire_get_name(&w, r->name, &r->nlen), 0);
+        r->type = dx_wire_u16(&w);
+        r->cls = dx_wire_u16(&w);
+        r->ttl = dx_wire_u32(&w);
+        r->rdlen = dx_wire_u16(&w);
+        r->rdoff = w.pos;
+        dx_wire_skip(&w, r->rdlen);
+        assert_int_equal(w.err, 0);
+        if (r->type == DX_T_OPT) {
+            assert_int_equal(i, total - 1);       /* OPT last, one of them */
+        }
+    }
+    p->nrr = total;
+    assert_int_equal(w.err, 0);
+    assert_int_equal(w.pos, len);                 /* nothing trailing */
+}
+
+static size_t ask(const uint8_t *q, size_t qlen, uint8_t *resp, enum dx_transport tr,
+                  const struct sockaddr *peer)
+{
+    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    return dx_query_answer(&ctx, q, qlen, resp, 65535, tr, peer);
+}
+
+static uint8_t g_resp[65535];
+
+static void query(const char *name, uint16_t qtype, const struct qopt *o, enum dx_transport tr,
+                  struct reply *p)
+{
+    uint8_t q[512];
+    size_t ql = mkquery(q, name, qtype, o);
+    size_t n = ask(q, ql, g_resp, tr, (const struct sockaddr *)&g_peer);
+    assert_true(n >= 12);
+    parse_reply(g_resp, n, p);
+    assert_int_equal(p->id, 0xbeef);
+    /* question echoed byte for byte */
+    if (p->qd) {
+        assert_int_equal(p->qlen, ql - 16 - (o && o->edns ? 11 : 0));
+        assert_memory_equal(g_resp + 12, q + 12, p->qlen + 4);
+    }
+}
+
+static uint32_t rd_u32(const struct reply *p, const struct rr *r)
+{
+    const uint8_t *d = p->buf + r->rdoff;
+    return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+}
+
+/* TXT rdata joined into out; returns number of strings */
+static int txt_text(const struct reply *p, const struct rr *r, char *out, size_t cap)
+{
+    size_t o = 0, i = 0;
+    int ns = 0;
+    const uint8_t *d = p->buf + r->rdoff;
+    while (i < r->rdlen) {
+        size_t l = d[i++];
+        assert_true(i + l <= r->rdlen);
+        assert_true(o + l < cap);
+        memcpy(out + o, d + i, l);
+        o += l;
+        i += l;
+        ns++;
+    }
+    out[o] = 0;
+    return ns;
+}
+
+static bool has_a(const struct reply *p, uint32_t code)
+{
+    for (size_t i = 0; i < p->an; i++)
+        if (p->rr[i].type == DX_T_A && p->rr[i].rdlen == 4 && rd_u32(p, &p->rr[i]) == code)
+            return true;
+    return false;
+}
+
+static bool name_is(const uint8_t *w, size_t wl, const char *text)
+{
+    uint8_t t[DX_NAME_MAX];
+    size_t tl;
+    assert_int_equal(dx_name_from_text(text, t, &tl), 0);
+    return dx_name_equal(w, wl, t, tl);
+}
+
+/* the SOA record at p->rr[i]: check owner and fields */
+static void check_soa(const struct reply *p, const struct rr *r, const char *zone,
+                      uint32_t ttl, uint32_t minimum)
+{
+    assert_int_equal(r->type, DX_T_SOA);
+    assert_int_equal(r->cls, DX_C_IN);
+    assert_int_equal(r->ttl, ttl);
+    assert_true(name_is(r->name, r->nlen, zone));
+    struct dx_wire w;
+    dx_wire_init_read(&w, p->buf, r->rdoff + r->rdlen);
+    w.pos = r->rdoff;
+    uint8_t nm[DX_NAME_MAX];
+    size_t nl;
+    assert_int_equal(dx_wire_get_name(&w, nm, &nl), 0);
+    assert_true(name_is(nm, nl, "ns1.example.org"));
+    assert_int_equal(dx_wire_get_name(&w, nm, &nl), 0);
+    assert_true(name_is(nm, nl, "hostmaster.example.org"));
+    uint32_t serial = dx_wire_u32(&w);
+    uint32_t want = 0;
+    int rc = dx_zone_serial(g_rtxn, zone, &want);
+    assert_int_equal(serial, rc == DX_ENOTFOUND ? 1 : want);
+    assert_int_equal(dx_wire_u32(&w), 3600);
+    assert_int_equal(dx_wire_u32(&w), 600);
+    assert_int_equal(dx_wire_u32(&w), 604800);
+    assert_int_equal(dx_wire_u32(&w), minimum);
+    assert_int_equal(w.err, 0);
+    assert_int_equal(w.pos, r->rdoff + r->rdlen);
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void test_a_listed(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("99.2.0.192.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NOERROR);
+    assert_true(p.flags & F_AA);
+    assert_true(p.flags & F_RD);
+    assert_false(p.flags & F_TC);
+    assert_int_equal(p.an, 2);
+    assert_int_equal(p.ns, 0);
+    assert_int_equal(p.ar, 0);
+    assert_true(has_a(&p, 0x7f000002));
+    assert_true(has_a(&p, 0x7f000004));
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(p.rr[i].ttl, 300);
+        assert_int_equal(p.rr[i].cls, DX_C_IN);
+        /* owner compressed to the question name */
+        assert_memory_equal(p.buf + p.rr[i].off, "\xc0\x0c", 2);
+        assert_true(dx_name_equal(p.rr[i].name, p.rr[i].nlen, p.qname, p.qlen));
+    }
+    /* RD clear is echoed clear */
+    struct qopt o = { 0, 1, 0, 0, false };
+    query("99.2.0.192.bl.example.org", DX_T_A, &o, DX_UDP, &p);
+    assert_false(p.flags & F_RD);
+    assert_int_equal(p.an, 2);
+}
+
+static void test_txt_listed(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[1024];
+    query("99.2.0.192.bl.example.org", DX_T_TXT, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    bool seen_manual = false, seen_traps = false;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(p.rr[i].type, DX_T_TXT);
+        assert_int_equal(txt_text(&p, &p.rr[i], t, sizeof(t)), 1);
+        if (strcmp(t, "Listed in manual: by hand - https://example.org/q?ip=192.0.2.99 $") == 0)
+            seen_manual = true;
+        else if (strcmp(t, "Trap hit 192.0.2.99") == 0)
+            seen_traps = true;
+        else
+            fail_msg("unexpected TXT '%s'", t);
+    }
+    assert_true(seen_manual && seen_traps);
+
+    /* own code and own txt of an entry */
+    query("7.100.51.198.bl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 2);
+    assert_true(has_a(&p, 0x7f000009));
+    assert_int_equal(p.rr[1].type, DX_T_TXT);
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "own text 198.51.100.7");
+}
+
+static void test_any_listed(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("99.2.0.192.bl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 4);
+    int na = 0, nt = 0;
+    for (int i = 0; i < 4; i++) {
+        na += p.rr[i].type == DX_T_A;
+        nt += p.rr[i].type == DX_T_TXT;
+    }
+    assert_int_equal(na, 2);
+    assert_int_equal(nt, 2);
+}
+
+static void test_nxdomain(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("1.2.0.193.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_true(p.flags & F_AA);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(p.ns, 1);
+    check_soa(&p, &p.rr[0], "bl.example.org", 120, 120);  /* min(ttl 300, minimum 120) */
+    /* SOA owner: pointer into the question name at the apex (12 + 4 labels) */
+    size_t apex = 12 + 2 + 2 + 2 + 4;
+    uint8_t ptr[2] = { 0xc0, (uint8_t)apex };
+    assert_memory_equal(p.buf + p.rr[0].off, ptr, 2);
+    /* expired entry */
+    query("5.113.0.203.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* entry of a list no longer configured */
+    query("6.113.0.203.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* empty non-terminal, leading zero, 5 labels, out of range octet */
+    const char *bad[] = { "0.0.127.bl.example.org", "099.2.0.192.bl.example.org",
+                          "1.99.2.0.192.bl.example.org", "256.2.0.192.bl.example.org",
+                          "x.2.0.192.bl.example.org" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        query(bad[i], DX_T_A, NULL, DX_UDP, &p);
+        assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+        assert_int_equal(p.ns, 1);
+    }
+}
+
+static void test_nodata(void **state)
+{
+    (void)state;
+    struct reply p;
+    const uint16_t types[] = { DX_T_AAAA, 15 /* MX */, 257 /* CAA */, 65280, DX_T_NS };
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        query("99.2.0.192.bl.example.org", types[i], NULL, DX_UDP, &p);
+        assert_int_equal(p.rcode, DX_RC_NOERROR);
+        assert_true(p.flags & F_AA);
+        assert_int_equal(p.an, 0);
+        assert_int_equal(p.ns, 1);
+        check_soa(&p, &p.rr[0], "bl.example.org", 120, 120);
+    }
+    /* TXT for a listing without any template: NODATA */
+    query("2.2.0.192.bm.example.org", DX_T_TXT, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NOERROR);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(p.ns, 1);
+}
+
+static void test_apex(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("bl.example.org", DX_T_SOA, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_true(p.flags & F_AA);
+    assert_int_equal(p.an, 1);
+    check_soa(&p, &p.rr[0], "bl.example.org", 300, 120);
+    assert_memory_equal(p.buf + p.rr[0].off, "\xc0\x0c", 2);
+
+    query("BL.example.org", DX_T_NS, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 2);
+    assert_int_equal(p.rr[0].type, DX_T_NS);
+    uint8_t nm[DX_NAME_MAX];
+    size_t nl;
+    assert_int_equal(dx_name_unpack(p.buf, p.len, p.rr[0].rdoff, nm, &nl, NULL), 0);
+    assert_true(name_is(nm, nl, "ns1.example.org"));
+    assert_int_equal(dx_name_unpack(p.buf, p.len, p.rr[1].rdoff, nm, &nl, NULL), 0);
+    assert_true(name_is(nm, nl, "ns2.bl.example.org"));
+    /* ns2.bl.example.org is compressed against the apex (the question) */
+    assert_int_equal(p.rr[1].rdlen, 6);
+    assert_memory_equal(p.buf + p.rr[1].rdoff, "\x03" "ns2" "\xc0\x0c", 6);
+
+    query("bl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 3);
+    assert_int_equal(p.rr[0].type, DX_T_SOA);
+    assert_int_equal(p.rr[1].type, DX_T_NS);
+
+    query("bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(p.ns, 1);
+    check_soa(&p, &p.rr[0], "bl.example.org", 120, 120);
+
+    /* longest suffix: the sub zone has its own apex */
+    query("sub.bl.example.org", DX_T_SOA, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    check_soa(&p, &p.rr[0], "sub.bl.example.org", 300, 60);
+    query("foo.sub.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    check_soa(&p, &p.rr[0], "sub.bl.example.org", 60, 60);
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("99.2.0.192.example.com", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+    assert_false(p.flags & F_AA);
+    assert_int_equal(p.qd, 1);
+    assert_int_equal(p.an + p.ns + p.ar, 0);
+    query("example.org", DX_T_SOA, NULL, DX_UDP, &p);   /* parent of our zones */
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+    query("xbl.example.org", DX_T_SOA, NULL, DX_UDP, &p); /* not a label boundary */
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+
+    /* CHAOS */
+    struct qopt ch = { 0, DX_C_CH, 0, 0, false };
+    query("version.bind", DX_T_TXT, &ch, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+    query("99.2.0.192.bl.example.org", DX_T_TXT, &ch, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+    /* class ANY is treated like IN */
+    struct qopt any = { 0, DX_C_ANY, 0, 0, false };
+    query("99.2.0.192.bl.example.org", DX_T_A, &any, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+
+    /* ACL: 192.0.2.1 is not in 10/8 */
+    query("99.2.0.192.acl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+    assert_false(p.flags & F_AA);
+    uint8_t q[512], r[512];
+    size_t ql = mkquery(q, "99.2.0.192.acl.example.org", DX_T_A, NULL);
+    struct sockaddr_in in4 = g_peer;
+    in4.sin_addr.s_addr = htonl(0x0a010203);
+    size_t n = ask(q, ql, r, DX_UDP, (const struct sockaddr *)&in4);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 1);
+    struct sockaddr_in6 in6;
+    memset(&in6, 0, sizeof(in6));
+    in6.sin6_family = AF_INET6;
+    assert_int_equal(inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr), 1);
+    n = ask(q, ql, r, DX_UDP, (const struct sockaddr *)&in6);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 1);
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", &in6.sin6_addr), 1);
+    n = ask(q, ql, r, DX_UDP, (const struct sockaddr *)&in6);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, DX_RC_REFUSED);
+}
+
+static void expect_formerr(const uint8_t *q, size_t ql, bool with_opt)
+{
+    uint8_t r[512];
+    struct reply p;
+    size_t n = ask(q, ql, r, DX_UDP, (const struct sockaddr *)&g_peer);
+    assert_true(n >= 12);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, DX_RC_FORMERR);
+    assert_int_equal(p.id, (q[0] << 8) | q[1]);
+    assert_int_equal(p.qd, 0);
+    assert_int_equal(p.an + p.ns, 0);
+    assert_int_equal(p.ar, with_opt ? 1 : 0);
+    assert_false(p.flags & F_AA);
+}
+
+static void test_formerr(void **state)
+{
+    (void)state;
+    uint8_t q[600], r[600];
+    size_t ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    /* drops */
+    assert_int_equal(ask(q, 11, r, DX_UDP, NULL), 0);
+    assert_int_equal(ask(q, 0, r, DX_UDP, NULL), 0);
+    q[2] |= 0x80;                                   /* QR=1 */
+    assert_int_equal(ask(q, ql, r, DX_UDP, NULL), 0);
+    q[2] &= 0x7f;
+    /* QDCOUNT 0 and 2 */
+    q[5] = 0;
+    expect_formerr(q, 12, false);
+    q[5] = 2;
+    expect_formerr(q, ql, false);
+    memcpy(q + ql, "\xc0\x0c\x00\x01\x00\x01", 6);
+    expect_formerr(q, ql + 6, false);
+    q[5] = 1;
+    /* trailing garbage, truncated question */
+    q[ql] = 0;
+    expect_formerr(q, ql + 1, false);
+    expect_formerr(q, ql - 1, false);
+    expect_formerr(q, 13, false);
+    /* pointer loop, forward pointer, 0x40/0x80 labels, 64-octet label */
+    static const char *const names[] = {
+        "\xc0\x0c",                                 /* to itself */
+        "\x01" "a" "\xc0\x0c",                      /* into its own run */
+        "\xc0\x20",                                 /* forward, out of range */
+        "\x41" "a" "\x00",
+        "\x81" "a" "\x00",
+    };
+    const size_t nlen[] = { 2, 4, 2, 3, 3 };
+    for (size_t i = 0; i < 5; i++) {
+        memcpy(q + 12, names[i], nlen[i]);
+        memcpy(q + 12 + nlen[i], "\x00\x01\x00\x01", 4);
+        expect_formerr(q, 12 + nlen[i] + 4, false);
+    }
+    size_t n = 12;
+    q[n++] = 64;
+    memset(q + n, 'a', 64);
+    n += 64;
+    q[n++] = 0;
+    memcpy(q + n, "\x00\x01\x00\x01", 4);
+    expect_formerr(q, n + 4, false);
+    /* 256-octet name: 4 x 63-octet labels */
+    n = 12;
+    for (int i = 0; i < 4; i++) {
+        q[n++] = 63;
+        memset(q + n, 'b', 63);
+        n += 63;
+    }
+    q[n++] = 0;
+    memcpy(q + n, "\x00\x01\x00\x01", 4);
+    expect_formerr(q, n + 4, false);
+
+    /* two OPTs; OPT owner not root; OPT in the answer section */
+    struct qopt e = { 0, 1, 1232, 0, false };
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    memcpy(q + ql, q + ql - 11, 11);
+    q[11] = 2;
+    expect_formerr(q, ql + 11, false);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    q[11] = 1;
+    memcpy(q + ql, "\x01" "x" "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 13);
+    expect_formerr(q, ql + 13, false);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[7] = 1;
+    q[11] = 0;
+    expect_formerr(q, ql, false);
+    /* a valid OPT followed by a truncated record: FORMERR with our OPT */
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[11] = 2;
+    memcpy(q + ql, "\x00\x00\x01\x00", 4);
+    expect_formerr(q, ql + 4, true);
+    /* an ANSWER record in a query is skipped */
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    q[7] = 1;
+    memcpy(q + ql, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x02", 16);
+    n = ask(q, ql + 16, r, DX_UDP, NULL);
+    struct reply p;
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+}
+
+static void test_notimp(void **state)
+{
+    (void)state;
+    struct reply p;
+    struct qopt o = { 4u << 11 | 0x0100, 1, 0, 0, false };   /* NOTIFY */
+    query("bl.example.org", DX_T_SOA, &o, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NOTIMP);
+    assert_int_equal((p.flags >> 11) & 0xf, 4);
+    assert_true(p.flags & F_RD);
+    assert_int_equal(p.qd, 1);
+    assert_int_equal(p.an + p.ns + p.ar, 0);
+    assert_false(p.flags & F_AA);
+    struct qopt o2 = { 2u << 11, 1, 1232, 0, false };         /* STATUS, with EDNS */
+    query("bl.example.org", DX_T_SOA, &o2, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NOTIMP);
+    assert_int_equal((p.flags >> 11) & 0xf, 2);
+    assert_int_equal(p.ar, 1);
+}
+
+static void test_edns(void **state)
+{
+    (void)state;
+    struct reply p;
+    struct qopt o = { 0, 1, 4096, 0, true };
+    query("99.2.0.192.bl.example.org", DX_T_A, &o, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_int_equal(p.ar, 1);
+    const struct rr *opt = &p.rr[2];
+    assert_int_equal(opt->type, DX_T_OPT);
+    assert_int_equal(opt->nlen, 1);
+    assert_int_equal(opt->cls, 1232);              /* our payload size */
+    assert_int_equal(opt->ttl, 0x8000);            /* rcode 0, version 0, DO */
+    assert_int_equal(opt->rdlen, 0);
+    o.dobit = false;
+    query("99.2.0.192.bl.example.org", DX_T_A, &o, DX_UDP, &p);
+    assert_int_equal(p.rr[2].ttl, 0);
+    /* OPT also on negative answers, after the SOA */
+    query("1.1.1.1.bl.example.org", DX_T_A, &o, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_int_equal(p.ns, 1);
+    assert_int_equal(p.ar, 1);
+    assert_int_equal(p.rr[1].type, DX_T_OPT);
+    /* BADVERS */
+    struct qopt v = { 0, 1, 1232, 1, true };
+    query("99.2.0.192.bl.example.org", DX_T_A, &v, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);                  /* low bits of 16 */
+    assert_int_equal(p.an + p.ns, 0);
+    assert_int_equal(p.ar, 1);
+    assert_int_equal(p.rr[0].type, DX_T_OPT);
+    assert_int_equal(p.rr[0].ttl >> 24, 1);        /* upper bits: 16 >> 4 */
+    assert_int_equal((p.rr[0].ttl >> 16) & 0xff, 0);
+    assert_true(p.rr[0].ttl & 0x8000);
+    assert_false(p.flags & F_AA);
+    /* unknown option ignored */
+    uint8_t q[512], r[2048];
+    struct qopt e = { 0, 1, 1232, 0, false };
+    size_t ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[ql - 1] = 6;
+    memcpy(q + ql, "\xfd\xe9\x00\x02" "hi", 6);
+    size_t n = ask(q, ql + 6, r, DX_UDP, NULL);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_int_equal(p.ar, 1);
+    assert_int_equal(p.rr[2].rdlen, 0);
+}
+
+static void test_truncation(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[2048];
+    /* 12 TXT of 300+ octets: no EDNS -> 512 limit */
+    query("1.2.0.192.big.example.org", DX_T_TXT, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_true(p.flags & F_TC);
+    assert_true(p.flags & F_AA);
+    assert_int_equal(p.an + p.ns + p.ar, 0);
+    assert_true(p.len <= 512);
+    /* EDNS 4096 asked, ours is 1232: still too big */
+    struct qopt o = { 0, 1, 4096, 0, false };
+    query("1.2.0.192.big.example.org", DX_T_TXT, &o, DX_UDP, &p);
+    assert_true(p.flags & F_TC);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(p.ar, 1);
+    assert_true(p.len <= 1232);
+    /* the A RRset fits */
+    query("1.2.0.192.big.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_false(p.flags & F_TC);
+    assert_int_equal(p.an, 12);
+    for (uint32_t i = 0; i < 12; i++)
+        assert_true(has_a(&p, 0x7f00000a + i));
+    /* TCP: everything, no TC; long texts split into 255 + rest */
+    query("1.2.0.192.big.example.org", DX_T_ANY, NULL, DX_TCP, &p);
+    assert_false(p.flags & F_TC);
+    assert_int_equal(p.an, 24);
+    assert_true(p.len > 512 * 6);
+    for (int i = 12; i < 24; i++) {
+        assert_int_equal(p.rr[i].type, DX_T_TXT);
+        assert_int_equal(p.buf[p.rr[i].rdoff], 255);
+        assert_int_equal(txt_text(&p, &p.rr[i], t, sizeof(t)), 2);
+        assert_int_equal(strlen(t), 298);           /* "$list:" became "lNN:" */
+        assert_memory_equal(t, "l", 1);
+    }
+}
+
+static void test_test_points(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[512];
+    /* 127.0.0.2: always listed, as the first list (traps) */
+    query("2.0.0.127.bl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_true(has_a(&p, 0x7f000002));
+    assert_int_equal(p.rr[1].type, DX_T_TXT);
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "Trap hit 127.0.0.2");
+    /* 127.0.0.1: never, although the store has it */
+    query("1.0.0.127.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* ::ffff:7f00:2 and ::ffff:7f00:1 */
+    query("2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_true(has_a(&p, 0x7f000002));
+    query("1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* a zone without lists: 127.0.0.2 with the zone's TXT */
+    query("2.0.0.127.empty.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 2);
+    assert_true(has_a(&p, 0x7f000002));
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "Test 127.0.0.2");
+    /* domain zones: TEST listed, INVALID never (though stored) */
+    query("TEST.dbl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_true(has_a(&p, 0x7f000102));
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "Domain test in dbl.example.org ()");
+    query("invalid.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+}
+
+static void test_ttl_expiry(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("130.2.0.192.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f000003));
+    assert_int_equal(p.rr[0].ttl, 100);            /* g_now + 100 */
+    /* 192.0.2.150 is listed by traps (never expires) and reports (the
+     * /25, 100 s left): the whole RRset gets 100 */
+    query("150.2.0.192.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 2);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(p.rr[i].ttl, 100);
+    /* one second before expiry: TTL 1 */
+    uint8_t q[512], r[512];
+    size_t ql = mkquery(q, "130.2.0.192.bl.example.org", DX_T_A, NULL);
+    struct dx_qctx ctx = { g_conf, g_rtxn, g_now + 99 };
+    size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.an, 1);
+    assert_int_equal(p.rr[0].ttl, 1);
+    ctx.now = g_now + 100;                          /* expired */
+    n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+}
+
+static void test_case_preserved(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("99.2.0.192.Bl.ExAmPlE.oRg", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_memory_equal(p.buf + 12 + 11, "\x02" "Bl" "\x07" "ExAmPlE" "\x03" "oRg", 15);
+    query("1.1.1.1.bL.EXAMPLE.ORG", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_memory_equal(p.buf + 12 + 8, "\x02" "bL" "\x07" "EXAMPLE", 11);
+}
+
+static void test_bitmask(void **state)
+{
+    (void)state;
+    struct reply p;
+    query("1.2.0.192.bm.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f00000e));           /* 2 | 4 | 8 */
+    query("2.2.0.192.bm.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f000008));
+    query("3.2.0.192.bm.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+}
+
+static void test_domain(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[512];
+    query("Spam.Example.dbl.example.org", DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_true(has_a(&p, 0x7f000102));
+    assert_int_equal(p.rr[0].ttl, 600);
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "Domain spam.example in dbl.example.org (spammy)");
+    query("x.spam.example.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);  /* exact only */
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    query("a.b.wild.example.dbl.example.org", DX_T_TXT, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 1);
+    txt_text(&p, &p.rr[0], t, sizeof(t));
+    assert_string_equal(t, "Domain a.b.wild.example in dbl.example.org (wild)");
+    query("wild.example.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);    /* subdomains only */
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    query("other.example.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_int_equal(p.ns, 1);
+    /* IP-looking names in a domain zone are names */
+    query("99.2.0.192.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+}
+
+static void test_v6(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[512];
+    /* 2001:db8::1 */
+    const char *v6 = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org";
+    query(v6, DX_T_ANY, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    assert_true(has_a(&p, 0x7f000004));
+    txt_text(&p, &p.rr[1], t, sizeof(t));
+    assert_string_equal(t, "Listed in manual: v6 by hand - https://example.org/q?ip=2001:db8::1 $");
+    /* upper-case nibbles match too */
+    query("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    /* 31 nibbles, a 2-char label, a non-hex nibble */
+    query("0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    query("10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    query("g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+          DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* v4-mapped: ::ffff:192.0.2.99 answers from IPv4 data, $ = the IPv4 text */
+    query("3.6.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+          DX_T_TXT, NULL, DX_UDP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 2);
+    bool seen = false;
+    for (int i = 0; i < 2; i++) {
+        txt_text(&p, &p.rr[i], t, sizeof(t));
+        seen |= strcmp(t, "Trap hit 192.0.2.99") == 0;
+    }
+    assert_true(seen);
+}
+
+static void test_small_buffers(void **state)
+{
+    (void)state;
+    /* a caller buffer smaller than the UDP limit still yields a valid reply */
+    uint8_t q[512], r[64];
+    size_t ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_TXT, NULL);
+    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+    struct reply p;
+    parse_reply(r, n, &p);
+    assert_true(p.flags & F_TC);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(dx_query_answer(&ctx, q, ql, r, 11, DX_UDP, NULL), 0);
+    /* only the authority SOA does not fit: TC, NXDOMAIN kept */
+    ql = mkquery(q, "1.1.1.1.bl.example.org", DX_T_A, NULL);
+    n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+    parse_reply(r, n, &p);
+    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_true(p.flags & F_TC);
+    assert_int_equal(p.ns, 0);
+}
+
+static void test_servfail(void **state)
+{
+    (void)state;
+    /* a read txn whose snapshot was dropped: every store read fails */
+    struct dx_txn *t;
+    assert_int_equal(dx_txn_read(g_st, &t), 0);
+    dx_txn_reset(t);
+    struct dx_qctx ctx = { g_conf, t, g_now };
+    uint8_t q[512], r[512];
+    struct reply p;
+    const char *names[] = { "99.2.0.192.bl.example.org", "1.1.1.1.bl.example.org",
+                            "bl.example.org" };
+    for (int i = 0; i < 3; i++) {
+        size_t ql = mkquery(q, names[i], i == 2 ? DX_T_SOA : DX_T_A, NULL);
+        size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+        parse_reply(r, n, &p);
+        assert_int_equal(p.rcode, DX_RC_SERVFAIL);
+        assert_false(p.flags & F_AA);
+        assert_int_equal(p.qd, 1);
+        assert_int_equal(p.an + p.ns + p.ar, 0);
+    }
+    dx_txn_abort(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_listed),
+        cmocka_unit_test(test_txt_listed),
+        cmocka_unit_test(test_any_listed),
+        cmocka_unit_test(test_nxdomain),
+        cmocka_unit_test(test_nodata),
+        cmocka_unit_test(test_apex),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_formerr),
+        cmocka_unit_test(test_notimp),
+        cmocka_unit_test(test_edns),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_test_points),
+        cmocka_unit_test(test_ttl_expiry),
+        cmocka_unit_test(test_case_preserved),
+        cmocka_unit_test(test_bitmask),
+        cmocka_unit_test(test_domain),
+        cmocka_unit_test(test_v6),
+        cmocka_unit_test(test_small_buffers),
+        cmocka_unit_test(test_servfail),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
