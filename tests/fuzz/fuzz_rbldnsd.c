@@ -1,0 +1,84 @@
+/* libFuzzer target: the rbldnsd dataset parser and the IP-to-country parser
+ * (loader/fmt_rbldnsd.c, loader/fmt_country.c) on arbitrary bytes.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -I. \
+ *       tests/fuzz/fuzz_rbldnsd.c loader/fmt_rbldnsd.c loader/fmt_country.c \
+ *       loader/iso3166.c loader/import.c zones/[a-z]*.c -llmdb -lsodium -pthread \
+ *       -o fuzz_rbldnsd
+ *   cp -r tests/fuzz/corpus/rbldnsd /tmp/fr && ./fuzz_rbldnsd -max_total_time=60 /tmp/fr
+ *
+ * The first input byte picks the parser: (b % 8) = 0..5 an rbldnsd dataset
+ * type (ip4set ip4trie ip4tset ip6tset ip6trie dnset), 6 the country parser,
+ * 7 autodetection; bit 3 passes a list value (`defaults`). The rest is the
+ * file. Besides the sanitizers it checks the contract: on success every
+ * record has a valid key of the right kind and a line within the file, the
+ * error text is "FILE:LINE: ..." on failure, and the set sorts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/fmt_country.h"
+#include "loader/fmt_rbldnsd.h"
+#include "loader/import.h"
+#include "zones/err.h"
+#include "zones/key.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    uint8_t sel = data[0];
+    const char *buf = (const char *)data + 1;
+    size_t len = size - 1;
+    struct dx_imp_set s;
+    dx_imp_set_init(&s);
+    if (dx_imp_add_file(&s, "fuzz") != 0)
+        abort();
+    char err[256] = "";
+    int rc;
+    unsigned mode = sel % 8;
+    enum dx_rbl_type t = DX_RBL_IP4SET;
+    if (mode == 6) {
+        rc = dx_fmt_country_parse(&s, 0, buf, len, err, sizeof(err));
+    } else {
+        static const enum dx_rbl_type types[] = { DX_RBL_IP4SET, DX_RBL_IP4TRIE, DX_RBL_IP4TSET,
+                                                  DX_RBL_IP6TSET, DX_RBL_IP6TRIE, DX_RBL_DNSET };
+        t = mode == 7 ? dx_rbl_type_detect(buf, len, (sel & 0x10) == 0) : types[mode];
+        struct dx_rbl_value lv = { 0x7f000002u, "Listed $" };
+        struct dx_rbl_meta m;
+        memset(&m, 0, sizeof(m));
+        rc = dx_fmt_rbldnsd_parse(&s, 0, buf, len, t, (sel & 8) ? &lv : NULL, &m, err, sizeof(err));
+        dx_rbl_meta_free(&m);
+    }
+    uint32_t lines = 1;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    if (rc == 0) {
+        for (size_t i = 0; i < s.n; i++) {
+            struct dx_key k;
+            char kt[DX_KEY_TEXT_MAX];
+            dx_imp_key(&s, &s.recs[i], &k);
+            if (dx_key_format(&k, kt, sizeof(kt)) <= 0)
+                abort();
+            bool ip = k.family == DX_FAM_V4 || k.family == DX_FAM_V6;
+            if (mode != 6 && ip != dx_rbl_type_is_ip(t))
+                abort();
+            if (mode == 6 && (!ip || s.recs[i].code == 0 || !dx_imp_txt(&s, &s.recs[i])))
+                abort();
+            if (s.recs[i].line < 1 || s.recs[i].line > lines || s.recs[i].file != 0)
+                abort();
+        }
+        dx_imp_sort(&s);
+    } else {
+        if (rc != DX_EINVAL && rc != DX_ENOMEM)
+            abort();
+        if (strncmp(err, "fuzz:", 5) != 0)
+            abort();
+    }
+    dx_imp_set_free(&s);
+    return 0;
+}
