@@ -1,0 +1,984 @@
+/* dnsxl-admin: the operator's command line (INTERFACE.md).
+ *
+ *   dnsxl-admin [-c CONF] COMMAND ARGS...
+ *
+ * A command table maps names to handlers; each handler parses its own
+ * options with getopt_long, uses the store API and prints through
+ * admin/print.c. Handlers return an exit status (0 done, 1 bad usage or
+ * input, 2 store or system error); the store, config and any open
+ * transaction are released on one path in main().
+ */
+#include "admin/print.h"
+
+#include "zones/conf.h"
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/key.h"
+#include "zones/store.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROG "dnsxl-admin"
+
+enum { EX_OK = 0, EX_USAGE = 1, EX_STORE = 2 };
+
+struct ctx {
+    const char *conf_opt;        /* -c, or NULL */
+    struct dx_conf *conf;
+    struct dx_store *st;
+    struct dx_txn *txn;          /* open transaction, aborted on the cleanup path */
+    uint64_t now;
+};
+
+struct cmd {
+    const char *name;
+    int (*run)(struct ctx *c, int argc, char **argv);
+    const char *args;
+    const char *help;
+};
+
+static const struct cmd *find_cmd(const char *name);
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errmsg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(PROG ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static int open_conf(struct ctx *c)
+{
+    char err[512];
+    const char *path = dx_conf_default_path(c->conf_opt);
+    int rc = dx_conf_load(path, &c->conf, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        return rc == DX_EINVAL || rc == -ENOENT ? EX_USAGE : EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int open_store(struct ctx *c)
+{
+    int rc = dx_store_open(c->conf->server.database, c->conf->server.map_size, &c->st);
+    if (rc) {
+        errmsg("cannot open database %s: %s", c->conf->server.database, dx_strerror(rc));
+        return EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int begin(struct ctx *c, bool write)
+{
+    int rc = write ? dx_txn_write(c->st, &c->txn) : dx_txn_read(c->st, &c->txn);
+    if (rc) {
+        c->txn = NULL;
+        errmsg("cannot start a transaction: %s", dx_strerror(rc));
+        return EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int commit(struct ctx *c)
+{
+    struct dx_txn *t = c->txn;
+    c->txn = NULL;
+    int rc = dx_txn_commit(t);
+    if (rc) {
+        errmsg("commit failed: %s", dx_strerror(rc));
+        return EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int store_fail(const char *what, int rc)
+{
+    errmsg("%s: %s", what, dx_strerror(rc));
+    return EX_STORE;
+}
+
+/* Config, then the store. */
+static int setup(struct ctx *c)
+{
+    int ex = open_conf(c);
+    if (ex == EX_OK)
+        ex = open_store(c);
+    return ex;
+}
+
+static int target(struct ctx *c, const char *text, bool allow_zone, struct dx_zone_conf **z,
+                  struct dx_list_conf **l)
+{
+    char err[256];
+    int rc = dx_conf_target(c->conf, text, allow_zone, z, l, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
+static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct dx_key *k)
+{
+    bool ip = z->kind == DX_ZONE_IP;
+    if (dx_key_parse_for(text, ip, k) != 0) {
+        errmsg("bad key '%s' for zone %s (kind %s: %s)", text, z->name, ip ? "ip" : "domain",
+               ip ? "an address or CIDR" : "a name or *.name");
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
+static void fmt_key(const struct dx_key *k, char *buf, size_t cap)
+{
+    dx_key_format(k, buf, cap);
+}
+
+/* ---- usage and option parsing ------------------------------------------ */
+
+static const struct cmd cmds[];
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: " PROG " [-c CONF] COMMAND [ARGS...]\n\ncommands:\n");
+    for (const struct cmd *m = cmds; m->name; m++)
+        fprintf(f, "  %s %s\n      %s\n", m->name, m->args, m->help);
+    fprintf(f, "\noptions:\n"
+               "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
+               "  -h, --help         this help; COMMAND --help for one command\n"
+               "exit status: 0 done, 1 bad usage or input, 2 store or system error\n");
+}
+
+static int cmd_usage(const struct cmd *m, bool error)
+{
+    FILE *f = error ? stderr : stdout;
+    fprintf(f, "usage: " PROG " [-c CONF] %s %s\n  %s\n", m->name, m->args, m->help);
+    return error ? EX_USAGE : EX_OK;
+}
+
+/* Options every command accepts besides its own. */
+enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD };
+
+struct opts {
+    bool json, exclude, help;
+    const char *lifetime, *reason, *code, *txt, *hold;
+    int nargs;
+    char **args;
+};
+
+/* Parse argv (argv[0] = the command name) with the options allowed in
+ * `allowed` (a list of OPT_* ending with 0). Returns EX_OK or EX_USAGE
+ * (message printed). Positional arguments end up in o->args. */
+static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
+                      const int *allowed, int min_args, int max_args, struct opts *o)
+{
+    static const struct option all[] = {
+        { "json",     no_argument,       NULL, OPT_JSON },
+        { "lifetime", required_argument, NULL, OPT_LIFETIME },
+        { "reason",   required_argument, NULL, OPT_REASON },
+        { "code",     required_argument, NULL, OPT_CODE },
+        { "txt",      required_argument, NULL, OPT_TXT },
+        { "exclude",  no_argument,       NULL, OPT_EXCLUDE },
+        { "hold",     required_argument, NULL, OPT_HOLD },
+        { "config",   required_argument, NULL, 'c' },
+        { "help",     no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof(*o));
+    optind = 0;                  /* GNU: full re-initialisation */
+    opterr = 0;
+    for (;;) {
+        int li = -1;
+        int ch = getopt_long(argc, argv, "c:h", all, &li);
+        if (ch == -1)
+            break;
+        bool ok = ch == 'c' || ch == 'h';
+        for (const int *a = allowed; *a && !ok; a++)
+            ok = *a == ch;
+        if (ch == '?' || ch == ':') {
+            if (optopt > 0 && optopt < 128)
+                errmsg("%s: unknown option or missing argument: -%c", m->name, optopt);
+            else
+                errmsg("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
+            return cmd_usage(m, true);
+        }
+        if (!ok) {
+            errmsg("%s: --%s is not an option of this command", m->name,
+                   li >= 0 ? all[li].name : "?");
+            return cmd_usage(m, true);
+        }
+        switch (ch) {
+        case 'c':          c->conf_opt = optarg; break;
+        case 'h':          o->help = true; break;
+        case OPT_JSON:     o->json = true; break;
+        case OPT_LIFETIME: o->lifetime = optarg; break;
+        case OPT_REASON:   o->reason = optarg; break;
+        case OPT_CODE:     o->code = optarg; break;
+        case OPT_TXT:      o->txt = optarg; break;
+        case OPT_EXCLUDE:  o->exclude = true; break;
+        case OPT_HOLD:     o->hold = optarg; break;
+        }
+    }
+    if (o->help)
+        return cmd_usage(m, false), -1;
+    o->nargs = argc - optind;
+    o->args = argv + optind;
+    if (o->nargs < min_args || o->nargs > max_args) {
+        errmsg("%s: %s arguments", m->name, o->nargs < min_args ? "missing" : "too many");
+        return cmd_usage(m, true);
+    }
+    return EX_OK;
+}
+
+static int parse_dur(const char *opt, const char *text, uint64_t *secs)
+{
+    if (dx_dur_parse(text, secs) != 0 || *secs == 0) {
+        errmsg("bad %s '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)", opt, text);
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
+static uint64_t until_of(uint64_t now, uint64_t dur)
+{
+    if (dur == DX_FOREVER || now + dur < now)
+        return 0;
+    return now + dur;
+}
+
+/* ---- zones -------------------------------------------------------------- */
+
+static int cmd_zones(struct ctx *c, int argc, char **argv)
+{
+    static const int allowed[] = { OPT_JSON, 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("zones"), argc, argv, allowed, 0, 0, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    if ((ex = setup(c)) || (ex = begin(c, false)))
+        return ex;
+
+    struct dx_json j;
+    dx_json_init(&j, stdout);
+    if (o.json)
+        dx_json_arr_begin(&j, NULL);
+    for (size_t zi = 0; zi < c->conf->n_zones; zi++) {
+        const struct dx_zone_conf *z = &c->conf->zones[zi];
+        uint32_t serial = 0;
+        int rc = dx_zone_serial(c->txn, z->name, &serial);
+        bool has_serial = rc == 0;
+        if (rc && rc != DX_ENOTFOUND)
+            return store_fail(z->name, rc);
+        size_t total = 0;
+        if ((rc = dx_entry_count(c->txn, z->name, NULL, &total)))
+            return store_fail(z->name, rc);
+        const char *kind = z->kind == DX_ZONE_IP ? "ip" : "domain";
+        char sbuf[16];
+        snprintf(sbuf, sizeof(sbuf), "%u", serial);
+        if (o.json) {
+            dx_json_obj_begin(&j, NULL);
+            dx_json_str(&j, "zone", z->name);
+            dx_json_str(&j, "kind", kind);
+            if (has_serial)
+                dx_json_u64(&j, "serial", serial);
+            else
+                dx_json_null(&j, "serial");
+            dx_json_u64(&j, "entries", total);
+            dx_json_arr_begin(&j, "lists");
+        } else {
+            printf("%s  kind %s  serial %s  entries %zu\n", z->name, kind,
+                   has_serial ? sbuf : "-", total);
+        }
+        /* widths for the list rows */
+        int w[4] = { 0, 0, 0, 0 };
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t li = 0; li < z->n_lists; li++) {
+                const struct dx_list_conf *l = &z->lists[li];
+                size_t n = 0;
+                if ((rc = dx_entry_count(c->txn, z->name, l->name, &n)))
+                    return store_fail(l->target, rc);
+                char code[16], life[32], cnt[32], lifetxt[48], codetxt[24];
+                dx_print_code(l->code, code, sizeof(code));
+                dx_dur_format(l->lifetime, life, sizeof(life));
+                snprintf(cnt, sizeof(cnt), "entries %zu", n);
+                snprintf(lifetxt, sizeof(lifetxt), "lifetime %s", life);
+                snprintf(codetxt, sizeof(codetxt), "code %s", code);
+                if (o.json) {
+                    if (pass == 0)
+                        continue;
+                    dx_json_obj_begin(&j, NULL);
+                    dx_json_str(&j, "list", l->name);
+                    dx_json_str(&j, "target", l->target);
+                    dx_json_str(&j, "code", code);
+                    dx_json_str(&j, "lifetime", life);
+                    if (l->lifetime == DX_FOREVER)
+                        dx_json_null(&j, "lifetime_seconds");
+                    else
+                        dx_json_u64(&j, "lifetime_seconds", l->lifetime);
+                    dx_json_u64(&j, "entries", n);
+                    dx_json_obj_end(&j);
+                    continue;
+                }
+                const char *cols[4] = { l->name, codetxt, lifetxt, cnt };
+                if (pass == 0) {
+                    dx_print_widen(cols, w, 4);
+                } else {
+                    fputs("  ", stdout);
+                    dx_print_row(stdout, cols, w, 4);
+                }
+            }
+        }
+        if (o.json) {
+            dx_json_arr_end(&j);
+            dx_json_obj_end(&j);
+        }
+    }
+    if (o.json)
+        dx_json_arr_end(&j);
+    return EX_OK;
+}
+
+/* ---- add ---------------------------------------------------------------- */
+
+static int cmd_add(struct ctx *c, int argc, char **argv)
+{
+    static const int allowed[] = { OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("add"), argc, argv, allowed, 2, 2, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    uint64_t lifetime = 0;
+    if (o.lifetime && (ex = parse_dur("--lifetime", o.lifetime, &lifetime)))
+        return ex;
+    uint32_t code = 0;
+    if (o.code) {
+        struct in_addr a;
+        if (inet_pton(AF_INET, o.code, &a) != 1) {
+            errmsg("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
+            return EX_USAGE;
+        }
+        code = ntohl(a.s_addr);
+        if ((code >> 24) != 127) {
+            errmsg("--code %s is not in 127.0.0.0/8 (RFC 5782)", o.code);
+            return EX_USAGE;
+        }
+    }
+    if ((ex = open_conf(c)))
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    struct dx_key k;
+    if ((ex = target(c, o.args[0], false, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)))
+        return ex;
+    char kt[DX_KEY_TEXT_MAX];
+    fmt_key(&k, kt, sizeof(kt));
+    if (!o.exclude && k.family == DX_FAM_V4 && dx_key_is_localhost(&k)) {
+        errmsg("refusing to list %s: 127.0.0.1 must never be listed (RFC 5782 test point)", kt);
+        return EX_USAGE;
+    }
+    if (!o.exclude && k.family == DX_FAM_DOMAIN && k.plen == 0 &&
+        strcmp((const char *)k.addr, "invalid") == 0) {
+        errmsg("refusing to list %s: INVALID must never be listed (RFC 5782 test point)", kt);
+        return EX_USAGE;
+    }
+    if (!o.lifetime)
+        lifetime = l->lifetime;
+    if ((ex = open_store(c)) || (ex = begin(c, true)))
+        return ex;
+
+    c->now = (uint64_t)time(NULL);
+    uint64_t expires = until_of(c->now, lifetime);
+    struct dx_entry e = {
+        .flags = o.exclude ? DX_ENTRY_EXCLUDE : 0, .code = code, .first_seen = c->now,
+        .last_seen = c->now, .expires_at = expires, .hits = 1, .source = "admin",
+        .reason = o.reason, .txt = o.txt,
+    };
+    struct dx_entry old;
+    int action = DX_HIST_LIST;
+    int rc = dx_entry_get(c->txn, z->name, l->name, &k, &old);
+    /* options not given keep the old entry's reason, own code and own TXT
+     * (copied: map pointers die at the next write) */
+    char *keep_reason = NULL, *keep_txt = NULL;
+    if (rc == 0) {
+        e.first_seen = old.first_seen;
+        e.hits = old.hits + 1;
+        e.relists = old.relists;
+        action = DX_HIST_UPDATE;
+        if (!o.code)
+            e.code = old.code;
+        if (!o.reason && old.reason && !(e.reason = keep_reason = strdup(old.reason)))
+            rc = DX_ENOMEM;
+        if (!o.txt && old.txt && !(e.txt = keep_txt = strdup(old.txt)))
+            rc = DX_ENOMEM;
+        if (rc) {
+            free(keep_reason);
+            free(keep_txt);
+            return store_fail("add", rc);
+        }
+    } else if (rc != DX_ENOTFOUND) {
+        return store_fail(l->target, rc);
+    }
+    rc = dx_entry_put(c->txn, z->name, l->name, &k, &e);
+    if (rc == 0) {
+        struct dx_hist h = { .at = c->now, .action = (uint8_t)action, .zone = z->name,
+                             .list = l->name, .source = "admin", .reason = e.reason,
+                             .expires_at = expires };
+        rc = dx_history_add(c->txn, &k, &h);
+    }
+    free(keep_reason);
+    free(keep_txt);
+    if (rc)
+        return store_fail(l->target, rc);
+    /* the operator's word ends a hold on this key (no dx_hold_del in the
+     * store API: a hold that ended at 0 is an ended hold) */
+    uint64_t until = 0;
+    bool held = false;
+    rc = dx_hold_get(c->txn, z->name, l->name, &k, &until);
+    if (rc == 0 && until > c->now) {
+        held = true;
+        if ((rc = dx_hold_put(c->txn, z->name, l->name, &k, 0)))
+            return store_fail("hold", rc);
+    } else if (rc && rc != DX_ENOTFOUND) {
+        return store_fail("hold", rc);
+    }
+    if ((ex = commit(c)))
+        return ex;
+    char tb[32];
+    dx_print_expiry(expires, tb, sizeof(tb));
+    char notes[64] = "";
+    snprintf(notes, sizeof(notes), "%s%s%s", o.exclude ? ", exclusion" : "",
+             action == DX_HIST_UPDATE ? ", updated" : "", held ? ", hold cleared" : "");
+    printf("listed %s in %s until %s", kt, l->target, expires ? tb : "forever");
+    if (notes[0])
+        printf(" (%s)", notes + 2);
+    putchar('\n');
+    return EX_OK;
+}
+
+/* ---- delist ------------------------------------------------------------- */
+
+static int cmd_delist(struct ctx *c, int argc, char **argv)
+{
+    static const int allowed[] = { OPT_HOLD, OPT_REASON, 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("delist"), argc, argv, allowed, 2, 2, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    uint64_t hold = 0;
+    if (o.hold && (ex = parse_dur("--hold", o.hold, &hold)))
+        return ex;
+    if ((ex = open_conf(c)))
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    struct dx_key k;
+    if ((ex = target(c, o.args[0], true, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)))
+        return ex;
+    char kt[DX_KEY_TEXT_MAX];
+    fmt_key(&k, kt, sizeof(kt));
+    if ((ex = open_store(c)) || (ex = begin(c, true)))
+        return ex;
+    c->now = (uint64_t)time(NULL);
+    uint64_t until = hold == DX_FOREVER ? UINT64_MAX : c->now + hold;
+
+    size_t first = l ? (size_t)(l - z->lists) : 0, last = l ? first + 1 : z->n_lists;
+    bool removed[last > first ? last - first : 1];
+    size_t n_removed = 0;
+    for (size_t i = first; i < last; i++) {
+        const struct dx_list_conf *li = &z->lists[i];
+        struct dx_entry e;
+        removed[i - first] = false;
+        int rc = dx_entry_get(c->txn, z->name, li->name, &k, &e);
+        if (rc == 0) {
+            struct dx_hist h = { .at = c->now, .action = DX_HIST_DELIST, .zone = z->name,
+                                 .list = li->name, .source = "admin", .reason = o.reason };
+            if ((rc = dx_history_add(c->txn, &k, &h)) ||
+                (rc = dx_entry_del(c->txn, z->name, li->name, &k)))
+                return store_fail(li->target, rc);
+            removed[i - first] = true;
+            n_removed++;
+        } else if (rc != DX_ENOTFOUND) {
+            return store_fail(li->target, rc);
+        }
+        if (o.hold && (rc = dx_hold_put(c->txn, z->name, li->name, &k, until)))
+            return store_fail("hold", rc);
+    }
+    if (n_removed == 0 && !o.hold) {
+        errmsg("%s is not listed in %s", kt, o.args[0]);
+        return EX_USAGE;
+    }
+    if ((ex = commit(c)))
+        return ex;
+    char tb[32];
+    dx_print_time(until, tb, sizeof(tb));
+    for (size_t i = first; i < last; i++) {
+        if (removed[i - first])
+            printf("delisted %s from %s\n", kt, z->lists[i].target);
+        if (o.hold)
+            printf("held %s in %s %s%s\n", kt, z->lists[i].target,
+                   hold == DX_FOREVER ? "forever" : "until ", hold == DX_FOREVER ? "" : tb);
+    }
+    if (n_removed == 0)
+        printf("%s was not listed in %s\n", kt, o.args[0]);
+
+    /* A covering range may still list an address: say so. */
+    if (k.family != DX_FAM_DOMAIN && k.plen == k.len * 8 && begin(c, false) == EX_OK) {
+        struct dx_hit hits[DX_HITS_MAX];
+        int n = dx_lookup(c->txn, z->name, &k, c->now, hits, DX_HITS_MAX);
+        for (int i = 0; i < n; i++) {
+            if (l && strcmp(hits[i].list, l->name) != 0)
+                continue;
+            struct dx_key ek;
+            memset(&ek, 0, sizeof(ek));
+            ek.family = hits[i].key_len == 4 ? DX_FAM_V4 : DX_FAM_V6;
+            ek.len = hits[i].key_len;
+            ek.plen = hits[i].plen;
+            memcpy(ek.addr, hits[i].key, hits[i].key_len);
+            char rt[DX_KEY_TEXT_MAX];
+            fmt_key(&ek, rt, sizeof(rt));
+            printf("note: %s is still listed in %s/%s by %s\n", kt, z->name, hits[i].list, rt);
+        }
+    }
+    return EX_OK;
+}
+
+/* ---- list --------------------------------------------------------------- */
+
+#define LIST_COLS 10
+
+struct list_ctx {
+    const struct dx_zone_conf *z;
+    struct dx_json *j;           /* JSON output, or NULL for text */
+    int pass;                    /* text: 0 = measure, 1 = print */
+    int w[LIST_COLS];
+    size_t n;
+};
+
+static int list_cb(void *arg, const char *list, const struct dx_key *k, const struct dx_entry *e)
+{
+    struct list_ctx *lc = arg;
+    char kt[DX_KEY_TEXT_MAX], code[16], first[32], lastb[32], exp[32], hits[16];
+    fmt_key(k, kt, sizeof(kt));
+    if (e->code)
+        dx_print_code(e->code, code, sizeof(code));
+    dx_print_time(e->first_seen, first, sizeof(first));
+    dx_print_time(e->last_seen, lastb, sizeof(lastb));
+    dx_print_expiry(e->expires_at, exp, sizeof(exp));
+    snprintf(hits, sizeof(hits), "%u", e->hits);
+    lc->n++;
+    if (lc->j) {
+        struct dx_json *j = lc->j;
+        dx_json_obj_begin(j, NULL);
+        dx_json_str(j, "zone", lc->z->name);
+        dx_json_str(j, "list", list);
+        dx_json_str(j, "key", kt);
+        dx_json_bool(j, "exclude", (e->flags & DX_ENTRY_EXCLUDE) != 0);
+        dx_json_str(j, "code", e->code ? code : NULL);
+        dx_json_str(j, "txt", e->txt);
+        dx_json_str(j, "reason", e->reason);
+        dx_json_str(j, "source", e->source);
+        dx_json_time(j, "first_seen", e->first_seen);
+        dx_json_time(j, "last_seen", e->last_seen);
+        dx_json_u64(j, "hits", e->hits);
+        dx_json_time(j, "expires", e->expires_at);
+        dx_json_obj_end(j);
+        return 0;
+    }
+    char sb[128], rb[1024];
+    const char *cols[LIST_COLS] = {
+        list, kt, e->code ? code : "-", (e->flags & DX_ENTRY_EXCLUDE) ? "exclude" : "-",
+        first, lastb, hits, exp, dx_print_safe(e->source, sb, sizeof(sb)),
+        dx_print_safe(e->reason, rb, sizeof(rb)),
+    };
+    if (lc->pass == 0)
+        dx_print_widen(cols, lc->w, LIST_COLS);
+    else
+        dx_print_row(stdout, cols, lc->w, LIST_COLS);
+    return 0;
+}
+
+static int cmd_list(struct ctx *c, int argc, char **argv)
+{
+    static const int allowed[] = { OPT_JSON, 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("list"), argc, argv, allowed, 1, 1, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    if ((ex = open_conf(c)))
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    if ((ex = target(c, o.args[0], true, &z, &l)))
+        return ex;
+    if ((ex = open_store(c)) || (ex = begin(c, false)))
+        return ex;
+    struct dx_json j;
+    struct list_ctx lc = { .z = z };
+    static const char *const head[LIST_COLS] = {
+        "LIST", "KEY", "CODE", "FLAGS", "FIRST-SEEN", "LAST-SEEN", "HITS", "EXPIRES", "SOURCE",
+        "REASON",
+    };
+    int rc;
+    if (o.json) {
+        dx_json_init(&j, stdout);
+        lc.j = &j;
+        dx_json_arr_begin(&j, NULL);
+        rc = dx_entry_foreach(c->txn, z->name, l ? l->name : NULL, list_cb, &lc);
+        dx_json_arr_end(&j);
+    } else {
+        dx_print_widen(head, lc.w, LIST_COLS);
+        rc = dx_entry_foreach(c->txn, z->name, l ? l->name : NULL, list_cb, &lc);
+        if (rc == 0 && lc.n > 0) {
+            lc.pass = 1;
+            dx_print_row(stdout, head, lc.w, LIST_COLS);
+            rc = dx_entry_foreach(c->txn, z->name, l ? l->name : NULL, list_cb, &lc);
+        } else if (rc == 0) {
+            printf("no entries in %s\n", o.args[0]);
+        }
+    }
+    if (rc)
+        return store_fail(o.args[0], rc);
+    return EX_OK;
+}
+
+/* ---- show --------------------------------------------------------------- */
+
+struct hist_ctx {
+    struct dx_json *j;
+    const char *key;
+    size_t n;
+};
+
+static int hist_cb(void *arg, const struct dx_hist *h)
+{
+    struct hist_ctx *hc = arg;
+    char at[32], exp[32];
+    dx_print_time(h->at, at, sizeof(at));
+    dx_print_expiry(h->expires_at, exp, sizeof(exp));
+    const char *act = dx_hist_action_name(h->action);
+    hc->n++;
+    if (hc->j) {
+        dx_json_obj_begin(hc->j, NULL);
+        dx_json_str(hc->j, "key", hc->key);
+        dx_json_time(hc->j, "at", h->at);
+        dx_json_str(hc->j, "action", act);
+        dx_json_str(hc->j, "zone", h->zone);
+        dx_json_str(hc->j, "list", h->list);
+        dx_json_str(hc->j, "source", h->source);
+        dx_json_str(hc->j, "reason", h->reason);
+        dx_json_time(hc->j, "expires", h->expires_at);
+        dx_json_obj_end(hc->j);
+        return 0;
+    }
+    char sb[128], rb[1024];
+    printf("  %s  %-7s %s/%s  source %s", at, act ? act : "?", h->zone ? h->zone : "-",
+           h->list ? h->list : "-", dx_print_safe(h->source, sb, sizeof(sb)));
+    if (h->action == DX_HIST_LIST || h->action == DX_HIST_RELIST || h->action == DX_HIST_UPDATE)
+        printf("  expires %s", exp);
+    if (h->reason && *h->reason)
+        printf("  reason: %s", dx_print_safe(h->reason, rb, sizeof(rb)));
+    putchar('\n');
+    return 0;
+}
+
+struct found {
+    const struct dx_zone_conf *z;
+    const struct dx_list_conf *l;
+    struct dx_key key;           /* the matching entry's key */
+    struct dx_entry e;           /* strings in the map: valid while the read txn lives */
+};
+
+#define SHOW_MAX 256
+
+static void entry_key_of_hit(const struct dx_hit *h, bool domain, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    size_t n = h->key_len;
+    if (domain) {
+        k->family = DX_FAM_DOMAIN;
+        if (n > DX_KEY_NAME_MAX)
+            n = DX_KEY_NAME_MAX;
+    } else {
+        k->family = n == 4 ? DX_FAM_V4 : DX_FAM_V6;
+        if (n > 16)
+            n = 16;
+    }
+    k->len = (uint8_t)n;
+    k->plen = h->plen;
+    memcpy(k->addr, h->key, n);
+}
+
+static int cmd_show(struct ctx *c, int argc, char **argv)
+{
+    static const int allowed[] = { OPT_JSON, 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("show"), argc, argv, allowed, 1, 1, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    struct dx_key k;
+    if (dx_key_parse(o.args[0], &k) != 0) {
+        errmsg("bad key '%s' (an address, CIDR, name or *.name)", o.args[0]);
+        return EX_USAGE;
+    }
+    if ((ex = setup(c)) || (ex = begin(c, false)))
+        return ex;
+    c->now = (uint64_t)time(NULL);
+    char kt[DX_KEY_TEXT_MAX];
+    fmt_key(&k, kt, sizeof(kt));
+    bool domain = k.family == DX_FAM_DOMAIN;
+    bool single = domain ? k.plen == 0 : k.plen == k.len * 8;
+
+    static struct found found[SHOW_MAX];
+    size_t nf = 0;
+    for (size_t zi = 0; zi < c->conf->n_zones && nf < SHOW_MAX; zi++) {
+        const struct dx_zone_conf *z = &c->conf->zones[zi];
+        if ((z->kind == DX_ZONE_DOMAIN) != domain)
+            continue;
+        if (single) {
+            struct dx_hit hits[DX_HITS_MAX];
+            int n = dx_lookup(c->txn, z->name, &k, c->now, hits, DX_HITS_MAX);
+            if (n < 0)
+                return store_fail(z->name, n);
+            for (int i = 0; i < n && nf < SHOW_MAX; i++) {
+                struct found *f = &found[nf];
+                f->z = z;
+                f->l = dx_conf_list(z, hits[i].list);
+                entry_key_of_hit(&hits[i], domain, &f->key);
+                if (!f->l)
+                    continue;    /* list in the store but no longer configured */
+                int rc = dx_entry_get(c->txn, z->name, f->l->name, &f->key, &f->e);
+                if (rc == DX_ENOTFOUND) {
+                    memset(&f->e, 0, sizeof(f->e));
+                    f->e.code = hits[i].code;
+                    f->e.expires_at = hits[i].expires_at;
+                } else if (rc) {
+                    return store_fail(z->name, rc);
+                }
+                nf++;
+            }
+        } else {
+            for (size_t li = 0; li < z->n_lists && nf < SHOW_MAX; li++) {
+                struct found *f = &found[nf];
+                int rc = dx_entry_get(c->txn, z->name, z->lists[li].name, &k, &f->e);
+                if (rc == DX_ENOTFOUND)
+                    continue;
+                if (rc)
+                    return store_fail(z->name, rc);
+                if (f->e.expires_at && f->e.expires_at <= c->now)
+                    continue;    /* expired: absent, as for queries */
+                f->z = z;
+                f->l = &z->lists[li];
+                f->key = k;
+                nf++;
+            }
+        }
+    }
+
+    struct dx_json j;
+    dx_json_init(&j, stdout);
+    if (o.json) {
+        dx_json_obj_begin(&j, NULL);
+        dx_json_str(&j, "key", kt);
+        dx_json_bool(&j, "listed", nf > 0);
+        dx_json_arr_begin(&j, "listings");
+    } else if (nf == 0) {
+        printf("%s is not listed in any zone\n", kt);
+    } else {
+        printf("%s is listed in:\n", kt);
+    }
+    for (size_t i = 0; i < nf; i++) {
+        const struct found *f = &found[i];
+        char et[DX_KEY_TEXT_MAX], code[16], first[32], lastb[32], exp[32];
+        fmt_key(&f->key, et, sizeof(et));
+        dx_print_code(f->e.code ? f->e.code : f->l->code, code, sizeof(code));
+        dx_print_time(f->e.first_seen, first, sizeof(first));
+        dx_print_time(f->e.last_seen, lastb, sizeof(lastb));
+        dx_print_expiry(f->e.expires_at, exp, sizeof(exp));
+        bool excl = (f->e.flags & DX_ENTRY_EXCLUDE) != 0;
+        if (o.json) {
+            dx_json_obj_begin(&j, NULL);
+            dx_json_str(&j, "zone", f->z->name);
+            dx_json_str(&j, "list", f->l->name);
+            dx_json_str(&j, "entry", et);
+            dx_json_bool(&j, "exclude", excl);
+            dx_json_str(&j, "code", code);
+            dx_json_str(&j, "txt", f->e.txt);
+            dx_json_str(&j, "reason", f->e.reason);
+            dx_json_str(&j, "source", f->e.source);
+            dx_json_time(&j, "first_seen", f->e.first_seen);
+            dx_json_time(&j, "last_seen", f->e.last_seen);
+            dx_json_u64(&j, "hits", f->e.hits);
+            dx_json_time(&j, "expires", f->e.expires_at);
+            dx_json_obj_end(&j);
+            continue;
+        }
+        printf("  %s (%s)%s%s%s\n", f->l->target, code, strcmp(et, kt) ? " by entry " : "",
+               strcmp(et, kt) ? et : "", excl ? " (exclusion: carved out)" : "");
+        char sb[128], rb[1024], tb[1024];
+        printf("    reason: %s  source: %s\n", dx_print_safe(f->e.reason, rb, sizeof(rb)),
+               dx_print_safe(f->e.source, sb, sizeof(sb)));
+        if (f->e.txt)
+            printf("    txt: %s\n", dx_print_safe(f->e.txt, tb, sizeof(tb)));
+        printf("    first seen %s  last seen %s  hits %u  expires %s\n", first, lastb, f->e.hits,
+               exp);
+    }
+    if (o.json) {
+        dx_json_arr_end(&j);
+        dx_json_arr_begin(&j, "holds");
+    }
+    /* Active holds (delist --hold) on exactly this key. */
+    for (size_t zi = 0; zi < c->conf->n_zones; zi++) {
+        const struct dx_zone_conf *z = &c->conf->zones[zi];
+        if ((z->kind == DX_ZONE_DOMAIN) != domain)
+            continue;
+        for (size_t li = 0; li < z->n_lists; li++) {
+            uint64_t until = 0;
+            int rc = dx_hold_get(c->txn, z->name, z->lists[li].name, &k, &until);
+            if (rc == DX_ENOTFOUND || (rc == 0 && until <= c->now))
+                continue;
+            if (rc)
+                return store_fail("hold", rc);
+            char ut[32];
+            dx_print_time(until, ut, sizeof(ut));
+            bool forever = until == UINT64_MAX;
+            if (o.json) {
+                dx_json_obj_begin(&j, NULL);
+                dx_json_str(&j, "zone", z->name);
+                dx_json_str(&j, "list", z->lists[li].name);
+                if (forever)
+                    dx_json_null(&j, "until");
+                else
+                    dx_json_str(&j, "until", ut);
+                dx_json_obj_end(&j);
+            } else {
+                printf("held in %s %s%s (automated relisting blocked)\n", z->lists[li].target,
+                       forever ? "forever" : "until ", forever ? "" : ut);
+            }
+        }
+    }
+    if (o.json) {
+        dx_json_arr_end(&j);
+        dx_json_arr_begin(&j, "history");
+    }
+
+    /* History of the key itself, then of each distinct covering entry. */
+    struct dx_key keys[1 + SHOW_MAX];
+    size_t nk = 0;
+    keys[nk++] = k;
+    for (size_t i = 0; i < nf; i++) {
+        bool seen = false;
+        for (size_t m = 0; m < nk && !seen; m++)
+            seen = keys[m].family == found[i].key.family && keys[m].plen == found[i].key.plen &&
+                   keys[m].len == found[i].key.len &&
+                   memcmp(keys[m].addr, found[i].key.addr, keys[m].len) == 0;
+        if (!seen)
+            keys[nk++] = found[i].key;
+    }
+    for (size_t m = 0; m < nk; m++) {
+        char ht[DX_KEY_TEXT_MAX];
+        fmt_key(&keys[m], ht, sizeof(ht));
+        struct hist_ctx hc = { .j = o.json ? &j : NULL, .key = ht };
+        if (!o.json)
+            printf("history of %s:\n", ht);
+        int rc = dx_history_foreach(c->txn, &keys[m], hist_cb, &hc);
+        if (rc)
+            return store_fail("history", rc);
+        if (!o.json && hc.n == 0)
+            printf("  (none)\n");
+    }
+    if (o.json) {
+        dx_json_arr_end(&j);
+        dx_json_obj_end(&j);
+    }
+    return EX_OK;
+}
+
+/* ---- the command table and main ---------------------------------------- */
+
+static const struct cmd cmds[] = {
+    { "zones",  cmd_zones,  "[--json]",
+      "zones and lists with kind, SOA serial, code, lifetime and entry counts" },
+    { "add",    cmd_add,
+      "ZONE/LIST KEY [--lifetime DUR] [--reason TEXT] [--code A.B.C.D] [--txt TEXT] [--exclude]",
+      "list KEY (or with --exclude carve it out of a wider range)" },
+    { "delist", cmd_delist, "ZONE[/LIST] KEY [--hold DUR] [--reason TEXT]",
+      "remove KEY; --hold stops automated relisting for DUR" },
+    { "list",   cmd_list,   "ZONE[/LIST] [--json]",
+      "entries with reason, source, first/last seen, hits and expiry" },
+    { "show",   cmd_show,   "KEY [--json]",
+      "every zone/list that lists KEY, why, and its history" },
+    { NULL, NULL, NULL, NULL },
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+    for (const struct cmd *m = cmds; m->name; m++)
+        if (strcmp(m->name, name) == 0)
+            return m;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help",   no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct ctx c;
+    memset(&c, 0, sizeof(c));
+    int ex = EX_OK;
+    opterr = 0;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "+c:h", opts, NULL);
+        if (ch == -1)
+            break;
+        if (ch == 'c') {
+            c.conf_opt = optarg;
+        } else if (ch == 'h') {
+            usage(stdout);
+            return EX_OK;
+        } else {
+            errmsg("unknown option or missing argument: %s", argv[optind - 1]);
+            usage(stderr);
+            return EX_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        errmsg("no command given");
+        usage(stderr);
+        return EX_USAGE;
+    }
+    const struct cmd *m = find_cmd(argv[optind]);
+    if (!m) {
+        errmsg("unknown command '%s'", argv[optind]);
+        usage(stderr);
+        return EX_USAGE;
+    }
+    ex = m->run(&c, argc - optind, argv + optind);
+
+    /* the one cleanup path */
+    dx_txn_abort(c.txn);         /* NULL ok; a read txn open after a command ends here */
+    if (c.st)
+        dx_store_close(c.st);
+    if (c.conf)
+        dx_conf_free(c.conf);
+    if (fflush(stdout) != 0 && ex == EX_OK) {
+        errmsg("write error on standard output");
+        ex = EX_STORE;
+    }
+    return ex;
+}

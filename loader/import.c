@@ -1,0 +1,496 @@
+/* Bulk import: the record set, the plain list parser and the writer.
+ * See loader/import.h. */
+#include "loader/import.h"
+
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the record set ---------------------------------------------------- */
+
+void dx_imp_set_init(struct dx_imp_set *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+void dx_imp_set_free(struct dx_imp_set *s)
+{
+    if (!s)
+        return;
+    free(s->recs);
+    free(s->arena);
+    for (size_t i = 0; i < s->n_files; i++)
+        free(s->files[i]);
+    free(s->files);
+    memset(s, 0, sizeof(*s));
+}
+
+int dx_imp_add_file(struct dx_imp_set *s, const char *name)
+{
+    if (s->n_files >= UINT16_MAX)
+        return DX_ERANGE;
+    char **f = realloc(s->files, (s->n_files + 1) * sizeof(*f));
+    if (!f)
+        return DX_ENOMEM;
+    s->files = f;
+    if (!(f[s->n_files] = strdup(name)))
+        return DX_ENOMEM;
+    return (int)s->n_files++;
+}
+
+static int arena_reserve(struct dx_imp_set *s, size_t need)
+{
+    if (s->arena_cap - s->arena_len >= need)
+        return 0;
+    size_t cap = s->arena_cap ? s->arena_cap : 4096;
+    while (cap - s->arena_len < need) {
+        if (cap > SIZE_MAX / 2)
+            return DX_ENOMEM;
+        cap *= 2;
+    }
+    uint8_t *a = realloc(s->arena, cap);
+    if (!a)
+        return DX_ENOMEM;
+    s->arena = a;
+    s->arena_cap = cap;
+    return 0;
+}
+
+int dx_imp_add(struct dx_imp_set *s, const struct dx_key *k, uint8_t flags, uint32_t code,
+               const char *txt, uint16_t file, uint32_t line)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        struct dx_imp_rec *r = realloc(s->recs, cap * sizeof(*r));
+        if (!r)
+            return DX_ENOMEM;
+        s->recs = r;
+        s->cap = cap;
+    }
+    size_t tl = txt ? strlen(txt) + 1 : 0;
+    int rc = arena_reserve(s, 3u + k->len + tl);
+    if (rc)
+        return rc;
+    struct dx_imp_rec *r = &s->recs[s->n++];
+    r->key_off = s->arena_len;
+    /* family and the first 7 address/name bytes, zero padded, big-endian:
+     * orders like packed_cmp whenever two prefixes differ */
+    uint64_t pre = (uint64_t)k->family << 56;
+    for (unsigned i = 0; i < 7 && i < k->len; i++)
+        pre |= (uint64_t)k->addr[i] << (48 - 8 * i);
+    r->sort_prefix = pre;
+    uint8_t *p = s->arena + s->arena_len;
+    p[0] = k->family;
+    p[1] = k->plen;
+    p[2] = k->len;
+    memcpy(p + 3, k->addr, k->len);
+    s->arena_len += 3u + k->len;
+    if (txt) {
+        r->txt_off = s->arena_len;
+        memcpy(s->arena + s->arena_len, txt, tl);
+        s->arena_len += tl;
+    } else {
+        r->txt_off = DX_IMP_NONE;
+    }
+    r->code = code;
+    r->line = line;
+    r->file = file;
+    r->flags = flags;
+    s->sorted = false;
+    return 0;
+}
+
+void dx_imp_key(const struct dx_imp_set *s, const struct dx_imp_rec *r, struct dx_key *k)
+{
+    const uint8_t *p = s->arena + r->key_off;
+    k->family = p[0];
+    k->plen = p[1];
+    k->len = p[2];
+    memcpy(k->addr, p + 3, p[2]);
+    if (k->family == DX_FAM_DOMAIN)
+        k->addr[k->len] = 0;
+    else if (k->len < 16)
+        memset(k->addr + k->len, 0, 16u - k->len);
+}
+
+const char *dx_imp_txt(const struct dx_imp_set *s, const struct dx_imp_rec *r)
+{
+    return r->txt_off == DX_IMP_NONE ? NULL : (const char *)s->arena + r->txt_off;
+}
+
+/* Order of packed keys: family, then address or name bytes, then length,
+ * then prefix length / wildcard flag. */
+static int packed_cmp(const uint8_t *a, const uint8_t *b)
+{
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    size_t n = a[2] < b[2] ? a[2] : b[2];
+    int c = memcmp(a + 3, b + 3, n);
+    if (c)
+        return c;
+    if (a[2] != b[2])
+        return a[2] < b[2] ? -1 : 1;
+    if (a[1] != b[1])
+        return a[1] < b[1] ? -1 : 1;
+    return 0;
+}
+
+static int rec_cmp(const void *x, const void *y, void *arg)
+{
+    const struct dx_imp_set *s = arg;
+    const struct dx_imp_rec *a = x, *b = y;
+    if (a->sort_prefix != b->sort_prefix)
+        return a->sort_prefix < b->sort_prefix ? -1 : 1;
+    int c = packed_cmp(s->arena + a->key_off, s->arena + b->key_off);
+    if (c)
+        return c;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return 0;
+}
+
+void dx_imp_sort(struct dx_imp_set *s)
+{
+    if (s->n > 1) {
+        qsort_r(s->recs, s->n, sizeof(s->recs[0]), rec_cmp, s);
+        /* keep the last record of each run of equal keys */
+        size_t out = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            if (i + 1 < s->n && s->recs[i].sort_prefix == s->recs[i + 1].sort_prefix &&
+                packed_cmp(s->arena + s->recs[i].key_off, s->arena + s->recs[i + 1].key_off) == 0)
+                continue;
+            s->recs[out++] = s->recs[i];
+        }
+        s->n = out;
+    }
+    s->sorted = true;
+}
+
+bool dx_imp_contains(const struct dx_imp_set *s, const struct dx_key *k)
+{
+    uint8_t packed[3 + DX_KEY_NAME_MAX + 1];
+    packed[0] = k->family;
+    packed[1] = k->plen;
+    packed[2] = k->len;
+    memcpy(packed + 3, k->addr, k->len);
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = packed_cmp(s->arena + s->recs[mid].key_off, packed);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+int dx_imp_check(const struct dx_imp_set *s, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct dx_imp_rec *r = &s->recs[i];
+        if (r->flags & DX_ENTRY_EXCLUDE)
+            continue;
+        struct dx_key k;
+        dx_imp_key(s, r, &k);
+        const char *what = NULL;
+        if (k.family == DX_FAM_V4 && dx_key_is_localhost(&k))
+            what = "127.0.0.1";
+        else if (k.family == DX_FAM_DOMAIN && k.plen == 0 && strcmp((char *)k.addr, "invalid") == 0)
+            what = "INVALID";
+        if (what) {
+            char kt[DX_KEY_TEXT_MAX];
+            dx_key_format(&k, kt, sizeof(kt));
+            snprintf(err, errlen, "%s:%u: %s: %s must never be listed (RFC 5782 test point)",
+                     r->file < s->n_files ? s->files[r->file] : "?", (unsigned)r->line, kt,
+                     what);
+            return DX_EREFUSED;
+        }
+    }
+    return 0;
+}
+
+/* ---- reading input ------------------------------------------------------ */
+
+int dx_imp_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    *buf = NULL;
+    *len = 0;
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    size_t cap = 65536, n = 0;
+    struct stat sb;
+    if (fstat(fd, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+            if (!is_stdin)
+                close(fd);
+            return -EISDIR;
+        }
+        if (S_ISREG(sb.st_mode) && sb.st_size > 0)
+            cap = (size_t)sb.st_size + 1;
+    }
+    char *b = malloc(cap);
+    int rc = 0;
+    while (b) {
+        if (cap - n < 2) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + n, cap - n - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -errno;
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (!is_stdin)
+        close(fd);
+    if (!b) {
+        snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+        return -ENOMEM;
+    }
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+/* ---- the plain list format --------------------------------------------- */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int line_error(const struct dx_imp_set *s, uint16_t file, uint32_t line,
+                      char *err, size_t errlen, const char *fmt, const char *tok, size_t toklen)
+{
+    char t[80];
+    size_t n = toklen < sizeof(t) - 4 ? toklen : sizeof(t) - 4;
+    memcpy(t, tok, n);
+    if (n < toklen)
+        memcpy(t + n, "...", 4);
+    else
+        t[n] = 0;
+    /* make control bytes visible */
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            *p = '?';
+    char msg[160];
+    snprintf(msg, sizeof(msg), fmt, t);
+    snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
+             (unsigned)line, msg);
+    return DX_EINVAL;
+}
+
+int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
+                       bool ip_zone, char *err, size_t errlen)
+{
+    const char *p = buf, *end = buf + len;
+    uint32_t line = 0;
+    while (p < end) {
+        line++;
+        size_t rest = (size_t)(end - p);
+        const char *eol = memchr(p, '\n', rest);
+        size_t ll = eol ? (size_t)(eol - p) : rest;
+        const char *next = eol ? eol + 1 : end;
+        if (ll > 0 && p[ll - 1] == '\r')
+            ll--;
+        const char *q = p, *le = p + ll;
+        p = next;
+        if (memchr(q, 0, ll))
+            return line_error(s, file, line, err, errlen, "NUL byte in line%s", "", 0);
+        while (q < le && is_blank(*q))
+            q++;
+        if (q == le || *q == '#' || *q == ';')
+            continue;
+        const char *tok = q;
+        while (q < le && !is_blank(*q))
+            q++;
+        size_t toklen = (size_t)(q - tok);
+        uint8_t flags = 0;
+        const char *kt = tok;
+        size_t kl = toklen;
+        if (*kt == '!') {
+            flags |= DX_ENTRY_EXCLUDE;
+            kt++;
+            kl--;
+            if (kl == 0)
+                return line_error(s, file, line, err, errlen, "'!' without a key%s", "", 0);
+        }
+        char text[DX_KEY_TEXT_MAX];
+        if (kl >= sizeof(text))
+            return line_error(s, file, line, err, errlen, "key too long: '%s'", kt, kl);
+        memcpy(text, kt, kl);
+        text[kl] = 0;
+        struct dx_key k;
+        if (dx_key_parse_for(text, ip_zone, &k) != 0) {
+            if (dx_key_parse(text, &k) == 0)
+                return line_error(s, file, line, err, errlen,
+                                  ip_zone ? "'%s' is a domain name, but this is an ip zone"
+                                          : "'%s' is an address, but this is a domain zone",
+                                  kt, kl);
+            return line_error(s, file, line, err, errlen, "bad key '%s'", kt, kl);
+        }
+        while (q < le && is_blank(*q))
+            q++;
+        if (q < le && *q != '#' && *q != ';')
+            return line_error(s, file, line, err, errlen,
+                              "unexpected text after the key: '%s'", q, (size_t)(le - q));
+        int rc = dx_imp_add(s, &k, flags, 0, NULL, file, line);
+        if (rc) {
+            snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
+                     (unsigned)line, dx_strerror(rc));
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+struct del_ctx {
+    const struct dx_imp_set *s;
+    struct dx_imp_set del;        /* entries to delete (compact, as records) */
+    size_t existing;              /* entries seen */
+    int err;
+};
+
+static int collect_deletions(void *arg, const char *list, const struct dx_key *k,
+                             const struct dx_entry *e)
+{
+    struct del_ctx *c = arg;
+    (void)list;
+    (void)e;
+    c->existing++;
+    if (dx_imp_contains(c->s, k))
+        return 0;
+    int rc = dx_imp_add(&c->del, k, 0, 0, NULL, 0, 0);
+    if (rc) {
+        c->err = rc;
+        return 1;
+    }
+    return 0;
+}
+
+static int stop_at_first(void *arg, const char *list, const struct dx_key *k,
+                         const struct dx_entry *e)
+{
+    *(bool *)arg = true;
+    return 1;
+}
+
+/* NULL and "" differ: an own TXT of "" means "no TXT" (rbldnsd `:3:`),
+ * NULL means "the list's". */
+static bool str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_imp_opts *o,
+                 struct dx_imp_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->total = s->n;
+    uint64_t expires = o->lifetime == DX_FOREVER ? 0 : o->now + o->lifetime;
+    struct del_ctx c = { .s = s };
+    dx_imp_set_init(&c.del);
+    int rc = 0;
+
+    /* With --replace, find what to delete (one scan of the list); otherwise
+     * just see whether the list is empty: then no record needs a lookup. */
+    bool any = false;
+    if (o->replace) {
+        rc = dx_entry_foreach(w, o->zone, o->list, collect_deletions, &c);
+        if (rc == 1)
+            rc = c.err;
+        any = c.existing > 0;
+    } else {
+        rc = dx_entry_foreach(w, o->zone, o->list, stop_at_first, &any);
+        if (rc == 1)
+            rc = 0;
+    }
+    struct dx_hist h = { .at = o->now, .action = DX_HIST_DELIST, .zone = o->zone,
+                         .list = o->list, .source = o->source, .reason = o->reason };
+    for (size_t i = 0; rc == 0 && i < c.del.n; i++) {
+        struct dx_key k;
+        dx_imp_key(&c.del, &c.del.recs[i], &k);
+        rc = dx_history_add(w, &k, &h);
+        if (rc == 0)
+            rc = dx_entry_del(w, o->zone, o->list, &k);
+        if (rc == 0)
+            st->deleted++;
+    }
+    dx_imp_set_free(&c.del);
+
+    h.action = DX_HIST_LIST;
+    h.expires_at = expires;
+    for (size_t i = 0; rc == 0 && i < s->n; i++) {
+        const struct dx_imp_rec *r = &s->recs[i];
+        struct dx_key k;
+        dx_imp_key(s, r, &k);
+        const char *txt = dx_imp_txt(s, r);
+        struct dx_entry old, e = {
+            .flags = r->flags, .code = r->code, .first_seen = o->now, .last_seen = o->now,
+            .expires_at = expires, .hits = 1, .source = o->source, .reason = o->reason,
+            .txt = txt,
+        };
+        rc = any ? dx_entry_get(w, o->zone, o->list, &k, &old) : DX_ENOTFOUND;
+        if (rc == 0) {
+            if (old.flags == e.flags && old.code == e.code && old.expires_at == e.expires_at &&
+                str_eq(old.txt, txt) && str_eq(old.reason, o->reason) &&
+                str_eq(old.source, o->source)) {
+                st->unchanged++;
+                continue;
+            }
+            e.first_seen = old.first_seen;
+            e.hits = old.hits;
+            e.relists = old.relists;
+            rc = dx_entry_put(w, o->zone, o->list, &k, &e);
+            if (rc == 0)
+                st->updated++;
+        } else if (rc == DX_ENOTFOUND) {
+            rc = dx_entry_put(w, o->zone, o->list, &k, &e);
+            if (rc == 0)
+                rc = dx_history_add(w, &k, &h);
+            if (rc == 0)
+                st->added++;
+        }
+    }
+    return rc;
+}

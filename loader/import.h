@@ -1,0 +1,116 @@
+/* Bulk import for dnsxl-loader: format parsers produce records into a
+ * dx_imp_set; dx_imp_write() then puts the whole set into one list in one
+ * store transaction.
+ *
+ * The flow is: parse every input file completely (a format parser per file,
+ * e.g. dx_imp_parse_plain; later loader/fmt_*.c for rbldnsd formats) ->
+ * dx_imp_check() (policy: never 127.0.0.1) -> dx_imp_sort() (key order,
+ * duplicates removed) -> dx_imp_write(). Nothing is written until every
+ * file has parsed, so a bad line never leaves a partial write.
+ *
+ * Records are compact (a 1M-line import is ~40 MB): keys and texts live in
+ * one arena owned by the set, records refer to them by offset.
+ */
+#ifndef DX_LOADER_IMPORT_H
+#define DX_LOADER_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zones/key.h"
+
+#define DX_IMP_NONE SIZE_MAX      /* no text */
+
+struct dx_imp_rec {
+    uint64_t sort_prefix;         /* first bytes of the packed key, for dx_imp_sort */
+    size_t key_off;               /* packed key in the arena (see dx_imp_key) */
+    size_t txt_off;               /* own TXT (NUL-terminated) in the arena, or DX_IMP_NONE */
+    uint32_t code;                /* own A value (host order), 0 = the list's */
+    uint32_t line;                /* 1-based line in its file */
+    uint16_t file;                /* index into set->files */
+    uint8_t flags;                /* DX_ENTRY_EXCLUDE (zones/store.h) */
+};
+
+struct dx_imp_set {
+    struct dx_imp_rec *recs;      /* owned */
+    size_t n, cap;
+    uint8_t *arena;               /* owned */
+    size_t arena_len, arena_cap;
+    char **files;                 /* file names as given, owned; for messages */
+    size_t n_files;
+    bool sorted;                  /* set by dx_imp_sort */
+};
+
+/* An empty set (all zero) is valid; dx_imp_set_free releases everything. */
+void dx_imp_set_init(struct dx_imp_set *s);
+void dx_imp_set_free(struct dx_imp_set *s);
+
+/* Register an input file name; returns its index (>= 0), or DX_ENOMEM /
+ * DX_ERANGE (more than 65535 files). */
+int dx_imp_add_file(struct dx_imp_set *s, const char *name);
+
+/* Append one record. txt may be NULL. Returns 0 or DX_ENOMEM / DX_ERANGE
+ * (arena would pass 4 GiB per text). */
+int dx_imp_add(struct dx_imp_set *s, const struct dx_key *k, uint8_t flags, uint32_t code,
+               const char *txt, uint16_t file, uint32_t line);
+
+/* Unpack the key of record r into *k. */
+void dx_imp_key(const struct dx_imp_set *s, const struct dx_imp_rec *r, struct dx_key *k);
+
+/* Own TXT of record r, or NULL. Points into the set's arena. */
+const char *dx_imp_txt(const struct dx_imp_set *s, const struct dx_imp_rec *r);
+
+/* Read a whole file (or stdin for "-") into a malloc'd buffer (*buf, NUL
+ * appended, *len without it). Returns 0 or -errno; err = "FILE: reason". */
+int dx_imp_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen);
+
+/* Plain list format: one key per line (address, CIDR, or for domain zones a
+ * name or *.name; "!KEY" = exclusion). Blank lines and lines starting with
+ * '#' or ';' (after blanks) are skipped; after the key, whitespace and then
+ * a '#' or ';' comment may follow, nothing else. LF or CRLF line ends; the
+ * last line may lack one. ip_zone selects which keys are valid.
+ * Appends to s under file index `file`. Returns 0, DX_EINVAL (err =
+ * "FILE:LINE: reason", nothing appended from the bad line on) or DX_ENOMEM. */
+int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
+                       bool ip_zone, char *err, size_t errlen);
+
+/* Policy for operator imports (RFC 5782 test points): no record may list
+ * 127.0.0.1 (or a range containing it) or the name "invalid"; exclusions
+ * are fine. Returns 0 or DX_EREFUSED with err = "FILE:LINE: ..." for the
+ * first offender. */
+int dx_imp_check(const struct dx_imp_set *s, char *err, size_t errlen);
+
+/* Sort records by key (family, address, prefix / name, wildcard) and drop
+ * duplicate keys: the last occurrence (file order, then line) wins. */
+void dx_imp_sort(struct dx_imp_set *s);
+
+/* Is k one of the set's keys? Requires dx_imp_sort. O(log n). */
+bool dx_imp_contains(const struct dx_imp_set *s, const struct dx_key *k);
+
+struct dx_txn;
+
+struct dx_imp_opts {
+    const char *zone, *list;      /* target */
+    uint64_t now;                 /* unix seconds */
+    uint64_t lifetime;            /* seconds, DX_FOREVER = never expires */
+    const char *reason;           /* may be NULL */
+    const char *source;           /* "import" */
+    bool replace;                 /* delete entries of the list not in the set */
+};
+
+struct dx_imp_stats {
+    size_t total;                 /* records in the set (after dedup) */
+    size_t added, updated, unchanged, deleted;
+};
+
+/* Write the sorted set into opts->list of opts->zone within write txn w:
+ * new keys are put (history "list"), existing ones rewritten only if
+ * something changed (first_seen and hits kept, history "update" not
+ * recorded per entry), and with replace, entries not in the set are deleted
+ * (history "delist"). The caller commits or aborts w. Returns 0 or the first
+ * store error (the txn is then unusable: abort it). */
+int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_imp_opts *o,
+                 struct dx_imp_stats *st);
+
+#endif

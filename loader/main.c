@@ -1,0 +1,461 @@
+/* dnsxl-loader: ingests data into the store (INTERFACE.md).
+ *
+ *   dnsxl-loader [-c CONF] COMMAND ARGS...
+ *
+ * Commands now: import (plain list files, or rbldnsd datasets through
+ * loader/fmt_rbldnsd.h), expire. Each handler returns an
+ * exit status (0 done, 1 bad usage or input, 2 store or system error);
+ * config, store and any open transaction are released on one path in main().
+ */
+#include "loader/fmt_rbldnsd.h"
+#include "loader/import.h"
+
+#include "zones/conf.h"
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROG "dnsxl-loader"
+
+enum { EX_OK = 0, EX_USAGE = 1, EX_STORE = 2 };
+
+struct ctx {
+    const char *conf_opt;
+    struct dx_conf *conf;
+    struct dx_store *st;
+    struct dx_txn *txn;
+    struct dx_imp_set set;
+    char *buf;                   /* current input file */
+};
+
+struct cmd {
+    const char *name;
+    int (*run)(struct ctx *c, int argc, char **argv);
+    const char *args;
+    const char *help;
+};
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errmsg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(PROG ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int open_conf(struct ctx *c)
+{
+    char err[512];
+    int rc = dx_conf_load(dx_conf_default_path(c->conf_opt), &c->conf, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        return rc == DX_EINVAL || rc == -ENOENT ? EX_USAGE : EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int open_store(struct ctx *c)
+{
+    int rc = dx_store_open(c->conf->server.database, c->conf->server.map_size, &c->st);
+    if (rc) {
+        errmsg("cannot open database %s: %s", c->conf->server.database, dx_strerror(rc));
+        return EX_STORE;
+    }
+    rc = dx_txn_write(c->st, &c->txn);
+    if (rc) {
+        c->txn = NULL;
+        errmsg("cannot start a write transaction: %s", dx_strerror(rc));
+        return EX_STORE;
+    }
+    return EX_OK;
+}
+
+static int commit(struct ctx *c)
+{
+    struct dx_txn *t = c->txn;
+    c->txn = NULL;
+    int rc = dx_txn_commit(t);
+    if (rc) {
+        errmsg("commit failed: %s", dx_strerror(rc));
+        return EX_STORE;
+    }
+    return EX_OK;
+}
+
+static const struct cmd cmds[];
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: " PROG " [-c CONF] COMMAND [ARGS...]\n\ncommands:\n");
+    for (const struct cmd *m = cmds; m->name; m++)
+        fprintf(f, "  %s%s%s\n      %s\n", m->name, *m->args ? " " : "", m->args, m->help);
+    fprintf(f, "\noptions:\n"
+               "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
+               "  -h, --help         this help; COMMAND --help for one command\n"
+               "exit status: 0 done, 1 bad usage or input, 2 store or system error\n");
+}
+
+static int cmd_usage(const struct cmd *m, bool error)
+{
+    fprintf(error ? stderr : stdout, "usage: " PROG " [-c CONF] %s%s%s\n  %s\n", m->name,
+            *m->args ? " " : "", m->args, m->help);
+    return error ? EX_USAGE : EX_OK;
+}
+
+enum { OPT_REPLACE = 1000, OPT_LIFETIME, OPT_REASON, OPT_FORMAT };
+
+/* getopt_long over argv (argv[0] = command). Returns EX_OK, EX_USAGE, or -1
+ * after printing --help. */
+static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
+                   const struct option *lo, int (*set)(void *arg, int ch, const char *val),
+                   void *arg)
+{
+    optind = 0;
+    opterr = 0;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "c:h", lo, NULL);
+        if (ch == -1)
+            return EX_OK;
+        if (ch == 'c') {
+            c->conf_opt = optarg;
+        } else if (ch == 'h') {
+            cmd_usage(m, false);
+            return -1;
+        } else if (ch == '?' || ch == ':' || set(arg, ch, optarg)) {
+            if (optopt > 0 && optopt < 128)
+                errmsg("%s: unknown option or missing argument: -%c", m->name, optopt);
+            else
+                errmsg("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
+            return cmd_usage(m, true);
+        }
+    }
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+struct import_opts {
+    bool replace;
+    const char *lifetime, *reason, *format;
+};
+
+static int import_set(void *arg, int ch, const char *val)
+{
+    struct import_opts *o = arg;
+    switch (ch) {
+    case OPT_REPLACE:  o->replace = true; return 0;
+    case OPT_LIFETIME: o->lifetime = val; return 0;
+    case OPT_REASON:   o->reason = val; return 0;
+    case OPT_FORMAT:   o->format = val; return 0;
+    }
+    return 1;
+}
+
+static int cmd_import(struct ctx *c, int argc, char **argv);
+static int cmd_expire(struct ctx *c, int argc, char **argv);
+
+static const struct cmd cmds[] = {
+    { "import", cmd_import,
+      "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]",
+      "plain list or rbldnsd dataset files (- = stdin); --replace makes the list equal to"
+      " the files, atomically. FMT: auto (default), plain, ip4set, ip4trie, ip4tset,"
+      " ip6tset, ip6trie, dnset" },
+    { "expire", cmd_expire, "", "remove expired entries, recording history" },
+    { NULL, NULL, NULL, NULL },
+};
+
+/* Input formats: FMT_AUTO decides per file (FMT_PLAIN unless it has rbldnsd
+ * `$` directive or `:A:TXT` default lines); otherwise plain or one rbldnsd
+ * dataset type (> 0). */
+enum { FMT_AUTO = -1, FMT_PLAIN = 0 };
+
+static bool looks_rbldnsd(const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *le = eol ? eol : end;
+        const char *q = p;
+        p = eol ? eol + 1 : end;
+        while (q < le && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < le && (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':'))))
+            return true;
+    }
+    return false;
+}
+
+static int parse_format(const char *name, bool ip_zone, int *fmt)
+{
+    if (!name || strcmp(name, "auto") == 0) {
+        *fmt = FMT_AUTO;
+        return EX_OK;
+    }
+    if (strcmp(name, "plain") == 0) {
+        *fmt = FMT_PLAIN;
+        return EX_OK;
+    }
+    int t = dx_rbl_type_parse(name);
+    if (t < 0) {
+        errmsg("unknown --format '%s' (auto, plain, ip4set, ip4trie, ip4tset, ip6tset,"
+               " ip6trie, dnset)", name);
+        return EX_USAGE;
+    }
+    if (dx_rbl_type_is_ip((enum dx_rbl_type)t) != ip_zone) {
+        errmsg("--format %s does not fit a zone of kind %s", name, ip_zone ? "ip" : "domain");
+        return EX_USAGE;
+    }
+    *fmt = t;
+    return EX_OK;
+}
+
+static int cmd_import(struct ctx *c, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "replace",  no_argument,       NULL, OPT_REPLACE },
+        { "lifetime", required_argument, NULL, OPT_LIFETIME },
+        { "reason",   required_argument, NULL, OPT_REASON },
+        { "format",   required_argument, NULL, OPT_FORMAT },
+        { "config",   required_argument, NULL, 'c' },
+        { "help",     no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd *m = &cmds[0];
+    struct import_opts o = { 0 };
+    int ex = getopts(c, m, argc, argv, lo, import_set, &o);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    if (argc - optind < 2) {
+        errmsg("import: ZONE/LIST and at least one FILE required");
+        return cmd_usage(m, true);
+    }
+    uint64_t lifetime = 0;
+    if (o.lifetime && (dx_dur_parse(o.lifetime, &lifetime) != 0 || lifetime == 0)) {
+        errmsg("bad --lifetime '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)",
+               o.lifetime);
+        return EX_USAGE;
+    }
+    if ((ex = open_conf(c)))
+        return ex;
+    char err[512];
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    int rc = dx_conf_target(c->conf, argv[optind], false, &z, &l, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        return EX_USAGE;
+    }
+    if (!o.lifetime)
+        lifetime = l->lifetime;
+    bool ip_zone = z->kind == DX_ZONE_IP;
+    int fmt;
+    if ((ex = parse_format(o.format, ip_zone, &fmt)))
+        return ex;
+    /* entries of an rbldnsd file without their own value get the file's
+     * default value copied in, unless it is the list's own */
+    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
+
+    /* 1. parse every file completely: nothing is written on a bad line */
+    double t0 = mono();
+    for (int i = optind + 1; i < argc; i++) {
+        int fi = dx_imp_add_file(&c->set, argv[i]);
+        if (fi < 0) {
+            errmsg("%s", dx_strerror(fi));
+            return EX_STORE;
+        }
+        size_t len;
+        rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
+        if (rc) {
+            errmsg("cannot read %s", err);
+            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_USAGE : EX_STORE;
+        }
+        int f = fmt;
+        if (f == FMT_AUTO)
+            f = looks_rbldnsd(c->buf, len) ? (int)dx_rbl_type_detect(c->buf, len, ip_zone)
+                                           : FMT_PLAIN;
+        if (f == FMT_PLAIN)
+            rc = dx_imp_parse_plain(&c->set, (uint16_t)fi, c->buf, len, ip_zone, err,
+                                    sizeof(err));
+        else
+            rc = dx_fmt_rbldnsd_parse(&c->set, (uint16_t)fi, c->buf, len, (enum dx_rbl_type)f,
+                                      &list_value, NULL, err, sizeof(err));
+        free(c->buf);
+        c->buf = NULL;
+        if (rc) {
+            errmsg("%s", err);
+            return rc == DX_EINVAL ? EX_USAGE : EX_STORE;
+        }
+    }
+    double tp = mono();
+    if ((rc = dx_imp_check(&c->set, err, sizeof(err)))) {
+        errmsg("%s", err);
+        return EX_USAGE;
+    }
+    dx_imp_sort(&c->set);
+    double t1 = mono();
+
+    /* 2. one write transaction */
+    if ((ex = open_store(c)))
+        return ex;
+    struct dx_imp_opts io = {
+        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = lifetime,
+        .reason = o.reason, .source = "import", .replace = o.replace,
+    };
+    struct dx_imp_stats st;
+    rc = dx_imp_write(c->txn, &c->set, &io, &st);
+    if (rc) {
+        errmsg("import into %s failed: %s", l->target, dx_strerror(rc));
+        return EX_STORE;
+    }
+    double t2 = mono();
+    if ((ex = commit(c)))
+        return ex;
+    double t3 = mono();
+    printf("imported %zu entries (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
+           st.total, st.added, st.updated, st.deleted, l->target, t3 - t0);
+    if (getenv("DNSXL_TIMING"))
+        fprintf(stderr, PROG ": timing: read+parse %.3fs, check+sort %.3fs, write %.3fs,"
+                        " commit %.3fs (%zu unchanged)\n", tp - t0, t1 - tp, t2 - t1, t3 - t2,
+                st.unchanged);
+    return EX_OK;
+}
+
+/* ---- expire ------------------------------------------------------------- */
+
+struct expire_ctx {
+    struct dx_txn *w;
+    uint64_t now;
+    int err;
+};
+
+static int expire_cb(void *arg, const char *zone, const char *list, const struct dx_key *k,
+                     const struct dx_entry *e)
+{
+    struct expire_ctx *x = arg;
+    /* copy what points into the map before writing (a write may move it) */
+    char zb[256], lb[256], sb[64], rb[1024];
+    snprintf(zb, sizeof(zb), "%s", zone ? zone : "");
+    snprintf(lb, sizeof(lb), "%s", list ? list : "");
+    snprintf(sb, sizeof(sb), "%s", e->source ? e->source : "");
+    snprintf(rb, sizeof(rb), "%s", e->reason ? e->reason : "");
+    struct dx_hist h = { .at = x->now, .action = DX_HIST_EXPIRE, .zone = zb, .list = lb,
+                         .source = sb[0] ? sb : NULL, .reason = rb[0] ? rb : NULL,
+                         .expires_at = e->expires_at };
+    int rc = dx_history_add(x->w, k, &h);
+    if (rc) {
+        x->err = rc;
+        return rc;
+    }
+    return 0;
+}
+
+static int expire_set(void *arg, int ch, const char *val)
+{
+    return 1;
+}
+
+static int cmd_expire(struct ctx *c, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help",   no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd *m = &cmds[1];
+    int ex = getopts(c, m, argc, argv, lo, expire_set, NULL);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    if (argc - optind != 0) {
+        errmsg("expire: no arguments expected");
+        return cmd_usage(m, true);
+    }
+    if ((ex = open_conf(c)) || (ex = open_store(c)))
+        return ex;
+    struct expire_ctx x = { .w = c->txn, .now = (uint64_t)time(NULL) };
+    size_t removed = 0;
+    int rc = dx_expire(c->txn, x.now, expire_cb, &x, &removed);
+    if (rc) {
+        errmsg("expire failed: %s", dx_strerror(x.err ? x.err : rc));
+        return EX_STORE;
+    }
+    if ((ex = commit(c)))
+        return ex;
+    printf("expired %zu entr%s\n", removed, removed == 1 ? "y" : "ies");
+    return EX_OK;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help",   no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct ctx c;
+    memset(&c, 0, sizeof(c));
+    dx_imp_set_init(&c.set);
+    opterr = 0;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "+c:h", opts, NULL);
+        if (ch == -1)
+            break;
+        if (ch == 'c') {
+            c.conf_opt = optarg;
+        } else if (ch == 'h') {
+            usage(stdout);
+            return EX_OK;
+        } else {
+            errmsg("unknown option or missing argument: %s", argv[optind - 1]);
+            usage(stderr);
+            return EX_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        errmsg("no command given");
+        usage(stderr);
+        return EX_USAGE;
+    }
+    const struct cmd *m = NULL;
+    for (const struct cmd *p = cmds; p->name; p++)
+        if (strcmp(p->name, argv[optind]) == 0)
+            m = p;
+    if (!m) {
+        errmsg("unknown command '%s'", argv[optind]);
+        usage(stderr);
+        return EX_USAGE;
+    }
+    int ex = m->run(&c, argc - optind, argv + optind);
+
+    /* the one cleanup path */
+    dx_txn_abort(c.txn);
+    if (c.st)
+        dx_store_close(c.st);
+    if (c.conf)
+        dx_conf_free(c.conf);
+    free(c.buf);
+    dx_imp_set_free(&c.set);
+    if (fflush(stdout) != 0 && ex == EX_OK) {
+        errmsg("write error on standard output");
+        ex = EX_STORE;
+    }
+    return ex;
+}
