@@ -1,0 +1,208 @@
+/* dnsxld: the DNSxL server. Arguments, config, store, signals, startup and
+ * shutdown; the sockets and workers are in server.c.
+ *
+ *   dnsxld [-c CONF] [-t] [-v]     foreground, logs to stderr
+ *
+ * Exit status: 0 stopped by SIGTERM/SIGINT (or -t: config OK), 1 bad usage
+ * or bad config, 2 store or system error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "dnsxld/log.h"
+#include "dnsxld/server.h"
+#include "zones/conf.h"
+#include "zones/err.h"
+#include "zones/store.h"
+
+#ifndef DNSXL_VERSION
+#define DNSXL_VERSION "0.1.0"
+#endif
+
+enum { EXIT_USAGE = 1, EXIT_SYSTEM = 2 };
+
+struct daemon {
+    uv_loop_t loop;
+    uv_signal_t sig_term, sig_int, sig_hup;
+    struct dx_server *srv;
+    const char *conf_path;
+    bool stopping;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dnsxld [-c CONF] [-t] [-v]\n"
+            "       dnsxld -h | -V\n"
+            "\n"
+            "Authoritative DNS server for DNSxL zones (UDP and TCP), in the foreground,\n"
+            "logging to stderr. SIGTERM/SIGINT stop it, SIGHUP re-reads the config.\n"
+            "\n"
+            "  -c CONF   config file (default: $DNSXL_CONF, else /etc/dnsxl/dnsxl.conf)\n"
+            "  -t        check the config file and exit\n"
+            "  -v        verbose: log debug messages too\n"
+            "  -h        this help\n"
+            "  -V        print the version and exit\n"
+            "\n"
+            "Exit status: 0 stopped by a signal, 1 bad usage or config, 2 store or system error.\n");
+}
+
+static bool strv_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Log what a reload cannot change without a restart. */
+static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
+{
+    const char *restart = "needs a restart (keeping the current setting)";
+    if (!strv_equal(old->server.listen, old->server.n_listen,
+                    nc->server.listen, nc->server.n_listen))
+        dx_log_warn("reload: listen addresses changed: %s", restart);
+    if (old->server.workers != nc->server.workers)
+        dx_log_warn("reload: workers changed: %s", restart);
+    if (strcmp(old->server.database, nc->server.database) != 0 ||
+        old->server.map_size != nc->server.map_size)
+        dx_log_warn("reload: database or map-size changed: %s", restart);
+    if (old->server.udp_rcvbuf != nc->server.udp_rcvbuf)
+        dx_log_warn("reload: udp receive buffer size changed: %s", restart);
+}
+
+static void on_stop(uv_signal_t *h, int signum)
+{
+    struct daemon *d = h->data;
+    if (d->stopping)
+        return;
+    d->stopping = true;
+    dx_log_info("%s: stopping", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    uv_close((uv_handle_t *)&d->sig_term, NULL);
+    uv_close((uv_handle_t *)&d->sig_int, NULL);
+    uv_close((uv_handle_t *)&d->sig_hup, NULL);
+    dx_server_stop(d->srv);
+    d->srv = NULL;
+}
+
+static void on_hup(uv_signal_t *h, int signum)
+{
+    struct daemon *d = h->data;
+    struct dx_conf *nc = NULL;
+    char err[512];
+    (void)signum;
+
+    if (d->stopping)
+        return;
+    int r = dx_conf_load(d->conf_path, &nc, err, sizeof(err));
+    if (r != 0) {
+        dx_log_err("reload failed, keeping the old config: %s", err);
+        return;
+    }
+    reload_warn(dx_server_conf(d->srv), nc);
+    dx_server_reload(d->srv, nc);
+    dx_log_info("reloaded %s", d->conf_path);
+}
+
+int main(int argc, char **argv)
+{
+    const char *opt_conf = NULL;
+    bool check_only = false, verbose = false;
+    int c;
+
+    while ((c = getopt(argc, argv, "c:thvV")) != -1) {
+        switch (c) {
+        case 'c': opt_conf = optarg; break;
+        case 't': check_only = true; break;
+        case 'v': verbose = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("dnsxld %s (libuv %s)\n", DNSXL_VERSION, uv_version_string()); return 0;
+        default:  usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "dnsxld: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    dx_log_init("dnsxld", verbose ? DX_LOG_DEBUG : DX_LOG_INFO);
+
+    struct daemon d;
+    memset(&d, 0, sizeof(d));
+    d.conf_path = dx_conf_default_path(opt_conf);
+
+    struct dx_conf *conf = NULL;
+    char err[512];
+    int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
+    if (r != 0) {
+        dx_log_err("%s", err);
+        return EXIT_USAGE;
+    }
+    if (check_only) {
+        printf("%s: configuration OK\n", d.conf_path);
+        dx_conf_free(conf);
+        return 0;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+
+    struct dx_store *st = NULL;
+    r = dx_store_open(conf->server.database, conf->server.map_size, &st);
+    if (r != 0) {
+        dx_log_err("cannot open the store %s: %s", conf->server.database, dx_strerror(r));
+        dx_conf_free(conf);
+        return EXIT_SYSTEM;
+    }
+
+    int status = 0;
+    r = uv_loop_init(&d.loop);
+    if (r != 0) {
+        dx_log_err("event loop: %s", uv_strerror(r));
+        dx_conf_free(conf);
+        dx_store_close(st);
+        return EXIT_SYSTEM;
+    }
+    r = dx_server_start(&d.loop, conf, st, &d.srv, err, sizeof(err));
+    if (r != 0) {
+        dx_log_err("%s", err);
+        dx_conf_free(conf);
+        status = EXIT_SYSTEM;
+        goto out;
+    }
+    conf = NULL;                        /* the server owns it now */
+
+    uv_signal_init(&d.loop, &d.sig_term);
+    uv_signal_init(&d.loop, &d.sig_int);
+    uv_signal_init(&d.loop, &d.sig_hup);
+    d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+    if (uv_signal_start(&d.sig_term, on_stop, SIGTERM) != 0 ||
+        uv_signal_start(&d.sig_int, on_stop, SIGINT) != 0 ||
+        uv_signal_start(&d.sig_hup, on_hup, SIGHUP) != 0) {
+        dx_log_err("cannot install signal handlers");
+        status = EXIT_SYSTEM;
+        on_stop(&d.sig_term, SIGTERM);
+    }
+
+    uv_run(&d.loop, UV_RUN_DEFAULT);
+    if (status == 0)
+        dx_log_info("stopped");
+
+out:
+    /* close anything left (nothing, normally), then the loop */
+    uv_run(&d.loop, UV_RUN_DEFAULT);
+    r = uv_loop_close(&d.loop);
+    if (r != 0)
+        dx_log_err("event loop close: %s", uv_strerror(r));
+    dx_store_close(st);
+    uv_library_shutdown();
+    return status;
+}

@@ -1,0 +1,62 @@
+/* The network side of dnsxld: worker threads, each with its own libuv loop
+ * and, for every listen address, its own SO_REUSEPORT UDP socket and TCP
+ * listening socket. Every message goes to dx_query_answer() (query.h).
+ *
+ * Threads: dx_server_start, dx_server_reload and dx_server_stop are called
+ * from the main thread only, on the loop passed to dx_server_start (the
+ * server keeps one uv_async_t on that loop, through which workers report
+ * that they have switched to a new config).
+ *
+ * Batches: each worker holds one read transaction, renewed lazily by the
+ * first query of a loop iteration and reset in a uv_prepare callback before
+ * the loop blocks again; all datagrams of one batch share a snapshot, and a
+ * writer's commit is visible from the next batch on.
+ */
+#ifndef DX_SERVER_H
+#define DX_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "zones/conf.h"
+#include "zones/store.h"
+
+struct dx_server;
+
+/* Parse a listen address: "127.0.0.1:5353", "[::1]:5353", or an address
+ * without a port (53). Returns 0 or DX_EINVAL. */
+int dx_listen_parse(const char *text, struct sockaddr_storage *ss, socklen_t *sslen);
+
+/* Resolve the worker count of conf (0 = one per available CPU). */
+unsigned dx_server_workers(const struct dx_conf *conf);
+
+/* Create the sockets of every worker for every listen address of conf,
+ * open one read transaction per worker on st, and start the worker threads.
+ * On success the server owns conf (free it only through the server) and 0
+ * is returned. On failure nothing is left running, conf still belongs to
+ * the caller, err holds a message that names the address when a socket
+ * could not be created ("cannot bind 127.0.0.1:53 (udp): Permission denied"),
+ * and the return is -errno, a libuv/LMDB code mapped to -errno where
+ * possible, or DX_ENOMEM. `st` must outlive the server. */
+int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store *st,
+                    struct dx_server **out, char *err, size_t errlen);
+
+/* The config the server was started with or last reloaded with. */
+const struct dx_conf *dx_server_conf(const struct dx_server *s);
+
+/* Hand a new config to every worker (takes ownership of conf). Workers
+ * switch between batches; the previous config is freed once every worker
+ * has acknowledged the switch. Sockets and the worker count stay as they
+ * are (changing them needs a restart). */
+void dx_server_reload(struct dx_server *s, struct dx_conf *conf);
+
+/* Stop every worker (each closes all its handles, runs its loop to
+ * completion and closes it), join the threads, end their transactions and
+ * free every config. The server's handle on the main loop is closed; its
+ * memory is released by the close callback, so the main loop must be run
+ * once more (uv_run) for the server to be freed completely. */
+void dx_server_stop(struct dx_server *s);
+
+#endif
