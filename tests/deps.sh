@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential pkg-config libuv1-dev liblmdb-dev libsodium-dev libcmocka-dev lmdb-utils
       python3 python3-dnspython python3-pytest bind9-dnsutils knot-dnsutils dnsperf rbldnsd
-      rsync minisign"
+      rsync minisign time clang"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
