@@ -101,7 +101,7 @@ fuzz:
 	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(DNSXLD_SRC) $(LOADER_SRC) $(ZONES_SRC) -llmdb -lsodium -pthread; \
+	    $(DNSXLD_SRC) $(LOADER_SRC) $(ZONES_SRC) -luv -llmdb -lsodium -pthread; \
 	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$t 2>&1 | tail -n 3; \
 	done

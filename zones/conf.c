@@ -571,6 +571,8 @@ static void *section_base(struct parser *p)
     }
 }
 
+static int zone_wnames(struct parser *p, struct dx_zone_conf *z);
+
 static int close_zone(struct parser *p, struct dx_zone_conf *z)
 {
     int rc = apply_defaults(p, zone_keys, z, p->seen, z->line);
@@ -600,6 +602,48 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
             return nomem(p);
     }
     z->has_allow_query = z->allow_query.n > 0;
+    return zone_wnames(p, z);
+}
+
+/* Wire form of a (normalized) name and the labels it shares with z's name. */
+static int make_wname(const char *text, const struct dx_zone_conf *z, struct dx_wname *out)
+{
+    char buf[DX_KEY_NAME_MAX + 1];
+    size_t wl;
+    unsigned nl;
+    if (norm_name(text, buf, out->wire, &wl, &nl))
+        return DX_EINVAL;
+    out->len = (uint8_t)wl;
+    size_t no[128], zo[128];
+    unsigned nn = 0, zn = 0;
+    for (size_t i = 0; out->wire[i] && nn < 128; i += (size_t)out->wire[i] + 1)
+        no[nn++] = i;
+    for (size_t i = 0; z->wire[i] && zn < 128; i += (size_t)z->wire[i] + 1)
+        zo[zn++] = i;
+    unsigned c = 0;
+    while (c < nn && c < zn) {
+        size_t a = no[nn - 1 - c], b = zo[zn - 1 - c];
+        if (wl - a != z->wire_len - b || memcmp(out->wire + a, z->wire + b, wl - a) != 0)
+            break;
+        c++;
+    }
+    out->common = (uint8_t)c;
+    out->prefix = (uint8_t)(c ? no[nn - c] : wl);
+    return 0;
+}
+
+static int zone_wnames(struct parser *p, struct dx_zone_conf *z)
+{
+    z->ns_w = calloc(z->n_ns, sizeof(*z->ns_w));
+    if (!z->ns_w)
+        return nomem(p);
+    int rc = make_wname(z->soa.mname, z, &z->soa_mname_w);
+    if (!rc)
+        rc = make_wname(z->soa.rname, z, &z->soa_rname_w);
+    for (size_t i = 0; !rc && i < z->n_ns; i++)
+        rc = make_wname(z->ns[i], z, &z->ns_w[i]);
+    if (rc)
+        return fail(p, z->line, "zone '%s': bad soa or ns name", z->name);
     return 0;
 }
 
@@ -942,6 +986,7 @@ void dx_conf_free(struct dx_conf *c)
         free(z->soa.mname);
         free(z->soa.rname);
         free_strs(z->ns, z->n_ns);
+        free(z->ns_w);
         free(z->txt);
         free(z->allow_query.nets);
         for (size_t j = 0; j < z->n_lists; j++)

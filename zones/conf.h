@@ -45,6 +45,16 @@ struct dx_list_conf {
     int line;                    /* line of the [list] header, for messages */
 };
 
+/* A name of a zone's SOA/NS data in wire form, with what it shares with the
+ * zone's name, so an answer can write it as its own labels plus one
+ * compression pointer into the question (which ends with the zone name). */
+struct dx_wname {
+    uint8_t wire[256];           /* lowercase wire form, root label included */
+    uint8_t len;                 /* bytes in wire */
+    uint8_t prefix;              /* bytes of the leading labels not shared with the zone name */
+    uint8_t common;              /* trailing labels shared with the zone name; 0 = none (prefix = len) */
+};
+
 struct dx_zone_conf {
     char *name;                  /* lowercase, no trailing dot: "bl.example.org" */
     uint8_t wire[256];           /* the same in DNS wire form, lowercase */
@@ -58,6 +68,8 @@ struct dx_zone_conf {
     } soa;                       /* default: ns.<zone> hostmaster.<zone> 3600 600 604800 300 */
     char **ns;                   /* NS names, no trailing dot; default: { soa.mname } */
     size_t n_ns;
+    struct dx_wname soa_mname_w, soa_rname_w; /* soa.mname/rname in wire form */
+    struct dx_wname *ns_w;       /* ns[i] in wire form (n_ns of them) */
     char *txt;                   /* zone TXT template, or NULL (no TXT unless the list has one) */
     enum dx_answer_mode answer;  /* default separate */
     struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */

@@ -230,6 +230,32 @@ static void test_wire_form(void **state)
     assert_int_equal(z->labels, 1);
 }
 
+/* SOA and NS names in wire form, with the labels they share with the zone
+ * name (what answers compress with one pointer into the question). */
+static void test_wire_names(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f, "[zone bl.example.org]\n"
+                             "soa = ns1.Example.org. hostmaster.example.org. 1h 10m 7d 5m\n"
+                             "ns = ns.other.net\nns = bl.example.org\nns = a.bl.example.org\n"), 0);
+    struct dx_zone_conf *z = &f->c->zones[0];
+    static const uint8_t mname[] = { 3, 'n', 's', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+                                     3, 'o', 'r', 'g', 0 };
+    assert_int_equal(z->soa_mname_w.len, sizeof(mname));
+    assert_memory_equal(z->soa_mname_w.wire, mname, sizeof(mname));
+    assert_int_equal(z->soa_mname_w.common, 2);      /* example.org */
+    assert_int_equal(z->soa_mname_w.prefix, 4);      /* "\3ns1" */
+    assert_int_equal(z->soa_rname_w.common, 2);
+    assert_int_equal(z->soa_rname_w.prefix, 11);     /* "\12hostmaster" */
+    assert_int_equal(z->n_ns, 3);
+    assert_int_equal(z->ns_w[0].common, 0);          /* nothing shared */
+    assert_int_equal(z->ns_w[0].prefix, z->ns_w[0].len);
+    assert_int_equal(z->ns_w[1].common, 3);          /* the zone name itself */
+    assert_int_equal(z->ns_w[1].prefix, 0);
+    assert_int_equal(z->ns_w[2].common, 3);
+    assert_int_equal(z->ns_w[2].prefix, 2);          /* "\1a" */
+}
+
 static void test_defaults(void **state)
 {
     struct fx *f = *state;
@@ -685,6 +711,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wire_form, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wire_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl_cap_and_forms, setup, teardown),
