@@ -1,0 +1,417 @@
+"""What dnsxld answers: DESIGN.md "DNS behaviour", STANDARDS.md sections 1-2."""
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
+
+from conftest import (ACL, BL, BL_SOA_MIN, BL_TTL, DBL, DBL_SOA_MIN, DBL_TTL, MULTI, V6ONLY,
+                      a_set, parse_rrs, rev4, rev6, soa_of, txt_set)
+
+
+def bl(ip):
+    return f"{rev4(ip)}.{BL}"
+
+
+def bl6(ip):
+    return f"{rev6(ip)}.{BL}"
+
+
+def assert_listed(r, codes):
+    assert r.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(r.rcode())
+    assert a_set(r) == sorted(codes)
+
+
+def assert_nxdomain(r, zone=BL, ttl=BL_TTL, minimum=BL_SOA_MIN):
+    assert r.rcode() == dns.rcode.NXDOMAIN, dns.rcode.to_text(r.rcode())
+    assert r.answer == []
+    soa = soa_of(r)
+    assert soa is not None, "NXDOMAIN without SOA in authority"
+    assert soa.name.to_text().lower() == zone + "."
+    assert soa.ttl == min(ttl, minimum)
+    assert r.flags & dns.flags.AA
+
+
+def assert_nodata(r, zone=BL, ttl=BL_TTL, minimum=BL_SOA_MIN):
+    assert r.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(r.rcode())
+    assert r.answer == []
+    soa = soa_of(r)
+    assert soa is not None, "NODATA without SOA in authority"
+    assert soa.name.to_text().lower() == zone + "."
+    assert soa.ttl == min(ttl, minimum)
+    assert r.flags & dns.flags.AA
+
+
+# --- listed addresses -------------------------------------------------------
+
+def test_listed_in_two_lists_gets_one_a_per_list(srv):
+    r = srv.q(bl("192.0.2.99"), "A")
+    assert_listed(r, ["127.0.0.2", "127.0.0.4"])
+    assert r.flags & dns.flags.AA
+    for rrset in r.answer:
+        assert rrset.ttl == BL_TTL
+
+
+def test_listed_txt_one_per_list_with_templates_expanded(srv):
+    r = srv.q(bl("192.0.2.99"), "TXT")
+    assert r.rcode() == dns.rcode.NOERROR
+    txts = txt_set(r)
+    assert len(txts) == 2, txts
+    assert "Seen hitting spam traps - https://example.org/lookup?q=192.0.2.99" in txts
+    other = [t for t in txts if not t.startswith("Seen hitting")][0]
+    # zone template: "Listed in $list: $reason - https://example.org/lookup?q=$"
+    # ($list: the list name; "bl.example.org/manual" accepted too, the contract is not precise)
+    assert other in ("Listed in manual: manual listing - https://example.org/lookup?q=192.0.2.99",
+                     "Listed in bl.example.org/manual: manual listing - https://example.org/lookup?q=192.0.2.99"), other
+
+
+def test_txt_template_dollar_is_the_queried_ip(srv):
+    r = srv.q(bl("192.0.2.50"), "TXT")
+    txts = txt_set(r)
+    assert len(txts) == 1
+    assert txts[0].endswith("manual reason - https://example.org/lookup?q=192.0.2.50"), txts
+    assert "$" not in txts[0]
+
+
+def test_entry_own_txt_and_code(srv):
+    r = srv.q(bl("203.0.113.7"), "TXT")
+    assert txt_set(r) == ["own text for 203.0.113.7"]
+
+
+def test_any_returns_a_and_txt(srv):
+    r = srv.q(bl("192.0.2.99"), "ANY")
+    assert r.rcode() == dns.rcode.NOERROR
+    types = {rrset.rdtype for rrset in r.answer}
+    assert dns.rdatatype.A in types, "ANY must not be empty for a listed name"
+    assert a_set(r) == ["127.0.0.2", "127.0.0.4"]
+    assert len(txt_set(r)) == 2
+
+
+def test_imported_entries_answer(srv):
+    assert_listed(srv.q(bl("192.0.2.77")), ["127.0.0.3"])
+    assert_listed(srv.q(bl("192.0.2.130")), ["127.0.0.3"])   # inside 192.0.2.128/28
+    assert_nxdomain(srv.q(bl("192.0.2.144")))                # just past it
+
+
+# --- negative answers ---------------------------------------------------------
+
+def test_unlisted_is_nxdomain_with_soa_ttl_min_of_ttl_and_minimum(srv):
+    assert_nxdomain(srv.q(bl("192.0.2.98"), "A"))
+    assert_nxdomain(srv.q(bl("192.0.2.98"), "TXT"))
+
+
+def test_unlisted_domain_nxdomain_soa_ttl_is_zone_ttl_when_smaller(srv):
+    assert_nxdomain(srv.q(f"ham.example.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_nodata_for_other_types_on_listed_name(srv):
+    for t in ("AAAA", "MX", "CAA", "TYPE65280", "NS", "SOA", "SRV", "HINFO"):
+        r = srv.q(bl("192.0.2.99"), t)
+        assert_nodata(r)
+
+
+def test_nodata_at_apex_for_other_types(srv):
+    assert_nodata(srv.q(BL, "A"))
+    assert_nodata(srv.q(BL, "TXT"))
+
+
+def test_empty_non_terminal_is_nxdomain(srv):
+    # 127.0.0.2 is listed, so 0.0.127.bl... is an empty non-terminal: we answer NXDOMAIN (as rbldnsd)
+    for name in (f"0.0.127.{BL}", f"2.0.192.{BL}", f"192.{BL}"):
+        assert_nxdomain(srv.q(name, "A"))
+
+
+def test_garbage_names_under_zone_are_nxdomain(srv):
+    for name in (f"foo.{BL}", f"1.2.3.4.5.{BL}", f"256.2.0.192.{BL}", f"x.99.2.0.192.{BL}"):
+        assert_nxdomain(srv.q(name, "A"))
+
+
+# --- apex ---------------------------------------------------------------------
+
+def test_soa_at_apex(srv):
+    r = srv.q(BL, "SOA")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert r.flags & dns.flags.AA
+    soa = soa_of(r, "answer")
+    assert soa is not None
+    rd = soa[0]
+    assert rd.mname.to_text() == "ns1.example.org."
+    assert rd.rname.to_text() == "hostmaster.example.org."
+    assert (rd.refresh, rd.retry, rd.expire, rd.minimum) == (3600, 600, 604800, BL_SOA_MIN)
+    assert rd.serial > 0, "the zone has been written to: serial must be > 0"
+
+
+def test_ns_at_apex(srv):
+    r = srv.q(BL, "NS")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert r.flags & dns.flags.AA
+    names = sorted(rd.target.to_text() for rrset in r.answer for rd in rrset
+                   if rrset.rdtype == dns.rdatatype.NS)
+    assert names == ["ns1.example.org.", "ns2.example.org."]
+
+
+def test_apex_case_insensitive(srv):
+    r = srv.q("BL.Example.ORG", "SOA")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert soa_of(r, "answer") is not None
+
+
+# --- refusals -----------------------------------------------------------------
+
+def test_outside_our_zones_refused_without_aa(srv):
+    for name in ("example.com", "org", "example.org", "99.2.0.192.bl.example.net", "."):
+        r = srv.q(name, "A")
+        assert r.rcode() == dns.rcode.REFUSED, name
+        assert not r.flags & dns.flags.AA, name
+        assert r.answer == [] and r.authority == [], "no referral on REFUSED"
+
+
+def test_non_in_class_gets_no_in_data(srv):
+    r = srv.q(bl("192.0.2.99"), "A", rdclass="CH")
+    assert r.rcode() in (dns.rcode.REFUSED, dns.rcode.NOTIMP), dns.rcode.to_text(r.rcode())
+    assert r.answer == []
+
+
+def test_allow_query_refuses_loopback(srv):
+    r = srv.q(f"1.2.0.192.{ACL}", "A")
+    assert r.rcode() == dns.rcode.REFUSED
+    assert r.answer == []
+    r = srv.q(ACL, "SOA")
+    assert r.rcode() == dns.rcode.REFUSED
+    r = srv.q(f"1.2.0.192.{ACL}", "A", v6=True)
+    assert r.rcode() == dns.rcode.REFUSED
+
+
+def test_allow_query_only_v6_loopback(srv):
+    r = srv.q(f"1.2.0.192.{V6ONLY}", "A")
+    assert r.rcode() == dns.rcode.REFUSED
+    r = srv.q(f"1.2.0.192.{V6ONLY}", "A", v6=True)
+    assert_listed(r, ["127.0.0.2"])
+
+
+# --- RFC 5782 test points -------------------------------------------------
+
+def test_rfc5782_ipv4_test_points(srv):
+    r = srv.q(f"2.0.0.127.{BL}", "A")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert a_set(r) and all(a.startswith("127.") for a in a_set(r))
+    assert_nxdomain(srv.q(f"1.0.0.127.{BL}", "A"))
+
+
+def test_rfc5782_ipv6_test_points_nibble_form(srv):
+    r = srv.q(f"{rev6('::ffff:7f00:2')}.{BL}", "A")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert a_set(r) and all(a.startswith("127.") for a in a_set(r))
+    assert_nxdomain(srv.q(f"{rev6('::ffff:7f00:1')}.{BL}", "A"))
+
+
+def test_rfc5782_domain_test_points(srv):
+    r = srv.q(f"TEST.{DBL}", "A")
+    assert r.rcode() == dns.rcode.NOERROR
+    assert a_set(r) and all(a.startswith("127.") for a in a_set(r))
+    r = srv.q(f"test.{DBL}", "A")
+    assert a_set(r)
+    assert_nxdomain(srv.q(f"INVALID.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+# --- IPv6, ranges, specificity ----------------------------------------------
+
+def test_ipv6_exact_in_nibble_form(srv):
+    assert_listed(srv.q(bl6("2001:db8:ff::1"), "A"), ["127.0.0.2"])
+    assert_nxdomain(srv.q(bl6("2001:db8:ff::2"), "A"))
+
+
+def test_ipv6_range_in_nibble_form(srv):
+    assert_listed(srv.q(bl6("2001:db8:1::"), "A"), ["127.0.0.4"])
+    assert_listed(srv.q(bl6("2001:db8:1:2::5"), "A"), ["127.0.0.4"])
+    assert_listed(srv.q(bl6("2001:db8:1:ffff:ffff:ffff:ffff:ffff"), "A"), ["127.0.0.4"])
+    assert_nxdomain(srv.q(bl6("2001:db8:2::1"), "A"))
+    assert_nxdomain(srv.q(bl6("2001:db8:0:ffff:ffff:ffff:ffff:ffff"), "A"))
+
+
+def test_ipv6_answers_are_a_records(srv):
+    r = srv.q(bl6("2001:db8:1:2::5"), "AAAA")
+    assert_nodata(r)
+
+
+def test_ipv6_partial_nibbles_nxdomain(srv):
+    # fewer than 32 nibbles: not an address
+    name = ".".join(rev6("2001:db8:1:2::5").split(".")[8:]) + "." + BL
+    assert_nxdomain(srv.q(name, "A"))
+
+
+def test_cidr_range_coverage(srv):
+    for ip in ("198.51.100.0", "198.51.100.5", "198.51.100.127"):
+        assert_listed(srv.q(bl(ip)), ["127.0.0.4"])
+    for ip in ("198.51.99.255", "198.51.101.0"):
+        assert_nxdomain(srv.q(bl(ip)))
+
+
+def test_exclusion_carves_hole(srv):
+    for ip in ("198.51.100.128", "198.51.100.130", "198.51.100.191"):
+        assert_nxdomain(srv.q(bl(ip)))
+
+
+def test_more_specific_listing_inside_exclusion_wins(srv):
+    for ip in ("198.51.100.192", "198.51.100.200", "198.51.100.255"):
+        assert_listed(srv.q(bl(ip)), ["127.0.0.4"])
+
+
+def test_most_specific_entry_wins_code(srv):
+    assert_listed(srv.q(bl("203.0.113.7")), ["127.0.0.11"])
+    assert_listed(srv.q(bl("203.0.113.8")), ["127.0.0.10"])
+    assert_listed(srv.q(bl("203.0.113.6")), ["127.0.0.10"])
+
+
+def test_bitmask_zone_ors_codes(srv):
+    assert_listed(srv.q(f"5.2.0.192.{MULTI}"), ["127.0.0.10"])  # a (.2) | c (.8)
+    r = srv.q(f"6.2.0.192.{MULTI}")
+    assert r.rcode() == dns.rcode.NXDOMAIN
+
+
+# --- domain zone ---------------------------------------------------------
+
+def test_domain_exact_listed(srv):
+    r = srv.q(f"spam.example.{DBL}", "A")
+    assert_listed(r, ["127.0.1.2"])
+    assert r.answer[0].ttl == DBL_TTL
+    assert txt_set(srv.q(f"spam.example.{DBL}", "TXT")) == [f"Domain spam.example listed in {DBL}"]
+
+
+def test_domain_exact_does_not_cover_subdomains(srv):
+    assert_nxdomain(srv.q(f"www.spam.example.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_domain_wildcard_covers_subdomains_only(srv):
+    assert_listed(srv.q(f"x.phish.example.{DBL}", "A"), ["127.0.1.2"])
+    assert_listed(srv.q(f"a.b.phish.example.{DBL}", "A"), ["127.0.1.2"])
+    assert_nxdomain(srv.q(f"phish.example.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_domain_case_insensitive(srv):
+    assert_listed(srv.q(f"SPAM.Example.{DBL}", "A"), ["127.0.1.2"])
+
+
+# --- TTL -------------------------------------------------------------------
+
+def test_answer_ttl_capped_by_remaining_lifetime(srv):
+    r = srv.q(bl("192.0.2.60"), "A")
+    assert_listed(r, ["127.0.0.2"])
+    ttl = r.answer[0].ttl
+    assert 0 < ttl <= 60, ttl
+    r = srv.q(bl("192.0.2.60"), "TXT")
+    assert all(0 < rrset.ttl <= 60 for rrset in r.answer)
+
+
+# --- more data-model cases (written at test time, so a failure stays local) --
+
+def test_rrset_ttls_equal_when_lists_expire_differently(srv):
+    # RFC 2181 5.2: every RR of one RRset carries the same TTL
+    ip = "192.0.2.61"
+    srv.admin("add", f"{BL}/traps", ip, "--lifetime", "60s")
+    srv.admin("add", f"{BL}/manual", ip)
+    m = dns.message.make_query(bl(ip), "A")
+    w = srv.raw_udp(m.to_wire())
+    a_ttls = [ttl for sec, t, ttl, _ in parse_rrs(w) if sec == 0 and t == dns.rdatatype.A]
+    assert len(a_ttls) == 2
+    assert len(set(a_ttls)) == 1, f"A RRset with TTLs {a_ttls}"
+    assert 0 < a_ttls[0] <= 60, "capped by the entry that expires first"
+    w = srv.raw_udp(dns.message.make_query(bl(ip), "TXT").to_wire())
+    txt_ttls = [ttl for sec, t, ttl, _ in parse_rrs(w) if sec == 0 and t == dns.rdatatype.TXT]
+    assert len(txt_ttls) == 2 and len(set(txt_ttls)) == 1, txt_ttls
+
+
+def test_exclusion_is_per_list(srv):
+    # 198.51.100.140 is carved out of manual; listing it in traps answers traps only
+    ip = "198.51.100.140"
+    assert_nxdomain(srv.q(bl(ip)))
+    srv.admin("add", f"{BL}/traps", ip)
+    assert_listed(srv.q(bl(ip)), ["127.0.0.2"])
+
+
+def test_domain_wildcard_with_exclusion(srv):
+    srv.admin("add", f"{DBL}/domains", "*.bad.example")
+    srv.admin("add", f"{DBL}/domains", "good.bad.example", "--exclude")
+    assert_listed(srv.q(f"x.bad.example.{DBL}"), ["127.0.1.2"])
+    assert_nxdomain(srv.q(f"good.bad.example.{DBL}"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_ipv4_mapped_answered_from_ipv4_data(srv):
+    # design choice (STANDARDS.md 1.11, as rbldnsd): ::ffff:a.b.c.d is looked up as a.b.c.d
+    r = srv.q(bl6("::ffff:192.0.2.99"), "A")
+    assert_listed(r, ["127.0.0.2", "127.0.0.4"])
+    assert_nxdomain(srv.q(bl6("::ffff:192.0.2.98"), "A"))
+
+
+def test_ipv6_txt_template_dollar_is_the_address(srv):
+    txts = txt_set(srv.q(bl6("2001:db8:1:2::5"), "TXT"))
+    assert txts == ["Listed in manual: v6 range - https://example.org/lookup?q=2001:db8:1:2::5"] or \
+        txts == ["Listed in bl.example.org/manual: v6 range - https://example.org/lookup?q=2001:db8:1:2::5"], txts
+
+
+def test_long_txt_split_into_strings_of_at_most_255(srv):
+    ip = "192.0.2.202"
+    text = "".join(chr(ord("a") + i % 26) for i in range(600))
+    srv.admin("add", f"{BL}/manual", ip, "--txt", text)
+    r = srv.q(bl(ip), "TXT", tcp=True)
+    rds = [rd for rrset in r.answer for rd in rrset]
+    assert len(rds) == 1
+    assert all(len(s) <= 255 for s in rds[0].strings)
+    assert b"".join(rds[0].strings).decode() == text
+
+
+def test_udp_reply_capped_at_server_edns_size(srv):
+    # three ~450-byte TXT: > 1232 bytes, the default edns-size; a 4096 payload still gets <= 1232 and TC
+    ip = "192.0.2.203"
+    texts = {}
+    for lst in ("traps", "manual", "reports"):
+        texts[lst] = (lst + "-") * 90
+        srv.admin("add", f"{BL}/{lst}", ip, "--txt", texts[lst][:450])
+    m = dns.message.make_query(bl(ip), "TXT", use_edns=0, payload=4096)
+    w = srv.raw_udp(m.to_wire())
+    assert len(w) <= 1232, len(w)
+    r = dns.message.from_wire(w)
+    assert r.flags & dns.flags.TC
+    r = srv.q(bl(ip), "TXT", tcp=True)
+    assert not r.flags & dns.flags.TC
+    assert txt_set(r) == sorted(t[:450] for t in texts.values())
+
+
+def test_127_0_0_1_never_listed_even_under_a_covering_range(srv):
+    # RFC 5782 5: MUST NOT list 127.0.0.1. Refusing the range or answering around it are both fine.
+    p = srv.admin("add", f"{BL}/manual", "127.0.0.0/24", check=False)
+    try:
+        assert p.returncode in (0, 1), p.stderr
+        assert_nxdomain(srv.q(f"1.0.0.127.{BL}", "A"))
+        assert_nxdomain(srv.q(f"{rev6('::ffff:7f00:1')}.{BL}", "A"))
+        if p.returncode == 0:
+            assert_listed(srv.q(f"3.0.0.127.{BL}", "A"), ["127.0.0.4"])
+    finally:
+        if p.returncode == 0:
+            srv.admin("delist", f"{BL}/manual", "127.0.0.0/24")
+    assert_nxdomain(srv.q(f"3.0.0.127.{BL}", "A"))
+
+
+def test_invalid_never_listed_in_domain_zone(srv):
+    p = srv.admin("add", f"{DBL}/domains", "invalid", check=False)
+    try:
+        assert p.returncode in (0, 1), p.stderr
+        assert_nxdomain(srv.q(f"INVALID.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+    finally:
+        if p.returncode == 0:
+            srv.admin("delist", f"{DBL}/domains", "invalid")
+
+
+def test_lifetime_durations_cap_ttl(srv):
+    # INTERFACE.md durations: 90 (seconds), 30s, 15m, 48h, 7d, forever
+    cases = [("192.0.2.230", "90", 90), ("192.0.2.231", "30s", 30), ("192.0.2.232", "15m", BL_TTL),
+             ("192.0.2.233", "48h", BL_TTL), ("192.0.2.234", "7d", BL_TTL), ("192.0.2.235", "forever", BL_TTL)]
+    for ip, dur, cap in cases:
+        srv.admin("add", f"{BL}/manual", ip, "--lifetime", dur)
+    for ip, dur, cap in cases:
+        r = srv.q(bl(ip))
+        assert_listed(r, ["127.0.0.4"])
+        ttl = r.answer[0].ttl
+        if cap == BL_TTL:
+            assert ttl == BL_TTL, (dur, ttl)
+        else:
+            assert cap - 5 <= ttl <= cap, (dur, ttl)
