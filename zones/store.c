@@ -397,6 +397,7 @@ int dx_store_open(const char *dir, uint64_t map_size, struct dx_store **out)
         { "entries", &st->entries }, { "index", &st->index },
         { "dindex", &st->dindex },   { "expiry", &st->expiry },
         { "holds", &st->holds },     { "history", &st->history },
+        { "reports", &st->reports },  /* added after schema 1 shipped: created if missing */
     };
     for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
         rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
@@ -502,8 +503,23 @@ int dx_txn_renew(struct dx_txn *t)
     return 0;
 }
 
+/* Close the write txn's bulk cursors (before the txn ends). */
+static void txn_close_cursors(struct dx_txn *t)
+{
+    if (t->icur)
+        mdb_cursor_close(t->icur);
+    if (t->ecur)
+        mdb_cursor_close(t->ecur);
+    if (t->hcur)
+        mdb_cursor_close(t->hcur);
+    t->icur = t->ecur = t->hcur = NULL;
+}
+
 static void txn_free(struct dx_txn *t)
 {
+    dx__buf_free(&t->vbuf);
+    dx__buf_free(&t->hpend);
+    dx__buf_free(&t->hval);
     for (size_t i = 0; i < t->ntouch; i++) {
         free(t->touch[i].zone);
         free(t->touch[i].r);
@@ -519,8 +535,7 @@ void dx_txn_abort(struct dx_txn *t)
 {
     if (!t)
         return;
-    if (t->icur)
-        mdb_cursor_close(t->icur);
+    txn_close_cursors(t);
     mdb_txn_abort(t->txn);
     txn_free(t);
 }
@@ -549,14 +564,13 @@ static int bump_serials(struct dx_txn *t)
     return 0;
 }
 
+static int hist_flush(struct dx_txn *w);
+
 int dx_txn_commit(struct dx_txn *t)
 {
     if (!t)
         return DX_EINVAL;
-    if (t->icur) {
-        mdb_cursor_close(t->icur);
-        t->icur = NULL;
-    }
+    txn_close_cursors(t);
     int rc = 0;
     if (!t->write) {
         mdb_txn_abort(t->txn);
@@ -565,9 +579,12 @@ int dx_txn_commit(struct dx_txn *t)
     }
     rc = t->err;
     if (rc == 0)
+        rc = hist_flush(t);
+    if (rc == 0)
         rc = dx__index_commit(t);
     if (rc == 0)
         rc = bump_serials(t);
+    txn_close_cursors(t);
     if (rc) {
         mdb_txn_abort(t->txn);
     } else {
@@ -627,7 +644,7 @@ static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k
     }
     if (g->full)
         return 0;
-    if (g->n == DX__TOUCH_FULL) {
+    if (g->n == DX__TOUCH_MAX) {
         g->full = true;
         free(g->r);
         g->r = NULL;
@@ -759,6 +776,93 @@ static int expiry_rec(struct dx_txn *t, uint64_t exp, const uint8_t *ek, size_t 
     return dx__mdb(rc);
 }
 
+/* Key order of LMDB's default comparator: bytes, then length. */
+static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+/* The write txn's entries cursor (opened on first use, closed at the end of
+ * the txn). Puts and gets in key order through it stay on the current leaf
+ * page. */
+static int entries_cursor(struct dx_txn *w, MDB_cursor **out)
+{
+    if (!w->ecur) {
+        int rc = mdb_cursor_open(w->txn, w->st->entries, &w->ecur);
+        if (rc)
+            return dx__mdb(rc);
+    }
+    *out = w->ecur;
+    return 0;
+}
+
+/* Look up entries key kb: 0 and *v, MDB_NOTFOUND, or an LMDB error. In a
+ * write txn through its cursor (cheap for keys in order). */
+static int entry_raw_get(struct dx_txn *t, const uint8_t *kb, size_t kn, MDB_val *v)
+{
+    MDB_val key = { kn, (void *)kb };
+    if (!t->write)
+        return mdb_get(t->txn, t->st->entries, &key, v);
+    MDB_cursor *c;
+    int rc = entries_cursor(t, &c);
+    if (rc)
+        return rc;
+    return mdb_cursor_get(c, &key, v, MDB_SET_KEY);
+}
+
+/* Write the encoded entry (w->vbuf) under kb. *old_exp = the expiry of the
+ * entry it replaced (0: none, or no entry). */
+static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_t *old_exp)
+{
+    *old_exp = 0;
+    MDB_cursor *c;
+    int rc = entries_cursor(w, &c);
+    if (rc)
+        return rc;
+    if (w->elast_n == 0) {
+        MDB_val lk, lv;
+        rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+        if (rc == MDB_NOTFOUND) {
+            w->elast_n = SIZE_MAX;
+        } else if (rc) {
+            return dx__mdb(rc);
+        } else {
+            if (lk.mv_size == 0 || lk.mv_size > sizeof(w->elast))
+                return DX_EINVAL;
+            memcpy(w->elast, lk.mv_data, lk.mv_size);
+            w->elast_n = lk.mv_size;
+        }
+    }
+    MDB_val key = { kn, (void *)kb }, v = { w->vbuf.n, w->vbuf.p };
+    if (w->elast_n == SIZE_MAX || key_cmp(kb, kn, w->elast, w->elast_n) > 0) {
+        /* after every key of the database: append, no search */
+        rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
+        if (rc == 0) {
+            memcpy(w->elast, kb, kn);
+            w->elast_n = kn;
+            return 0;
+        }
+        if (rc != MDB_KEYEXIST)
+            return dx__mdb(rc);
+        w->elast_n = 0;     /* stale bound: relearn next time, put normally */
+        v.mv_size = w->vbuf.n;
+        v.mv_data = w->vbuf.p;
+    }
+    rc = mdb_cursor_put(c, &key, &v, MDB_NOOVERWRITE);
+    if (rc != MDB_KEYEXIST)
+        return dx__mdb(rc);
+    /* replacing: v is the old value */
+    struct dx_entry old;
+    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0)
+        *old_exp = old.expires_at;
+    v.mv_size = w->vbuf.n;
+    v.mv_data = w->vbuf.p;
+    return dx__mdb(mdb_cursor_put(c, &key, &v, 0));
+}
+
 int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
                  const struct dx_key *k, const struct dx_entry *e)
 {
@@ -770,29 +874,16 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     int kn = dx__entry_key(kb, zone, list, k);
     if (kn < 0 || !e)
         return dx__fail(w, DX_EINVAL);
-    MDB_val key = { (size_t)kn, kb }, v;
-    int rc = mdb_get(w->txn, w->st->entries, &key, &v);
-    if (rc == 0) {
-        struct dx_entry old;
-        if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0 && old.expires_at) {
-            rc = expiry_rec(w, old.expires_at, kb, (size_t)kn, false);
-            if (rc)
-                return dx__fail(w, rc);
-        }
-    } else if (rc != MDB_NOTFOUND) {
-        return dx__fail(w, dx__mdb(rc));
-    }
-    struct dx__buf b = { 0 };
-    entry_encode(&b, e);
-    if (b.oom) {
-        dx__buf_free(&b);
+    w->vbuf.n = 0;
+    w->vbuf.oom = false;
+    entry_encode(&w->vbuf, e);
+    if (w->vbuf.oom)
         return dx__fail(w, DX_ENOMEM);
-    }
-    v.mv_size = b.n;
-    v.mv_data = b.p;
-    rc = dx__mdb(mdb_put(w->txn, w->st->entries, &key, &v, 0));
-    dx__buf_free(&b);
-    if (rc == 0 && e->expires_at)
+    uint64_t old_exp;
+    int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp);
+    if (rc == 0 && old_exp && old_exp != e->expires_at)
+        rc = expiry_rec(w, old_exp, kb, (size_t)kn, false);
+    if (rc == 0 && e->expires_at && old_exp != e->expires_at)
         rc = expiry_rec(w, e->expires_at, kb, (size_t)kn, true);
     if (rc == 0)
         rc = note_zone(w, zone);
@@ -813,8 +904,8 @@ int dx_entry_get(struct dx_txn *t, const char *zone, const char *list,
     int kn = dx__entry_key(kb, zone, list, k);
     if (kn < 0)
         return DX_EINVAL;
-    MDB_val key = { (size_t)kn, kb }, v;
-    int rc = mdb_get(t->txn, t->st->entries, &key, &v);
+    MDB_val v;
+    int rc = entry_raw_get(t, kb, (size_t)kn, &v);
     if (rc == MDB_NOTFOUND)
         return DX_ENOTFOUND;
     if (rc)
@@ -829,19 +920,20 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
     struct dx_key k;
     if (entry_key_split(kb, kn, &zone, &list, &k))
         return DX_EINVAL;
-    MDB_val key = { kn, (void *)kb }, v;
-    int rc = mdb_get(w->txn, w->st->entries, &key, &v);
+    MDB_val v;
+    int rc = entry_raw_get(w, kb, kn, &v);
     if (rc == MDB_NOTFOUND)
         return DX_ENOTFOUND;
     if (rc)
         return dx__mdb(rc);
     struct dx_entry old;
-    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0 && old.expires_at) {
-        rc = expiry_rec(w, old.expires_at, kb, kn, false);
-        if (rc)
-            return rc;
-    }
-    rc = dx__mdb(mdb_del(w->txn, w->st->entries, &key, NULL));
+    uint64_t old_exp = 0;
+    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0)
+        old_exp = old.expires_at;
+    /* the cursor is on the entry */
+    rc = dx__mdb(mdb_cursor_del(w->ecur, 0));
+    if (rc == 0 && old_exp)
+        rc = expiry_rec(w, old_exp, kb, kn, false);
     if (rc == 0)
         rc = note_zone(w, zone);
     if (rc == 0)
@@ -1272,16 +1364,42 @@ const char *dx_hist_action_name(int action)
     return "unknown";
 }
 
-/* History key prefix: key text \0. Returns its length or an error. */
+/* History key prefix: key text \0 (as dx_key_format writes it). Returns
+ * its length or an error. */
 static int hist_prefix(const struct dx_key *k, uint8_t *out)
 {
     if (key_check(k))
         return DX_EINVAL;
+    if (k->family == DX_FAM_V4) {
+        /* dotted quad [/plen], without snprintf: a bulk import adds a
+         * record per entry */
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = k->addr[i];
+            if (i)
+                out[n++] = '.';
+            if (v >= 100)
+                out[n++] = (uint8_t)('0' + v / 100);
+            if (v >= 10)
+                out[n++] = (uint8_t)('0' + v / 10 % 10);
+            out[n++] = (uint8_t)('0' + v % 10);
+        }
+        if (k->plen != 32) {
+            out[n++] = '/';
+            if (k->plen >= 10)
+                out[n++] = (uint8_t)('0' + k->plen / 10);
+            out[n++] = (uint8_t)('0' + k->plen % 10);
+        }
+        out[n] = 0;
+        return (int)n + 1;
+    }
     int n = dx_key_format(k, (char *)out, DX_KEY_TEXT_MAX);
     if (n < 0)
         return n;
     return n + 1;
 }
+
+#define HPEND_MAX (64u << 20)    /* flush buffered history beyond this */
 
 int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_hist *h)
 {
@@ -1294,44 +1412,171 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
     if (pn < 0)
         return dx__fail(w, pn);
     dx__set_u64(kb + pn, h->at);
-    dx__set_u32(kb + pn + 8, UINT32_MAX);
-    size_t kn = (size_t)pn + 12;
-    /* seq = last seq with the same key text and time, plus one */
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(w->txn, w->st->history, &c);
-    if (rc)
-        return dx__fail(w, dx__mdb(rc));
-    MDB_val key = { kn, kb }, v;
-    rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-    if (rc == 0)
-        rc = mdb_cursor_get(c, &key, &v, MDB_PREV);
-    else if (rc == MDB_NOTFOUND)
-        rc = mdb_cursor_get(c, &key, &v, MDB_LAST);
-    uint32_t seq = 0;
-    if (rc == 0 && key.mv_size == kn && memcmp(key.mv_data, kb, (size_t)pn + 8) == 0)
-        seq = dx__get_u32((const uint8_t *)key.mv_data + pn + 8) + 1;
-    mdb_cursor_close(c);
-    if (rc && rc != MDB_NOTFOUND)
-        return dx__fail(w, dx__mdb(rc));
-    dx__set_u32(kb + pn + 8, seq);
-    struct dx__buf b = { 0 };
-    dx__buf_u8(&b, h->action);
-    dx__buf_u64(&b, h->expires_at);
-    dx__buf_str(&b, h->zone);
-    dx__buf_str(&b, h->list);
-    dx__buf_str(&b, h->source);
-    dx__buf_str(&b, h->reason);
-    if (b.oom) {
-        dx__buf_free(&b);
+    size_t kn = (size_t)pn + 8;
+    struct dx__buf *b = &w->vbuf;
+    b->n = 0;
+    b->oom = false;
+    dx__buf_u8(b, h->action);
+    dx__buf_u64(b, h->expires_at);
+    dx__buf_str(b, h->zone);
+    dx__buf_str(b, h->list);
+    dx__buf_str(b, h->source);
+    dx__buf_str(b, h->reason);
+    if (b->oom || b->n > UINT16_MAX)
         return dx__fail(w, DX_ENOMEM);
+    struct dx__buf *q = &w->hpend, *hv = &w->hval;
+    /* a bulk import adds the same value for every key: store it once */
+    const uint8_t *lv = hv->n ? hv->p + w->hval_last : NULL;
+    if (!lv || (size_t)(lv[0] << 8 | lv[1]) != b->n || memcmp(lv + 2, b->p, b->n) != 0) {
+        if (hv->n > UINT32_MAX - b->n - 2)
+            return dx__fail(w, DX_ENOMEM);
+        w->hval_last = hv->n;
+        dx__buf_u16(hv, (uint16_t)b->n);
+        dx__buf_put(hv, b->p, b->n);
     }
-    key.mv_size = kn;
-    key.mv_data = kb;
-    v.mv_size = b.n;
-    v.mv_data = b.p;
-    rc = dx__mdb(mdb_put(w->txn, w->st->history, &key, &v, 0));
-    dx__buf_free(&b);
-    return dx__fail(w, rc);
+    dx__buf_u16(q, (uint16_t)kn);
+    dx__buf_u32(q, (uint32_t)w->hval_last);
+    dx__buf_put(q, kb, kn);
+    if (q->oom || hv->oom)
+        return dx__fail(w, DX_ENOMEM);
+    w->nhpend++;
+    if (q->n + hv->n > HPEND_MAX)
+        return dx__fail(w, hist_flush(w));
+    return 0;
+}
+
+/* Sort handle of a buffered history record: the first 8 key bytes as a
+ * big-endian number (most keys differ there), then the record's offset. */
+struct hord {
+    uint64_t pre;
+    size_t off;
+};
+
+static int hrec_cmp(const void *x, const void *y, void *arg)
+{
+    const struct hord *a = x, *b = y;
+    if (a->pre != b->pre)
+        return a->pre < b->pre ? -1 : 1;
+    const uint8_t *base = arg, *p = base + a->off, *q = base + b->off;
+    int c = key_cmp(p + 6, (size_t)(p[0] << 8 | p[1]), q + 6, (size_t)(q[0] << 8 | q[1]));
+    if (c)
+        return c;
+    return a->off < b->off ? -1 : a->off > b->off;  /* same key: in the order added */
+}
+
+/* Write the buffered history records, sorted by key (so puts go page by
+ * page, appending at the end of the database). Records with the same key
+ * text and time get consecutive seqs after those already stored. */
+static int hist_flush(struct dx_txn *w)
+{
+    if (w->nhpend == 0)
+        return 0;
+    struct dx__buf *q = &w->hpend;
+    size_t n = w->nhpend;
+    struct hord *ord = malloc(n * sizeof(*ord));
+    if (!ord)
+        return DX_ENOMEM;
+    bool sorted = true;
+    for (size_t i = 0, off = 0; i < n; i++) {
+        size_t kn = (size_t)(q->p[off] << 8 | q->p[off + 1]);
+        uint8_t pre[8] = { 0 };
+        memcpy(pre, q->p + off + 6, kn < 8 ? kn : 8);
+        ord[i].pre = dx__get_u64(pre);
+        ord[i].off = off;
+        if (i > 0 && sorted && hrec_cmp(&ord[i - 1], &ord[i], q->p) > 0)
+            sorted = false;
+        off += 6 + kn;
+    }
+    if (!sorted)
+        qsort_r(ord, n, sizeof(*ord), hrec_cmp, q->p);
+    int rc = 0;
+    if (!w->hcur)
+        rc = mdb_cursor_open(w->txn, w->st->history, &w->hcur);
+    MDB_cursor *c = w->hcur;
+    uint8_t last[DX__KEY_MAX + 1];      /* >= the last key of history */
+    size_t lastn = 0;                   /* 0: history is empty */
+    MDB_val key, v;
+    if (rc == 0) {
+        rc = mdb_cursor_get(c, &key, &v, MDB_LAST);
+        if (rc == 0 && key.mv_size <= sizeof(last)) {
+            memcpy(last, key.mv_data, key.mv_size);
+            lastn = key.mv_size;
+        } else if (rc == 0) {
+            rc = DX_EINVAL;
+        } else if (rc == MDB_NOTFOUND) {
+            rc = 0;
+        }
+    }
+    uint8_t kb[DX__KEY_MAX + 1];
+    const uint8_t *prev = NULL;
+    size_t prevn = 0;
+    uint32_t seq = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const uint8_t *p = q->p + ord[i].off;
+        size_t kn = (size_t)(p[0] << 8 | p[1]);
+        const uint8_t *val = w->hval.p + dx__get_u32(p + 2);
+        size_t vn = (size_t)(val[0] << 8 | val[1]);
+        if (kn + 4 > sizeof(kb)) {
+            rc = DX_EINVAL;
+            break;
+        }
+        memcpy(kb, p + 6, kn);
+        if (prev && prevn == kn && memcmp(prev, p + 6, kn) == 0) {
+            if (seq == UINT32_MAX) {
+                rc = DX_ERANGE;
+                break;
+            }
+            seq++;
+        } else {
+            /* first of its text and time: after the stored ones, if any */
+            seq = 0;
+            dx__set_u32(kb + kn, 0);
+            if (lastn && key_cmp(kb, kn + 4, last, lastn) <= 0) {
+                dx__set_u32(kb + kn, UINT32_MAX);
+                key.mv_size = kn + 4;
+                key.mv_data = kb;
+                rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+                if (rc == 0)
+                    rc = mdb_cursor_get(c, &key, &v, MDB_PREV);
+                else if (rc == MDB_NOTFOUND)
+                    rc = mdb_cursor_get(c, &key, &v, MDB_LAST);
+                if (rc == MDB_NOTFOUND)
+                    rc = 0;
+                else if (rc)
+                    break;
+                else if (key.mv_size == kn + 4 && memcmp(key.mv_data, kb, kn) == 0) {
+                    seq = dx__get_u32((const uint8_t *)key.mv_data + kn);
+                    if (seq == UINT32_MAX) {
+                        rc = DX_ERANGE;
+                        break;
+                    }
+                    seq++;
+                }
+            }
+        }
+        prev = p + 6;
+        prevn = kn;
+        dx__set_u32(kb + kn, seq);
+        key.mv_size = kn + 4;
+        key.mv_data = kb;
+        v.mv_size = vn;
+        v.mv_data = (void *)(val + 2);
+        if (!lastn || key_cmp(kb, kn + 4, last, lastn) > 0) {
+            rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
+            if (rc == 0) {
+                memcpy(last, kb, kn + 4);
+                lastn = kn + 4;
+            }
+        } else {
+            rc = mdb_cursor_put(c, &key, &v, 0);
+        }
+    }
+    free(ord);
+    q->n = 0;
+    w->hval.n = 0;
+    w->hval_last = 0;
+    w->nhpend = 0;
+    return dx__mdb(rc);
 }
 
 static int hist_decode(const uint8_t *kp, size_t pn, const MDB_val *v, struct dx_hist *h)
@@ -1358,8 +1603,11 @@ int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
     int pn = hist_prefix(k, kb);
     if (pn < 0)
         return pn;
+    int rc = t->write ? dx__fail(t, hist_flush(t)) : 0;
+    if (rc)
+        return rc;
     MDB_cursor *c;
-    int rc = mdb_cursor_open(t->txn, t->st->history, &c);
+    rc = mdb_cursor_open(t->txn, t->st->history, &c);
     if (rc)
         return dx__fail(t, dx__mdb(rc));
     MDB_val key = { (size_t)pn, kb }, v;
@@ -1395,8 +1643,11 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
         return DX_EINVAL;
     if (w->err)
         return w->err;
+    int rc = dx__fail(w, hist_flush(w));
+    if (rc)
+        return rc;
     MDB_cursor *c;
-    int rc = mdb_cursor_open(w->txn, w->st->history, &c);
+    rc = mdb_cursor_open(w->txn, w->st->history, &c);
     if (rc)
         return dx__fail(w, dx__mdb(rc));
     size_t n = 0;
@@ -1410,6 +1661,128 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
         }
         uint64_t at = dx__get_u64((const uint8_t *)key.mv_data + key.mv_size - 12);
         if (at >= before) {
+            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+            continue;
+        }
+        size_t kn = key.mv_size;
+        memcpy(kb, key.mv_data, kn);
+        rc = mdb_cursor_del(c, 0);
+        if (rc)
+            break;
+        n++;
+        key.mv_size = kn;
+        key.mv_data = kb;
+        rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (removed)
+        *removed = n;
+    return dx__fail(w, dx__mdb(rc));
+}
+
+/* --- reporters ---------------------------------------------------------- */
+
+/* Reports key prefix: entries-key \0. Returns its length or DX_EINVAL. */
+static int report_prefix(uint8_t *out, const char *zone, const char *list,
+                         const struct dx_key *k)
+{
+    int n = dx__entry_key(out, zone, list, k);
+    if (n < 0)
+        return DX_EINVAL;
+    out[n] = 0;
+    return n + 1;
+}
+
+int dx_report_add(struct dx_txn *w, const char *zone, const char *list,
+                  const struct dx_key *k, const char *reporter, uint64_t at)
+{
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    uint8_t kb[DX__KEY_MAX + 8];
+    int pn = report_prefix(kb, zone, list, k);
+    if (pn < 0 || !reporter || !*reporter)
+        return dx__fail(w, DX_EINVAL);
+    size_t rl = strlen(reporter) + 1;
+    if ((size_t)pn + rl > DX__KEY_MAX)
+        return dx__fail(w, DX_EINVAL);
+    memcpy(kb + pn, reporter, rl);
+    MDB_val key = { (size_t)pn + rl, kb }, v;
+    int rc = mdb_get(w->txn, w->st->reports, &key, &v);
+    if (rc == 0 && v.mv_size == 8 && dx__get_u64(v.mv_data) >= at)
+        return 0;
+    if (rc && rc != MDB_NOTFOUND)
+        return dx__fail(w, dx__mdb(rc));
+    uint8_t b[8];
+    dx__set_u64(b, at);
+    v.mv_size = 8;
+    v.mv_data = b;
+    return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->reports, &key, &v, 0)));
+}
+
+int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
+                    const struct dx_key *k, uint64_t since, size_t *n)
+{
+    if (n)
+        *n = 0;
+    if (!t || !n)
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    uint8_t kb[DX__KEY_MAX + 8];
+    int pn = report_prefix(kb, zone, list, k);
+    if (pn < 0)
+        return DX_EINVAL;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(t->txn, t->st->reports, &c);
+    if (rc)
+        return dx__fail(t, dx__mdb(rc));
+    MDB_val key = { (size_t)pn, kb }, v;
+    size_t cnt = 0;
+    rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    while (rc == 0) {
+        const uint8_t *p = key.mv_data;
+        if (key.mv_size <= (size_t)pn + 1 || memcmp(p, kb, (size_t)pn) != 0)
+            break;
+        /* the rest is one NUL-terminated reporter */
+        if (p[key.mv_size - 1] != 0 || memchr(p + pn, 0, key.mv_size - (size_t)pn - 1) ||
+            v.mv_size != 8) {
+            rc = DX_EINVAL;
+            break;
+        }
+        if (dx__get_u64(v.mv_data) >= since)
+            cnt++;
+        rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (rc == 0)
+        *n = cnt;
+    return dx__fail(t, dx__mdb(rc));
+}
+
+int dx_report_prune(struct dx_txn *w, uint64_t before, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(w->txn, w->st->reports, &c);
+    if (rc)
+        return dx__fail(w, dx__mdb(rc));
+    size_t n = 0;
+    MDB_val key, v;
+    uint8_t kb[DX__KEY_MAX + 1];
+    rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+    while (rc == 0) {
+        if (v.mv_size != 8 || key.mv_size > DX__KEY_MAX || dx__get_u64(v.mv_data) >= before) {
             rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
             continue;
         }

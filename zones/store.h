@@ -21,6 +21,8 @@
  *   expiry   u64 expires_at, entries-key -> ""   (for dnsxl-loader expire)
  *   holds    entries-key -> u64 until            (delist --hold)
  *   history  key-text \0 u64 at, u32 seq -> record (dnsxl-admin show)
+ *   reports  entries-key \0 reporter \0 -> u64 last report time (abuse
+ *            reports: distinct reporters per key; created at open if missing)
  *
  * Write transactions record which address ranges of which zones they touched;
  * dx_txn_commit() recomputes the index for exactly those ranges (or rebuilds
@@ -181,11 +183,31 @@ const char *dx_hist_action_name(int action); /* "list", "relist", ... */
 int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_hist *h);
 
 /* Visit the history of exactly key k, oldest first. Same stop rule as
- * dx_entry_foreach. */
+ * dx_entry_foreach. (A write txn buffers the records it adds, up to 64 MiB,
+ * and writes them sorted at commit or before it reads history itself; the
+ * result is the same as writing each at once.) */
 int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
                        int (*cb)(void *arg, const struct dx_hist *h), void *arg);
 
 /* Remove history records older than `before`. */
 int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed);
+
+/* --- reporters (abuse reports: N distinct reporters within a window) ---- */
+
+/* Record that `reporter` (non-empty, e.g. the reporting domain or address)
+ * reported k for zone/list at `at`. Keeps the latest time per reporter: an
+ * older `at` than the stored one changes nothing. 0 or an error (sticky);
+ * DX_EINVAL for a bad name, key or reporter, or one too long for a key. */
+int dx_report_add(struct dx_txn *w, const char *zone, const char *list,
+                  const struct dx_key *k, const char *reporter, uint64_t at);
+
+/* *n = the number of distinct reporters of k in zone/list whose last report
+ * is at or after `since`. 0 or an error. */
+int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
+                    const struct dx_key *k, uint64_t since, size_t *n);
+
+/* Remove every reporter record whose last report is before `before` (of
+ * every zone, list and key). *removed = count (may be NULL). */
+int dx_report_prune(struct dx_txn *w, uint64_t before, size_t *removed);
 
 #endif

@@ -6,7 +6,15 @@
  * the entries sorted by (start, plen) with a stack of open ranges (CIDR
  * ranges nest or are disjoint) yields the elementary intervals. A zone/family
  * with too many touched ranges is recomputed as one region covering the
- * whole address space. */
+ * whole address space.
+ *
+ * The sweep emits intervals in ascending key order and merges them with the
+ * existing records of the region through one cursor (the "walk"): records
+ * that no longer exist are deleted, identical ones are left alone (a bulk
+ * re-import that changes 1% rewrites about 1% of the index), new ones are
+ * put where the cursor already is, or appended (MDB_APPEND) when nothing in
+ * the database follows them. Entries come out of the database sorted, so
+ * the items are only sorted when several lists interleave. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +48,11 @@ struct ictx {
     size_t sp, scap;
     struct dx__buf val;
     MDB_cursor *ic;
+    size_t *lnlen;           /* strlen(lists[i]) + 1 */
+    /* the merge walk: the existing index record the sweep compares with */
+    bool wvalid;             /* ic is on a record of this zone/fam with end <= whi */
+    dx__u128 wend, whi;
+    bool append;             /* no record after the region yet: MDB_APPEND works */
 };
 
 /* index key: zone \0 fam addr */
@@ -73,26 +86,59 @@ static int iv_find(struct ictx *c, dx__u128 x, dx__u128 *s, dx__u128 *e)
     return *s <= x ? 1 : 0;
 }
 
-/* Delete the index records whose end lies in [lo, hi]. */
-static int iv_delete(struct ictx *c, dx__u128 lo, dx__u128 hi)
+/* Load the walk state from a cursor get that returned rc. */
+static int walk_load(struct ictx *c, int rc, const MDB_val *key)
+{
+    c->wvalid = false;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return dx__mdb(rc);
+    const uint8_t *k = key->mv_data;
+    size_t pn = c->zl + 2;
+    if (key->mv_size != pn + c->len || memcmp(k, c->zone, c->zl) != 0 || k[c->zl] != 0 ||
+        k[c->zl + 1] != c->fam)
+        return 0;
+    dx__u128 e = dx__addr_get(k + pn, c->len);
+    if (e > c->whi)
+        return 0;
+    c->wvalid = true;
+    c->wend = e;
+    return 0;
+}
+
+/* Position the walk on the first index record with end >= x. */
+static int walk_seek(struct ictx *c, dx__u128 x)
 {
     uint8_t kb[DX__KEY_MAX + 1];
-    size_t pn = c->zl + 2;
-    for (;;) {
-        MDB_val key = { ikey(c, kb, lo), kb }, v;
-        int rc = mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE);
-        if (rc == MDB_NOTFOUND)
-            return 0;
-        if (rc)
-            return dx__mdb(rc);
-        if (key.mv_size != pn + c->len || memcmp(key.mv_data, kb, pn) != 0)
-            return 0;
-        if (dx__addr_get((const uint8_t *)key.mv_data + pn, c->len) > hi)
-            return 0;
-        rc = mdb_cursor_del(c->ic, 0);
-        if (rc)
-            return dx__mdb(rc);
+    MDB_val key = { ikey(c, kb, x), kb }, v;
+    return walk_load(c, mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE), &key);
+}
+
+/* Position the walk after the record that ends at x. */
+static int walk_after(struct ictx *c, dx__u128 x)
+{
+    if (x >= c->whi) {
+        c->wvalid = false;
+        return 0;
     }
+    return walk_seek(c, x + 1);
+}
+
+/* Delete the walk's records that end before x (all of them: x = whi + 1
+ * is not representable at the top, so `all` says so). */
+static int walk_delete(struct ictx *c, dx__u128 x, bool all)
+{
+    while (c->wvalid && (all || c->wend < x)) {
+        dx__u128 e = c->wend;
+        int rc = mdb_cursor_del(c->ic, 0);
+        if (rc)
+            return dx__mdb(rc);
+        rc = walk_after(c, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static int push_item(struct ictx *c, uint32_t list, dx__u128 start, uint8_t plen,
@@ -220,7 +266,7 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
             continue;
         if (chain > UINT8_MAX)
             return DX_ERANGE;
-        size_t ll = strlen(c->lists[li]) + 1;
+        size_t ll = c->lnlen[li];
         dx__buf_u8(v, (uint8_t)ll);
         dx__buf_put(v, c->lists[li], ll);
         dx__buf_u8(v, (uint8_t)chain);
@@ -242,9 +288,41 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
         return DX_ENOMEM;
     v->p[count_at] = (uint8_t)(nl >> 8);
     v->p[count_at + 1] = (uint8_t)nl;
+    /* merge with the existing records: drop those ending before b, keep
+     * an identical record, write a new or changed one */
+    int rc = walk_delete(c, b, false);
+    if (rc)
+        return rc;
     uint8_t kb[DX__KEY_MAX + 1];
-    MDB_val key = { ikey(c, kb, b), kb }, val = { v->n, v->p };
-    return dx__mdb(mdb_put(c->t->txn, c->t->st->index, &key, &val, 0));
+    MDB_val key = { ikey(c, kb, b), kb }, val;
+    if (c->wvalid && c->wend == b) {
+        rc = mdb_cursor_get(c->ic, &key, &val, MDB_GET_CURRENT);
+        if (rc)
+            return dx__mdb(rc);
+        if (val.mv_size == v->n && memcmp(val.mv_data, v->p, v->n) == 0) {
+            rc = mdb_cursor_get(c->ic, &key, &val, MDB_NEXT);
+            return walk_load(c, rc, &key);
+        }
+    }
+    key.mv_size = ikey(c, kb, b);
+    key.mv_data = kb;
+    val.mv_size = v->n;
+    val.mv_data = v->p;
+    if (!c->wvalid && c->append) {
+        /* nothing of the region left after b: append if nothing at all is */
+        rc = mdb_cursor_put(c->ic, &key, &val, MDB_APPEND);
+        if (rc != MDB_KEYEXIST)
+            return dx__mdb(rc);
+        c->append = false;
+        key.mv_size = ikey(c, kb, b);
+        key.mv_data = kb;
+        val.mv_size = v->n;
+        val.mv_data = v->p;
+    }
+    rc = mdb_cursor_put(c->ic, &key, &val, 0);
+    if (rc)
+        return dx__mdb(rc);
+    return c->wvalid ? walk_after(c, b) : 0;
 }
 
 static int stack_push(struct ictx *c, struct item *it)
@@ -260,6 +338,8 @@ static int stack_push(struct ictx *c, struct item *it)
     c->stack[c->sp++] = it;
     return 0;
 }
+
+static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi);
 
 /* Recompute the index over [lo, hi] (widened first unless whole). */
 static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
@@ -278,18 +358,46 @@ static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
         if (rc == 1 && e > hi)
             hi = e;
     }
-    rc = iv_delete(c, lo, hi);
+    c->whi = hi;
+    rc = walk_seek(c, lo);
     if (rc)
         return rc;
     c->n = 0;
     c->txt.n = 0;
     c->sp = 0;
+    if (!widen && c->cap == 0) {
+        /* whole address space: room for every entry of the database at
+         * once (untouched room costs nothing), no regrowing copies */
+        MDB_stat ms;
+        if (mdb_stat(c->t->txn, c->t->st->entries, &ms) == 0 && ms.ms_entries > 256 &&
+            ms.ms_entries < ((size_t)1 << 28)) {
+            c->it = malloc(ms.ms_entries * sizeof(*c->it));
+            if (c->it)
+                c->cap = ms.ms_entries;
+        }
+    }
     rc = collect(c, lo, hi);
-    if (rc)
-        return rc;
+    if (rc == 0)
+        rc = sweep(c, lo, hi);
+    if (rc == 0)
+        rc = walk_delete(c, 0, true);   /* records past the last interval */
+    return rc;
+}
+
+/* The sweep over the collected items: emit the elementary intervals of
+ * [lo, hi] in ascending order. */
+static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi)
+{
+    int rc;
     if (c->n == 0)
         return 0;
-    qsort(c->it, c->n, sizeof(*c->it), item_cmp);
+    /* one list's entries come sorted from the database: sort only if not */
+    for (size_t i = 1; i < c->n; i++) {
+        if (item_cmp(&c->it[i - 1], &c->it[i]) > 0) {
+            qsort(c->it, c->n, sizeof(*c->it), item_cmp);
+            break;
+        }
+    }
     dx__u128 pos = lo;
     for (size_t i = 0; i < c->n; i++) {
         struct item *it = &c->it[i];
@@ -401,8 +509,22 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     int rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
     if (rc)
         return rc;
+    c.append = true;
     rc = zone_lists(&c);
-    if (rc == 0 && g->full) {
+    if (rc == 0 && c.nlists > 0) {
+        c.lnlen = malloc(c.nlists * sizeof(*c.lnlen));
+        if (!c.lnlen)
+            rc = DX_ENOMEM;
+        for (size_t i = 0; rc == 0 && i < c.nlists; i++)
+            c.lnlen[i] = strlen(c.lists[i]) + 1;
+    }
+    bool full = g->full;
+    if (!full && g->n > DX__TOUCH_FULL) {
+        MDB_stat ms;
+        rc = dx__mdb(mdb_stat(t->txn, t->st->entries, &ms));
+        full = rc == 0 && g->n > ms.ms_entries / 16;
+    }
+    if (rc == 0 && full) {
         rc = region(&c, 0, dx__addr_max(c.len), false);
     } else if (rc == 0 && g->n > 0) {
         qsort(g->r, g->n, sizeof(*g->r), range_cmp);
@@ -422,6 +544,7 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     for (size_t i = 0; i < c.nlists; i++)
         free(c.lists[i]);
     free(c.lists);
+    free(c.lnlen);
     free(c.it);
     free(c.stack);
     dx__buf_free(&c.txt);

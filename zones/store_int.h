@@ -19,6 +19,16 @@
  *                  u64 expires_at, str txt
  *   history value  u8 action, u64 expires_at, str zone, str list,
  *                  str source, str reason
+ *   reports        entries-key \0 reporter -> u64 last report time
+ *
+ * Bulk writes (a sorted import of a million entries in one txn): a write
+ * txn keeps one cursor per database it writes (entries, history), so puts
+ * in key order stay on the leaf page of the previous put instead of
+ * descending the tree again, and it appends (MDB_APPEND: full pages, no
+ * search) while a key is greater than every key of the database. History
+ * records (keyed by key text, so not in the order of the entries) are
+ * buffered in the txn and written sorted when the txn reads history or
+ * commits.
  */
 #ifndef DX_STORE_INT_H
 #define DX_STORE_INT_H
@@ -34,11 +44,17 @@
 typedef unsigned __int128 dx__u128;
 
 #define DX__KEY_MAX 511              /* LMDB's default max key size */
-#define DX__TOUCH_FULL 1024          /* more touched ranges -> rebuild the zone/fam index */
+/* A write txn's touched ranges of a zone/family are recomputed region by
+ * region while there are at most DX__TOUCH_FULL of them, or at most 1/16 of
+ * the entries of the database (each region costs a few dozen page-local
+ * lookups, a rebuild reads every entry); beyond that, or beyond
+ * DX__TOUCH_MAX, the zone/family's index is rebuilt in one sweep. */
+#define DX__TOUCH_FULL 1024
+#define DX__TOUCH_MAX 131072
 
 struct dx_store {
     MDB_env *env;
-    MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history;
+    MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history, reports;
 };
 
 struct dx__range {
@@ -54,10 +70,27 @@ struct dx__touch {
     size_t n, cap;
 };
 
+/* Growable byte buffer with a sticky out-of-memory flag. */
+struct dx__buf {
+    uint8_t *p;
+    size_t n, cap;
+    bool oom;
+};
+
 struct dx_txn {
     struct dx_store *st;
     MDB_txn *txn;
     MDB_cursor *icur;                /* index cursor for dx_lookup (lazily opened) */
+    MDB_cursor *ecur;                /* write txn: entries cursor (lazily opened) */
+    MDB_cursor *hcur;                /* write txn: history cursor (lazily opened) */
+    uint8_t elast[DX__KEY_MAX + 1];  /* >= the last key of entries, if elast_n > 0 */
+    size_t elast_n;                  /* 0 = unknown; SIZE_MAX = entries was empty */
+    struct dx__buf vbuf;             /* scratch for encoding values */
+    struct dx__buf hpend;            /* history records not yet written: u16 klen,
+                                        u32 value offset in hval, key (no seq) */
+    struct dx__buf hval;             /* their values: u16 vlen, value; a value equal
+                                        to the previous one is stored once */
+    size_t nhpend, hval_last;        /* hval_last: offset of the last value */
     bool write;
     bool active;                     /* read txn: false between reset and renew */
     int err;                         /* sticky error of a write txn */
@@ -65,13 +98,6 @@ struct dx_txn {
     size_t ntouch, captouch;
     char **zones;                    /* zones changed by this write txn */
     size_t nzones, capzones;
-};
-
-/* Growable byte buffer with a sticky out-of-memory flag. */
-struct dx__buf {
-    uint8_t *p;
-    size_t n, cap;
-    bool oom;
 };
 
 void dx__buf_put(struct dx__buf *b, const void *data, size_t len);

@@ -7,6 +7,8 @@
 
 #include <arpa/inet.h>
 #include <ftw.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1131,6 +1133,600 @@ static void test_random_differential(void **state)
     free(m);
 }
 
+
+/* --- bulk writes, history buffering, reporters, crash safety ------------ */
+
+static int hist_count_cb(void *arg, const struct dx_hist *h)
+{
+    (void)h;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* History records are buffered in the txn and written sorted: they are
+ * visible to history reads in the same txn, records with the same key and
+ * time keep the order they were added in (also after records stored by an
+ * earlier txn), and an abort drops them. */
+static void test_history_buffered(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    struct dx_key k = K("198.51.100.7"), k2 = K("198.51.100.70");
+    struct dx_hist a = { .at = 500, .action = DX_HIST_LIST, .zone = "z", .list = "l" };
+    struct dx_hist b = { .at = 500, .action = DX_HIST_UPDATE, .expires_at = 7 };
+    struct dx_hist c = { .at = 500, .action = DX_HIST_DELIST, .reason = "r" };
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_history_add(w, &k2, &c), 0);
+    assert_int_equal(dx_history_add(w, &k, &a), 0);
+    assert_int_equal(dx_history_add(w, &k, &b), 0);
+    struct hseen s = { 0 };
+    assert_int_equal(dx_history_foreach(w, &k, hist_cb, &s), 0);  /* same txn */
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.text[0], "500 list z l - - 0");
+    assert_string_equal(s.text[1], "500 update - - - - 7");
+    assert_int_equal(dx_history_add(w, &k, &c), 0);   /* after a flush */
+    commit_ok(w);
+    /* aborted: no trace */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(dx_history_add(w, &k, &a), 0);
+    dx_txn_abort(w);
+    /* a later txn, same key and time: after the stored ones */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_history_add(w, &k, &b), 0);
+    assert_int_equal(dx_history_add(w, &k, &a), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &k, hist_cb, &s), 0);
+    assert_int_equal(s.n, 5);
+    assert_string_equal(s.text[0], "500 list z l - - 0");
+    assert_string_equal(s.text[1], "500 update - - - - 7");
+    assert_string_equal(s.text[2], "500 delist - - - r 0");
+    assert_string_equal(s.text[3], "500 update - - - - 7");
+    assert_string_equal(s.text[4], "500 list z l - - 0");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(dx_history_foreach(r, &k2, hist_cb, &s), 0);
+    assert_int_equal(s.n, 1);
+    dx_txn_abort(r);
+}
+
+/* History keys are the key text as dx_key_format writes it (the store
+ * formats IPv4 itself): records written under that text by the previous
+ * version are found. */
+static void test_history_key_text(void **state)
+{
+    struct fx *f = *state;
+    static const char *const keys[] = {
+        "0.0.0.0/0", "1.2.3.4", "255.255.255.255", "10.0.0.0/8", "192.0.2.0/24",
+        "100.64.0.0/10", "9.99.199.0/31", "2001:db8::1", "2001:db8::/32", "spam.example",
+        "*.spam.example",
+    };
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    dx_store_close(f->st);
+    f->st = NULL;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "history", 0, &dbi), 0);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct dx_key k = K(keys[i]);
+        uint8_t kb[DX_KEY_TEXT_MAX + 16];
+        int n = dx_key_format(&k, (char *)kb, DX_KEY_TEXT_MAX);
+        assert_true(n > 0);
+        memset(kb + n + 1, 0, 12);
+        kb[n + 1 + 7] = 42;                     /* at = 42, seq 0 */
+        uint8_t val[] = { DX_HIST_LIST, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+        MDB_val key = { (size_t)n + 13, kb }, v = { sizeof(val), val };
+        assert_int_equal(mdb_put(txn, dbi, &key, &v, 0), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct dx_key k = K(keys[i]);
+        struct dx_hist h = { .at = 42, .action = DX_HIST_UPDATE };
+        assert_int_equal(dx_history_add(w, &k, &h), 0);
+    }
+    commit_ok(w);
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct dx_key k = K(keys[i]);
+        struct hseen s = { 0 };
+        assert_int_equal(dx_history_foreach(r, &k, hist_cb, &s), 0);
+        if (s.n != 2)
+            fail_msg("%s: %d records", keys[i], s.n);
+        assert_string_equal(s.text[0], "42 list - - - - 0");
+        assert_string_equal(s.text[1], "42 update - - - - 0");
+    }
+    dx_txn_abort(r);
+}
+
+static struct dx_key v4(uint32_t a, unsigned plen)
+{
+    struct dx_key k;
+    memset(&k, 0, sizeof(k));
+    k.family = DX_FAM_V4;
+    k.len = 4;
+    k.plen = (uint8_t)plen;
+    if (plen < 32)
+        a &= plen ? ~(0xffffffffu >> plen) : 0;
+    k.addr[0] = (uint8_t)(a >> 24);
+    k.addr[1] = (uint8_t)(a >> 16);
+    k.addr[2] = (uint8_t)(a >> 8);
+    k.addr[3] = (uint8_t)a;
+    return k;
+}
+
+#define BULK_N 6000
+
+struct bulk {
+    uint32_t a[BULK_N];
+    uint8_t plen[BULK_N];
+    uint32_t code[BULK_N];
+    bool present[BULK_N];
+    bool deleted[BULK_N];    /* absent because deleted (not a duplicate key) */
+};
+
+/* The code of the most specific present entry covering q, 0 if none. */
+static uint32_t bulk_expect(const struct bulk *b, uint32_t q, unsigned *plen)
+{
+    int best = -1;
+    for (int i = 0; i < BULK_N; i++) {
+        if (!b->present[i])
+            continue;
+        uint32_t m = b->plen[i] ? 0xffffffffu << (32 - b->plen[i]) : 0;
+        if ((q & m) == b->a[i] && (best < 0 || b->plen[best] < b->plen[i]))
+            best = i;
+    }
+    if (best < 0)
+        return 0;
+    *plen = b->plen[best];
+    return b->code[best];
+}
+
+static void bulk_verify(struct dx_store *st, const char *zone, const struct bulk *b)
+{
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    for (int i = 0; i < BULK_N; i++) {
+        uint32_t end = b->plen[i] >= 32 ? b->a[i]
+                     : b->a[i] | (b->plen[i] ? 0xffffffffu >> b->plen[i] : 0xffffffffu);
+        uint32_t qs[4] = { b->a[i], end, b->a[i] - 1, end + 1 };
+        for (int j = 0; j < 4; j++) {
+            struct dx_key q = v4(qs[j], 32);
+            struct dx_hit h[DX_HITS_MAX];
+            int n = dx_lookup(r, zone, &q, NOW, h, DX_HITS_MAX);
+            unsigned plen = 0;
+            uint32_t code = bulk_expect(b, qs[j], &plen);
+            if (code == 0) {
+                if (n != 0)
+                    fail_msg("%08x: %d hits, expected none", qs[j], n);
+                continue;
+            }
+            if (n != 1)
+                fail_msg("%08x: %d hits, expected 1", qs[j], n);
+            assert_string_equal(h[0].list, "big");
+            assert_int_equal(h[0].code, code);
+            assert_int_equal(h[0].plen, plen);
+        }
+    }
+    dx_txn_abort(r);
+}
+
+static void bulk_put_all(struct dx_store *st, const char *zone, struct bulk *b, bool hist)
+{
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(st, &w), 0);
+    for (int i = 0; i < BULK_N; i++) {
+        if (!b->present[i])
+            continue;
+        struct dx_key k = v4(b->a[i], b->plen[i]);
+        struct dx_entry e = { .code = b->code[i], .source = "import" };
+        assert_int_equal(dx_entry_put(w, zone, "big", &k, &e), 0);
+        if (hist) {
+            struct dx_hist h = { .at = NOW, .action = DX_HIST_LIST, .zone = zone };
+            assert_int_equal(dx_history_add(w, &k, &h), 0);
+        }
+    }
+    commit_ok(w);
+}
+
+/* The bulk import pattern (puts in key order, more than the touch limit,
+ * one txn): into an empty store (append), into a zone that sorts before
+ * another (no append), re-put unchanged, then change and delete a few. */
+static void test_bulk_sorted(void **state)
+{
+    struct fx *f = *state;
+    struct bulk *b = calloc(1, sizeof(*b));
+    assert_non_null(b);
+    uint64_t rng = 0x243f6a8885a308d3ull;
+    uint32_t a = 0x0a000000u;
+    for (int i = 0; i < BULK_N; i++) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        a += 1 + (uint32_t)(rng % 300);
+        b->plen[i] = rng % 50 == 0 ? (uint8_t)(20 + rng % 5) : 32;
+        b->a[i] = v4(a, b->plen[i]).addr[0] << 24 | v4(a, b->plen[i]).addr[1] << 16 |
+                  v4(a, b->plen[i]).addr[2] << 8 | v4(a, b->plen[i]).addr[3];
+        b->code[i] = 1000 + (uint32_t)i;
+        b->present[i] = true;
+    }
+    /* keys must be unique: drop a range equal to an earlier one */
+    for (int i = 1; i < BULK_N; i++)
+        for (int j = i - 1; j >= 0 && b->a[j] + (1u << 13) > b->a[i]; j--)
+            if (b->present[j] && b->a[i] == b->a[j] && b->plen[i] == b->plen[j])
+                b->present[i] = false;
+    bulk_put_all(f->st, "m.test", b, true);       /* empty store: appends */
+    bulk_verify(f->st, "m.test", b);
+    /* a zone after it and a list before it: later puts are not at the tail */
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "z.test", "x", "10.0.0.1", 0, 7, 0, NULL), 0);
+    assert_int_equal(put(w, "a.test", "x", "10.0.0.1", 0, 7, 0, NULL), 0);
+    commit_ok(w);
+    bulk_put_all(f->st, "b.test", b, false);      /* middle of the database */
+    bulk_verify(f->st, "b.test", b);
+    bulk_put_all(f->st, "b.test", b, false);      /* unchanged */
+    bulk_verify(f->st, "b.test", b);
+    /* change 1 in 50, delete 1 in 70, in one txn */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (int i = 0; i < BULK_N; i++) {
+        if (!b->present[i])
+            continue;
+        struct dx_key k = v4(b->a[i], b->plen[i]);
+        if (i % 70 == 3) {
+            assert_int_equal(dx_entry_del(w, "b.test", "big", &k), 0);
+            b->present[i] = false;
+            b->deleted[i] = true;
+        } else if (i % 50 == 1) {
+            b->code[i] += 100000;
+            struct dx_entry e = { .code = b->code[i], .source = "import" };
+            assert_int_equal(dx_entry_put(w, "b.test", "big", &k, &e), 0);
+        }
+    }
+    commit_ok(w);
+    bulk_verify(f->st, "b.test", b);
+    /* many touched ranges (> DX__TOUCH_FULL) but few against the size of
+     * the database: recomputed region by region, not rebuilt */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (uint32_t i = 0; i < 30000; i++) {
+        struct dx_key k = v4(0x20000000u + i * 3, 32);
+        struct dx_entry e = { .code = 1 };
+        assert_int_equal(dx_entry_put(w, "f.test", "fill", &k, &e), 0);
+    }
+    commit_ok(w);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    int touched = 0;
+    for (int i = 0; i < BULK_N; i++) {
+        struct dx_key k = v4(b->a[i], b->plen[i]);
+        if (i % 5 == 2 && b->present[i]) {
+            b->code[i] += 7;
+            struct dx_entry e = { .code = b->code[i], .source = "import" };
+            assert_int_equal(dx_entry_put(w, "b.test", "big", &k, &e), 0);
+            touched++;
+        } else if (i % 97 == 4 && b->present[i]) {
+            assert_int_equal(dx_entry_del(w, "b.test", "big", &k), 0);
+            b->present[i] = false;
+            b->deleted[i] = true;
+            touched++;
+        } else if (i % 2 == 1 && b->deleted[i]) {
+            struct dx_entry e = { .code = b->code[i], .source = "import" };
+            assert_int_equal(dx_entry_put(w, "b.test", "big", &k, &e), 0);
+            b->present[i] = true;                  /* a deleted one comes back */
+            b->deleted[i] = false;
+            touched++;
+        }
+    }
+    assert_true(touched > 1100);
+    commit_ok(w);
+    bulk_verify(f->st, "b.test", b);
+    /* the other zones are untouched */
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "z.test", "10.0.0.1", h), 1);
+    assert_int_equal(look(f->st, "a.test", "10.0.0.1", h), 1);
+    size_t n;
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_entry_count(r, "z.test", NULL, &n), 0);
+    assert_int_equal(n, 1);
+    int hn = 0;
+    struct dx_key k0 = v4(b->a[0], b->plen[0]);
+    assert_int_equal(dx_history_foreach(r, &k0, hist_count_cb, &hn), 0);
+    assert_int_equal(hn, 1);
+    dx_txn_abort(r);
+    free(b);
+}
+
+/* Re-putting an entry with a different expiry moves its expiry record;
+ * with the same expiry keeps exactly one. */
+static void test_put_expiry_records(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 0, NOW + 10, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 0, NOW + 10, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.2", 0, 0, NOW + 10, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.2", 0, 0, NOW + 20, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.3", 0, 0, NOW + 10, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.3", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    size_t removed;
+    assert_int_equal(dx_expire(w, NOW + 15, NULL, NULL, &removed), 0);
+    assert_int_equal(removed, 1);                      /* .1 only */
+    assert_int_equal(dx_expire(w, NOW + 25, NULL, NULL, &removed), 0);
+    assert_int_equal(removed, 1);                      /* .2 */
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "192.0.2.3", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "192.0.2.2", h), 0);
+}
+
+static void test_reports(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    struct dx_key k = K("192.0.2.9"), k2 = K("192.0.2.0/24"), kd = K("spam.example");
+    size_t n = 99;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_report_count(w, "bl.test", "rep", &k, 0, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "a.example", 100), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "b.example", 200), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "c.example", 300), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "a.example", 250), 0); /* later */
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "b.example", 50), 0);  /* older */
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k2, "d.example", 300), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "other", &k, "d.example", 300), 0);
+    assert_int_equal(dx_report_add(w, "dom.test", "rep", &kd, "a.example", 300), 0);
+    assert_int_equal(dx_report_count(w, "bl.test", "rep", &k, 0, &n), 0);
+    assert_int_equal(n, 3);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k, 200, &n), 0);
+    assert_int_equal(n, 3);                 /* a 250, b 200, c 300 */
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k, 201, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k, 301, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k2, 0, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(dx_report_count(r, "bl.test", "other", &k, 0, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(dx_report_count(r, "dom.test", "rep", &kd, 0, &n), 0);
+    assert_int_equal(n, 1);
+    struct dx_key kn = K("192.0.2.10");
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &kn, 0, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "", &k, 0, &n), DX_EINVAL);
+    dx_txn_abort(r);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    size_t removed = 99;
+    assert_int_equal(dx_report_prune(w, 250, &removed), 0);
+    assert_int_equal(removed, 1);           /* b (200) */
+    assert_int_equal(dx_report_count(w, "bl.test", "rep", &k, 0, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(dx_report_prune(w, 301, &removed), 0);
+    assert_int_equal(removed, 5);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k, 0, &n), 0);
+    assert_int_equal(n, 0);
+    dx_txn_abort(r);
+
+    /* bad input is a sticky error of the write txn */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "", 1), DX_EINVAL);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "x", 1), DX_EINVAL);
+    assert_int_equal(dx_txn_commit(w), DX_EINVAL);
+    char big[600];
+    memset(big, 'r', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, big, 1), DX_EINVAL);
+    dx_txn_abort(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "rep", &k, 0, &n), 0);
+    assert_int_equal(n, 0);
+    dx_txn_abort(r);
+}
+
+/* A store written before `reports` existed opens (the DB is created) and
+ * keeps its data. */
+static void test_reports_old_store(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    dx_store_close(f->st);
+    f->st = NULL;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "reports", 0, &dbi), 0);
+    assert_int_equal(mdb_drop(txn, dbi, 1), 0);           /* as schema 1 had it */
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "reports", 0, &dbi), MDB_NOTFOUND);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+
+    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "bl.test", "192.0.2.1", h), 1);
+    struct dx_key k = K("192.0.2.1");
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "a", &k, "r1", 10), 0);
+    commit_ok(w);
+    struct dx_txn *r;
+    size_t n;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_report_count(r, "bl.test", "a", &k, 0, &n), 0);
+    assert_int_equal(n, 1);
+    dx_txn_abort(r);
+}
+
+/* Everything a write txn did is gone after dx_txn_abort: entries, index,
+ * serial, history, holds, reports. */
+static void test_abort_no_trace(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    uint32_t serial0;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &serial0), 0);
+    dx_txn_abort(r);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    for (uint32_t i = 0; i < 3000; i++) {
+        struct dx_key k = v4(0xc6330000u + i, 32);
+        struct dx_entry e = { .code = 9, .expires_at = NOW + 5 };
+        assert_int_equal(dx_entry_put(w, "bl.test", "a", &k, &e), 0);
+        struct dx_hist h = { .at = NOW, .action = DX_HIST_LIST };
+        assert_int_equal(dx_history_add(w, &k, &h), 0);
+    }
+    struct dx_key k1 = K("192.0.2.1");
+    assert_int_equal(dx_entry_del(w, "bl.test", "a", &k1), 0);
+    assert_int_equal(dx_hold_put(w, "bl.test", "a", &k1, NOW + 100), 0);
+    assert_int_equal(dx_report_add(w, "bl.test", "a", &k1, "rep", NOW), 0);
+    assert_int_equal(put(w, "new.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    dx_txn_abort(w);
+
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    size_t n;
+    assert_int_equal(dx_entry_count(r, "bl.test", NULL, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(dx_entry_count(r, "new.test", NULL, &n), 0);
+    assert_int_equal(n, 0);
+    uint32_t serial;
+    assert_int_equal(dx_zone_serial(r, "bl.test", &serial), 0);
+    assert_int_equal(serial, serial0);
+    assert_int_equal(dx_zone_serial(r, "new.test", &serial), DX_ENOTFOUND);
+    uint64_t until;
+    assert_int_equal(dx_hold_get(r, "bl.test", "a", &k1, &until), DX_ENOTFOUND);
+    assert_int_equal(dx_report_count(r, "bl.test", "a", &k1, 0, &n), 0);
+    assert_int_equal(n, 0);
+    int hn = 0;
+    struct dx_key k2 = v4(0xc6330000u + 7, 32);
+    assert_int_equal(dx_history_foreach(r, &k2, hist_count_cb, &hn), 0);
+    assert_int_equal(hn, 0);
+    struct dx_hit h[DX_HITS_MAX];
+    struct dx_key q = v4(0xc6330000u + 7, 32);
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 0);
+    assert_int_equal(dx_lookup(r, "bl.test", &k1, NOW, h, DX_HITS_MAX), 1);
+    dx_txn_abort(r);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    size_t removed;
+    assert_int_equal(dx_expire(w, NOW + 10, NULL, NULL, &removed), 0);
+    assert_int_equal(removed, 0);       /* no expiry records left behind */
+    dx_txn_abort(w);
+}
+
+/* A process killed in the middle of a big write txn (SIGKILL, or _exit
+ * without commit) leaves the committed data readable and the store
+ * writable. */
+static void crash_child(const char *dir, bool kill_self)
+{
+    struct dx_store *st;
+    if (dx_store_open(dir, 1ULL << 30, &st) != 0)
+        _exit(3);
+    struct dx_txn *w;
+    if (dx_txn_write(st, &w) != 0)
+        _exit(4);
+    for (uint32_t i = 0; i < 100000; i++) {
+        struct dx_key k = v4(0x0b000000u + i * 7, 32);
+        struct dx_entry e = { .code = 77 };
+        if (dx_entry_put(w, "bl.test", "a", &k, &e) != 0)
+            _exit(5);
+        struct dx_hist h = { .at = NOW, .action = DX_HIST_LIST };
+        if (dx_history_add(w, &k, &h) != 0)
+            _exit(6);
+    }
+    struct dx_key k1 = K("192.0.2.1");
+    if (dx_entry_del(w, "bl.test", "a", &k1) != 0)
+        _exit(7);
+    if (kill_self)
+        raise(SIGKILL);
+    _exit(0);
+}
+
+static void test_crash_mid_txn(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    struct dx_txn *w, *r;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "11.0.0.0/8", 0, 6, 0, NULL), 0);
+    commit_ok(w);
+    for (int round = 0; round < 2; round++) {
+        /* the child opens its own environment (LMDB forbids using one
+         * across fork) */
+        dx_store_close(f->st);
+        f->st = NULL;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+            crash_child(sub, round == 0);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (round == 0) {
+            assert_true(WIFSIGNALED(status));
+            assert_int_equal(WTERMSIG(status), SIGKILL);
+        } else {
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        assert_int_equal(dx_store_open(sub, 1ULL << 30, &f->st), 0);
+        assert_int_equal(dx_txn_read(f->st, &r), 0);
+        size_t n;
+        assert_int_equal(dx_entry_count(r, "bl.test", "a", &n), 0);
+        assert_int_equal(n, 2);
+        dx_txn_abort(r);
+        struct dx_hit h[DX_HITS_MAX];
+        assert_int_equal(look(f->st, "bl.test", "192.0.2.1", h), 1);
+        assert_int_equal(h[0].code, 5);
+        assert_int_equal(look(f->st, "bl.test", "11.0.0.7", h), 1);
+        assert_int_equal(h[0].code, 6);
+        /* a later write txn works (the dead writer's lock is released) */
+        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        assert_int_equal(put(w, "bl.test", "a", "11.0.0.7", 0, 8 + (uint32_t)round, 0, NULL), 0);
+        commit_ok(w);
+        assert_int_equal(look(f->st, "bl.test", "11.0.0.7", h), 1);
+        assert_int_equal(h[0].code, 8 + round);
+        assert_int_equal(look(f->st, "bl.test", "11.0.0.14", h), 1);
+        assert_int_equal(h[0].code, 6);
+        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        assert_int_equal(del(w, "bl.test", "a", "11.0.0.7"), 0);
+        commit_ok(w);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1151,6 +1747,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_differential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_buffered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_key_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_sorted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_expiry_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reports_old_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort_no_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_mid_txn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
