@@ -486,7 +486,7 @@ int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_i
                 st->updated++;
         } else if (rc == DX_ENOTFOUND) {
             rc = dx_entry_put(w, o->zone, o->list, &k, &e);
-            if (rc == 0)
+            if (rc == 0 && any)     /* the first load of a list is its baseline */
                 rc = dx_history_add(w, &k, &h);
             if (rc == 0)
                 st->added++;

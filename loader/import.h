@@ -105,7 +105,9 @@ struct dx_imp_stats {
 };
 
 /* Write the sorted set into opts->list of opts->zone within write txn w:
- * new keys are put (history "list"), existing ones rewritten only if
+ * new keys are put (history "list", except on the first load of an empty
+ * list: that baseline is recorded in the entries themselves — source,
+ * reason, first seen — not as a million history records), existing ones rewritten only if
  * something changed (first_seen and hits kept, history "update" not
  * recorded per entry), and with replace, entries not in the set are deleted
  * (history "delist"). The caller commits or aborts w. Returns 0 or the first
