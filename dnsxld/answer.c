@@ -13,11 +13,17 @@
  *   (dx_key_from_addr converts them; STANDARDS.md 1.11); `$` is then the
  *   IPv4 text.
  * - Identical A values from several lists are answered once: an RRset
- *   holds no duplicate records (RFC 2181 5). TXT texts are per list.
+ *   holds no duplicate records (RFC 2181 5). TXT texts are per list, and
+ *   likewise identical expanded texts are answered once.
  * - ANY for a listed name gives the A and TXT RRsets (RFC 8482 allows it).
  * - Domain zones: the labels under the zone, joined, are the name looked up;
  *   a name with characters no key can hold is NXDOMAIN.
  * - Expanded TXT texts longer than TXT_TEXT_MAX (4096) octets are cut.
+ * - Per-entry values (imports, country data, dnsxl-admin add --code/--txt)
+ *   override the list's: an own code replaces the list's A (and is what
+ *   bitmask mode ORs in), an own TXT replaces the list's/zone's template,
+ *   and an own TXT of "" (rbldnsd's `1.2.3.4 :3:`) means no TXT for that
+ *   hit: a TXT query that finds no text is NODATA.
  */
 #include "dnsxld/answer.h"
 #include "dnsxld/txt.h"
@@ -340,11 +346,28 @@ static int item_reason(struct dx_answer *r, const struct item *it, const char **
     return 0;
 }
 
-/* TXT RRs; returns 0 or a store error. */
+/* Is the rdata just written at w[at+2 .. pos) equal to an earlier one? */
+static bool txt_dup(const struct dx_answer *r, const size_t *rd, size_t nrd, size_t at)
+{
+    const uint8_t *b = r->w->wbuf;
+    size_t len = r->w->pos - at - 2;
+    for (size_t j = 0; j < nrd; j++) {
+        size_t olen = (size_t)b[rd[j]] << 8 | b[rd[j] + 1];
+        if (olen == len && memcmp(b + rd[j] + 2, b + at + 2, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* TXT RRs, identical texts once (RFC 2181 5: an RRset has no duplicate
+ * records; two lists may expand to the same text). Returns 0 or a store
+ * error. */
 static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
 {
     uint32_t ttl = rrset_ttl(r, it, n, true);
     char text[TXT_TEXT_MAX];
+    size_t rd[DX_HITS_MAX];         /* rdlength offsets of the TXT RRs written */
+    size_t nrd = 0;
     for (size_t i = 0; i < n; i++) {
         if (!it[i].tmpl)
             continue;
@@ -355,6 +378,7 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
                 return rc;
         }
         size_t tl = dx_txt_expand(it[i].tmpl, &v, text, sizeof(text));
+        struct dx_wire_mark mk = dx_wire_mark(r->w);
         size_t at = rr_begin(r, r->qn->name, r->qn->name_len, DX_T_TXT, ttl);
         size_t off = 0;
         do {
@@ -364,6 +388,14 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
             off += chunk;
         } while (off < tl);
         rr_end(r, at);
+        if (r->w->err)
+            return 0;               /* the caller truncates */
+        if (txt_dup(r, rd, nrd, at)) {
+            dx_wire_rollback(r->w, mk);
+            continue;
+        }
+        if (nrd < DX_HITS_MAX)
+            rd[nrd++] = at;
         r->an++;
     }
     return 0;
@@ -425,7 +457,11 @@ static void answer_below(struct dx_answer *r)
             continue;               /* list no longer configured */
         struct item *it = &items[ni++];
         it->code = hits[i].code ? hits[i].code : lc->code;
-        it->tmpl = hits[i].txt ? hits[i].txt : lc->txt ? lc->txt : z->txt;
+        /* an own TXT of "" means "no TXT" (rbldnsd's `1.2.3.4 :3:`) */
+        if (hits[i].txt)
+            it->tmpl = hits[i].txt[0] ? hits[i].txt : NULL;
+        else
+            it->tmpl = lc->txt ? lc->txt : z->txt;
         it->list = lc->name;
         it->expires = hits[i].expires_at;
         it->key = hits[i].key;

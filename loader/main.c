@@ -3,10 +3,12 @@
  *   dnsxl-loader [-c CONF] COMMAND ARGS...
  *
  * Commands now: import (plain list files, or rbldnsd datasets through
- * loader/fmt_rbldnsd.h), expire. Each handler returns an
+ * loader/fmt_rbldnsd.h), country (IP-to-country data through
+ * loader/fmt_country.h), expire. Each handler returns an
  * exit status (0 done, 1 bad usage or input, 2 store or system error);
  * config, store and any open transaction are released on one path in main().
  */
+#include "loader/fmt_country.h"
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
 
@@ -169,7 +171,10 @@ static int import_set(void *arg, int ch, const char *val)
 }
 
 static int cmd_import(struct ctx *c, int argc, char **argv);
+static int cmd_country(struct ctx *c, int argc, char **argv);
 static int cmd_expire(struct ctx *c, int argc, char **argv);
+
+enum { CMD_IMPORT, CMD_COUNTRY, CMD_EXPIRE };
 
 static const struct cmd cmds[] = {
     { "import", cmd_import,
@@ -177,16 +182,57 @@ static const struct cmd cmds[] = {
       "plain list or rbldnsd dataset files (- = stdin); --replace makes the list equal to"
       " the files, atomically. FMT: auto (default), plain, ip4set, ip4trie, ip4tset,"
       " ip6tset, ip6trie, dnset" },
+    { "country", cmd_country, "ZONE[/LIST] FILE...",
+      "IP-to-country data (RIR delegated-stats files or CSV start,end,cc; - = stdin) into"
+      " LIST, or the zone's only list; each entry answers A 127.0.X.Y (X*256+Y = ISO 3166-1"
+      " numeric code) and TXT the code; the list is replaced atomically" },
     { "expire", cmd_expire, "", "remove expired entries, recording history" },
     { NULL, NULL, NULL, NULL },
 };
 
-/* Input formats: FMT_AUTO decides per file (FMT_PLAIN unless it has rbldnsd
- * `$` directive or `:A:TXT` default lines); otherwise plain or one rbldnsd
- * dataset type (> 0). */
+/* Input formats: FMT_AUTO decides per file (rbldnsd if looks_rbldnsd, else
+ * FMT_PLAIN); otherwise plain or one rbldnsd dataset type (> 0). */
 enum { FMT_AUTO = -1, FMT_PLAIN = 0 };
 
-static bool looks_rbldnsd(const char *buf, size_t len)
+static bool is_blank_ch(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* Could the data line [q, le) (blanks skipped, not a comment) be a plain
+ * list line? Plain holds one key (optionally '!'), then only a comment. */
+static bool plain_line(const char *q, const char *le, bool ip_zone)
+{
+    if (q < le && *q == '!')
+        q++;
+    const char *k = q;
+    while (q < le && !is_blank_ch(*q))
+        q++;
+    size_t kl = (size_t)(q - k);
+    while (q < le && is_blank_ch(*q))
+        q++;
+    if (q < le && *q != '#' && *q != ';')
+        return false;               /* a value after the key: rbldnsd */
+    if (kl == 0)
+        return true;
+    if (!ip_zone)
+        return k[0] != '.';         /* ".name" = name and its subdomains: rbldnsd */
+    if (memchr(k, ':', kl))
+        return true;                /* IPv6: plain and rbldnsd agree */
+    if (memchr(k, '-', kl))
+        return false;               /* a range */
+    if (memchr(k, '/', kl))
+        return true;
+    unsigned dots = 0;
+    for (size_t i = 0; i < kl; i++)
+        dots += k[i] == '.';
+    return dots == 3;               /* fewer: a short form such as 10.1 */
+}
+
+/* Does the file need the rbldnsd reader: a `$` directive or `:A:TXT`
+ * default line, or any data line a plain list cannot hold (a value after
+ * the key, a range, a short form, a ".name")? */
+static bool looks_rbldnsd(const char *buf, size_t len, bool ip_zone)
 {
     const char *p = buf, *end = buf + len;
     while (p < end) {
@@ -194,9 +240,13 @@ static bool looks_rbldnsd(const char *buf, size_t len)
         const char *le = eol ? eol : end;
         const char *q = p;
         p = eol ? eol + 1 : end;
-        while (q < le && (*q == ' ' || *q == '\t'))
+        while (q < le && is_blank_ch(*q))
             q++;
-        if (q < le && (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':'))))
+        if (q == le || *q == '#' || *q == ';')
+            continue;
+        if (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':')))
+            return true;
+        if (!plain_line(q, le, ip_zone))
             return true;
     }
     return false;
@@ -237,7 +287,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const struct cmd *m = &cmds[0];
+    const struct cmd *m = &cmds[CMD_IMPORT];
     struct import_opts o = { 0 };
     int ex = getopts(c, m, argc, argv, lo, import_set, &o);
     if (ex)
@@ -288,7 +338,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         }
         int f = fmt;
         if (f == FMT_AUTO)
-            f = looks_rbldnsd(c->buf, len) ? (int)dx_rbl_type_detect(c->buf, len, ip_zone)
+            f = looks_rbldnsd(c->buf, len, ip_zone) ? (int)dx_rbl_type_detect(c->buf, len, ip_zone)
                                            : FMT_PLAIN;
         if (f == FMT_PLAIN)
             rc = dx_imp_parse_plain(&c->set, (uint16_t)fi, c->buf, len, ip_zone, err,
@@ -337,6 +387,110 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     return EX_OK;
 }
 
+/* ---- country ------------------------------------------------------------ */
+
+static int no_opts(void *arg, int ch, const char *val)
+{
+    return 1;
+}
+
+/* ZONE/LIST, or ZONE with exactly one list: *l set, or an exit status. */
+static int country_target(struct ctx *c, const char *target, struct dx_list_conf **l,
+                          struct dx_zone_conf **z)
+{
+    char err[512];
+    int rc = dx_conf_target(c->conf, target, true, z, l, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        return EX_USAGE;
+    }
+    if (*l)
+        return EX_OK;
+    if ((*z)->n_lists != 1) {
+        errmsg("country: zone '%s' has %zu lists; name one as %s/LIST", (*z)->name,
+               (*z)->n_lists, (*z)->name);
+        return EX_USAGE;
+    }
+    *l = &(*z)->lists[0];
+    return EX_OK;
+}
+
+static int cmd_country(struct ctx *c, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help",   no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct cmd *m = &cmds[CMD_COUNTRY];
+    int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
+    if (ex)
+        return ex < 0 ? EX_OK : ex;
+    if (argc - optind < 2) {
+        errmsg("country: ZONE[/LIST] and at least one FILE required");
+        return cmd_usage(m, true);
+    }
+    if ((ex = open_conf(c)))
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    if ((ex = country_target(c, argv[optind], &l, &z)))
+        return ex;
+    if (z->kind != DX_ZONE_IP) {
+        errmsg("country: zone '%s' is of kind domain; country data needs kind = ip", z->name);
+        return EX_USAGE;
+    }
+
+    /* 1. parse everything: nothing is written on a bad line */
+    double t0 = mono();
+    char err[512];
+    for (int i = optind + 1; i < argc; i++) {
+        int fi = dx_imp_add_file(&c->set, argv[i]);
+        if (fi < 0) {
+            errmsg("%s", dx_strerror(fi));
+            return EX_STORE;
+        }
+        size_t len;
+        int rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
+        if (rc) {
+            errmsg("cannot read %s", err);
+            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_USAGE : EX_STORE;
+        }
+        rc = dx_fmt_country_parse(&c->set, (uint16_t)fi, c->buf, len, err, sizeof(err));
+        free(c->buf);
+        c->buf = NULL;
+        if (rc) {
+            errmsg("%s", err);
+            return rc == DX_EINVAL ? EX_USAGE : EX_STORE;
+        }
+    }
+    int rc = dx_imp_check(&c->set, err, sizeof(err));
+    if (rc) {
+        errmsg("%s", err);
+        return EX_USAGE;
+    }
+    dx_imp_sort(&c->set);
+
+    /* 2. the list becomes exactly the data, in one transaction */
+    if ((ex = open_store(c)))
+        return ex;
+    struct dx_imp_opts io = {
+        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = DX_FOREVER,
+        .reason = NULL, .source = "country", .replace = true,
+    };
+    struct dx_imp_stats st;
+    rc = dx_imp_write(c->txn, &c->set, &io, &st);
+    if (rc) {
+        errmsg("country import into %s failed: %s", l->target, dx_strerror(rc));
+        return EX_STORE;
+    }
+    if ((ex = commit(c)))
+        return ex;
+    printf("imported %zu country ranges (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
+           st.total, st.added, st.updated, st.deleted, l->target, mono() - t0);
+    return EX_OK;
+}
+
 /* ---- expire ------------------------------------------------------------- */
 
 struct expire_ctx {
@@ -366,11 +520,6 @@ static int expire_cb(void *arg, const char *zone, const char *list, const struct
     return 0;
 }
 
-static int expire_set(void *arg, int ch, const char *val)
-{
-    return 1;
-}
-
 static int cmd_expire(struct ctx *c, int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -378,8 +527,8 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
         { "help",   no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const struct cmd *m = &cmds[1];
-    int ex = getopts(c, m, argc, argv, lo, expire_set, NULL);
+    const struct cmd *m = &cmds[CMD_EXPIRE];
+    int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
     if (ex)
         return ex < 0 ? EX_OK : ex;
     if (argc - optind != 0) {
