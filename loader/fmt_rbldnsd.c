@@ -604,8 +604,9 @@ static int default_line(struct ctx *c, char *v)
 {
     uint32_t code;
     const char *txt;
-    int rc = parse_value(c, v, c->have_def ? c->def_code : 0, c->have_def ? c->def_txt : NULL,
-                         &code, &txt);
+    /* a default line `:A` has no TXT (as rbldnsd reads it), unlike an
+     * entry's `:A`, which keeps the default TXT in effect */
+    int rc = parse_value(c, v, c->have_def ? c->def_code : 0, "", &code, &txt);
     if (rc)
         return rc;
     char *nt = NULL;

@@ -17,8 +17,8 @@
  *   - value forms: `:A:TXT`, `:A:` (no TXT), `:A` (the default TXT in
  *     effect), `::TXT` (the default A), `TXT` (no leading colon: default
  *     A). A is a dotted quad or a number N for 127.0.0.N. `:A` may be
- *     followed by a '#' or ';' comment. A default line `:A` keeps the
- *     previous default's TXT.
+ *     followed by a '#' or ';' comment. A default line `:A` has no TXT
+ *     (rbldnsd: entries after it answer A only).
  *   - "no TXT at all" (`1.2.3.4 :3:`, or a default line `:3:`) is an own
  *     TXT of "" (empty string): dnsxld should answer no TXT for it.
  * TXT templates keep rbldnsd's `$` (the queried subject) and `$$` (a

@@ -8,6 +8,7 @@
  * exit status (0 done, 1 bad usage or input, 2 store or system error);
  * config, store and any open transaction are released on one path in main().
  */
+#include "loader/feeds.h"
 #include "loader/fmt_country.h"
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
@@ -176,6 +177,22 @@ static int cmd_expire(struct ctx *c, int argc, char **argv);
 
 enum { CMD_IMPORT, CMD_COUNTRY, CMD_EXPIRE };
 
+/* traps, reports and sync are whole commands of their own (loader/feeds.h) */
+static int cmd_traps(struct ctx *c, int argc, char **argv)
+{
+    return dx_cmd_traps(c->conf_opt, argc, argv);
+}
+
+static int cmd_reports(struct ctx *c, int argc, char **argv)
+{
+    return dx_cmd_reports(c->conf_opt, argc, argv);
+}
+
+static int cmd_sync(struct ctx *c, int argc, char **argv)
+{
+    return dx_cmd_sync(c->conf_opt, argc, argv);
+}
+
 static const struct cmd cmds[] = {
     { "import", cmd_import,
       "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]",
@@ -187,6 +204,12 @@ static const struct cmd cmds[] = {
       " LIST, or the zone's only list; each entry answers A 127.0.X.Y (X*256+Y = ISO 3166-1"
       " numeric code) and TXT the code; the list is replaced atomically" },
     { "expire", cmd_expire, "", "remove expired entries, recording history" },
+    { "traps", cmd_traps, "ZONE/LIST PATH",
+      "spam-trap mail: a Maildir, an mbox file, or - for one message on stdin" },
+    { "reports", cmd_reports, "ZONE/LIST PATH",
+      "abuse reports in ARF (RFC 5965): a file, a directory, or -" },
+    { "sync", cmd_sync, "ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]",
+      "fetch a zone file with rsync, check its minisign signature, import with --replace" },
     { NULL, NULL, NULL, NULL },
 };
 

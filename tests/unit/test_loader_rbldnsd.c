@@ -233,6 +233,20 @@ static void test_values_applied(void **state)
         "13 192.0.2.13 127.0.0.4 \"Other $\"\n");
 }
 
+/* A default line `:A` has no TXT (rbldnsd answers A only after it), while
+ * an entry's `:A` keeps the default TXT in effect. */
+static void test_default_a_only(void **state)
+{
+    struct fx *f = *state;
+    struct dx_rbl_value lv = { 0x7f000002u, NULL };
+    assert_int_equal(parse_d(f, ":127.0.0.2:Listed $\n192.0.2.1\n:7\n192.0.2.2\n"
+                                "192.0.2.3 :8\n", DX_RBL_IP4SET, &lv), 0);
+    assert_string_equal(dump(f),
+        "2 192.0.2.1 127.0.0.2 \"Listed $\"\n"
+        "4 192.0.2.2 127.0.0.7 \"\"\n"
+        "5 192.0.2.3 127.0.0.8 \"\"\n");
+}
+
 static void test_values_before_default(void **state)
 {
     struct fx *f = *state;
@@ -487,6 +501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ip4set_ranges_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_compact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_applied, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_a_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values_before_default, setup, teardown),
         cmocka_unit_test_setup_teardown(test_specials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maxrange, setup, teardown),

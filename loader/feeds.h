@@ -1,0 +1,48 @@
+/* dnsxl-loader commands for automated feeds (INTERFACE.md):
+ *
+ *   traps   ZONE/LIST PATH            spam-trap mail (Maildir, mbox, or - = one
+ *                                     message on stdin) -> listing policy
+ *   reports ZONE/LIST PATH            ARF abuse reports (a file, a directory
+ *                                     of files or a Maildir, or -) -> policy
+ *                                     with reporter thresholds
+ *   sync    ZONE/LIST SOURCE [--pubkey FILE] [--format FMT] [--rsync PATH]
+ *                                     fetch a zone file with rsync, check its
+ *                                     minisign signature, import with --replace
+ *
+ * Each is self-contained: conf_path is the -c value given before the
+ * command (or NULL: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf), argv[0] is the
+ * command name, options are parsed with getopt_long (-c/--config and
+ * -h/--help are accepted after the command too). Each loads the config,
+ * opens the store, does its work in one write transaction (a crash or an
+ * error leaves nothing half-done) and returns the exit status: 0 done, 1 bad
+ * usage or bad input (bad signature included), 2 store or system error.
+ * Messages go to stderr prefixed "dnsxl-loader: ", the summary to stdout.
+ */
+#ifndef DX_LOADER_FEEDS_H
+#define DX_LOADER_FEEDS_H
+
+int dx_cmd_traps(const char *conf_path, int argc, char **argv);
+int dx_cmd_reports(const char *conf_path, int argc, char **argv);
+int dx_cmd_sync(const char *conf_path, int argc, char **argv);
+
+/* --- internal: shared by feeds.c and sync.c ------------------------------ */
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+struct dx_conf;
+struct dx_store;
+
+enum { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2 };
+
+/* "dnsxl-loader: " + message + newline on stderr. */
+void dx__feed_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Load the config (dx_conf_default_path(conf_path)). Returns an exit status;
+ * *conf is set on DX_EX_OK (free with dx_conf_free). */
+int dx__feed_conf(const char *conf_path, struct dx_conf **conf);
+
+/* Open the store of conf. Returns an exit status. */
+int dx__feed_store(const struct dx_conf *conf, struct dx_store **st);
+
+#endif

@@ -1,0 +1,385 @@
+/* dnsxl-loader sync ZONE/LIST SOURCE [--pubkey FILE] [--format FMT] (see feeds.h).
+ *
+ * 1. fetch: the real rsync binary (fork + execvp, no shell):
+ *      rsync -t --checksum --timeout=60 -- SOURCE CACHE/
+ *    (--checksum: a changed file of the same size and mtime as the cached
+ *    copy is still fetched; rsync's quick check would skip it) and, with
+ *    --pubkey, SOURCE.minisig the same way (a stale signature in
+ *    the cache is removed first, so a missing one is noticed). CACHE is
+ *    DATABASE/sync-cache/ZONE_LIST/; rsync's delta transfer reuses the
+ *    previous copy there.
+ * 2. verify: with --pubkey, the minisign signature (legacy or prehashed)
+ *    must verify, or nothing is imported (exit 1, the store is untouched).
+ * 3. unchanged: the SHA-256 of the file equals the one recorded in
+ *    CACHE/.synced after the last successful import -> nothing is written.
+ * 4. parse the whole file (plain list or rbldnsd dataset; auto-detected),
+ *    refuse 127.0.0.1, sort, and import with --replace semantics in one
+ *    write transaction; then record the hash (write + rename).
+ */
+#include "loader/feeds.h"
+
+#include "loader/fmt_rbldnsd.h"
+#include "loader/import.h"
+#include "loader/minisign.h"
+
+#include "zones/conf.h"
+#include "zones/err.h"
+#include "zones/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "dnsxl-loader"
+#define STATE_FILE ".synced"
+
+enum { OPT_PUBKEY = 1000, OPT_FORMAT, OPT_RSYNC };
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: " PROG " [-c CONF] sync ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]\n"
+                 "  fetch a zone file with rsync (an rsync:// URL or a path), check its minisign\n"
+                 "  signature (SOURCE.minisig) when --pubkey is given, import it with --replace.\n"
+                 "  FMT: auto (default), plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset\n"
+                 "  --rsync PATH: the rsync program to run (default: rsync, found in PATH)\n");
+}
+
+/* mkdir -p for an absolute or relative path. 0 or -errno. */
+static int mkdirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return -ENAMETOOLONG;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+/* Run rsync -t --checksum --timeout=60 -- src dstdir/ ; returns its exit status (0 ok),
+ * or -errno if it could not be started, 128+N if killed by signal N. */
+static int rsync_fetch(const char *rsync, const char *src, const char *dstdir)
+{
+    char dst[4096];
+    snprintf(dst, sizeof(dst), "%s/", dstdir);
+    char *argv[] = { (char *)rsync, "-t", "--checksum", "--timeout=60", "--", (char *)src, dst, NULL };
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2(fd, STDIN_FILENO);
+            close(fd);
+        }
+        dup2(STDERR_FILENO, STDOUT_FILENO);   /* our stdout is the summary */
+        execvp(rsync, argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -errno;
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static const char *base_name(const char *src)
+{
+    const char *s = strrchr(src, '/');
+    return s ? s + 1 : src;
+}
+
+static void sha256_hex(const char *buf, size_t len, char hex[2 * crypto_hash_sha256_BYTES + 1])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)buf, len);
+    sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, h, sizeof(h));
+}
+
+/* The hash recorded for this list's cache, or "" */
+static void read_state(const char *cache, char *out, size_t cap)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/" STATE_FILE, cache);
+    out[0] = '\0';
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return;
+    char line[256];
+    if (fgets(line, sizeof(line), fp) && strncmp(line, "sha256 ", 7) == 0) {
+        line[strcspn(line, "\r\n")] = '\0';
+        snprintf(out, cap, "%s", line + 7);
+    }
+    fclose(fp);
+}
+
+static int write_state(const char *cache, const char *hex, const char *source)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof(path), "%s/" STATE_FILE, cache);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return -errno;
+    fprintf(fp, "sha256 %s\nsource %s\n", hex, source);
+    if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+        int e = errno;
+        fclose(fp);
+        unlink(tmp);
+        return -e;
+    }
+    if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return -e;
+    }
+    return 0;
+}
+
+/* Does the file use rbldnsd syntax ($ directives or :A:TXT default lines)? */
+static bool looks_rbldnsd(const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *le = eol ? eol : end;
+        const char *q = p;
+        p = eol ? eol + 1 : end;
+        while (q < le && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < le && (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':'))))
+            return true;
+    }
+    return false;
+}
+
+int dx_cmd_sync(const char *conf_path, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "pubkey", required_argument, NULL, OPT_PUBKEY },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "rsync",  required_argument, NULL, OPT_RSYNC },
+        { "config", required_argument, NULL, 'c' },
+        { "help",   no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *pubkey = NULL, *format = NULL, *rsync = "rsync";
+    optind = 0;
+    opterr = 0;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "c:h", lo, NULL);
+        if (ch == -1)
+            break;
+        switch (ch) {
+        case 'c': conf_path = optarg; break;
+        case 'h': usage(stdout); return DX_EX_OK;
+        case OPT_PUBKEY: pubkey = optarg; break;
+        case OPT_FORMAT: format = optarg; break;
+        case OPT_RSYNC: rsync = optarg; break;
+        default:
+            dx__feed_err("sync: unknown option or missing argument: %s", argv[optind - 1]);
+            usage(stderr);
+            return DX_EX_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        dx__feed_err("sync: ZONE/LIST and SOURCE required");
+        usage(stderr);
+        return DX_EX_USAGE;
+    }
+    const char *target = argv[optind], *source = argv[optind + 1];
+    const char *name = base_name(source);
+    if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || name[0] == '.') {
+        dx__feed_err("sync: SOURCE '%s' must name a file (not a directory or dot file)", source);
+        return DX_EX_USAGE;
+    }
+    if (sodium_init() < 0) {
+        dx__feed_err("libsodium failed to initialise");
+        return DX_EX_STORE;
+    }
+
+    struct dx_conf *conf = NULL;
+    struct dx_store *st = NULL;
+    struct dx_txn *w = NULL;
+    struct dx_imp_set set;
+    dx_imp_set_init(&set);
+    char *buf = NULL;
+    size_t len = 0;
+    char err[1024] = "";
+    int ex = dx__feed_conf(conf_path, &conf);
+    if (ex)
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    if (dx_conf_target(conf, target, false, &z, &l, err, sizeof(err))) {
+        dx__feed_err("sync: %s", err);
+        ex = DX_EX_USAGE;
+        goto done;
+    }
+    bool ip_zone = z->kind == DX_ZONE_IP;
+    int fmt = -1;                                   /* auto */
+    if (format && strcmp(format, "auto") != 0) {
+        if (strcmp(format, "plain") == 0) {
+            fmt = 0;
+        } else {
+            fmt = dx_rbl_type_parse(format);
+            if (fmt < 0 || dx_rbl_type_is_ip((enum dx_rbl_type)fmt) != ip_zone) {
+                dx__feed_err("sync: bad --format '%s' for a zone of kind %s", format,
+                             ip_zone ? "ip" : "domain");
+                ex = DX_EX_USAGE;
+                goto done;
+            }
+        }
+    }
+
+    /* 1. fetch */
+    char cache[4096], data[4400], sig[4500];
+    snprintf(cache, sizeof(cache), "%s/sync-cache/%s_%s", conf->server.database, z->name,
+             l->name);
+    int rc = mkdirs(cache);
+    if (rc) {
+        dx__feed_err("sync: cannot create cache directory %s: %s", cache, strerror(-rc));
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    snprintf(data, sizeof(data), "%s/%s", cache, name);
+    snprintf(sig, sizeof(sig), "%s.minisig", data);
+    rc = rsync_fetch(rsync, source, cache);
+    if (rc) {
+        if (rc < 0)
+            dx__feed_err("sync: cannot run %s: %s", rsync, strerror(-rc));
+        else
+            dx__feed_err("sync: %s %s failed (rsync exit status %d); nothing imported",
+                         rsync, source, rc);
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    if (pubkey) {
+        char sigsrc[4200];
+        snprintf(sigsrc, sizeof(sigsrc), "%s.minisig", source);
+        if (unlink(sig) != 0 && errno != ENOENT) {
+            dx__feed_err("sync: cannot remove the old signature %s: %s", sig, strerror(errno));
+            ex = DX_EX_STORE;
+            goto done;
+        }
+        rc = rsync_fetch(rsync, sigsrc, cache);
+        if (rc) {
+            dx__feed_err("sync: signature %s could not be fetched (rsync exit status %d);"
+                         " refusing unsigned data, nothing imported", sigsrc, rc);
+            ex = rc < 0 ? DX_EX_STORE : DX_EX_USAGE;
+            goto done;
+        }
+        /* 2. verify */
+        rc = dx_minisign_verify_file(pubkey, data, sig, err, sizeof(err));
+        if (rc) {
+            dx__feed_err("sync: signature check of %s failed: %s; nothing imported", source,
+                         err[0] ? err : dx_strerror(rc));
+            ex = rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+            goto done;
+        }
+    }
+
+    /* 3. unchanged? */
+    if ((rc = dx_imp_read_file(data, &buf, &len, err, sizeof(err)))) {
+        dx__feed_err("sync: cannot read %s", err);
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    char hex[2 * crypto_hash_sha256_BYTES + 1], old[256];
+    sha256_hex(buf, len, hex);
+    read_state(cache, old, sizeof(old));
+    if (strcmp(hex, old) == 0) {
+        printf("sync %s: %s unchanged (sha256 %.16s...), nothing written\n", l->target, source,
+               hex);
+        goto done;
+    }
+
+    /* 4. parse everything, then one write */
+    int fi = dx_imp_add_file(&set, source);
+    if (fi < 0) {
+        dx__feed_err("sync: %s", dx_strerror(fi));
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
+    int f = fmt;
+    if (f < 0)
+        f = looks_rbldnsd(buf, len) ? (int)dx_rbl_type_detect(buf, len, ip_zone) : 0;
+    if (f == 0)
+        rc = dx_imp_parse_plain(&set, (uint16_t)fi, buf, len, ip_zone, err, sizeof(err));
+    else
+        rc = dx_fmt_rbldnsd_parse(&set, (uint16_t)fi, buf, len, (enum dx_rbl_type)f,
+                                  &list_value, NULL, err, sizeof(err));
+    if (rc) {
+        dx__feed_err("sync: %s; nothing imported", err[0] ? err : dx_strerror(rc));
+        ex = rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+        goto done;
+    }
+    if ((rc = dx_imp_check(&set, err, sizeof(err)))) {
+        dx__feed_err("sync: %s; nothing imported", err);
+        ex = DX_EX_USAGE;
+        goto done;
+    }
+    dx_imp_sort(&set);
+    if ((ex = dx__feed_store(conf, &st)))
+        goto done;
+    if ((rc = dx_txn_write(st, &w))) {
+        w = NULL;
+        dx__feed_err("cannot start a write transaction: %s", dx_strerror(rc));
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    char reason[4400];
+    snprintf(reason, sizeof(reason), "sync from %s", source);
+    struct dx_imp_opts io = {
+        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = l->lifetime,
+        .reason = reason, .source = "sync", .replace = true,
+    };
+    struct dx_imp_stats ist;
+    if ((rc = dx_imp_write(w, &set, &io, &ist))) {
+        dx__feed_err("sync into %s failed: %s; nothing imported", l->target, dx_strerror(rc));
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    struct dx_txn *t = w;
+    w = NULL;
+    if ((rc = dx_txn_commit(t))) {
+        dx__feed_err("commit failed: %s", dx_strerror(rc));
+        ex = DX_EX_STORE;
+        goto done;
+    }
+    if ((rc = write_state(cache, hex, source)))
+        dx__feed_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
+                     " imports again)", cache, strerror(-rc));
+    printf("sync %s: imported %zu entries (%zu added, %zu updated, %zu deleted) from %s%s\n",
+           l->target, ist.total, ist.added, ist.updated, ist.deleted, source,
+           pubkey ? ", signature verified" : "");
+done:
+    dx_txn_abort(w);
+    if (st)
+        dx_store_close(st);
+    free(buf);
+    dx_imp_set_free(&set);
+    dx_conf_free(conf);
+    return ex;
+}
