@@ -24,6 +24,15 @@ LIBS_UV    = -luv
 
 PY       ?= /usr/bin/python3
 
+# Sanitized runs: leaks are errors (tests/lsan.supp names the one library
+# leak we tolerate), the first report aborts, and every process the tests
+# start (dnsxld, the CLIs) inherits these settings.
+ifneq ($(SANITIZE),)
+export ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS  ?= suppressions=$(abspath tests/lsan.supp):print_suppressions=0
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+endif
+
 ZONES_SRC  := $(wildcard zones/*.c)
 DNSXLD_SRC := $(filter-out dnsxld/main.c,$(wildcard dnsxld/*.c))
 LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
