@@ -46,11 +46,34 @@ struct item {
 
 /* --- records ------------------------------------------------------------ */
 
-/* Owner, type, class IN, ttl, rdlength placeholder; returns rdlength offset. */
-static size_t rr_begin(struct dx_answer *r, const uint8_t *owner, size_t olen, uint16_t type,
-                       uint32_t ttl)
+/* Names in answers are compressed without searching: every name we write
+ * is either the question name (at DX_HDR_LEN), the zone apex (a suffix of
+ * the question name) or a configured name whose shared suffix with the zone
+ * name is also a suffix of the question (struct dx_wname). */
+
+/* Offset in the message of the question's suffix of `labels` labels. */
+static uint16_t qsuffix(const struct dx_answer *r, unsigned labels)
 {
-    dx_wire_put_name(r->w, owner, olen);
+    return (uint16_t)(DX_HDR_LEN + r->qn->lab_off[r->qn->labels - labels]);
+}
+
+static void put_ptr(struct dx_answer *r, uint16_t off)
+{
+    dx_wire_put_u16(r->w, (uint16_t)(0xc000u | off));
+}
+
+static void put_wname(struct dx_answer *r, const struct dx_wname *n)
+{
+    dx_wire_put_bytes(r->w, n->wire, n->prefix);
+    if (n->common)
+        put_ptr(r, qsuffix(r, n->common));
+}
+
+/* Owner (a pointer), type, class IN, ttl, rdlength placeholder; returns the
+ * rdlength offset. */
+static size_t rr_begin(struct dx_answer *r, uint16_t owner, uint16_t type, uint32_t ttl)
+{
+    put_ptr(r, owner);
     dx_wire_put_u16(r->w, type);
     dx_wire_put_u16(r->w, DX_C_IN);
     dx_wire_put_u32(r->w, ttl);
@@ -66,17 +89,6 @@ static void rr_end(struct dx_answer *r, size_t at)
     dx_wire_patch_u16(r->w, at, (uint16_t)(r->w->pos - at - 2));
 }
 
-static void put_text_name(struct dx_answer *r, const char *text)
-{
-    uint8_t nm[DX_NAME_MAX];
-    size_t nl;
-    if (!text || dx_name_from_text(text, nm, &nl)) {
-        nm[0] = 0;
-        nl = 1;
-    }
-    dx_wire_put_name(r->w, nm, nl);
-}
-
 static int put_soa(struct dx_answer *r, uint32_t ttl)
 {
     const struct dx_zone_conf *z = r->zone;
@@ -86,9 +98,9 @@ static int put_soa(struct dx_answer *r, uint32_t ttl)
         serial = 1;
     else if (rc)
         return rc;
-    size_t at = rr_begin(r, z->wire, z->wire_len, DX_T_SOA, ttl);
-    put_text_name(r, z->soa.mname);
-    put_text_name(r, z->soa.rname);
+    size_t at = rr_begin(r, qsuffix(r, z->labels), DX_T_SOA, ttl);
+    put_wname(r, &z->soa_mname_w);
+    put_wname(r, &z->soa_rname_w);
     dx_wire_put_u32(r->w, serial);
     dx_wire_put_u32(r->w, z->soa.refresh);
     dx_wire_put_u32(r->w, z->soa.retry);
@@ -102,8 +114,8 @@ static void put_ns(struct dx_answer *r, uint32_t ttl, uint16_t *count)
 {
     const struct dx_zone_conf *z = r->zone;
     for (size_t i = 0; i < z->n_ns; i++) {
-        size_t at = rr_begin(r, z->wire, z->wire_len, DX_T_NS, ttl);
-        put_text_name(r, z->ns[i]);
+        size_t at = rr_begin(r, qsuffix(r, z->labels), DX_T_NS, ttl);
+        put_wname(r, &z->ns_w[i]);
         rr_end(r, at);
         (*count)++;
     }
@@ -289,7 +301,7 @@ static uint32_t rrset_ttl(const struct dx_answer *r, const struct item *it, size
 
 static void put_a(struct dx_answer *r, uint32_t ttl, uint32_t code)
 {
-    size_t at = rr_begin(r, r->qn->name, r->qn->name_len, DX_T_A, ttl);
+    size_t at = rr_begin(r, DX_HDR_LEN, DX_T_A, ttl);
     dx_wire_put_u32(r->w, code);
     rr_end(r, at);
     r->an++;
@@ -365,6 +377,12 @@ static bool txt_dup(const struct dx_answer *r, const size_t *rd, size_t nrd, siz
 static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
 {
     uint32_t ttl = rrset_ttl(r, it, n, true);
+    /* the subject's text (`$`), made only here: A queries never need it */
+    if (r->key.family == DX_FAM_DOMAIN)
+        memcpy(r->subject, r->key.addr, (size_t)r->key.len + 1);
+    else if (!inet_ntop(r->key.family == DX_FAM_V4 ? AF_INET : AF_INET6, r->key.addr,
+                        r->subject, sizeof(r->subject)))
+        r->subject[0] = 0;
     char text[TXT_TEXT_MAX];
     size_t rd[DX_HITS_MAX];         /* rdlength offsets of the TXT RRs written */
     size_t nrd = 0;
@@ -379,7 +397,7 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
         }
         size_t tl = dx_txt_expand(it[i].tmpl, &v, text, sizeof(text));
         struct dx_wire_mark mk = dx_wire_mark(r->w);
-        size_t at = rr_begin(r, r->qn->name, r->qn->name_len, DX_T_TXT, ttl);
+        size_t at = rr_begin(r, DX_HDR_LEN, DX_T_TXT, ttl);
         size_t off = 0;
         do {
             size_t chunk = tl - off > 255 ? 255 : tl - off;
@@ -436,13 +454,6 @@ static void answer_below(struct dx_answer *r)
         negative(r, DX_RC_NXDOMAIN);
         return;
     }
-    if (r->key.family == DX_FAM_DOMAIN) {
-        memcpy(r->subject, r->key.addr, (size_t)r->key.len + 1);
-    } else if (!inet_ntop(r->key.family == DX_FAM_V4 ? AF_INET : AF_INET6, r->key.addr,
-                          r->subject, sizeof(r->subject))) {
-        r->subject[0] = 0;
-    }
-
     struct dx_hit hits[DX_HITS_MAX];
     int nh = dx_lookup(r->q->txn, z->name, &r->key, r->q->now, hits, DX_HITS_MAX);
     if (nh < 0) {

@@ -147,7 +147,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         echo_q = true;
     }
     if (echo_q) {
-        dx_wire_put_name(&r.w, m.q.orig, m.q.name_len);
+        dx_wire_put_bytes(&r.w, m.q.orig, m.q.name_len);   /* as asked, case kept */
         dx_wire_put_u16(&r.w, m.q.qtype);
         dx_wire_put_u16(&r.w, m.q.qclass);
         if (r.w.err)

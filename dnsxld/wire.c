@@ -1,4 +1,4 @@
-/* DNS wire format: cursor, names, message parsing, compression (wire.h). */
+/* DNS wire format: cursor, names, message parsing (wire.h). */
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
@@ -120,15 +120,13 @@ void dx_wire_patch_u16(struct dx_wire *w, size_t at, uint16_t v)
 
 struct dx_wire_mark dx_wire_mark(const struct dx_wire *w)
 {
-    struct dx_wire_mark m = { w->pos, w->ncomp };
+    struct dx_wire_mark m = { w->pos };
     return m;
 }
 
 void dx_wire_rollback(struct dx_wire *w, struct dx_wire_mark m)
 {
     w->pos = m.pos;
-    if (m.ncomp < w->ncomp)
-        w->ncomp = m.ncomp;
     w->err = 0;
 }
 
@@ -232,59 +230,6 @@ bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
         if (lc(a[i]) != lc(b[i]))   /* length octets are < 64: lc leaves them alone */
             return false;
     return true;
-}
-
-/* Does the name stored at wbuf[off] (possibly compressed) equal name[0..len)? */
-static bool comp_match(const struct dx_wire *w, uint16_t off, const uint8_t *name, size_t len)
-{
-    /* cheap filter first: remembered offsets are label starts, so the
-     * first label must match before the whole name is decoded */
-    size_t l0 = name[0];
-    if (off >= w->pos || w->wbuf[off] != l0 || w->pos - off < l0 + 1)
-        return false;
-    for (size_t i = 1; i <= l0; i++)
-        if (lc(w->wbuf[off + i]) != lc(name[i]))
-            return false;
-    uint8_t tmp[DX_NAME_MAX];
-    size_t tl;
-    if (dx_name_unpack(w->wbuf, w->pos, off, tmp, &tl, NULL))
-        return false;
-    return dx_name_equal(tmp, tl, name, len);
-}
-
-void dx_wire_put_name(struct dx_wire *w, const uint8_t *name, size_t len)
-{
-    if (w->err)
-        return;
-    /* label starts of name */
-    size_t starts[DX_LABELS_MAX];
-    unsigned ns = 0;
-    for (size_t i = 0; i < len && name[i] != 0 && ns < DX_LABELS_MAX; i += (size_t)name[i] + 1)
-        starts[ns++] = i;
-    /* longest suffix (smallest start) already in the packet */
-    unsigned k;
-    int ptr = -1;
-    for (k = 0; k < ns && ptr < 0; k++) {
-        for (unsigned c = 0; c < w->ncomp; c++) {
-            if (comp_match(w, w->comp[c], name + starts[k], len - starts[k])) {
-                ptr = w->comp[c];
-                break;
-            }
-        }
-        if (ptr >= 0)
-            break;
-    }
-    unsigned full = ptr >= 0 ? k : ns;    /* labels written in full */
-    for (unsigned i = 0; i < full; i++) {
-        size_t at = w->pos;
-        dx_wire_put_bytes(w, name + starts[i], (size_t)name[starts[i]] + 1);
-        if (!w->err && at < 0x4000 && w->ncomp < DX_COMP_MAX)
-            w->comp[w->ncomp++] = (uint16_t)at;
-    }
-    if (ptr >= 0)
-        dx_wire_put_u16(w, (uint16_t)(0xc000 | ptr));
-    else
-        dx_wire_put_u8(w, 0);
 }
 
 /* --- messages ----------------------------------------------------------- */

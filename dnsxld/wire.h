@@ -1,6 +1,7 @@
 /* DNS wire format: a bounded byte cursor with a sticky error, name reading
  * with compression-pointer validation, parsing and validation of a whole
- * query message, and record writing with mark/rollback and name compression.
+ * query message, and record writing with mark/rollback. (Answers compress
+ * names with known pointers into the question: see answer.c.)
  *
  * The cursor (struct dx_wire) never reads or writes outside [buf, buf+len).
  * After the first overrun or malformed input it sets err (sticky): every later
@@ -20,7 +21,6 @@
 #define DX_NAME_MAX   255          /* wire name, root label included */
 #define DX_LABEL_MAX  63
 #define DX_LABELS_MAX 128          /* at most 127 labels + root in 255 octets */
-#define DX_COMP_MAX   32           /* names remembered for compression */
 
 enum {
     DX_T_A = 1, DX_T_NS = 2, DX_T_SOA = 6, DX_T_TXT = 16, DX_T_AAAA = 28,
@@ -41,8 +41,6 @@ struct dx_wire {
     size_t len;                    /* readable length / writable limit */
     size_t pos;
     int err;                       /* 0 or DX_ERANGE (overrun) / DX_EINVAL (malformed) */
-    uint16_t comp[DX_COMP_MAX];    /* writing: offsets of names (and their suffixes) in wbuf */
-    unsigned ncomp;
 };
 
 /* --- cursor ----------------------------------------------------------- */
@@ -74,9 +72,9 @@ void dx_wire_put_bytes(struct dx_wire *w, const void *p, size_t n);
 /* Overwrite 2 bytes at an earlier offset (rdlength, counts). */
 void dx_wire_patch_u16(struct dx_wire *w, size_t at, uint16_t v);
 
-/* Mark/rollback: a mark is the cursor position plus the compression table
- * size. Rolling back restores both and clears err. */
-struct dx_wire_mark { size_t pos; unsigned ncomp; };
+/* Mark/rollback: a mark is the cursor position. Rolling back restores it
+ * and clears err. */
+struct dx_wire_mark { size_t pos; };
 struct dx_wire_mark dx_wire_mark(const struct dx_wire *w);
 void dx_wire_rollback(struct dx_wire *w, struct dx_wire_mark m);
 
@@ -104,12 +102,6 @@ int dx_name_from_text(const char *text, uint8_t *out, size_t *outlen);
 
 /* Case-insensitive equality of two uncompressed wire names. */
 bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-
-/* Write an uncompressed wire name with compression: the longest suffix of
- * `name` that equals a name remembered in the table (case-insensitively) is
- * replaced by a pointer; the labels written in full are remembered (when
- * their offset fits in 14 bits and the table has room). Sets err on overrun. */
-void dx_wire_put_name(struct dx_wire *w, const uint8_t *name, size_t len);
 
 /* --- messages ----------------------------------------------------------- */
 
