@@ -1,6 +1,7 @@
 /* Bulk import: the record set, the plain list parser and the writer.
  * See loader/import.h. */
 #include "loader/import.h"
+#include "loader/progress.h"
 
 #include "zones/dur.h"
 #include "zones/err.h"
@@ -461,6 +462,8 @@ int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_i
     h.action = DX_HIST_LIST;
     h.expires_at = expires;
     for (size_t i = 0; rc == 0 && i < s->n; i++) {
+        if (o->progress && (i & 4095) == 0)
+            dx_progress_update(o->progress, i);
         const struct dx_imp_rec *r = &s->recs[i];
         struct dx_key k;
         dx_imp_key(s, r, &k);

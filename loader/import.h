@@ -20,6 +20,8 @@
 
 #include "zones/key.h"
 
+struct dx_progress;
+
 #define DX_IMP_NONE SIZE_MAX      /* no text */
 
 struct dx_imp_rec {
@@ -97,6 +99,7 @@ struct dx_imp_opts {
     const char *reason;           /* may be NULL */
     const char *source;           /* "import" */
     bool replace;                 /* delete entries of the list not in the set */
+    struct dx_progress *progress; /* updated while writing; NULL = none (loader/progress.h) */
 };
 
 struct dx_imp_stats {

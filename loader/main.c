@@ -12,6 +12,7 @@
 #include "loader/fmt_country.h"
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
+#include "loader/progress.h"
 
 #include "zones/conf.h"
 #include "zones/dur.h"
@@ -387,18 +388,24 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     /* 2. one write transaction */
     if ((ex = open_store(c)))
         return ex;
+    struct dx_progress prog;        /* drawn only on a terminal */
+    dx_progress_start(&prog, "importing", c->set.n);
     struct dx_imp_opts io = {
         .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = lifetime,
-        .reason = o.reason, .source = "import", .replace = o.replace,
+        .reason = o.reason, .source = "import", .replace = o.replace, .progress = &prog,
     };
     struct dx_imp_stats st;
     rc = dx_imp_write(c->txn, &c->set, &io, &st);
     if (rc) {
+        dx_progress_done(&prog);
         errmsg("import into %s failed: %s", l->target, dx_strerror(rc));
         return EX_STORE;
     }
+    dx_progress_update(&prog, c->set.n);
     double t2 = mono();
-    if ((ex = commit(c)))
+    ex = commit(c);                 /* the index is built here */
+    dx_progress_done(&prog);
+    if (ex)
         return ex;
     double t3 = mono();
     printf("imported %zu entries (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",

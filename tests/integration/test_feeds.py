@@ -620,19 +620,11 @@ def test_kill9_during_a_1m_import_keeps_old_data(fsrv, tmp_path):
 
 # --- progress bar ----------------------------------------------------------------------
 
-def test_progress_bar_only_on_a_terminal(fsrv, tmp_path):
+def read_pty(argv):
+    """Run argv with stderr on a new terminal; (exit status, what it drew)."""
     import pty
-    md = maildir(str(tmp_path / "md"), {f"m{i}": message("192.0.2.182", f"pb-{i}@x")
-                                        for i in range(3)})
-    # not a terminal: no bar
-    p = fsrv.loader("traps", f"{BL}/nobs", md)
-    assert "\r" not in p.stderr and "/s" not in p.stderr, repr(p.stderr)
-    # a terminal on stderr: the bar is drawn
     master, slave = pty.openpty()
-    md2 = maildir(str(tmp_path / "md2"), {f"m{i}": message("192.0.2.183", f"pb2-{i}@x")
-                                          for i in range(3)})
-    proc = subprocess.Popen([LOADER, "-c", fsrv.conf, "traps", f"{BL}/nobs", md2],
-                            stdout=subprocess.PIPE, stderr=slave)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
     out = b""
     while True:
@@ -644,7 +636,29 @@ def test_progress_bar_only_on_a_terminal(fsrv, tmp_path):
             break
         out += chunk
     os.close(master)
-    proc.wait(10)
-    assert proc.returncode == 0
-    text = out.decode(errors="replace")
+    proc.wait(30)
+    return proc.returncode, out.decode(errors="replace")
+
+
+def test_import_progress_bar_only_on_a_terminal(fsrv, tmp_path):
+    f = tmp_path / "many.txt"
+    f.write_text("".join(f"10.{i >> 8 & 255}.{i & 255}.{i % 200 + 1}\n" for i in range(50000)))
+    p = fsrv.loader("import", f"{BL}/bulk", str(f), "--replace")
+    assert "\r" not in p.stderr and "/s" not in p.stderr, repr(p.stderr)
+    rc, text = read_pty([LOADER, "-c", fsrv.conf, "import", f"{BL}/bulk", str(f), "--replace"])
+    assert rc == 0
+    assert "importing" in text and "100%" in text and "/s" in text and "\r" in text, repr(text)
+
+
+def test_progress_bar_only_on_a_terminal(fsrv, tmp_path):
+    md = maildir(str(tmp_path / "md"), {f"m{i}": message("192.0.2.182", f"pb-{i}@x")
+                                        for i in range(3)})
+    # not a terminal: no bar
+    p = fsrv.loader("traps", f"{BL}/nobs", md)
+    assert "\r" not in p.stderr and "/s" not in p.stderr, repr(p.stderr)
+    # a terminal on stderr: the bar is drawn
+    md2 = maildir(str(tmp_path / "md2"), {f"m{i}": message("192.0.2.183", f"pb2-{i}@x")
+                                          for i in range(3)})
+    rc, text = read_pty([LOADER, "-c", fsrv.conf, "traps", f"{BL}/nobs", md2])
+    assert rc == 0
     assert "traps 3" in text and "/s" in text and "\r" in text, repr(text)
