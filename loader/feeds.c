@@ -400,10 +400,12 @@ static void summary(const struct feed *f)
         printf("    %s: %llu\n", f->why[i].why, (unsigned long long)f->why[i].n);
     printf("  duplicates: %llu\n", (unsigned long long)f->duplicates);
     if (strcmp(f->cmd, "traps") == 0) {
-        printf("  bounces: %llu (%s %s, %llu skipped)\n", (unsigned long long)f->bounces,
-               f->backscatter ? "to" : "no backscatter list;",
-               f->backscatter ? f->backscatter->target : "",
-               (unsigned long long)f->bounces_skipped);
+        if (f->backscatter)
+            printf("  bounces: %llu (to %s, %llu skipped)\n", (unsigned long long)f->bounces,
+                   f->backscatter->target, (unsigned long long)f->bounces_skipped);
+        else
+            printf("  bounces: %llu (no backscatter list: skipped)\n",
+                   (unsigned long long)f->bounces);
     } else {
         printf("  not ARF: %llu\n", (unsigned long long)f->not_arf);
         printf("  no reporter: %llu\n", (unsigned long long)f->no_reporter);
