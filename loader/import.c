@@ -160,10 +160,58 @@ static int rec_cmp(const void *x, const void *y, void *arg)
     return 0;
 }
 
+/* Stable LSD radix sort of the records by sort_prefix, one byte a pass,
+ * skipping bytes every record shares (the family, an IPv4 key's unused low
+ * bytes); then rec_cmp orders each run of equal prefixes (longer keys,
+ * prefix lengths, duplicates). The result is rec_cmp's order: a 1M-entry
+ * list sorts in a fraction of qsort's time. Falls back to qsort_r when the
+ * scratch copy cannot be allocated. */
+static void sort_recs(struct dx_imp_set *s)
+{
+    size_t n = s->n;
+    struct dx_imp_rec *tmp = malloc(n * sizeof(*tmp));
+    size_t (*cnt)[256] = calloc(8, sizeof(*cnt));
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        qsort_r(s->recs, n, sizeof(s->recs[0]), rec_cmp, s);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = 0; d < 8; d++)
+            cnt[d][s->recs[i].sort_prefix >> (8 * d) & 0xff]++;
+    struct dx_imp_rec *src = s->recs, *dst = tmp;
+    for (unsigned d = 0; d < 8; d++) {
+        if (cnt[d][s->recs[0].sort_prefix >> (8 * d) & 0xff] == n)
+            continue;               /* every record has this byte */
+        size_t at = 0;
+        for (unsigned b = 0; b < 256; b++) {
+            size_t c = cnt[d][b];
+            cnt[d][b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[d][src[i].sort_prefix >> (8 * d) & 0xff]++] = src[i];
+        struct dx_imp_rec *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != s->recs)
+        memcpy(s->recs, src, n * sizeof(*src));
+    free(tmp);
+    free(cnt);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && s->recs[j].sort_prefix == s->recs[i].sort_prefix; j++)
+            ;
+        if (j - i > 1)
+            qsort_r(s->recs + i, j - i, sizeof(s->recs[0]), rec_cmp, s);
+    }
+}
+
 void dx_imp_sort(struct dx_imp_set *s)
 {
     if (s->n > 1) {
-        qsort_r(s->recs, s->n, sizeof(s->recs[0]), rec_cmp, s);
+        sort_recs(s);
         /* keep the last record of each run of equal keys */
         size_t out = 0;
         for (size_t i = 0; i < s->n; i++) {
