@@ -100,6 +100,7 @@ run: deps
 
 bench: deps all
 	@sh bench/run.sh $(BUILD)
+	@sh bench/load.sh $(BUILD)
 
 # Fuzz targets (libFuzzer): each runs FUZZ_SECONDS on a scratch copy of its seed corpus.
 FUZZ_SECONDS ?= 30
