@@ -404,8 +404,8 @@ static void summary(const struct feed *f)
             printf("  bounces: %llu (to %s, %llu skipped)\n", (unsigned long long)f->bounces,
                    f->backscatter->target, (unsigned long long)f->bounces_skipped);
         else
-            printf("  bounces: %llu (no backscatter list: skipped)\n",
-                   (unsigned long long)f->bounces);
+            printf("  bounces: %llu (no backscatter list: %llu skipped)\n",
+                   (unsigned long long)f->bounces, (unsigned long long)f->bounces_skipped);
     } else {
         printf("  not ARF: %llu\n", (unsigned long long)f->not_arf);
         printf("  no reporter: %llu\n", (unsigned long long)f->no_reporter);

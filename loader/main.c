@@ -9,6 +9,7 @@
  * config, store and any open transaction are released on one path in main().
  */
 #include "loader/feeds.h"
+#include "loader/format.h"
 #include "loader/fmt_country.h"
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
@@ -215,89 +216,13 @@ static const struct cmd cmds[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-/* Input formats: FMT_AUTO decides per file (rbldnsd if looks_rbldnsd, else
- * FMT_PLAIN); otherwise plain or one rbldnsd dataset type (> 0). */
-enum { FMT_AUTO = -1, FMT_PLAIN = 0 };
-
-static bool is_blank_ch(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r';
-}
-
-/* Could the data line [q, le) (blanks skipped, not a comment) be a plain
- * list line? Plain holds one key (optionally '!'), then only a comment. */
-static bool plain_line(const char *q, const char *le, bool ip_zone)
-{
-    if (q < le && *q == '!')
-        q++;
-    const char *k = q;
-    while (q < le && !is_blank_ch(*q))
-        q++;
-    size_t kl = (size_t)(q - k);
-    while (q < le && is_blank_ch(*q))
-        q++;
-    if (q < le && *q != '#' && *q != ';')
-        return false;               /* a value after the key: rbldnsd */
-    if (kl == 0)
-        return true;
-    if (!ip_zone)
-        return k[0] != '.';         /* ".name" = name and its subdomains: rbldnsd */
-    if (memchr(k, ':', kl))
-        return true;                /* IPv6: plain and rbldnsd agree */
-    if (memchr(k, '-', kl))
-        return false;               /* a range */
-    if (memchr(k, '/', kl))
-        return true;
-    unsigned dots = 0;
-    for (size_t i = 0; i < kl; i++)
-        dots += k[i] == '.';
-    return dots == 3;               /* fewer: a short form such as 10.1 */
-}
-
-/* Does the file need the rbldnsd reader: a `$` directive or `:A:TXT`
- * default line, or any data line a plain list cannot hold (a value after
- * the key, a range, a short form, a ".name")? */
-static bool looks_rbldnsd(const char *buf, size_t len, bool ip_zone)
-{
-    const char *p = buf, *end = buf + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        const char *q = p;
-        p = eol ? eol + 1 : end;
-        while (q < le && is_blank_ch(*q))
-            q++;
-        if (q == le || *q == '#' || *q == ';')
-            continue;
-        if (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':')))
-            return true;
-        if (!plain_line(q, le, ip_zone))
-            return true;
-    }
-    return false;
-}
-
 static int parse_format(const char *name, bool ip_zone, int *fmt)
 {
-    if (!name || strcmp(name, "auto") == 0) {
-        *fmt = FMT_AUTO;
-        return EX_OK;
-    }
-    if (strcmp(name, "plain") == 0) {
-        *fmt = FMT_PLAIN;
-        return EX_OK;
-    }
-    int t = dx_rbl_type_parse(name);
-    if (t < 0) {
-        errmsg("unknown --format '%s' (auto, plain, ip4set, ip4trie, ip4tset, ip6tset,"
-               " ip6trie, dnset)", name);
+    char err[256];
+    if (dx_fmt_parse_name(name, ip_zone, fmt, err, sizeof(err))) {
+        errmsg("%s", err);
         return EX_USAGE;
     }
-    if (dx_rbl_type_is_ip((enum dx_rbl_type)t) != ip_zone) {
-        errmsg("--format %s does not fit a zone of kind %s", name, ip_zone ? "ip" : "domain");
-        return EX_USAGE;
-    }
-    *fmt = t;
     return EX_OK;
 }
 
@@ -361,16 +286,8 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
             errmsg("cannot read %s", err);
             return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_USAGE : EX_STORE;
         }
-        int f = fmt;
-        if (f == FMT_AUTO)
-            f = looks_rbldnsd(c->buf, len, ip_zone) ? (int)dx_rbl_type_detect(c->buf, len, ip_zone)
-                                           : FMT_PLAIN;
-        if (f == FMT_PLAIN)
-            rc = dx_imp_parse_plain(&c->set, (uint16_t)fi, c->buf, len, ip_zone, err,
-                                    sizeof(err));
-        else
-            rc = dx_fmt_rbldnsd_parse(&c->set, (uint16_t)fi, c->buf, len, (enum dx_rbl_type)f,
-                                      &list_value, NULL, err, sizeof(err));
+        rc = dx_fmt_parse(&c->set, (uint16_t)fi, c->buf, len, fmt, ip_zone, &list_value, err,
+                          sizeof(err));
         free(c->buf);
         c->buf = NULL;
         if (rc) {

@@ -18,7 +18,7 @@
  */
 #include "loader/feeds.h"
 
-#include "loader/fmt_rbldnsd.h"
+#include "loader/format.h"
 #include "loader/import.h"
 #include "loader/minisign.h"
 
@@ -156,23 +156,6 @@ static int write_state(const char *cache, const char *hex, const char *source)
     return 0;
 }
 
-/* Does the file use rbldnsd syntax ($ directives or :A:TXT default lines)? */
-static bool looks_rbldnsd(const char *buf, size_t len)
-{
-    const char *p = buf, *end = buf + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        const char *q = p;
-        p = eol ? eol + 1 : end;
-        while (q < le && (*q == ' ' || *q == '\t'))
-            q++;
-        if (q < le && (*q == '$' || (*q == ':' && (q + 1 == le || q[1] != ':'))))
-            return true;
-    }
-    return false;
-}
-
 int dx_cmd_sync(const char *conf_path, int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -237,19 +220,11 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         goto done;
     }
     bool ip_zone = z->kind == DX_ZONE_IP;
-    int fmt = -1;                                   /* auto */
-    if (format && strcmp(format, "auto") != 0) {
-        if (strcmp(format, "plain") == 0) {
-            fmt = 0;
-        } else {
-            fmt = dx_rbl_type_parse(format);
-            if (fmt < 0 || dx_rbl_type_is_ip((enum dx_rbl_type)fmt) != ip_zone) {
-                dx__feed_err("sync: bad --format '%s' for a zone of kind %s", format,
-                             ip_zone ? "ip" : "domain");
-                ex = DX_EX_USAGE;
-                goto done;
-            }
-        }
+    int fmt;
+    if (dx_fmt_parse_name(format, ip_zone, &fmt, err, sizeof(err))) {
+        dx__feed_err("sync: %s", err);
+        ex = DX_EX_USAGE;
+        goto done;
     }
 
     /* 1. fetch */
@@ -322,14 +297,8 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         goto done;
     }
     const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
-    int f = fmt;
-    if (f < 0)
-        f = looks_rbldnsd(buf, len) ? (int)dx_rbl_type_detect(buf, len, ip_zone) : 0;
-    if (f == 0)
-        rc = dx_imp_parse_plain(&set, (uint16_t)fi, buf, len, ip_zone, err, sizeof(err));
-    else
-        rc = dx_fmt_rbldnsd_parse(&set, (uint16_t)fi, buf, len, (enum dx_rbl_type)f,
-                                  &list_value, NULL, err, sizeof(err));
+    rc = dx_fmt_parse(&set, (uint16_t)fi, buf, len, fmt, ip_zone, &list_value, err,
+                      sizeof(err));
     if (rc) {
         dx__feed_err("sync: %s; nothing imported", err[0] ? err : dx_strerror(rc));
         ex = rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;

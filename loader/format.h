@@ -1,0 +1,35 @@
+/* Input formats of data files (dnsxl-loader import and sync): a plain list
+ * (loader/import.h) or one of rbldnsd's datasets (loader/fmt_rbldnsd.h),
+ * named by --format or recognised per file.
+ */
+#ifndef DX_LOADER_FORMAT_H
+#define DX_LOADER_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "loader/fmt_rbldnsd.h"
+#include "loader/import.h"
+
+/* A format: DX_FMT_AUTO, DX_FMT_PLAIN, or an enum dx_rbl_type (> 0). */
+enum { DX_FMT_AUTO = -1, DX_FMT_PLAIN = 0 };
+
+/* --format NAME (NULL = "auto"): "auto", "plain", or an rbldnsd dataset
+ * type that fits the zone kind. Returns 0 with *fmt set, or DX_EINVAL with
+ * the reason in err. */
+int dx_fmt_parse_name(const char *name, bool ip_zone, int *fmt, char *err, size_t errlen);
+
+/* Does the file need the rbldnsd reader: a `$` directive or `:A:TXT`
+ * default line, or any data line a plain list cannot hold (a value after
+ * the key, a range, a short form such as 10.1, a ".name")? */
+bool dx_fmt_looks_rbldnsd(const char *buf, size_t len, bool ip_zone);
+
+/* Parse buf (file index `file` of s) in format fmt; DX_FMT_AUTO picks plain
+ * or the rbldnsd type that fits (dx_rbl_type_detect). list_value is the
+ * list's configured A and TXT (rbldnsd default lines that differ from it
+ * are copied into the entries). Returns what the format's parser returns:
+ * 0, DX_EINVAL with "FILE:LINE: reason" in err, or DX_ENOMEM. */
+int dx_fmt_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len, int fmt,
+                 bool ip_zone, const struct dx_rbl_value *list_value, char *err, size_t errlen);
+
+#endif
