@@ -206,7 +206,8 @@ static const struct cmd cmds[] = {
       "IP-to-country data (RIR delegated-stats files or CSV start,end,cc; - = stdin) into"
       " LIST, or the zone's only list; each entry answers A 127.0.X.Y (X*256+Y = ISO 3166-1"
       " numeric code) and TXT the code; the list is replaced atomically" },
-    { "expire", cmd_expire, "", "remove expired entries, recording history" },
+    { "expire", cmd_expire, "",
+      "remove expired entries, recording history; prune history older than [loader] history" },
     { "traps", cmd_traps, "ZONE/LIST PATH",
       "spam-trap mail: a Maildir, an mbox file, or - for one message on stdin" },
     { "reports", cmd_reports, "ZONE/LIST PATH",
@@ -492,9 +493,18 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
         errmsg("expire failed: %s", dx_strerror(x.err ? x.err : rc));
         return EX_STORE;
     }
+    /* history older than [loader] history goes too */
+    size_t pruned = 0;
+    uint64_t keep = c->conf->loader.history;
+    if (keep != DX_FOREVER && keep < x.now &&
+        (rc = dx_history_prune(c->txn, x.now - keep, &pruned))) {
+        errmsg("pruning history failed: %s", dx_strerror(rc));
+        return EX_STORE;
+    }
     if ((ex = commit(c)))
         return ex;
-    printf("expired %zu entr%s\n", removed, removed == 1 ? "y" : "ies");
+    printf("expired %zu entr%s, pruned %zu history record%s\n", removed,
+           removed == 1 ? "y" : "ies", pruned, pruned == 1 ? "" : "s");
     return EX_OK;
 }
 

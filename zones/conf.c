@@ -112,6 +112,7 @@ static const struct keydef loader_keys[] = {
     { "protected", K_CIDRS, true, CONF(loader.protected_nets), 0, 0, 0, NULL, NULL, NULL },
     { "never-list-zone", K_NAMES, true, CONF(loader.never_list_zones),
       CONF(loader.n_never_list_zones), 0, 0, NULL, NULL, NULL },
+    { "history", K_DURATION, false, CONF(loader.history), 0, 1, DX_FOREVER, NULL, NULL, "365d" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -791,6 +792,8 @@ static int finish(struct parser *p)
     if (rc)
         return rc;
     rc = apply_defaults(p, server_keys, p->c, p->server_seen, 0);
+    if (!rc)
+        rc = apply_defaults(p, loader_keys, p->c, p->loader_seen, 0);
     if (rc)
         return rc;
     struct dx_conf *c = p->c;

@@ -98,6 +98,8 @@ struct dx_conf {
         struct dx_acl protected_nets;
         char **never_list_zones;
         size_t n_never_list_zones;
+        uint64_t history;        /* keep history this long (dnsxl-loader expire prunes);
+                                    DX_FOREVER = keep all; default 365d */
     } loader;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;

@@ -1635,19 +1635,14 @@ int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
     return dx__fail(t, dx__mdb(rc));
 }
 
-int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
+/* Delete every record of dbi that older() says is older than `before`
+ * (one pass over the whole database); *removed = how many. */
+static int prune(struct dx_txn *w, MDB_dbi dbi,
+                 bool (*older)(const MDB_val *key, const MDB_val *v, uint64_t before),
+                 uint64_t before, size_t *removed)
 {
-    if (removed)
-        *removed = 0;
-    if (!w || !w->write)
-        return DX_EINVAL;
-    if (w->err)
-        return w->err;
-    int rc = dx__fail(w, hist_flush(w));
-    if (rc)
-        return rc;
     MDB_cursor *c;
-    rc = mdb_cursor_open(w->txn, w->st->history, &c);
+    int rc = mdb_cursor_open(w->txn, dbi, &c);
     if (rc)
         return dx__fail(w, dx__mdb(rc));
     size_t n = 0;
@@ -1655,12 +1650,7 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
     uint8_t kb[DX__KEY_MAX + 1];
     rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
     while (rc == 0) {
-        if (key.mv_size < 13 || key.mv_size > DX__KEY_MAX) {
-            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
-            continue;
-        }
-        uint64_t at = dx__get_u64((const uint8_t *)key.mv_data + key.mv_size - 12);
-        if (at >= before) {
+        if (key.mv_size > DX__KEY_MAX || !older(&key, &v, before)) {
             rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
             continue;
         }
@@ -1680,6 +1670,33 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
     if (removed)
         *removed = n;
     return dx__fail(w, dx__mdb(rc));
+}
+
+/* history key: key-text \0 u64 at, u32 seq */
+static bool hist_older(const MDB_val *key, const MDB_val *v, uint64_t before)
+{
+    return key->mv_size >= 13 &&
+           dx__get_u64((const uint8_t *)key->mv_data + key->mv_size - 12) < before;
+}
+
+/* reports value: u64 last report time */
+static bool report_older(const MDB_val *key, const MDB_val *v, uint64_t before)
+{
+    return v->mv_size == 8 && dx__get_u64(v->mv_data) < before;
+}
+
+int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    if (!w || !w->write)
+        return DX_EINVAL;
+    if (w->err)
+        return w->err;
+    int rc = dx__fail(w, hist_flush(w));
+    if (rc)
+        return rc;
+    return prune(w, w->st->history, hist_older, before, removed);
 }
 
 /* --- reporters ---------------------------------------------------------- */
@@ -1773,33 +1790,5 @@ int dx_report_prune(struct dx_txn *w, uint64_t before, size_t *removed)
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(w->txn, w->st->reports, &c);
-    if (rc)
-        return dx__fail(w, dx__mdb(rc));
-    size_t n = 0;
-    MDB_val key, v;
-    uint8_t kb[DX__KEY_MAX + 1];
-    rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
-    while (rc == 0) {
-        if (v.mv_size != 8 || key.mv_size > DX__KEY_MAX || dx__get_u64(v.mv_data) >= before) {
-            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
-            continue;
-        }
-        size_t kn = key.mv_size;
-        memcpy(kb, key.mv_data, kn);
-        rc = mdb_cursor_del(c, 0);
-        if (rc)
-            break;
-        n++;
-        key.mv_size = kn;
-        key.mv_data = kb;
-        rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-    }
-    mdb_cursor_close(c);
-    if (rc == MDB_NOTFOUND)
-        rc = 0;
-    if (removed)
-        *removed = n;
-    return dx__fail(w, dx__mdb(rc));
+    return prune(w, w->st->reports, report_older, before, removed);
 }

@@ -273,6 +273,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->loader.trusted_relays.n, 0);
     assert_int_equal(c->loader.protected_nets.n, 0);
     assert_int_equal(c->loader.n_never_list_zones, 0);
+    assert_int_equal(c->loader.history, 365 * 86400);
 
     struct dx_zone_conf *z = &c->zones[0];
     assert_int_equal(z->kind, DX_ZONE_IP);
@@ -350,7 +351,8 @@ static void test_all_keys(void **state)
         "trusted-relays = 2001:db8:1::/48\n"
         "protected = 198.51.100.7/24\n"
         "never-list-zone = WL.test.\n"
-        "never-list-zone = wl2.test\n");
+        "never-list-zone = wl2.test\n"
+        "history = 30d\n");
     if (rc)
         fail_msg("rc %d: %s", rc, f->err);
     struct dx_conf *c = f->c;
@@ -398,6 +400,7 @@ static void test_all_keys(void **state)
     dx_key_format(&c->loader.protected_nets.nets[0], buf, sizeof(buf));
     assert_string_equal(buf, "198.51.100.0/24");     /* host bits cleared */
     assert_int_equal(c->loader.n_never_list_zones, 2);
+    assert_int_equal(c->loader.history, 30 * 86400);
     assert_string_equal(c->loader.never_list_zones[0], "wl.test");
     assert_string_equal(c->loader.never_list_zones[1], "wl2.test");
 }
