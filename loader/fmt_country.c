@@ -29,15 +29,11 @@ struct cctx {
 static int fail(struct cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct cctx *c, const char *fmt, ...)
 {
-    char msg[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int rc = dx_imp_verrf(c->s, c->file, c->line, c->err, c->errlen, fmt, ap);
     va_end(ap);
-    if (c->err && c->errlen)
-        snprintf(c->err, c->errlen, "%s:%u: %s",
-                 c->file < c->s->n_files ? c->s->files[c->file] : "?", (unsigned)c->line, msg);
-    return DX_EINVAL;
+    return rc;
 }
 
 /* Printable, bounded copy of a field for messages. */

@@ -8,6 +8,7 @@
 #include "zones/store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,27 @@ int dx_imp_read_file(const char *path, char **buf, size_t *len, char *err, size_
     return 0;
 }
 
+int dx_imp_verrf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
+                 size_t errlen, const char *fmt, va_list ap)
+{
+    char msg[200];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (err && errlen)
+        snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
+                 (unsigned)line, msg);
+    return DX_EINVAL;
+}
+
+int dx_imp_errf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
+                size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = dx_imp_verrf(s, file, line, err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 /* ---- the plain list format --------------------------------------------- */
 
 static bool is_blank(char c)
@@ -358,11 +380,7 @@ static int line_error(const struct dx_imp_set *s, uint16_t file, uint32_t line,
     for (char *p = t; *p; p++)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
             *p = '?';
-    char msg[160];
-    snprintf(msg, sizeof(msg), fmt, t);
-    snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
-             (unsigned)line, msg);
-    return DX_EINVAL;
+    return dx_imp_errf(s, file, line, err, errlen, fmt, t);
 }
 
 int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,

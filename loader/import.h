@@ -14,6 +14,7 @@
 #ifndef DX_LOADER_IMPORT_H
 #define DX_LOADER_IMPORT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,6 +63,13 @@ void dx_imp_key(const struct dx_imp_set *s, const struct dx_imp_rec *r, struct d
 
 /* Own TXT of record r, or NULL. Points into the set's arena. */
 const char *dx_imp_txt(const struct dx_imp_set *s, const struct dx_imp_rec *r);
+
+/* err = "FILE:LINE: message" for line `line` of file index `file` of s (the
+ * form every format parser reports a bad line in); returns DX_EINVAL. */
+int dx_imp_errf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
+                size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int dx_imp_verrf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
+                 size_t errlen, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Read a whole file (or stdin for "-") into a malloc'd buffer (*buf, NUL
  * appended, *len without it). Returns 0 or -errno; err = "FILE: reason". */

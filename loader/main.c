@@ -49,16 +49,7 @@ struct cmd {
     const char *help;
 };
 
-static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void errmsg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define errmsg dx__feed_err     /* "dnsxl-loader: message" on stderr (loader/feeds.h) */
 
 static double mono(void)
 {
