@@ -47,7 +47,7 @@ LIBLOADER := $(BUILD)/libdnsxlloader.a
 PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit integration clean bench fuzz
+.PHONY: all deps run test unit integration clean bench fuzz install
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
@@ -101,6 +101,20 @@ run: deps
 bench: deps all
 	@sh bench/run.sh $(BUILD)
 	@sh bench/load.sh $(BUILD)
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: programs, man pages, the
+# systemd units of contrib/ (they expect PREFIX=/usr/local).
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)/etc/systemd/system
+	install -m 755 $(BUILD)/dnsxld $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/dnsxl.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/dnsxld.8 man/dnsxl-admin.8 man/dnsxl-loader.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 contrib/dnsxld.service contrib/dnsxl-expire.service \
+	    contrib/dnsxl-expire.timer $(DESTDIR)/etc/systemd/system/
 
 # Fuzz targets (libFuzzer): each runs FUZZ_SECONDS on a scratch copy of its seed corpus.
 FUZZ_SECONDS ?= 30
