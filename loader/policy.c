@@ -47,6 +47,48 @@ static int listed_in_zone(struct dx_txn *t, const struct dx_zone_conf *z, const 
     return 0;
 }
 
+/* The address key k cut to its first plen bits (plen <= k->plen). */
+static struct dx_key prefix(const struct dx_key *k, int plen)
+{
+    struct dx_key q = *k;
+    q.plen = (uint8_t)plen;
+    for (int b = plen; b < q.len * 8; b++)
+        q.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+    return q;
+}
+
+/* Whether list l carves k out: for a name, an exclusion entry of that name;
+ * for an address, the most specific unexpired entry of l that covers k (k
+ * itself, then each shorter prefix) is an exclusion, as a query sees it.
+ * An "--exclude 192.0.2.0/24" thus keeps automated /32 listings out of the
+ * whole range, not only off the key 192.0.2.0/24 itself. */
+static int excluded(struct dx_txn *t, const struct dx_list_conf *l, const struct dx_key *k,
+                    uint64_t now, bool *ex)
+{
+    *ex = false;
+    struct dx_entry e;
+    if (k->family == DX_FAM_DOMAIN) {
+        int rc = dx_entry_get(t, l->zone->name, l->name, k, &e);
+        if (rc && rc != DX_ENOTFOUND)
+            return rc;
+        *ex = rc == 0 && (e.flags & DX_ENTRY_EXCLUDE);
+        return 0;
+    }
+    for (int plen = k->plen; plen >= 0; plen--) {
+        struct dx_key q = prefix(k, plen);
+        int rc = dx_entry_get(t, l->zone->name, l->name, &q, &e);
+        if (rc == DX_ENOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        if (e.expires_at != 0 && e.expires_at <= now)
+            continue;
+        *ex = (e.flags & DX_ENTRY_EXCLUDE) != 0;
+        return 0;
+    }
+    return 0;
+}
+
 int dx_pol_never(const struct dx_conf *conf, struct dx_txn *t, const struct dx_list_conf *l,
                  const struct dx_key *k, uint64_t now, const char **why)
 {
@@ -72,12 +114,12 @@ int dx_pol_never(const struct dx_conf *conf, struct dx_txn *t, const struct dx_l
         }
     }
     if (!w) {
-        struct dx_entry e;
-        int rc = dx_entry_get(t, l->zone->name, l->name, k, &e);
-        if (rc == 0 && (e.flags & DX_ENTRY_EXCLUDE))
-            w = "excluded by the list";
-        else if (rc && rc != DX_ENOTFOUND)
+        bool ex;
+        int rc = excluded(t, l, k, now, &ex);
+        if (rc)
             return rc;
+        if (ex)
+            w = "excluded by the list";
     }
     if (why)
         *why = w;
@@ -181,6 +223,30 @@ static uint64_t expiry(uint64_t now, uint64_t lifetime)
     return now + lifetime;
 }
 
+/* Whether a hold that has not ended covers k in list l: a hold on k, or
+ * for an address on any range holding it ("delist 192.0.2.0/24 --hold 7d"
+ * keeps traps from listing 192.0.2.5 meanwhile). */
+static int held_now(struct dx_txn *t, const struct dx_list_conf *l, const struct dx_key *k,
+                    uint64_t now, bool *held)
+{
+    *held = false;
+    int min = k->family == DX_FAM_DOMAIN ? k->plen : 0;
+    for (int plen = k->plen; plen >= min; plen--) {
+        struct dx_key q = k->family == DX_FAM_DOMAIN ? *k : prefix(k, plen);
+        uint64_t until = 0;
+        int rc = dx_hold_get(t, l->zone->name, l->name, &q, &until);
+        if (rc == DX_ENOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        if (until > now) {
+            *held = true;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* Checks 1 and 2 of policy.h: 0 = go on, 1 = decided (*out set, history written). */
 static int refuse(const struct dx_conf *conf, struct dx_txn *w, const struct dx_list_conf *l,
                   const struct dx_key *k, const char *source, const char *reason, uint64_t now,
@@ -201,11 +267,10 @@ static int refuse(const struct dx_conf *conf, struct dx_txn *w, const struct dx_
     }
     if (rc)
         return rc;
-    uint64_t until = 0;
-    rc = dx_hold_get(w, l->zone->name, l->name, k, &until);
-    if (rc && rc != DX_ENOTFOUND)
+    bool held;
+    if ((rc = held_now(w, l, k, now, &held)))
         return rc;
-    if (rc == 0 && until > now) {
+    if (held) {
         if ((rc = history(w, k, l, DX_HIST_HOLD, source, reason, now, 0)))
             return rc;
         *out = DX_POL_HELD;

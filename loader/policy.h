@@ -6,8 +6,10 @@
  *      be a mail client (dx_key_is_special: private, loopback, link-local,
  *      CGNAT, multicast, reserved), 127.0.0.1, a key inside [loader]
  *      protected, a key that a never-list-zone lists right now, a key the
- *      list carves out with an exclusion entry;
- *   2. a held key (delist --hold, hold until > now): history "hold";
+ *      list carves out with an exclusion entry (for an address: the most
+ *      specific unexpired entry of the list covering it is an exclusion);
+ *   2. a held key (delist --hold, hold until > now; for an address, a hold
+ *      on a range holding it counts too): history "hold";
  *   3. listed and unexpired: extended (history "update"): hits + 1,
  *      last_seen = now, expires_at = now + its lifetime (never shortened);
  *   4. otherwise listed: "list" the first time, "relist" when the key's

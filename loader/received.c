@@ -139,8 +139,21 @@ static bool helo_comment(const struct span *c)
            is_space(s[4]);
 }
 
-/* The last usable bracketed literal in comment c: not one after "helo="
- * (Exim), and none in a "(HELO x)" comment (qmail). The last, because what
+/* Whether p lies in the value of an Exim "helo=" or "ident=" item of the
+ * comment starting at s: the word holding p (back to a blank) starts with
+ * that key. Both values are the sender's text ("helo=x[192.0.2.1]",
+ * "ident=[192.0.2.1]"), and they follow the MTA's own literal. */
+static bool sender_value(const char *s, const char *p)
+{
+    const char *w = p;
+    while (w > s && !is_space(w[-1]))
+        w--;
+    size_t len = (size_t)(p - w);
+    return prefix_ci(w, len, "helo=") || prefix_ci(w, len, "ident=");
+}
+
+/* The last usable bracketed literal in comment c: not one in a "helo=" or
+ * "ident=" value (Exim), and none in a "(HELO x)" comment (qmail). The last, because what
  * comes before it in "(ident@rdns [ip])" is ident and DNS data, not the
  * MTA's. Sets *before to the word preceding it within the comment (the
  * rdns). */
@@ -157,8 +170,7 @@ static bool comment_bracket(const struct span *c, struct dx_key *ip, struct span
         if (!q)
             break;
         struct dx_key k;
-        if ((p - s >= 5 && strncasecmp(p - 5, "helo=", 5) == 0) ||
-            dx_rcvd_parse_addr(p, (size_t)(q - p + 1), &k) != 0) {
+        if (sender_value(s, p) || dx_rcvd_parse_addr(p, (size_t)(q - p + 1), &k) != 0) {
             p = q;
             continue;
         }

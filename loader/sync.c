@@ -6,7 +6,7 @@
  *    copy is still fetched; rsync's quick check would skip it) and, with
  *    --pubkey, SOURCE.minisig the same way (a stale signature in
  *    the cache is removed first, so a missing one is noticed). CACHE is
- *    DATABASE/sync-cache/ZONE_LIST/; rsync's delta transfer reuses the
+ *    DATABASE/sync-cache/ZONE/LIST/; rsync's delta transfer reuses the
  *    previous copy there.
  * 2. verify: with --pubkey, the minisign signature (legacy or prehashed)
  *    must verify, or nothing is imported (exit 1, the store is untouched).
@@ -109,6 +109,30 @@ static const char *base_name(const char *src)
     return s ? s + 1 : src;
 }
 
+/* A SOURCE that rsync or its remote shell could read as an option: "-x",
+ * or "[user@]-host:path" / "[user@]-host::module" (ssh -oProxyCommand=...).
+ * "--" before SOURCE covers rsync's own options only, and older rsync
+ * versions pass such a host name on to ssh. */
+static bool option_like(const char *src)
+{
+    if (src[0] == '-')
+        return true;
+    if (strncmp(src, "rsync://", 8) == 0) {
+        const char *h = src + 8, *at = strchr(h, '@'), *sl = strchr(h, '/');
+        if (at && (!sl || at < sl))
+            h = at + 1;
+        return h[0] == '-';
+    }
+    const char *colon = strchr(src, ':'), *sl = strchr(src, '/');
+    if (!colon || (sl && sl < colon))
+        return false;                   /* a local path */
+    const char *h = src;
+    for (const char *p = src; p < colon; p++)
+        if (*p == '@')
+            h = p + 1;
+    return h[0] == '-';
+}
+
 static void sha256_hex(const char *buf, size_t len, char hex[2 * crypto_hash_sha256_BYTES + 1])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -196,6 +220,11 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         dx__feed_err("sync: SOURCE '%s' must name a file (not a directory or dot file)", source);
         return DX_EX_USAGE;
     }
+    if (option_like(source)) {
+        dx__feed_err("sync: SOURCE '%s' must not start with '-' nor name a host that does"
+                     " (write a local path as ./%s)", source, source);
+        return DX_EX_USAGE;
+    }
     if (sodium_init() < 0) {
         dx__feed_err("libsodium failed to initialise");
         return DX_EX_STORE;
@@ -229,7 +258,10 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
 
     /* 1. fetch */
     char cache[4096], data[4400], sig[4500];
-    snprintf(cache, sizeof(cache), "%s/sync-cache/%s_%s", conf->server.database, z->name,
+    /* ZONE/LIST: neither a zone (a DNS name) nor a list name holds a '/' or
+     * is "." or ".."; joined with '_' instead, zone "x.org" list "a_b" and
+     * zone "x.org_a" list "b" would share one cache and its .synced hash */
+    snprintf(cache, sizeof(cache), "%s/sync-cache/%s/%s", conf->server.database, z->name,
              l->name);
     int rc = mkdirs(cache);
     if (rc) {

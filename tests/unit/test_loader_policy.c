@@ -260,6 +260,33 @@ static void test_never_excluded_by_list(void **state)
     assert_true(got.flags & DX_ENTRY_EXCLUDE);   /* the exclusion stays */
 }
 
+/* An exclusion of a range carves out every address in it (as queries see
+ * it): an automated /32 listing inside must not be made. A more specific
+ * listing inside the range, or an expired exclusion, does not carve out. */
+static void test_never_excluded_range(void **state)
+{
+    struct fx *f = *state;
+    struct dx_key net = K("192.0.2.64/26");
+    struct dx_entry e = { .flags = DX_ENTRY_EXCLUDE, .first_seen = T0, .source = "admin" };
+    assert_int_equal(dx_entry_put(f->w, "bl.example.org", "traps", &net, &e), 0);
+    const char *why = NULL;
+    assert_int_equal(hit(f, f->traps, "192.0.2.70", T0, &why), DX_POL_REJECTED);
+    assert_string_equal(why, "excluded by the list");
+    assert_false(listed(f, f->traps, "192.0.2.70", NULL));
+    /* outside the range: listed */
+    assert_int_equal(hit(f, f->traps, "192.0.2.130", T0, NULL), DX_POL_LISTED);
+    /* IPv6 likewise */
+    struct dx_key six = K("2001:db8:e::/48");
+    assert_int_equal(dx_entry_put(f->w, "bl.example.org", "traps", &six, &e), 0);
+    assert_int_equal(hit(f, f->traps, "2001:db8:e::25", T0, &why), DX_POL_REJECTED);
+    /* an expired exclusion carves out nothing */
+    struct dx_key old = K("192.0.2.192/27");
+    struct dx_entry ex = e;
+    ex.expires_at = T0 - 1;
+    assert_int_equal(dx_entry_put(f->w, "bl.example.org", "traps", &old, &ex), 0);
+    assert_int_equal(hit(f, f->traps, "192.0.2.200", T0, NULL), DX_POL_LISTED);
+}
+
 /* --- holds ---------------------------------------------------------------------- */
 
 static void test_hold_blocks_then_ends(void **state)
@@ -287,6 +314,23 @@ static void test_hold_blocks_then_ends(void **state)
     assert_int_equal(dx_hold_put(f->w, "bl.example.org", "traps", &k, UINT64_MAX), 0);
     assert_int_equal(dx_entry_del(f->w, "bl.example.org", "traps", &k), 0);
     assert_int_equal(hit(f, f->traps, "192.0.2.50", UINT64_MAX - 1, NULL), DX_POL_HELD);
+}
+
+/* delist RANGE --hold: no automated listing of an address inside it until
+ * the hold ends (v4 and v6); a range hold that ended holds nothing. */
+static void test_hold_on_a_range(void **state)
+{
+    struct fx *f = *state;
+    struct dx_key net = K("192.0.2.96/28"), six = K("2001:db8:40::/48");
+    assert_int_equal(dx_hold_put(f->w, "bl.example.org", "traps", &net, T0 + 1000), 0);
+    assert_int_equal(dx_hold_put(f->w, "bl.example.org", "traps", &six, T0 + 1000), 0);
+    const char *why = NULL;
+    assert_int_equal(hit(f, f->traps, "192.0.2.100", T0, &why), DX_POL_HELD);
+    assert_string_equal(why, "held");
+    assert_false(listed(f, f->traps, "192.0.2.100", NULL));
+    assert_int_equal(hit(f, f->traps, "2001:db8:40::9", T0, NULL), DX_POL_HELD);
+    assert_int_equal(hit(f, f->traps, "192.0.2.112", T0, NULL), DX_POL_LISTED);  /* outside */
+    assert_int_equal(hit(f, f->traps, "192.0.2.101", T0 + 1000, NULL), DX_POL_LISTED);
 }
 
 /* --- lifetimes -------------------------------------------------------------------- */
@@ -469,7 +513,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_never_protected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_list_zone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_excluded_by_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_excluded_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hold_blocks_then_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hold_on_a_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lifetime_from_last_hit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escalation_and_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threshold_within_window, setup, teardown),

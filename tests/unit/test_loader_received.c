@@ -343,6 +343,18 @@ static void test_parse_forged(void **state)
     /* Exim: a literal after helo= in the MTA's comment */
     assert_int_equal(dx_rcvd_parse("from r ([198.51.100.12]:25 helo=[192.0.2.66]) by mx", &r), 0);
     key_is(&r.ip, "198.51.100.12");
+    /* ... or inside the helo= value, or in an ident= value (RFC 1413: the
+     * sender's identd), which Exim writes after the client's literal */
+    assert_int_equal(dx_rcvd_parse("from r ([198.51.100.13] helo=x[192.0.2.66]) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.13");
+    assert_int_equal(dx_rcvd_parse("from r ([198.51.100.14] helo=a(b[192.0.2.66])) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.14");
+    assert_int_equal(dx_rcvd_parse("from r ([198.51.100.15]:25 helo=h ident=[192.0.2.66]) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.15");
+    assert_int_equal(dx_rcvd_parse("from [198.51.100.16] (port=25 helo=h ident=x[192.0.2.66]) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.16");
+    assert_int_equal(dx_rcvd_parse("from r (ident=[192.0.2.66]) by mx", &r), 0);
+    assert_false(r.has_ip);
 }
 
 static void test_parse_addr(void **state)
