@@ -414,7 +414,7 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     char *keep_reason = NULL, *keep_txt = NULL;
     if (rc == 0) {
         e.first_seen = old.first_seen;
-        e.hits = old.hits + 1;
+        e.hits = old.hits < UINT32_MAX ? old.hits + 1 : old.hits;
         e.relists = old.relists;
         action = DX_HIST_UPDATE;
         if (!o.code)
@@ -976,7 +976,7 @@ int main(int argc, char **argv)
         dx_store_close(c.st);
     if (c.conf)
         dx_conf_free(c.conf);
-    if (fflush(stdout) != 0 && ex == EX_OK) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && ex == EX_OK) {
         errmsg("write error on standard output");
         ex = EX_STORE;
     }

@@ -245,6 +245,11 @@ static int name_check(const char *s, size_t max)
     return strlen(s) <= max ? 0 : DX_EINVAL;
 }
 
+/* Longest zone name, and longest list name: the index and dindex values
+ * store a list name with its NUL behind a one-byte length. */
+#define ZONE_MAX 255
+#define LIST_MAX (UINT8_MAX - 1)
+
 /* Append the fam+key part of an entries key. */
 static size_t key_tail(uint8_t *out, const struct dx_key *k)
 {
@@ -264,7 +269,7 @@ static size_t key_tail(uint8_t *out, const struct dx_key *k)
 
 int dx__entry_key(uint8_t *out, const char *zone, const char *list, const struct dx_key *k)
 {
-    if (name_check(zone, 255) || name_check(list, 255) || key_check(k))
+    if (name_check(zone, ZONE_MAX) || name_check(list, LIST_MAX) || key_check(k))
         return DX_EINVAL;
     size_t zl = strlen(zone) + 1, ll = strlen(list) + 1;
     if (zl + ll + 2 + k->len > DX__KEY_MAX - 8)    /* room for the expiry prefix */
@@ -680,6 +685,18 @@ static size_t dindex_key(uint8_t *out, const char *zone, size_t zl, const uint8_
     return zl + 3 + len;
 }
 
+/* One list's element of a dindex value. */
+static void dindex_elem(struct dx__buf *b, const char *list, const struct dx_entry *e)
+{
+    size_t ln = strlen(list) + 1;
+    dx__buf_u8(b, (uint8_t)ln);
+    dx__buf_put(b, list, ln);
+    dx__buf_u8(b, (uint8_t)e->flags);
+    dx__buf_u32(b, e->code);
+    dx__buf_u64(b, e->expires_at);
+    dx__buf_str(b, e->txt);
+}
+
 /* Rewrite the dindex value of k in zone: list's element replaced by e
  * (e NULL: removed). */
 static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
@@ -717,12 +734,7 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
             break;
         int cmp = strcmp((const char *)lname, list);
         if (cmp >= 0 && !done) {
-            dx__buf_u8(&b, (uint8_t)(strlen(list) + 1));
-            dx__buf_put(&b, list, strlen(list) + 1);
-            dx__buf_u8(&b, (uint8_t)e->flags);
-            dx__buf_u32(&b, e->code);
-            dx__buf_u64(&b, e->expires_at);
-            dx__buf_str(&b, e->txt);
+            dindex_elem(&b, list, e);
             nnew++;
             done = true;
         }
@@ -732,12 +744,7 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
         nnew++;
     }
     if (!done) {
-        dx__buf_u8(&b, (uint8_t)(strlen(list) + 1));
-        dx__buf_put(&b, list, strlen(list) + 1);
-        dx__buf_u8(&b, (uint8_t)e->flags);
-        dx__buf_u32(&b, e->code);
-        dx__buf_u64(&b, e->expires_at);
-        dx__buf_str(&b, e->txt);
+        dindex_elem(&b, list, e);
         nnew++;
     }
     if (b.oom || r.bad) {
@@ -879,6 +886,12 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     entry_encode(&w->vbuf, e);
     if (w->vbuf.oom)
         return dx__fail(w, DX_ENOMEM);
+    /* e's strings may point into the map (read-modify-write): the writes
+     * below may move those bytes, so the domain index takes its copy from
+     * the encoded value */
+    struct dx_entry enc;
+    if (dx__entry_decode(w->vbuf.p, w->vbuf.n, &enc))
+        return dx__fail(w, DX_EINVAL);
     uint64_t old_exp;
     int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp);
     if (rc == 0 && old_exp && old_exp != e->expires_at)
@@ -888,7 +901,7 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     if (rc == 0)
         rc = note_zone(w, zone);
     if (rc == 0)
-        rc = k->family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, k, e)
+        rc = k->family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, k, &enc)
                                         : note_range(w, zone, k);
     return dx__fail(w, rc);
 }
@@ -959,7 +972,7 @@ int dx_entry_del(struct dx_txn *w, const char *zone, const char *list, const str
 static int entry_scan(struct dx_txn *t, const char *zone, const char *list,
                       dx_entry_cb cb, void *arg, size_t *count)
 {
-    if (!t || name_check(zone, 255) || (list && name_check(list, 255)))
+    if (!t || name_check(zone, ZONE_MAX) || (list && name_check(list, LIST_MAX)))
         return DX_EINVAL;
     if (t->err)
         return t->err;
@@ -1119,7 +1132,7 @@ int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t
 
 int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
 {
-    if (!t || name_check(zone, 255))
+    if (!t || name_check(zone, ZONE_MAX))
         return DX_EINVAL;
     MDB_val k = { strlen(zone) + 1, (void *)zone }, v;
     int rc = mdb_get(t->txn, t->st->zones, &k, &v);

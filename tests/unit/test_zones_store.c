@@ -1727,6 +1727,134 @@ static void test_crash_mid_txn(void **state)
     }
 }
 
+/* --- review: edge cases ------------------------------------------------- */
+
+/* A list name's length is stored in one byte in the index and dindex
+ * values: a 255-character name (256 with its NUL) used to be accepted and
+ * written as length 0, which made every lookup in the zone fail (corrupt
+ * record). The store now refuses names it cannot encode; 254 still works. */
+static void test_review_list_name_limit(void **state)
+{
+    struct fx *f = *state;
+    char l255[256], l254[255];
+    memset(l255, 'a', 255);
+    l255[255] = 0;
+    memset(l254, 'b', 254);
+    l254[254] = 0;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", l255, "192.0.2.0/24", 0, 0, 0, NULL), DX_EINVAL);
+    dx_txn_abort(w);
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "dbl.test", l255, "spam.example", 0, 0, 0, NULL), DX_EINVAL);
+    dx_txn_abort(w);
+
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", l254, "192.0.2.0/24", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "z", "192.0.2.7", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", l254, "spam.example", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    struct dx_txn *r;
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key q = K("192.0.2.7");
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 2);
+    assert_string_equal(h[0].list, l254);
+    assert_string_equal(h[1].list, "z");
+    q = K("spam.example");
+    assert_int_equal(dx_lookup(r, "dbl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    assert_string_equal(h[0].list, l254);
+    size_t n = 0;
+    assert_int_equal(dx_entry_count(r, "bl.test", l255, &n), DX_EINVAL);
+    dx_txn_abort(r);
+}
+
+/* Read-modify-write in one txn: the entry read by dx_entry_get points into
+ * the map, and its strings are handed straight back to dx_entry_put. The
+ * put must take what it needs (the domain index's TXT) before its own
+ * writes move that record's bytes. */
+static void test_review_reput_map_strings(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "aaa.example", 0, 0, 0, "text-of-aaa"), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "bbb.example", 0, 0, 0, "text-of-bbb"), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "ccc.example", 0, 0, 0, "text-of-ccc"), 0);
+    struct dx_key k = K("aaa.example");
+    struct dx_entry e;
+    assert_int_equal(dx_entry_get(w, "dbl.test", "a", &k, &e), 0);
+    e.reason = "a reason long enough to change the size of the record by a lot";
+    e.hits++;
+    assert_int_equal(dx_entry_put(w, "dbl.test", "a", &k, &e), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "dbl.test", "aaa.example", h), 1);
+    assert_non_null(h[0].txt);
+    assert_string_equal(h[0].txt, "text-of-aaa");
+    assert_int_equal(look(f->st, "dbl.test", "bbb.example", h), 1);
+    assert_string_equal(h[0].txt, "text-of-bbb");
+}
+
+/* Ranges at both ends of the address space, /0 entries, exclusions at the
+ * edges, expiry of a covering range, and deleting the last entry. */
+static void test_review_address_space_edges(void **state)
+{
+    struct fx *f = *state;
+    struct dx_hit h[DX_HITS_MAX];
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "0.0.0.0/0", 0, 0, 0, "all"), 0);
+    assert_int_equal(put(w, "bl.test", "a", "0.0.0.0/32", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "255.255.255.255", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "255.255.255.0/24", 0, 0, NOW - 1, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "255.255.255.128/25", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "::/0", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "::/128", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                         DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "0.0.0.0", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "0.0.0.1", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "255.255.255.255", h), 1);   /* b's /25 */
+    assert_string_equal(h[0].list, "b");
+    assert_int_equal(look(f->st, "bl.test", "255.255.255.254", h), 2);
+    assert_int_equal(look(f->st, "bl.test", "255.255.255.127", h), 1);   /* b's /24 expired */
+    assert_string_equal(h[0].list, "a");
+    assert_int_equal(h[0].plen, 0);
+    assert_int_equal(look(f->st, "bl.test", "::", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "::2", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", h), 1);
+
+    /* the /0 goes: the exclusions and b's entries remain */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "0.0.0.0/0"), 0);
+    assert_int_equal(del(w, "bl.test", "a", "::/0"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "0.0.0.1", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "128.0.0.1", h), 0);
+    assert_int_equal(look(f->st, "bl.test", "255.255.255.200", h), 1);
+    assert_int_equal(look(f->st, "bl.test", "::2", h), 0);
+
+    /* deleting the last entries of the zone leaves no index behind */
+    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(del(w, "bl.test", "a", "0.0.0.0/32"), 0);
+    assert_int_equal(del(w, "bl.test", "a", "255.255.255.255"), 0);
+    assert_int_equal(del(w, "bl.test", "b", "255.255.255.0/24"), 0);
+    assert_int_equal(del(w, "bl.test", "b", "255.255.255.128/25"), 0);
+    assert_int_equal(del(w, "bl.test", "a", "::/128"), 0);
+    assert_int_equal(del(w, "bl.test", "a", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), 0);
+    commit_ok(w);
+    assert_int_equal(look(f->st, "bl.test", "255.255.255.200", h), 0);
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    size_t n = 1;
+    assert_int_equal(dx_entry_count(r, "bl.test", NULL, &n), 0);
+    assert_int_equal(n, 0);
+    dx_txn_abort(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1755,6 +1883,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reports_old_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_abort_no_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_txn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_list_name_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_reput_map_strings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_address_space_edges, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
