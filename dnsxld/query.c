@@ -9,6 +9,10 @@
  * - A FORMERR reply carries no question; it carries our OPT when the query's
  *   one OPT was read before the error.
  * - NOTIMP echoes the opcode, and the question when it parsed.
+ * - q->txn == NULL means the caller could not renew its read transaction:
+ *   a question for one of our zones then gets SERVFAIL (never a dropped
+ *   query); everything decided before the store (FORMERR, REFUSED...) is
+ *   answered as usual.
  */
 #include "dnsxld/query.h"
 #include "dnsxld/answer.h"
@@ -171,6 +175,10 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     if (!zone || !peer_allowed(zone, peer) || m.q.qtype == DX_T_AXFR ||
         m.q.qtype == DX_T_IXFR) {
         r.rcode = DX_RC_REFUSED;
+        return finish(&r);
+    }
+    if (!q->txn) {                  /* the caller could not open a snapshot */
+        r.rcode = DX_RC_SERVFAIL;
         return finish(&r);
     }
     struct dx_answer a;

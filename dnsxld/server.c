@@ -364,10 +364,13 @@ static void batch_end(uv_prepare_t *p)
     }
 }
 
+/* Answer one message. When the read txn cannot be renewed the query is
+ * still answered (SERVFAIL for our zones: query.c), never dropped. */
 static size_t answer(struct worker *w, const uint8_t *req, size_t len, uint8_t *resp,
                      enum dx_transport tr, const struct sockaddr *peer)
 {
-    struct dx_qctx q = { .conf = w->conf, .txn = w->txn, .now = w->now };
+    bool ok = batch_begin(w);
+    struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now };
     return dx_query_answer(&q, req, len, resp, RESP_MAX, tr, peer);
 }
 
@@ -406,10 +409,6 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
         return;
     }
     w->st.udp_q++;
-    if (!batch_begin(w)) {
-        w->st.udp_drop++;
-        return;
-    }
     size_t n = answer(w, (const uint8_t *)buf->base, (size_t)nread, w->txbuf, DX_UDP, addr);
     if (n == 0)
         return;
@@ -583,14 +582,12 @@ static void conn_process(struct conn *c)
         }
         w->st.tcp_q++;
         conn_touch(c);
-        if (batch_begin(w)) {
-            size_t n = answer(w, c->buf + off + 2, mlen, w->txbuf + 2, DX_TCP,
-                              (const struct sockaddr *)&c->peer);
-            if (n > 0) {
-                w->txbuf[0] = (uint8_t)(n >> 8);
-                w->txbuf[1] = (uint8_t)n;
-                conn_send(c, w->txbuf, n + 2);
-            }
+        size_t n = answer(w, c->buf + off + 2, mlen, w->txbuf + 2, DX_TCP,
+                          (const struct sockaddr *)&c->peer);
+        if (n > 0) {
+            w->txbuf[0] = (uint8_t)(n >> 8);
+            w->txbuf[1] = (uint8_t)n;
+            conn_send(c, w->txbuf, n + 2);
         }
         off += 2 + mlen;
     }

@@ -10,7 +10,9 @@
  * Batches: each worker holds one read transaction, renewed lazily by the
  * first query of a loop iteration and reset in a uv_prepare callback before
  * the loop blocks again; all datagrams of one batch share a snapshot, and a
- * writer's commit is visible from the next batch on.
+ * writer's commit is visible from the next batch on. When the renewal
+ * fails (logged, counted as a store error) the query is still answered:
+ * SERVFAIL for our zones (query.c), never dropped.
  */
 #ifndef DX_SERVER_H
 #define DX_SERVER_H

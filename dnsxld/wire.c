@@ -276,6 +276,12 @@ static int walk_rr(struct dx_wire *r, struct dx_msg *m, bool additional)
         m->opt_bad = true;
         return DX_EINVAL;
     }
+    /* The one OPT, at the root: it counts as read even when its options are
+     * malformed, since that FORMERR must carry an OPT (RFC 6891 7). */
+    m->has_opt = true;
+    m->opt_payload = cls;
+    m->opt_version = (uint8_t)(ttl >> 16);
+    m->opt_do = (ttl & 0x8000u) != 0;
     /* options: code(2) length(2) data; all must fit exactly */
     struct dx_wire o;
     dx_wire_init_read(&o, rd, rdlen);
@@ -283,15 +289,9 @@ static int walk_rr(struct dx_wire *r, struct dx_msg *m, bool additional)
         (void)dx_wire_u16(&o);
         uint16_t olen = dx_wire_u16(&o);
         dx_wire_skip(&o, olen);
-        if (o.err) {
-            m->opt_bad = true;
+        if (o.err)
             return DX_EINVAL;
-        }
     }
-    m->has_opt = true;
-    m->opt_payload = cls;
-    m->opt_version = (uint8_t)(ttl >> 16);
-    m->opt_do = (ttl & 0x8000u) != 0;
     return 0;
 }
 

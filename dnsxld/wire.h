@@ -120,7 +120,9 @@ struct dx_msg {
     uint16_t qdcount, ancount, nscount, arcount;
     bool has_q;                    /* QDCOUNT == 1 and the question parsed */
     struct dx_question q;
-    bool has_opt;                  /* exactly one valid OPT seen */
+    bool has_opt;                  /* one OPT at the root seen (its options may be
+                                      malformed: the parse then fails, and the
+                                      FORMERR carries an OPT, RFC 6891 7) */
     bool opt_bad;                  /* a second OPT, or one not at the root */
     uint16_t opt_payload;          /* requestor's UDP payload size */
     uint8_t opt_version;

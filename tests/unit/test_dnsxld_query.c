@@ -700,6 +700,12 @@ static void test_formerr(void **state)
     q[11] = 2;
     memcpy(q + ql, "\x00\x00\x01\x00", 4);
     expect_formerr(q, ql + 4, true);
+    /* one OPT whose option overruns its rdata: FORMERR with our OPT
+     * (RFC 6891 7: "the response MUST include an OPT record") */
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[ql - 1] = 4;
+    memcpy(q + ql, "\xfe\x01\x00\x05", 4);
+    expect_formerr(q, ql + 4, true);
     /* an ANSWER record in a query is skipped */
     ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
     q[7] = 1;
@@ -1029,6 +1035,31 @@ static void test_servfail(void **state)
     dx_txn_abort(t);
 }
 
+static void test_no_txn(void **state)
+{
+    (void)state;
+    /* the server could not renew its read txn (txn NULL): a question for one
+     * of our zones gets SERVFAIL, never a dropped query; the rest is answered
+     * as usual (REFUSED outside our zones, FORMERR, EDNS kept) */
+    struct dx_qctx ctx = { g_conf, NULL, g_now };
+    uint8_t q[512], r[512];
+    struct reply p;
+    const char *names[] = { "99.2.0.192.bl.example.org", "2.0.0.127.bl.example.org",
+                            "bl.example.org", "example.com" };
+    const struct qopt edns = { .edns = 1232 };
+    for (int i = 0; i < 4; i++) {
+        size_t ql = mkquery(q, names[i], i == 2 ? DX_T_NS : DX_T_A, &edns);
+        size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
+        assert_true(n >= 12);
+        parse_reply(r, n, &p);
+        assert_int_equal(p.rcode, i == 3 ? DX_RC_REFUSED : DX_RC_SERVFAIL);
+        assert_false(p.flags & F_AA);
+        assert_int_equal(p.qd, 1);
+        assert_int_equal(p.an + p.ns, 0);
+        assert_int_equal(p.ar, 1);                /* our OPT */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1051,6 +1082,7 @@ int main(void)
         cmocka_unit_test(test_v6),
         cmocka_unit_test(test_small_buffers),
         cmocka_unit_test(test_servfail),
+        cmocka_unit_test(test_no_txn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -272,6 +272,10 @@ static void test_msg_parse(void **state)
     /* option overruns the rdata */
     b[n2 + 3] = 5;
     assert_int_equal(dx_msg_parse(b, n2 + 8, &m), DX_EINVAL);
+    /* ... but the OPT itself was read: the FORMERR carries an OPT */
+    assert_true(m.has_opt);
+    assert_false(m.opt_bad);
+    assert_int_equal(m.opt_payload, 1232);
     /* OPT owner not root */
     n = mkq(b, 0, 1, nm, 15, 1);
     b[11] = 1;
