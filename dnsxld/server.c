@@ -639,6 +639,20 @@ static void tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     conn_process(c);
 }
 
+/* Same client address (the port aside)? */
+static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+    return false;
+}
+
 static void tcp_accept(uv_stream_t *server, int status)
 {
     struct tcp_listener *l = server->data;
@@ -678,6 +692,18 @@ static void tcp_accept(uv_stream_t *server, int status)
     uv_tcp_nodelay(&c->tcp, 1);
     w->st.tcp_conns++;
     lru_append(c);
+    /* One client holds at most tcp-per-client connections (RFC 7766 6.2.3):
+     * past that, its own least recently active one makes room, so a client
+     * that opens many only ever closes its own. */
+    size_t mine = 0;
+    struct conn *oldest = NULL;
+    for (struct conn *o = w->lru_head; o != NULL; o = o->next)
+        if (same_client(&o->peer, &c->peer) && mine++ == 0)
+            oldest = o;
+    if (mine > w->conf->server.tcp_per_client && oldest != c) {
+        w->st.tcp_evicted++;
+        conn_close(oldest);
+    }
     /* Full: the least recently active connection makes room (maybe this one,
      * when tcp-clients is 0). */
     while (w->n_conns > w->conf->server.tcp_clients && w->lru_head != NULL) {

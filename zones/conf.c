@@ -104,6 +104,8 @@ static const struct keydef server_keys[] = {
     { "edns-size", K_UINT, false, CONF(server.edns_size), 0, 512, 4096, NULL, NULL, "1232" },
     { "tcp-idle-timeout", K_DURATION, false, CONF(server.tcp_idle), 0, 1, 86400, NULL, NULL, "10" },
     { "tcp-clients", K_UINT, false, CONF(server.tcp_clients), 0, 1, 65535, NULL, NULL, "256" },
+    { "tcp-per-client", K_UINT, false, CONF(server.tcp_per_client), 0, 1, 65535, NULL, NULL,
+      "16" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 

@@ -92,6 +92,7 @@ struct dx_conf {
         uint32_t edns_size;      /* largest UDP reply we send with EDNS; default 1232 */
         uint64_t tcp_idle;       /* TCP idle timeout, seconds; default 10 */
         uint32_t tcp_clients;    /* max concurrent TCP connections per worker; default 256 */
+        uint32_t tcp_per_client; /* ... of them from one client address; default 16 */
     } server;
     struct {
         struct dx_acl trusted_relays;

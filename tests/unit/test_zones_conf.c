@@ -270,6 +270,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->server.edns_size, 1232);
     assert_int_equal(c->server.tcp_idle, 10);
     assert_int_equal(c->server.tcp_clients, 256);
+    assert_int_equal(c->server.tcp_per_client, 16);
     assert_int_equal(c->loader.trusted_relays.n, 0);
     assert_int_equal(c->loader.protected_nets.n, 0);
     assert_int_equal(c->loader.n_never_list_zones, 0);
