@@ -9,9 +9,10 @@
  * through the server's ack_async on the main loop.
  *
  * Query path (no allocation): UDP datagrams land in a per-worker receive
- * buffer (UDP_CHUNKS slots of 64 KiB for recvmmsg), are answered into a
- * per-worker response buffer and sent with uv_udp_try_send; a send that
- * would block is counted as a drop. TCP connections own a read buffer
+ * buffer (UDP_CHUNKS slots of 64 KiB for recvmmsg), are answered into the
+ * socket's outbox (UDP_CHUNKS replies) and leave with one sendmmsg per
+ * recvmmsg batch, so a busy worker makes two system calls per batch, not
+ * one per reply; a send that would block is counted as a drop. TCP connections own a read buffer
  * (allocated per connection, grown once for a large message); replies go
  * out with uv_try_write, and only a remainder the kernel did not take is
  * copied to the heap for uv_write.
@@ -49,9 +50,17 @@
 struct worker;
 struct dx_server;
 
+#define UDP_OUT_MAX    4096         /* largest UDP reply: edns-size is at most 4096 */
+
 struct udp_sock {
     uv_udp_t h;
     struct worker *w;
+    /* replies to the current recvmmsg batch, sent together (udp_flush) */
+    unsigned n_out;
+    struct mmsghdr msg[UDP_CHUNKS];
+    struct iovec iov[UDP_CHUNKS];
+    struct sockaddr_storage to[UDP_CHUNKS];
+    uint8_t out[UDP_CHUNKS][UDP_OUT_MAX];
 };
 
 struct tcp_listener {
@@ -355,9 +364,13 @@ static bool batch_begin(struct worker *w)
     return true;
 }
 
+static void udp_flush(struct udp_sock *u);
+
 static void batch_end(uv_prepare_t *p)
 {
     struct worker *w = p->data;
+    for (size_t k = 0; k < w->srv->n_addrs; k++)
+        udp_flush(&w->udp[k]);          /* nothing left behind before the loop sleeps */
     if (w->txn_live) {
         dx_txn_reset(w->txn);
         w->txn_live = false;
@@ -367,11 +380,11 @@ static void batch_end(uv_prepare_t *p)
 /* Answer one message. When the read txn cannot be renewed the query is
  * still answered (SERVFAIL for our zones: query.c), never dropped. */
 static size_t answer(struct worker *w, const uint8_t *req, size_t len, uint8_t *resp,
-                     enum dx_transport tr, const struct sockaddr *peer)
+                     size_t cap, enum dx_transport tr, const struct sockaddr *peer)
 {
     bool ok = batch_begin(w);
     struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now };
-    return dx_query_answer(&q, req, len, resp, RESP_MAX, tr, peer);
+    return dx_query_answer(&q, req, len, resp, cap, tr, peer);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -390,6 +403,40 @@ static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
  * addr == NULL and UV_UDP_MMSG_FREE. nread == 0 with addr == NULL also
  * means "nothing more to read"; with an address it is an empty datagram.
  * The buffer is static, so there is nothing to free in either case. */
+/* Send the outbox with sendmmsg. A full socket buffer drops the rest (a
+ * drop, as a blocked uv_udp_try_send would); any other error skips just the
+ * reply it concerns. */
+static void udp_flush(struct udp_sock *u)
+{
+    struct worker *w = u->w;
+    unsigned done = 0;
+    uv_os_fd_t fd;
+    if (u->n_out == 0)
+        return;
+    if (uv_fileno((const uv_handle_t *)&u->h, &fd) != 0) {
+        w->st.udp_err += u->n_out;
+        u->n_out = 0;
+        return;
+    }
+    while (done < u->n_out) {
+        int r = sendmmsg(fd, u->msg + done, u->n_out - done, 0);
+        if (r > 0) {
+            done += (unsigned)r;
+        } else if (r < 0 && errno == EINTR) {
+            continue;
+        } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+            w->st.udp_drop += u->n_out - done;
+            break;
+        } else {
+            w->st.udp_err++;
+            if (errlog_ok(w))
+                dx_log_warn("worker %u: udp send: %s", w->id, strerror(errno));
+            done++;
+        }
+    }
+    u->n_out = 0;
+}
+
 static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
                      const struct sockaddr *addr, unsigned flags)
 {
@@ -402,25 +449,34 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
             dx_log_warn("worker %u: udp receive: %s", w->id, uv_strerror((int)nread));
         return;
     }
-    if (nread == 0 || addr == NULL || (flags & UV_UDP_MMSG_FREE))
+    if (nread == 0 || addr == NULL || (flags & UV_UDP_MMSG_FREE)) {
+        udp_flush(u);                   /* the end of a recvmmsg batch */
         return;
+    }
     if (flags & UV_UDP_PARTIAL) {       /* cannot happen with 64 KiB slots */
         w->st.udp_drop++;
         return;
     }
     w->st.udp_q++;
-    size_t n = answer(w, (const uint8_t *)buf->base, (size_t)nread, w->txbuf, DX_UDP, addr);
-    if (n == 0)
-        return;
-    uv_buf_t out = uv_buf_init((char *)w->txbuf, (unsigned)n);
-    int r = uv_udp_try_send(h, &out, 1, addr);
-    if (r == UV_EAGAIN || r == UV_ENOBUFS) {
-        w->st.udp_drop++;
-    } else if (r < 0) {
-        w->st.udp_err++;
-        if (errlog_ok(w))
-            dx_log_warn("worker %u: udp send: %s", w->id, uv_strerror(r));
+    unsigned i = u->n_out;
+    size_t n = answer(w, (const uint8_t *)buf->base, (size_t)nread, u->out[i], UDP_OUT_MAX,
+                      DX_UDP, addr);
+    if (n > 0) {
+        socklen_t alen = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                     : sizeof(struct sockaddr_in);
+        memcpy(&u->to[i], addr, alen);
+        u->iov[i].iov_base = u->out[i];
+        u->iov[i].iov_len = n;
+        memset(&u->msg[i], 0, sizeof(u->msg[i]));
+        u->msg[i].msg_hdr.msg_name = &u->to[i];
+        u->msg[i].msg_hdr.msg_namelen = alen;
+        u->msg[i].msg_hdr.msg_iov = &u->iov[i];
+        u->msg[i].msg_hdr.msg_iovlen = 1;
+        u->n_out++;
     }
+    /* without recvmmsg every datagram is its own batch */
+    if (u->n_out == UDP_CHUNKS || !(flags & UV_UDP_MMSG_CHUNK))
+        udp_flush(u);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -582,7 +638,7 @@ static void conn_process(struct conn *c)
         }
         w->st.tcp_q++;
         conn_touch(c);
-        size_t n = answer(w, c->buf + off + 2, mlen, w->txbuf + 2, DX_TCP,
+        size_t n = answer(w, c->buf + off + 2, mlen, w->txbuf + 2, RESP_MAX, DX_TCP,
                           (const struct sockaddr *)&c->peer);
         if (n > 0) {
             w->txbuf[0] = (uint8_t)(n >> 8);
