@@ -182,7 +182,7 @@ class V4Gen:
             if i == n // 2:
                 self.lines.append(":127.0.0.6:Second default for $")
             if i == (3 * n) // 4:
-                self.lines.append(":7")                # A changes, TXT kept
+                self.lines.append(":7")                # A changes, no TXT (as rbldnsd)
             self.add()
         # a few addresses elsewhere
         for a in ("192.0.2.1", "198.51.100.0/24 :5:doc net $", "203.0.113.9"):
@@ -190,6 +190,20 @@ class V4Gen:
         self.edges += ["192.0.2.1", "192.0.2.2", "198.51.100.0", "198.51.100.255",
                        "198.51.101.0", "203.0.113.9", "203.0.113.8"]
         return "\n".join(self.lines) + "\n"
+
+
+def entry_value(rnd, word, text_tail):
+    """A random per-entry value for an ip6trie or dnset line: none (the
+    default), own A and TXT, own A and no TXT, or TXT only."""
+    r = rnd.random()
+    n = rnd.randrange(3, 12)
+    if r < 0.6:
+        return ""
+    if r < 0.75:
+        return f" :127.0.1.{n}:{word} own {n} $"
+    if r < 0.85:
+        return f" :{n}:"
+    return f" {word} text only {n}{text_tail}"
 
 
 class V6Gen:
@@ -231,17 +245,7 @@ class V6Gen:
         if excl:
             self.lines.append("!" + text)
         else:
-            r = rnd.random()
-            n = rnd.randrange(3, 12)
-            if r < 0.6:
-                val = ""
-            elif r < 0.75:
-                val = f" :127.0.1.{n}:v6 own {n} $"
-            elif r < 0.85:
-                val = f" :{n}:"
-            else:
-                val = f" v6 text only {n}"
-            self.lines.append(text + val)
+            self.lines.append(text + entry_value(rnd, "v6", ""))
         lo, hi = int(net.network_address), int(net.broadcast_address)
         for a in (lo - 1, lo, hi, hi + 1, rnd.randint(lo, hi)):
             self.edges.append(str(ipaddress.IPv6Address(a)))
@@ -291,17 +295,7 @@ class DGen:
         if rnd.random() < 0.15:
             self.lines.append("!" + text)
         else:
-            r = rnd.random()
-            n = rnd.randrange(3, 12)
-            if r < 0.6:
-                val = ""
-            elif r < 0.75:
-                val = f" :127.0.1.{n}:name own {n} $"
-            elif r < 0.85:
-                val = f" :{n}:"
-            else:
-                val = f" name text only {n} $"
-            self.lines.append(text + val)
+            self.lines.append(text + entry_value(rnd, "name", " $"))
 
     def build(self, n=600):
         for _ in range(n):
