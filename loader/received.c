@@ -240,6 +240,40 @@ static bool comment_helo(const struct span *c, struct span *h)
     return true;
 }
 
+/* A word ending in an address literal written by the receiving MTA:
+ * "[192.0.2.1]", "[2001:db8::1]", "[192.0.2.1]:54321" (Exim, F-Secure) or,
+ * with named, "unknown[192.0.2.1]", "host.example[192.0.2.1]:54321" (the
+ * name is the rdns: F-Secure, old Postfix). The literal is the word's last
+ * '[' ... ']', followed by nothing or ":PORT"; a name holds no brackets or
+ * parentheses (a HELO such as "a(b[192.0.2.1])" is no such word). Sets
+ * *name to the text before the '['. */
+static bool word_literal(const struct span *w, bool named, struct dx_key *ip, struct span *name)
+{
+    const char *s = w->s, *e = w->s + w->len, *o = NULL;
+    for (const char *p = s; p < e; p++)
+        if (*p == '[')
+            o = p;
+    if (!o || (o == s) == named)
+        return false;
+    for (const char *p = s; p < o; p++)
+        if (*p == ']' || *p == '(' || *p == ')')
+            return false;
+    const char *c = memchr(o, ']', (size_t)(e - o));
+    if (!c || dx_rcvd_parse_addr(o, (size_t)(c + 1 - o), ip) != 0)
+        return false;
+    const char *t = c + 1;
+    if (t < e) {
+        if (*t != ':' || t + 1 == e)
+            return false;
+        for (t++; t < e; t++)
+            if (*t < '0' || *t > '9')
+                return false;
+    }
+    name->s = s;
+    name->len = (size_t)(o - s);
+    return true;
+}
+
 static void set_rdns(struct dx_rcvd *r, const char *s, size_t len)
 {
     while (len && s[len - 1] == '.')
@@ -255,7 +289,7 @@ static void set_rdns(struct dx_rcvd *r, const char *s, size_t len)
 int dx_rcvd_parse(const char *value, struct dx_rcvd *r)
 {
     memset(r, 0, sizeof(*r));
-    struct span from = { NULL, 0 }, comments[MAX_COMMENTS];
+    struct span from = { NULL, 0 }, stray = { NULL, 0 }, comments[MAX_COMMENTS];
     size_t ncom = 0;
     bool has_by = false;
     enum clause cur = C_NONE;
@@ -280,8 +314,14 @@ int dx_rcvd_parse(const char *value, struct dx_rcvd *r)
             continue;
         }
         enum clause c = keyword(&t);
-        if (c == C_NONE)
-            continue;  /* stray word: belongs to the current clause */
+        if (c == C_NONE) {
+            /* stray word: belongs to the current clause; in the from
+             * clause, the first literal one may be the client: Exim 3,
+             * MDaemon "from host [192.0.2.1] by ..." */
+            if (cur == C_FROM && !stray.s && t.len && t.s[0] == '[')
+                stray = t;
+            continue;
+        }
         if (c == C_FROM && r->has_from) {
             cur = C_NONE;  /* a second from clause is never ours to read */
             continue;
@@ -301,16 +341,21 @@ int dx_rcvd_parse(const char *value, struct dx_rcvd *r)
         copy_name(r->from, sizeof(r->from), from.s, from.len);
 
     /* client IP, best first (received.h) */
-    struct span rdns = { NULL, 0 };
+    struct span rdns = { NULL, 0 }, name;
     bool from_is_literal = from.s && from.len >= 2 && from.s[0] == '[';
+    bool from_named = false;        /* "from unknown[ip]": the name is the rdns */
     for (size_t i = 0; i < ncom && !r->has_ip; i++)
         if (comment_bracket(&comments[i], &r->ip, &rdns))
             r->has_ip = true;
-    if (!r->has_ip && from_is_literal) {
-        const char *e = memchr(from.s, ']', from.len);
-        if (e && dx_rcvd_parse_addr(from.s, (size_t)(e - from.s + 1), &r->ip) == 0)
-            r->has_ip = true;
+    if (!r->has_ip && from.s && word_literal(&from, !from_is_literal, &r->ip, &name)) {
+        r->has_ip = true;
+        if (!from_is_literal) {
+            from_named = true;
+            rdns = name;
+        }
     }
+    if (!r->has_ip && stray.s && word_literal(&stray, false, &r->ip, &name))
+        r->has_ip = true;
     for (size_t i = ncom; i-- > 0 && !r->has_ip;)  /* the last: the HELO comes first */
         if (comment_bare(&comments[i], &r->ip))
             r->has_ip = true;
@@ -329,7 +374,7 @@ int dx_rcvd_parse(const char *value, struct dx_rcvd *r)
         else if (from.s && !from_is_literal)
             set_rdns(r, from.s, from.len);  /* Exim, qmail: "from rdns (... helo=x)" */
     } else {
-        if (from.s)
+        if (from.s && !from_named)
             copy_name(r->helo, sizeof(r->helo), from.s, from.len);
         if (rdns.s && rdns.len)
             set_rdns(r, rdns.s, rdns.len);
@@ -357,16 +402,20 @@ static bool trusted(const struct dx_key *ip, const struct dx_key *relays, size_t
     return false;
 }
 
-static bool internal_hop(const struct dx_rcvd *r, const struct dx_key *relays, size_t n)
+static bool internal_hop(const struct dx_rcvd *r)
 {
     if (prefix_ci(r->with, strlen(r->with), "LMTP"))
         return true;
     if (r->has_from && (strcasecmp(r->from, "localhost") == 0 ||
                         strcasecmp(r->from, "localhost.localdomain") == 0))
         return true;
+    /* a provider's internal hop: no from clause, the receiving host named
+     * by its address (Gmail "by 2002:a05:6a10:...:b0:... with SMTP id").
+     * RFC 5321 4.4 requires the from clause for mail received over SMTP
+     * from a client; a local submission names the host ("by mx.example.org
+     * (Postfix, from userid 1000)"). */
     struct dx_key by;
-    if (!r->has_from && r->by[0] && dx_rcvd_parse_addr(r->by, strlen(r->by), &by) == 0 &&
-        trusted(&by, relays, n))
+    if (!r->has_from && r->by[0] && dx_rcvd_parse_addr(r->by, strlen(r->by), &by) == 0)
         return true;
     return false;
 }
@@ -412,7 +461,7 @@ int dx_rcvd_client(const char *const *hdrs, size_t n, const struct dx_key *relay
             rc = 0;
             break;
         }
-        if (internal_hop(&r, relays, nrelays))
+        if (internal_hop(&r))
             continue;
         w = DX_RCVD_NO_IP;
         rc = DX_EINVAL;

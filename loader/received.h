@@ -33,11 +33,16 @@ struct dx_rcvd {
  * such as "x(y[192.0.2.1])" stays one word). The client IP, best first:
  *   1. in the first from comment holding a usable address literal, the last
  *      literal: "[192.0.2.1]", "[IPv6:2001:db8::1]", "[2001:db8::1]",
- *      "[192.0.2.1]:54321"; never one introduced by "helo=" (Exim's HELO
+ *      "[192.0.2.1]:54321", also without a blank before it
+ *      ("unknown[192.0.2.1]"); never one introduced by "helo=" (Exim's HELO
  *      text) nor one in a "(HELO x)" comment (qmail's HELO text). Postfix,
- *      Sendmail, OpenSMTPD, Gmail "(rdns [ip])", Exim "([ip] helo=x)";
- *   2. WORD itself when it is a bracketed literal: Exim
- *      "from [192.0.2.1] (helo=x)";
+ *      Sendmail, OpenSMTPD, Gmail "(rdns. [ip])", Exim "([ip] helo=x)";
+ *   2. WORD itself when it ends in a literal, optionally with ":PORT":
+ *      Exim "from [192.0.2.1] (helo=x)", F-Secure "from [192.0.2.1]:4321
+ *      (HELO x)" and "from unknown[192.0.2.1]:4321 (EHLO x)", "from
+ *      host.example[192.0.2.1]" (the name before the bracket is the rdns;
+ *      it may hold no brackets or parentheses); else the first literal word
+ *      of the from clause: Exim 3 / MDaemon "from host [192.0.2.1] by";
  *   3. the last comment that is exactly an address, or "ident@address":
  *      qmail "(192.0.2.1)", Exchange / Office 365 "(2603:10b6:...)";
  *   4. WORD itself as a bare address: qmail "from 192.0.2.1 by host".
@@ -69,13 +74,17 @@ enum dx_rcvd_why {
  * written by that relay, so go on with hdrs[i + 1]. Nothing below the
  * answer is ever read: those headers came from the sender and may be forged.
  * A trusted header without a client IP is skipped only when it is an
- * internal hop of our own: protocol "with LMTP" (LMTPS/LMTPSA...) or "with
- * local", or a from word of "localhost"/"localhost.localdomain", or no from
- * clause at all and a "by" that is an address inside the relays (Gmail-style
- * internal "by 2002:a05:..." hops), or qmail's own "(qmail N invoked from
- * network)" / "(qmail N invoked by uid U)" line. Any other hop without an IP ends the walk
- * without a result (DX_RCVD_NO_IP); so does an unparseable header
- * (DX_RCVD_BAD_HEADER).
+ * internal hop of our own: protocol "with LMTP" (LMTPS/LMTPSA...), or a
+ * from word of "localhost"/"localhost.localdomain", or no from clause at
+ * all and a "by" that is an address (a provider's internal hop: Gmail and
+ * Google Workspace "by 2002:a05:6a10:...:b0:... with SMTP id ...", older
+ * "by 10.86.92.7 with SMTP id ..."; its by address is never taken for the
+ * client), or qmail's own "(qmail N invoked from network)" / "(qmail N
+ * invoked by uid U)" line. Any other hop without an IP ends the walk
+ * without a result (DX_RCVD_NO_IP): a local submission such as "by
+ * mx.example.org (Postfix, from userid 1000) id X" or Exim's "from user by
+ * host with local", whose lower headers the local user wrote; so does an
+ * unparseable header (DX_RCVD_BAD_HEADER).
  *
  * Returns 0 with *why = DX_RCVD_FOUND and *client, *hop set; otherwise
  * DX_ENOTFOUND (*why = EMPTY or ALL_TRUSTED) or DX_EINVAL (*why = NO_IP or

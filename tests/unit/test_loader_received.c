@@ -81,6 +81,14 @@ static const struct style styles[] = {
     { "received-exchange-eop.eml", "2a01:111:f400::1", 0,
       "EUR05-AM6-obe.outbound.protection.outlook.com", "",
       "AM6PR10MB2345.EURPRD10.PROD.OUTLOOK.COM" },
+    /* Google's internal "by 2002:..." hop on top, then mx.google.com's
+     * hop, whose rdns ends in a dot and whose IPv6 literal has no tag */
+    { "received-gmail.eml", "209.85.208.65", 1, "mail-ed1-f65.google.com",
+      "mail-ed1-f65.google.com", "mx.google.com" },
+    { "received-gmail-workspace.eml", "192.0.2.25", 1, "mail.bulk.example",
+      "mail.bulk.example", "mx.google.com" },
+    { "received-gmail-ipv6.eml", "2001:db8::25", 1, "mail6.bulk.example",
+      "mail6.bulk.example", "mx.google.com" },
 };
 
 /* Each style: the walk from the top finds the expected client, and the
@@ -120,8 +128,9 @@ static void test_styles(void **state)
     }
 }
 
-/* Gmail: the top hop is an internal "by 2002:a05:..." without a from; it is
- * skipped only when that address is one of our relays. */
+/* Gmail: the top hop is an internal "by 2002:a05:..." without a from. It
+ * names no client (its by address is Google's, never the client) and is
+ * passed over, with or without relays configured. */
 static void test_gmail(void **state)
 {
     (void)state;
@@ -143,9 +152,9 @@ static void test_gmail(void **state)
     struct dx_key client;
     size_t hop;
     enum dx_rcvd_why why;
-    assert_int_equal(dx_rcvd_client(rc, n, NULL, 0, &client, &hop, &why), DX_EINVAL);
-    assert_int_equal(why, DX_RCVD_NO_IP);
-    assert_int_equal(hop, 0);
+    assert_int_equal(dx_rcvd_client(rc, n, NULL, 0, &client, &hop, &why), 0);
+    key_is(&client, "209.85.208.65");
+    assert_int_equal(hop, 1);
 
     struct dx_key google = key("2002:a05::/32");
     assert_int_equal(dx_rcvd_client(rc, n, &google, 1, &client, &hop, &why), 0);
@@ -209,6 +218,169 @@ static void test_chain_relays(void **state)
     assert_int_equal(hop, 6);
     dx_mail_free(&m);
     free(buf);
+}
+
+/* Google Workspace: the sender's own headers below mx.google.com's hop
+ * (a local submission and a forged trusted relay) are never read. */
+static void test_gmail_workspace(void **state)
+{
+    (void)state;
+    size_t len;
+    char *buf = slurp(FIX "received-gmail-workspace.eml", &len);
+    struct dx_mail_msg m;
+    assert_int_equal(dx_mail_parse(&m, buf, len), 0);
+    const char *rc[8];
+    size_t n = dx_mail_header_all(&m, "Received", rc, 8);
+    assert_int_equal(n, 4);
+    struct dx_key relay = key("203.0.113.0/28"), client;
+    size_t hop;
+    enum dx_rcvd_why why;
+    assert_int_equal(dx_rcvd_client(rc, n, &relay, 1, &client, &hop, &why), 0);
+    key_is(&client, "192.0.2.25");
+    assert_int_equal(hop, 1);
+    /* the sender's local submission below is no internal hop of ours:
+     * reached only when the client itself is trusted, it ends the walk */
+    struct dx_key all[2] = { relay, key("192.0.2.0/24") };
+    assert_int_equal(dx_rcvd_client(rc, n, all, 2, &client, &hop, &why), DX_EINVAL);
+    assert_int_equal(why, DX_RCVD_NO_IP);
+    assert_int_equal(hop, 2);
+    dx_mail_free(&m);
+    free(buf);
+}
+
+/* An anti-virus gateway of ours in front of the MX writes "from
+ * unknown[IP]:PORT" (no blank before the bracket): with the gateway in the
+ * relays, the client is that IP. */
+static void test_fsecure_unknown(void **state)
+{
+    (void)state;
+    size_t len;
+    char *buf = slurp(FIX "received-fsecure-unknown.eml", &len);
+    struct dx_mail_msg m;
+    assert_int_equal(dx_mail_parse(&m, buf, len), 0);
+    const char *rc[8];
+    size_t n = dx_mail_header_all(&m, "Received", rc, 8);
+    assert_int_equal(n, 3);
+    struct dx_key gw = key("203.0.113.0/30"), client;
+    size_t hop;
+    enum dx_rcvd_why why;
+    assert_int_equal(dx_rcvd_client(rc, n, &gw, 1, &client, &hop, &why), 0);
+    key_is(&client, "192.0.2.24");
+    assert_int_equal(hop, 1);
+    struct dx_rcvd h;
+    assert_int_equal(dx_rcvd_parse(rc[1], &h), 0);
+    assert_string_equal(h.helo, "helo.bulk.example");
+    assert_string_equal(h.rdns, "");
+    assert_string_equal(h.by, "av-gw.example.org");
+    assert_string_equal(h.with, "SMTP");
+    /* without the gateway trusted, the gateway is the client */
+    assert_int_equal(dx_rcvd_client(rc, n, NULL, 0, &client, &hop, &why), 0);
+    key_is(&client, "203.0.113.1");
+    assert_int_equal(hop, 0);
+    dx_mail_free(&m);
+    free(buf);
+}
+
+/* Literals in the from clause outside comments. */
+static void test_parse_bracket_words(void **state)
+{
+    (void)state;
+    struct dx_rcvd r;
+    assert_int_equal(dx_rcvd_parse("from unknown[192.0.2.24] by mx.example.org with ESMTP id 1", &r), 0);
+    key_is(&r.ip, "192.0.2.24");
+    assert_string_equal(r.rdns, "");
+    assert_string_equal(r.helo, "");
+    assert_int_equal(dx_rcvd_parse("from host.bulk.example[192.0.2.24] by mx with SMTP", &r), 0);
+    key_is(&r.ip, "192.0.2.24");
+    assert_string_equal(r.rdns, "host.bulk.example");
+    assert_int_equal(dx_rcvd_parse("from host.bulk.example[2001:db8::24]:25 by mx", &r), 0);
+    key_is(&r.ip, "2001:db8::24");
+    assert_int_equal(dx_rcvd_parse("from unknown[IPv6:2001:db8::25] by mx", &r), 0);
+    key_is(&r.ip, "2001:db8::25");
+    /* an IPv6 literal without the IPv6: tag, in every position */
+    assert_int_equal(dx_rcvd_parse("from [2001:db8::26] (port=4000 helo=x) by mx with esmtp", &r), 0);
+    key_is(&r.ip, "2001:db8::26");
+    assert_int_equal(dx_rcvd_parse("from [2001:db8::27]:50999 (HELO x) by mx with SMTP", &r), 0);
+    key_is(&r.ip, "2001:db8::27");
+    assert_int_equal(dx_rcvd_parse("from m.example (m.example. [2001:db8::28]) by mx.google.com", &r), 0);
+    key_is(&r.ip, "2001:db8::28");
+    assert_string_equal(r.rdns, "m.example");
+    /* Exim 3, MDaemon: the literal is a word of its own; a by clause's is not */
+    assert_int_equal(dx_rcvd_parse("from boggle.example [198.51.100.21] by mx.example with esmtp (Exim 3.35 #1)", &r), 0);
+    key_is(&r.ip, "198.51.100.21");
+    assert_int_equal(dx_rcvd_parse("from acecomms [198.51.100.22] by mx [192.0.2.9] with SMTP", &r), 0);
+    key_is(&r.ip, "198.51.100.22");
+    assert_int_equal(dx_rcvd_parse("from acecomms by mx [192.0.2.9] with SMTP", &r), 0);
+    assert_false(r.has_ip);
+    /* the MTA's comment literal always wins over the (sender's) from word */
+    assert_int_equal(dx_rcvd_parse("from x[192.0.2.66] (rdns.example [198.51.100.23]) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.23");
+    assert_int_equal(dx_rcvd_parse("from x [192.0.2.66] (rdns.example [198.51.100.24]) by mx", &r), 0);
+    key_is(&r.ip, "198.51.100.24");
+    /* not such a word: brackets inside the name, junk after the literal */
+    assert_int_equal(dx_rcvd_parse("from a(b[192.0.2.66]) by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from a]b[192.0.2.66] by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from x[192.0.2.66]y by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from x[192.0.2.66]: by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from x[192.0.2.66]:25a by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from [192.0.2.66]x by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from x[300.0.2.1] by mx", &r), 0);
+    assert_false(r.has_ip);
+    assert_int_equal(dx_rcvd_parse("from x[ by mx", &r), 0);
+    assert_false(r.has_ip);
+}
+
+/* Hops without a from clause: a provider's internal hop named by its
+ * address is passed over (one or several, IPv4 or IPv6); one named by a
+ * host name is a local submission and ends the walk. */
+static void test_internal_by_hops(void **state)
+{
+    (void)state;
+    struct dx_key client;
+    size_t hop;
+    enum dx_rcvd_why why;
+    const char *google[] = {
+        "by 2002:a17:902:ab86:: with SMTP id f6ls4928291plr.10.gmail; Fri, 07 Feb 2020 00:40:37 -0800 (PST)",
+        "by 10.86.92.7 with SMTP id p7mr15645159fgb.72.1210655302147; Mon, 12 May 2008 22:08:22 -0700 (PDT)",
+        "from mail.bulk.example (mail.bulk.example. [192.0.2.31]) by mx.google.com with ESMTPS id x",
+        "from forged.example (forged.example [198.51.100.1]) by mail.bulk.example with SMTP",
+    };
+    assert_int_equal(dx_rcvd_client(google, 4, NULL, 0, &client, &hop, &why), 0);
+    key_is(&client, "192.0.2.31");
+    assert_int_equal(hop, 2);
+    /* the internal hop's own address is never the client, trusted or not */
+    struct dx_key g = key("2002:a17::/32");
+    assert_int_equal(dx_rcvd_client(google, 4, &g, 1, &client, &hop, &why), 0);
+    key_is(&client, "192.0.2.31");
+    /* a trusted relay below the internal hops is still passed over */
+    const char *relayed[] = {
+        google[0],
+        "from relay.example.org (relay.example.org. [203.0.113.2]) by mx.google.com with ESMTPS id y",
+        "from spam.bulk.example (unknown [198.51.100.32]) by relay.example.org (Postfix) with SMTP id z",
+    };
+    struct dx_key relay = key("203.0.113.0/28");
+    assert_int_equal(dx_rcvd_client(relayed, 3, &relay, 1, &client, &hop, &why), 0);
+    key_is(&client, "198.51.100.32");
+    assert_int_equal(hop, 2);
+    assert_int_equal(dx_rcvd_client(relayed, 3, NULL, 0, &client, &hop, &why), 0);
+    key_is(&client, "203.0.113.2");
+    /* named hops without a from: the walk stops there */
+    const char *named[] = {
+        "by obbbh8 with SMTP id bh8so22677398obb.0; Wed, 09 Sep 2015 18:05:34 -0700 (PDT)",
+        google[2],
+    };
+    assert_int_equal(dx_rcvd_client(named, 2, NULL, 0, &client, &hop, &why), DX_EINVAL);
+    assert_int_equal(why, DX_RCVD_NO_IP);
+    assert_int_equal(hop, 0);
+    /* only internal hops: nothing to list */
+    assert_int_equal(dx_rcvd_client(google, 2, NULL, 0, &client, &hop, &why), DX_ENOTFOUND);
+    assert_int_equal(why, DX_RCVD_ALL_TRUSTED);
 }
 
 static void test_chain_failures(void **state)
@@ -378,6 +550,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_styles),
         cmocka_unit_test(test_gmail),
+        cmocka_unit_test(test_gmail_workspace),
+        cmocka_unit_test(test_fsecure_unknown),
+        cmocka_unit_test(test_parse_bracket_words),
+        cmocka_unit_test(test_internal_by_hops),
         cmocka_unit_test(test_chain_relays),
         cmocka_unit_test(test_chain_failures),
         cmocka_unit_test(test_parse_forms),
