@@ -10,6 +10,7 @@
  */
 #include "admin/print.h"
 
+#include "zones/cli.h"
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"
@@ -27,7 +28,6 @@
 
 #define PROG "dnsxl-admin"
 
-enum { EX_OK = 0, EX_USAGE = 1, EX_STORE = 2 };
 
 struct ctx {
     const char *conf_opt;        /* -c, or NULL */
@@ -46,76 +46,42 @@ struct cmd {
 
 static const struct cmd *find_cmd(const char *name);
 
-static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void errmsg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define errmsg dx_cli_err
 
-/* ---- setup -------------------------------------------------------------- */
+/* ---- setup (zones/cli.h) -------------------------------------------------- */
 
 static int open_conf(struct ctx *c)
 {
-    char err[512];
-    const char *path = dx_conf_default_path(c->conf_opt);
-    int rc = dx_conf_load(path, &c->conf, err, sizeof(err));
-    if (rc) {
-        errmsg("%s", err[0] ? err : dx_strerror(rc));
-        return rc == DX_EINVAL || rc == -ENOENT ? EX_USAGE : EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_conf(c->conf_opt, &c->conf);
 }
 
-static int open_store(struct ctx *c)
+/* A command that writes may create the store; the others need one. */
+static int open_store(struct ctx *c, bool write)
 {
-    int rc = dx_store_open(c->conf->server.database, c->conf->server.map_size, &c->st);
-    if (rc) {
-        errmsg("cannot open database %s: %s", c->conf->server.database, dx_strerror(rc));
-        return EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_store(c->conf, write, &c->st);
 }
 
 static int begin(struct ctx *c, bool write)
 {
-    int rc = write ? dx_txn_write(c->st, &c->txn) : dx_txn_read(c->st, &c->txn);
-    if (rc) {
-        c->txn = NULL;
-        errmsg("cannot start a transaction: %s", dx_strerror(rc));
-        return EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_begin(c->st, write, c->now, &c->txn);
 }
 
 static int commit(struct ctx *c)
 {
-    struct dx_txn *t = c->txn;
-    c->txn = NULL;
-    int rc = dx_txn_commit(t);
-    if (rc) {
-        errmsg("commit failed: %s", dx_strerror(rc));
-        return EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_commit(c->st, &c->txn);
 }
 
 static int store_fail(const char *what, int rc)
 {
-    errmsg("%s: %s", what, dx_strerror(rc));
-    return EX_STORE;
+    return dx_cli_store_err(NULL, what, rc);
 }
 
 /* Config, then the store. */
 static int setup(struct ctx *c)
 {
     int ex = open_conf(c);
-    if (ex == EX_OK)
-        ex = open_store(c);
+    if (ex == DX_EX_OK)
+        ex = open_store(c, false);
     return ex;
 }
 
@@ -126,9 +92,9 @@ static int target(struct ctx *c, const char *text, bool allow_zone, struct dx_zo
     int rc = dx_conf_target(c->conf, text, allow_zone, z, l, err, sizeof(err));
     if (rc) {
         errmsg("%s", err[0] ? err : dx_strerror(rc));
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct dx_key *k)
@@ -137,9 +103,9 @@ static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct 
     if (dx_key_parse_for(text, ip, k) != 0) {
         errmsg("bad key '%s' for zone %s (kind %s: %s)", text, z->name, ip ? "ip" : "domain",
                ip ? "an address or CIDR" : "a name or *.name");
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static void fmt_key(const struct dx_key *k, char *buf, size_t cap)
@@ -166,7 +132,7 @@ static int cmd_usage(const struct cmd *m, bool error)
 {
     FILE *f = error ? stderr : stdout;
     fprintf(f, "usage: " PROG " [-c CONF] %s %s\n  %s\n", m->name, m->args, m->help);
-    return error ? EX_USAGE : EX_OK;
+    return error ? DX_EX_USAGE : DX_EX_OK;
 }
 
 /* Options every command accepts besides its own. */
@@ -180,7 +146,7 @@ struct opts {
 };
 
 /* Parse argv (argv[0] = the command name) with the options allowed in
- * `allowed` (a list of OPT_* ending with 0). Returns EX_OK or EX_USAGE
+ * `allowed` (a list of OPT_* ending with 0). Returns DX_EX_OK or DX_EX_USAGE
  * (message printed). Positional arguments end up in o->args. */
 static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
                       const int *allowed, int min_args, int max_args, struct opts *o)
@@ -240,16 +206,16 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
         errmsg("%s: %s arguments", m->name, o->nargs < min_args ? "missing" : "too many");
         return cmd_usage(m, true);
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static int parse_dur(const char *opt, const char *text, uint64_t *secs)
 {
     if (dx_dur_parse(text, secs) != 0 || *secs == 0) {
         errmsg("bad %s '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)", opt, text);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static uint64_t until_of(uint64_t now, uint64_t dur)
@@ -267,7 +233,7 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
     struct opts o;
     int ex = parse_opts(c, find_cmd("zones"), argc, argv, allowed, 0, 0, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     if ((ex = setup(c)) || (ex = begin(c, false)))
         return ex;
 
@@ -348,7 +314,7 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
     }
     if (o.json)
         dx_json_arr_end(&j);
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- add ---------------------------------------------------------------- */
@@ -359,7 +325,7 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     struct opts o;
     int ex = parse_opts(c, find_cmd("add"), argc, argv, allowed, 2, 2, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     uint64_t lifetime = 0;
     if (o.lifetime && (ex = parse_dur("--lifetime", o.lifetime, &lifetime)))
         return ex;
@@ -368,12 +334,12 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
         struct in_addr a;
         if (inet_pton(AF_INET, o.code, &a) != 1) {
             errmsg("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
-            return EX_USAGE;
+            return DX_EX_USAGE;
         }
         code = ntohl(a.s_addr);
         if ((code >> 24) != 127) {
             errmsg("--code %s is not in 127.0.0.0/8 (RFC 5782)", o.code);
-            return EX_USAGE;
+            return DX_EX_USAGE;
         }
     }
     if ((ex = open_conf(c)))
@@ -387,19 +353,18 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     fmt_key(&k, kt, sizeof(kt));
     if (!o.exclude && k.family == DX_FAM_V4 && dx_key_is_localhost(&k)) {
         errmsg("refusing to list %s: 127.0.0.1 must never be listed (RFC 5782 test point)", kt);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if (!o.exclude && k.family == DX_FAM_DOMAIN && k.plen == 0 &&
         strcmp((const char *)k.addr, "invalid") == 0) {
         errmsg("refusing to list %s: INVALID must never be listed (RFC 5782 test point)", kt);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if (!o.lifetime)
         lifetime = l->lifetime;
-    if ((ex = open_store(c)) || (ex = begin(c, true)))
+    if ((ex = open_store(c, true)) || (ex = begin(c, true)))
         return ex;
 
-    c->now = (uint64_t)time(NULL);
     uint64_t expires = until_of(c->now, lifetime);
     struct dx_entry e = {
         .flags = o.exclude ? DX_ENTRY_EXCLUDE : 0, .code = code, .first_seen = c->now,
@@ -465,7 +430,7 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     if (notes[0])
         printf(" (%s)", notes + 2);
     putchar('\n');
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- delist ------------------------------------------------------------- */
@@ -476,7 +441,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     struct opts o;
     int ex = parse_opts(c, find_cmd("delist"), argc, argv, allowed, 2, 2, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     uint64_t hold = 0;
     if (o.hold && (ex = parse_dur("--hold", o.hold, &hold)))
         return ex;
@@ -489,9 +454,8 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
         return ex;
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
-    if ((ex = open_store(c)) || (ex = begin(c, true)))
+    if ((ex = open_store(c, true)) || (ex = begin(c, true)))
         return ex;
-    c->now = (uint64_t)time(NULL);
     uint64_t until = hold == DX_FOREVER ? UINT64_MAX : c->now + hold;
 
     size_t first = l ? (size_t)(l - z->lists) : 0, last = l ? first + 1 : z->n_lists;
@@ -518,7 +482,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     }
     if (n_removed == 0 && !o.hold) {
         errmsg("%s is not listed in %s", kt, o.args[0]);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if ((ex = commit(c)))
         return ex;
@@ -535,7 +499,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
         printf("%s was not listed in %s\n", kt, o.args[0]);
 
     /* A covering range may still list an address: say so. */
-    if (k.family != DX_FAM_DOMAIN && k.plen == k.len * 8 && begin(c, false) == EX_OK) {
+    if (k.family != DX_FAM_DOMAIN && k.plen == k.len * 8 && begin(c, false) == DX_EX_OK) {
         struct dx_hit hits[DX_HITS_MAX];
         int n = dx_lookup(c->txn, z->name, &k, c->now, hits, DX_HITS_MAX);
         for (int i = 0; i < n; i++) {
@@ -552,7 +516,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
             printf("note: %s is still listed in %s/%s by %s\n", kt, z->name, hits[i].list, rt);
         }
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- list --------------------------------------------------------------- */
@@ -616,14 +580,14 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
     struct opts o;
     int ex = parse_opts(c, find_cmd("list"), argc, argv, allowed, 1, 1, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     if ((ex = open_conf(c)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     if ((ex = target(c, o.args[0], true, &z, &l)))
         return ex;
-    if ((ex = open_store(c)) || (ex = begin(c, false)))
+    if ((ex = open_store(c, false)) || (ex = begin(c, false)))
         return ex;
     struct dx_json j;
     struct list_ctx lc = { .z = z };
@@ -651,7 +615,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
     }
     if (rc)
         return store_fail(o.args[0], rc);
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- show --------------------------------------------------------------- */
@@ -727,15 +691,14 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
     struct opts o;
     int ex = parse_opts(c, find_cmd("show"), argc, argv, allowed, 1, 1, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     struct dx_key k;
     if (dx_key_parse(o.args[0], &k) != 0) {
         errmsg("bad key '%s' (an address, CIDR, name or *.name)", o.args[0]);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if ((ex = setup(c)) || (ex = begin(c, false)))
         return ex;
-    c->now = (uint64_t)time(NULL);
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
     bool domain = k.family == DX_FAM_DOMAIN;
@@ -903,7 +866,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
         dx_json_arr_end(&j);
         dx_json_obj_end(&j);
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- the command table and main ---------------------------------------- */
@@ -940,7 +903,9 @@ int main(int argc, char **argv)
     };
     struct ctx c;
     memset(&c, 0, sizeof(c));
-    int ex = EX_OK;
+    dx_cli_set_prog(PROG);
+    c.now = dx_now();
+    int ex = DX_EX_OK;
     opterr = 0;
     for (;;) {
         int ch = getopt_long(argc, argv, "+c:h", opts, NULL);
@@ -950,23 +915,23 @@ int main(int argc, char **argv)
             c.conf_opt = optarg;
         } else if (ch == 'h') {
             usage(stdout);
-            return EX_OK;
+            return DX_EX_OK;
         } else {
             errmsg("unknown option or missing argument: %s", argv[optind - 1]);
             usage(stderr);
-            return EX_USAGE;
+            return DX_EX_USAGE;
         }
     }
     if (optind >= argc) {
         errmsg("no command given");
         usage(stderr);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     const struct cmd *m = find_cmd(argv[optind]);
     if (!m) {
         errmsg("unknown command '%s'", argv[optind]);
         usage(stderr);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     ex = m->run(&c, argc - optind, argv + optind);
 
@@ -976,9 +941,9 @@ int main(int argc, char **argv)
         dx_store_close(c.st);
     if (c.conf)
         dx_conf_free(c.conf);
-    if ((fflush(stdout) != 0 || ferror(stdout)) && ex == EX_OK) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && ex == DX_EX_OK) {
         errmsg("write error on standard output");
-        ex = EX_STORE;
+        ex = DX_EX_STORE;
     }
     return ex;
 }

@@ -1,6 +1,8 @@
 /* Output helpers for dnsxl-admin. See admin/print.h. */
 #include "admin/print.h"
 
+#include "zones/cli.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -47,72 +49,9 @@ void dx_print_row(FILE *f, const char *const *cols, const int *widths, size_t n)
     }
 }
 
-static size_t utf8_len(const unsigned char *s);
-
 const char *dx_print_safe(const char *s, char *buf, size_t cap)
 {
-    if (!s || !*s)
-        return "-";
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p >= 0x20 && *p < 0x7f)
-        p++;
-    if (!*p || cap == 0)
-        return s;
-    size_t n = 0;
-    for (p = (const unsigned char *)s; *p && n + 5 < cap;) {
-        unsigned char c = *p;
-        size_t ul = c >= 0x80 ? utf8_len(p) : 0;
-        if (c == '\n' || c == '\t' || c == '\r') {
-            buf[n++] = '\\';
-            buf[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-            p++;
-        } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && ul == 0)) {
-            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
-            p++;
-        } else if (ul > 1) {
-            if (n + ul + 1 > cap)
-                break;
-            memcpy(buf + n, p, ul);
-            n += ul;
-            p += ul;
-        } else {
-            buf[n++] = (char)c;
-            p++;
-        }
-    }
-    buf[n] = 0;
-    return buf;
-}
-
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
+    return !s || !*s ? "-" : dx_safe(s, buf, cap);
 }
 
 void dx_json_escape(FILE *f, const char *str)
@@ -147,7 +86,7 @@ void dx_json_escape(FILE *f, const char *str)
             s++;
             continue;
         }
-        size_t n = utf8_len(s);
+        size_t n = dx_utf8_len(s);
         if (n == 0) {
             fputs("\\ufffd", f);
             s++;

@@ -1,9 +1,12 @@
 /* Timestamped, levelled stderr logger (see log.h). */
 #include "dnsxld/log.h"
 
+#include "zones/cli.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,12 +48,19 @@ void dx_log(enum dx_log_level level, const char *fmt, ...)
         return;
     size_t len = (size_t)n;
     if (len < sizeof(line) - 1) {
+        /* the message may carry names from outside (config values, file
+         * names, query names): control bytes are written escaped */
+        char msg[DX_LOG_LINE_MAX + 1], safe[DX_LOG_LINE_MAX + 1];
         va_list ap;
         va_start(ap, fmt);
-        int m = vsnprintf(line + len, sizeof(line) - 1 - len, fmt, ap);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        if (m > 0)
-            len += (size_t)m;
+        const char *m = dx_safe(msg, safe, sizeof(safe));
+        size_t ml = strlen(m);
+        if (ml > sizeof(line) - 1 - len)
+            ml = sizeof(line) - 1 - len;
+        memcpy(line + len, m, ml);
+        len += ml;
     }
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2;         /* truncated: keep room for '\n' */

@@ -18,6 +18,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/server.h"
+#include "zones/cli.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/store.h"
@@ -26,11 +27,13 @@
 #define DNSXL_VERSION "0.1.0"
 #endif
 
-enum { EXIT_USAGE = 1, EXIT_SYSTEM = 2 };
+
 
 struct daemon {
     uv_loop_t loop;
     uv_signal_t sig_term, sig_int, sig_hup;
+    uv_timer_t readers;             /* clears the reader slots of killed processes */
+    struct dx_store *store;
     struct dx_server *srv;
     const char *conf_path;
     bool stopping;
@@ -80,6 +83,27 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
         dx_log_warn("reload: udp receive buffer size changed: %s", restart);
 }
 
+/* A reader killed with kill -9 (a dnsxl-admin list, a crashed worker of
+ * another dnsxld) leaves its slot in the lock file, and the snapshot it held
+ * keeps every page written since from being reused: the store only grows.
+ * Clear them at start (dx_store_open), on SIGHUP and every minute. */
+#define READER_CHECK_MS 60000
+
+static void check_readers(struct daemon *d)
+{
+    int n = 0;
+    int r = dx_store_check_readers(d->store, &n);
+    if (r != 0)
+        dx_log_warn("reader check: %s", dx_strerror(r));
+    else if (n > 0)
+        dx_log_info("cleared %d reader slot%s left by killed processes", n, n == 1 ? "" : "s");
+}
+
+static void on_readers_timer(uv_timer_t *t)
+{
+    check_readers(t->data);
+}
+
 static void on_stop(uv_signal_t *h, int signum)
 {
     struct daemon *d = h->data;
@@ -90,6 +114,7 @@ static void on_stop(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&d->sig_term, NULL);
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
+    uv_close((uv_handle_t *)&d->readers, NULL);
     dx_server_stop(d->srv);
     d->srv = NULL;
 }
@@ -103,6 +128,7 @@ static void on_hup(uv_signal_t *h, int signum)
 
     if (d->stopping)
         return;
+    check_readers(d);
     int r = dx_conf_load(d->conf_path, &nc, err, sizeof(err));
     if (r != 0) {
         dx_log_err("reload failed, keeping the old config: %s", err);
@@ -126,13 +152,13 @@ int main(int argc, char **argv)
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("dnsxld %s (libuv %s)\n", DNSXL_VERSION, uv_version_string()); return 0;
-        default:  usage(stderr); return EXIT_USAGE;
+        default:  usage(stderr); return DX_EX_USAGE;
         }
     }
     if (optind != argc) {
         fprintf(stderr, "dnsxld: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
-        return EXIT_USAGE;
+        return DX_EX_USAGE;
     }
     dx_log_init("dnsxld", verbose ? DX_LOG_DEBUG : DX_LOG_INFO);
 
@@ -145,7 +171,7 @@ int main(int argc, char **argv)
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
     if (r != 0) {
         dx_log_err("%s", err);
-        return EXIT_USAGE;
+        return DX_EX_USAGE;
     }
     if (check_only) {
         printf("%s: configuration OK\n", d.conf_path);
@@ -155,13 +181,23 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
 
+    /* The daemon may create the store (a fresh install answers the test
+     * points until the first import); it says so. Opening never waits for
+     * a running import. */
     struct dx_store *st = NULL;
-    r = dx_store_open(conf->server.database, conf->server.map_size, &st);
+    r = dx_store_open(conf->server.database, conf->server.map_size, DX_STORE_CREATE, &st);
     if (r != 0) {
-        dx_log_err("cannot open the store %s: %s", conf->server.database, dx_strerror(r));
+        const char *hint = dx_store_hint(r);
+        dx_log_err("cannot open the store %s: %s%s%s", conf->server.database, dx_strerror(r),
+                   *hint ? "; " : "", hint);
         dx_conf_free(conf);
-        return EXIT_SYSTEM;
+        return r == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
     }
+    if (dx_store_opened(st) & DX_STORE_CREATED)
+        dx_log_warn("no store in %s: created a new, empty one", conf->server.database);
+    if (dx_store_stale_readers(st) > 0)
+        dx_log_info("cleared %d reader slots left by killed processes",
+                    dx_store_stale_readers(st));
 
     int status = 0;
     r = uv_loop_init(&d.loop);
@@ -169,13 +205,13 @@ int main(int argc, char **argv)
         dx_log_err("event loop: %s", uv_strerror(r));
         dx_conf_free(conf);
         dx_store_close(st);
-        return EXIT_SYSTEM;
+        return DX_EX_STORE;
     }
     r = dx_server_start(&d.loop, conf, st, &d.srv, err, sizeof(err));
     if (r != 0) {
         dx_log_err("%s", err);
         dx_conf_free(conf);
-        status = EXIT_SYSTEM;
+        status = DX_EX_STORE;
         goto out;
     }
     conf = NULL;                        /* the server owns it now */
@@ -184,11 +220,15 @@ int main(int argc, char **argv)
     uv_signal_init(&d.loop, &d.sig_int);
     uv_signal_init(&d.loop, &d.sig_hup);
     d.sig_term.data = d.sig_int.data = d.sig_hup.data = &d;
+    d.store = st;
+    uv_timer_init(&d.loop, &d.readers);
+    d.readers.data = &d;
+    uv_timer_start(&d.readers, on_readers_timer, READER_CHECK_MS, READER_CHECK_MS);
     if (uv_signal_start(&d.sig_term, on_stop, SIGTERM) != 0 ||
         uv_signal_start(&d.sig_int, on_stop, SIGINT) != 0 ||
         uv_signal_start(&d.sig_hup, on_hup, SIGHUP) != 0) {
         dx_log_err("cannot install signal handlers");
-        status = EXIT_SYSTEM;
+        status = DX_EX_STORE;
         on_stop(&d.sig_term, SIGTERM);
     }
 

@@ -39,36 +39,9 @@
 
 /* --- shared helpers ---------------------------------------------------------- */
 
-void dx__feed_err(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs(PROG ": ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-int dx__feed_conf(const char *conf_path, struct dx_conf **conf)
-{
-    char err[512] = "";
-    int rc = dx_conf_load(dx_conf_default_path(conf_path), conf, err, sizeof(err));
-    if (rc) {
-        dx__feed_err("%s", err[0] ? err : dx_strerror(rc));
-        return rc == DX_EINVAL || rc == -ENOENT ? DX_EX_USAGE : DX_EX_STORE;
-    }
-    return DX_EX_OK;
-}
-
 int dx__feed_store(const struct dx_conf *conf, struct dx_store **st)
 {
-    int rc = dx_store_open(conf->server.database, conf->server.map_size, st);
-    if (rc) {
-        *st = NULL;
-        dx__feed_err("cannot open database %s: %s", conf->server.database, dx_strerror(rc));
-        return DX_EX_STORE;
-    }
-    return DX_EX_OK;
+    return dx_cli_store(conf, true, st);
 }
 
 /* --- common state of a traps/reports run ------------------------------------- */
@@ -494,16 +467,10 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         ex = DX_EX_USAGE;
         goto done;
     }
-    if ((ex = dx__feed_store(conf, &st)))
+    f.now = dx_now();
+    if ((ex = dx__feed_store(conf, &st)) || (ex = dx_cli_begin(st, true, f.now, &f.w)))
         goto done;
-    int rc = dx_txn_write(st, &f.w);
-    if (rc) {
-        f.w = NULL;
-        dx__feed_err("cannot start a write transaction: %s", dx_strerror(rc));
-        ex = DX_EX_STORE;
-        goto done;
-    }
-    f.now = (uint64_t)time(NULL);
+    int rc;
     if (force_progress)
         dx_progress_start_forced(&f.prog, cmd, 0);
     else
@@ -547,13 +514,8 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         ex = DX_EX_STORE;
         goto done;
     }
-    struct dx_txn *w = f.w;
-    f.w = NULL;
-    if ((rc = dx_txn_commit(w))) {
-        dx__feed_err("commit failed: %s", dx_strerror(rc));
-        ex = DX_EX_STORE;
+    if ((ex = dx_cli_commit(st, &f.w)))
         goto done;
-    }
     summary(&f);
 done:
     dx_txn_abort(f.w);

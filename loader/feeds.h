@@ -33,16 +33,16 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv);
 struct dx_conf;
 struct dx_store;
 
-enum { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2 };
+#include "zones/cli.h"          /* exit status, messages, config and store opening */
 
-/* "dnsxl-loader: " + message + newline on stderr. */
-void dx__feed_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "dnsxl-loader: " + message + newline on stderr (control bytes escaped). */
+#define dx__feed_err dx_cli_err
 
 /* Load the config (dx_conf_default_path(conf_path)). Returns an exit status;
  * *conf is set on DX_EX_OK (free with dx_conf_free). */
-int dx__feed_conf(const char *conf_path, struct dx_conf **conf);
+#define dx__feed_conf dx_cli_conf
 
-/* Open the store of conf. Returns an exit status. */
+/* Open the store of conf for writing (created if missing). Returns an exit status. */
 int dx__feed_store(const struct dx_conf *conf, struct dx_store **st);
 
 #endif

@@ -31,7 +31,6 @@
 
 #define PROG "dnsxl-loader"
 
-enum { EX_OK = 0, EX_USAGE = 1, EX_STORE = 2 };
 
 struct ctx {
     const char *conf_opt;
@@ -40,6 +39,7 @@ struct ctx {
     struct dx_txn *txn;
     struct dx_imp_set set;
     char *buf;                   /* current input file */
+    uint64_t now;                /* the clock, read once per run (dx_now) */
 };
 
 struct cmd {
@@ -60,41 +60,19 @@ static double mono(void)
 
 static int open_conf(struct ctx *c)
 {
-    char err[512];
-    int rc = dx_conf_load(dx_conf_default_path(c->conf_opt), &c->conf, err, sizeof(err));
-    if (rc) {
-        errmsg("%s", err[0] ? err : dx_strerror(rc));
-        return rc == DX_EINVAL || rc == -ENOENT ? EX_USAGE : EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_conf(c->conf_opt, &c->conf);
 }
 
+/* Every loader command writes: open (creating if missing) and begin. */
 static int open_store(struct ctx *c)
 {
-    int rc = dx_store_open(c->conf->server.database, c->conf->server.map_size, &c->st);
-    if (rc) {
-        errmsg("cannot open database %s: %s", c->conf->server.database, dx_strerror(rc));
-        return EX_STORE;
-    }
-    rc = dx_txn_write(c->st, &c->txn);
-    if (rc) {
-        c->txn = NULL;
-        errmsg("cannot start a write transaction: %s", dx_strerror(rc));
-        return EX_STORE;
-    }
-    return EX_OK;
+    int ex = dx_cli_store(c->conf, true, &c->st);
+    return ex ? ex : dx_cli_begin(c->st, true, c->now, &c->txn);
 }
 
 static int commit(struct ctx *c)
 {
-    struct dx_txn *t = c->txn;
-    c->txn = NULL;
-    int rc = dx_txn_commit(t);
-    if (rc) {
-        errmsg("commit failed: %s", dx_strerror(rc));
-        return EX_STORE;
-    }
-    return EX_OK;
+    return dx_cli_commit(c->st, &c->txn);
 }
 
 static const struct cmd cmds[];
@@ -114,12 +92,12 @@ static int cmd_usage(const struct cmd *m, bool error)
 {
     fprintf(error ? stderr : stdout, "usage: " PROG " [-c CONF] %s%s%s\n  %s\n", m->name,
             *m->args ? " " : "", m->args, m->help);
-    return error ? EX_USAGE : EX_OK;
+    return error ? DX_EX_USAGE : DX_EX_OK;
 }
 
 enum { OPT_REPLACE = 1000, OPT_LIFETIME, OPT_REASON, OPT_FORMAT };
 
-/* getopt_long over argv (argv[0] = command). Returns EX_OK, EX_USAGE, or -1
+/* getopt_long over argv (argv[0] = command). Returns DX_EX_OK, DX_EX_USAGE, or -1
  * after printing --help. */
 static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
                    const struct option *lo, int (*set)(void *arg, int ch, const char *val),
@@ -130,7 +108,7 @@ static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
     for (;;) {
         int ch = getopt_long(argc, argv, "c:h", lo, NULL);
         if (ch == -1)
-            return EX_OK;
+            return DX_EX_OK;
         if (ch == 'c') {
             c->conf_opt = optarg;
         } else if (ch == 'h') {
@@ -213,9 +191,9 @@ static int parse_format(const char *name, bool ip_zone, int *fmt)
     char err[256];
     if (dx_fmt_parse_name(name, ip_zone, fmt, err, sizeof(err))) {
         errmsg("%s", err);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static int cmd_import(struct ctx *c, int argc, char **argv)
@@ -233,7 +211,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     struct import_opts o = { 0 };
     int ex = getopts(c, m, argc, argv, lo, import_set, &o);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind < 2) {
         errmsg("import: ZONE/LIST and at least one FILE required");
         return cmd_usage(m, true);
@@ -242,7 +220,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     if (o.lifetime && (dx_dur_parse(o.lifetime, &lifetime) != 0 || lifetime == 0)) {
         errmsg("bad --lifetime '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)",
                o.lifetime);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if ((ex = open_conf(c)))
         return ex;
@@ -252,7 +230,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     int rc = dx_conf_target(c->conf, argv[optind], false, &z, &l, err, sizeof(err));
     if (rc) {
         errmsg("%s", err[0] ? err : dx_strerror(rc));
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if (!o.lifetime)
         lifetime = l->lifetime;
@@ -270,13 +248,13 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         int fi = dx_imp_add_file(&c->set, argv[i]);
         if (fi < 0) {
             errmsg("%s", dx_strerror(fi));
-            return EX_STORE;
+            return DX_EX_STORE;
         }
         size_t len;
         rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
         if (rc) {
             errmsg("cannot read %s", err);
-            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_USAGE : EX_STORE;
+            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
         }
         rc = dx_fmt_parse(&c->set, (uint16_t)fi, c->buf, len, fmt, ip_zone, &list_value, err,
                           sizeof(err));
@@ -284,13 +262,13 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         c->buf = NULL;
         if (rc) {
             errmsg("%s", err);
-            return rc == DX_EINVAL ? EX_USAGE : EX_STORE;
+            return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
         }
     }
     double tp = mono();
     if ((rc = dx_imp_check(&c->set, err, sizeof(err)))) {
         errmsg("%s", err);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     dx_imp_sort(&c->set);
     double t1 = mono();
@@ -301,7 +279,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     struct dx_progress prog;        /* drawn only on a terminal */
     dx_progress_start(&prog, "importing", c->set.n);
     struct dx_imp_opts io = {
-        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = lifetime,
+        .zone = z->name, .list = l->name, .now = c->now, .lifetime = lifetime,
         .reason = o.reason, .source = "import", .replace = o.replace, .progress = &prog,
     };
     struct dx_imp_stats st;
@@ -309,7 +287,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     if (rc) {
         dx_progress_done(&prog);
         errmsg("import into %s failed: %s", l->target, dx_strerror(rc));
-        return EX_STORE;
+        return DX_EX_STORE;
     }
     dx_progress_update(&prog, c->set.n);
     double t2 = mono();
@@ -324,7 +302,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         fprintf(stderr, PROG ": timing: read+parse %.3fs, check+sort %.3fs, write %.3fs,"
                         " commit %.3fs (%zu unchanged)\n", tp - t0, t1 - tp, t2 - t1, t3 - t2,
                 st.unchanged);
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- country ------------------------------------------------------------ */
@@ -342,17 +320,17 @@ static int country_target(struct ctx *c, const char *target, struct dx_list_conf
     int rc = dx_conf_target(c->conf, target, true, z, l, err, sizeof(err));
     if (rc) {
         errmsg("%s", err[0] ? err : dx_strerror(rc));
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     if (*l)
-        return EX_OK;
+        return DX_EX_OK;
     if ((*z)->n_lists != 1) {
         errmsg("country: zone '%s' has %zu lists; name one as %s/LIST", (*z)->name,
                (*z)->n_lists, (*z)->name);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     *l = &(*z)->lists[0];
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 static int cmd_country(struct ctx *c, int argc, char **argv)
@@ -365,7 +343,7 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
     const struct cmd *m = &cmds[CMD_COUNTRY];
     int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind < 2) {
         errmsg("country: ZONE[/LIST] and at least one FILE required");
         return cmd_usage(m, true);
@@ -378,7 +356,7 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
         return ex;
     if (z->kind != DX_ZONE_IP) {
         errmsg("country: zone '%s' is of kind domain; country data needs kind = ip", z->name);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
 
     /* 1. parse everything: nothing is written on a bad line */
@@ -388,26 +366,26 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
         int fi = dx_imp_add_file(&c->set, argv[i]);
         if (fi < 0) {
             errmsg("%s", dx_strerror(fi));
-            return EX_STORE;
+            return DX_EX_STORE;
         }
         size_t len;
         int rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
         if (rc) {
             errmsg("cannot read %s", err);
-            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_USAGE : EX_STORE;
+            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
         }
         rc = dx_fmt_country_parse(&c->set, (uint16_t)fi, c->buf, len, err, sizeof(err));
         free(c->buf);
         c->buf = NULL;
         if (rc) {
             errmsg("%s", err);
-            return rc == DX_EINVAL ? EX_USAGE : EX_STORE;
+            return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
         }
     }
     int rc = dx_imp_check(&c->set, err, sizeof(err));
     if (rc) {
         errmsg("%s", err);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     dx_imp_sort(&c->set);
 
@@ -415,20 +393,20 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
     if ((ex = open_store(c)))
         return ex;
     struct dx_imp_opts io = {
-        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = DX_FOREVER,
+        .zone = z->name, .list = l->name, .now = c->now, .lifetime = DX_FOREVER,
         .reason = NULL, .source = "country", .replace = true,
     };
     struct dx_imp_stats st;
     rc = dx_imp_write(c->txn, &c->set, &io, &st);
     if (rc) {
         errmsg("country import into %s failed: %s", l->target, dx_strerror(rc));
-        return EX_STORE;
+        return DX_EX_STORE;
     }
     if ((ex = commit(c)))
         return ex;
     printf("imported %zu country ranges (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
            st.total, st.added, st.updated, st.deleted, l->target, mono() - t0);
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- expire ------------------------------------------------------------- */
@@ -470,19 +448,19 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
     const struct cmd *m = &cmds[CMD_EXPIRE];
     int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
     if (ex)
-        return ex < 0 ? EX_OK : ex;
+        return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind != 0) {
         errmsg("expire: no arguments expected");
         return cmd_usage(m, true);
     }
     if ((ex = open_conf(c)) || (ex = open_store(c)))
         return ex;
-    struct expire_ctx x = { .w = c->txn, .now = (uint64_t)time(NULL) };
+    struct expire_ctx x = { .w = c->txn, .now = c->now };
     size_t removed = 0;
     int rc = dx_expire(c->txn, x.now, expire_cb, &x, &removed);
     if (rc) {
         errmsg("expire failed: %s", dx_strerror(x.err ? x.err : rc));
-        return EX_STORE;
+        return DX_EX_STORE;
     }
     /* history older than [loader] history goes too */
     size_t pruned = 0;
@@ -490,13 +468,13 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
     if (keep != DX_FOREVER && keep < x.now &&
         (rc = dx_history_prune(c->txn, x.now - keep, &pruned))) {
         errmsg("pruning history failed: %s", dx_strerror(rc));
-        return EX_STORE;
+        return DX_EX_STORE;
     }
     if ((ex = commit(c)))
         return ex;
     printf("expired %zu entr%s, pruned %zu history record%s\n", removed,
            removed == 1 ? "y" : "ies", pruned, pruned == 1 ? "" : "s");
-    return EX_OK;
+    return DX_EX_OK;
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -515,6 +493,8 @@ int main(int argc, char **argv)
     mallopt(M_TOP_PAD, 64 << 20);
     struct ctx c;
     memset(&c, 0, sizeof(c));
+    dx_cli_set_prog(PROG);
+    c.now = dx_now();
     dx_imp_set_init(&c.set);
     opterr = 0;
     for (;;) {
@@ -525,17 +505,17 @@ int main(int argc, char **argv)
             c.conf_opt = optarg;
         } else if (ch == 'h') {
             usage(stdout);
-            return EX_OK;
+            return DX_EX_OK;
         } else {
             errmsg("unknown option or missing argument: %s", argv[optind - 1]);
             usage(stderr);
-            return EX_USAGE;
+            return DX_EX_USAGE;
         }
     }
     if (optind >= argc) {
         errmsg("no command given");
         usage(stderr);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     const struct cmd *m = NULL;
     for (const struct cmd *p = cmds; p->name; p++)
@@ -544,7 +524,7 @@ int main(int argc, char **argv)
     if (!m) {
         errmsg("unknown command '%s'", argv[optind]);
         usage(stderr);
-        return EX_USAGE;
+        return DX_EX_USAGE;
     }
     int ex = m->run(&c, argc - optind, argv + optind);
 
@@ -556,9 +536,9 @@ int main(int argc, char **argv)
         dx_conf_free(c.conf);
     free(c.buf);
     dx_imp_set_free(&c.set);
-    if (fflush(stdout) != 0 && ex == EX_OK) {
+    if (fflush(stdout) != 0 && ex == DX_EX_OK) {
         errmsg("write error on standard output");
-        ex = EX_STORE;
+        ex = DX_EX_STORE;
     }
     return ex;
 }

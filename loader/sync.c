@@ -342,18 +342,13 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         goto done;
     }
     dx_imp_sort(&set);
-    if ((ex = dx__feed_store(conf, &st)))
+    uint64_t now = dx_now();
+    if ((ex = dx__feed_store(conf, &st)) || (ex = dx_cli_begin(st, true, now, &w)))
         goto done;
-    if ((rc = dx_txn_write(st, &w))) {
-        w = NULL;
-        dx__feed_err("cannot start a write transaction: %s", dx_strerror(rc));
-        ex = DX_EX_STORE;
-        goto done;
-    }
     char reason[4400];
     snprintf(reason, sizeof(reason), "sync from %s", source);
     struct dx_imp_opts io = {
-        .zone = z->name, .list = l->name, .now = (uint64_t)time(NULL), .lifetime = l->lifetime,
+        .zone = z->name, .list = l->name, .now = now, .lifetime = l->lifetime,
         .reason = reason, .source = "sync", .replace = true,
     };
     struct dx_imp_stats ist;
@@ -362,13 +357,8 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         ex = DX_EX_STORE;
         goto done;
     }
-    struct dx_txn *t = w;
-    w = NULL;
-    if ((rc = dx_txn_commit(t))) {
-        dx__feed_err("commit failed: %s", dx_strerror(rc));
-        ex = DX_EX_STORE;
+    if ((ex = dx_cli_commit(st, &w)))
         goto done;
-    }
     if ((rc = write_state(cache, hex, source)))
         dx__feed_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
                      " imports again)", cache, strerror(-rc));

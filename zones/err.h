@@ -18,9 +18,18 @@ enum {
     DX_EEXIST    = -20005, /* already exists */
     DX_ERANGE    = -20006, /* value out of range, buffer too small */
     DX_EREFUSED  = -20007, /* policy forbids it (e.g. listing 127.0.0.1, a held key) */
+    DX_ENOSTORE  = -20008, /* no store at the configured path (and not allowed to create one) */
+    DX_ETRUNC    = -20009, /* the store's data file is shorter than the store records */
 };
 
-/* Static message for any code of the space above (never NULL). */
+/* Static message for any code of the space above (never NULL). LMDB's
+ * codes get LMDB's own text, which names the code (e.g. "MDB_MAP_FULL:
+ * Environment mapsize limit reached"). */
 const char *dx_strerror(int err);
+
+/* What an operator can do about a store error: a static sentence (never
+ * NULL; "" when there is nothing specific to say), e.g. for MDB_MAP_FULL
+ * "raise map-size in [server]". */
+const char *dx_store_hint(int err);
 
 #endif

@@ -4,15 +4,16 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <sys/statvfs.h>
 
 #include "zones/err.h"
 #include "zones/store_int.h"
 
-#define DEFAULT_MAP_SIZE (16ULL << 30)
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -352,6 +353,8 @@ static void entry_encode(struct dx__buf *b, const struct dx_entry *e)
 
 /* --- environment -------------------------------------------------------- */
 
+/* Create dir and its missing parents, owner-only (the store holds reasons,
+ * sources and history: not for every local user). */
 static int mkdir_p(const char *dir)
 {
     char path[4096];
@@ -363,7 +366,7 @@ static int mkdir_p(const char *dir)
         if (path[i] == '/' || path[i] == 0) {
             char c = path[i];
             path[i] = 0;
-            if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            if (mkdir(path, 0700) != 0 && errno != EEXIST)
                 return -errno;
             path[i] = c;
         }
@@ -374,70 +377,201 @@ static int mkdir_p(const char *dir)
     return S_ISDIR(sb.st_mode) ? 0 : -ENOTDIR;
 }
 
-int dx_store_open(const char *dir, uint64_t map_size, struct dx_store **out)
+/* The named databases, in struct dx_store order. */
+static MDB_dbi *store_dbi(struct dx_store *st, size_t i)
 {
-    *out = NULL;
-    int rc = mkdir_p(dir);
+    MDB_dbi *d[] = { &st->meta,   &st->zones,  &st->entries, &st->index, &st->dindex,
+                     &st->expiry, &st->holds,  &st->history, &st->reports };
+    return i < sizeof(d) / sizeof(d[0]) ? d[i] : NULL;
+}
+
+static const char *const dbi_names[] = {
+    "meta", "zones", "entries", "index", "dindex", "expiry", "holds", "history",
+    "reports",              /* added after schema 1 shipped: created if missing */
+};
+#define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
+
+/* Open the databases in a read txn: never waits for a writer. Returns 0,
+ * MDB_NOTFOUND if any database or the schema record is missing, or an error. */
+static int schema_read(struct dx_store *st)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
     if (rc)
         return rc;
-    struct dx_store *st = calloc(1, sizeof(*st));
-    if (!st)
-        return DX_ENOMEM;
-    MDB_txn *txn = NULL;
-    rc = mdb_env_create(&st->env);
-    if (rc)
-        goto fail;
-    if ((rc = mdb_env_set_maxdbs(st->env, 16)) ||
-        (rc = mdb_env_set_maxreaders(st->env, 1024)) ||
-        (rc = mdb_env_set_mapsize(st->env, map_size ? map_size : DEFAULT_MAP_SIZE)))
-        goto fail;
-    rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0644);
-    if (rc)
-        goto fail;
-    rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-    if (rc)
-        goto fail;
-    struct { const char *name; MDB_dbi *dbi; } dbs[] = {
-        { "meta", &st->meta },       { "zones", &st->zones },
-        { "entries", &st->entries }, { "index", &st->index },
-        { "dindex", &st->dindex },   { "expiry", &st->expiry },
-        { "holds", &st->holds },     { "history", &st->history },
-        { "reports", &st->reports },  /* added after schema 1 shipped: created if missing */
-    };
-    for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-        rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
-        if (rc)
-            goto fail;
-    }
+    for (size_t i = 0; i < N_DBI && rc == 0; i++)
+        rc = mdb_dbi_open(txn, dbi_names[i], 0, store_dbi(st, i));
     MDB_val k = { 6, (void *)"schema" }, v;
-    rc = mdb_get(txn, st->meta, &k, &v);
+    if (rc == 0)
+        rc = mdb_get(txn, st->meta, &k, &v);
+    if (rc == 0 && (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA))
+        rc = DX_ESCHEMA;
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);         /* keeps the handles for the environment */
+}
+
+/* Create what is missing of the schema in a write txn. *created: the store
+ * had no schema record at all (a new store). */
+static int schema_create(struct dx_store *st, bool *created)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < N_DBI && rc == 0; i++)
+        rc = mdb_dbi_open(txn, dbi_names[i], MDB_CREATE, store_dbi(st, i));
+    MDB_val k = { 6, (void *)"schema" }, v;
+    if (rc == 0)
+        rc = mdb_get(txn, st->meta, &k, &v);
+    *created = rc == MDB_NOTFOUND;
     if (rc == MDB_NOTFOUND) {
         uint8_t ver[4];
         dx__set_u32(ver, DX_STORE_SCHEMA);
         v.mv_size = 4;
         v.mv_data = ver;
         rc = mdb_put(txn, st->meta, &k, &v, 0);
-        if (rc)
-            goto fail;
-    } else if (rc) {
-        goto fail;
-    } else if (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA) {
+    } else if (rc == 0 && (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA)) {
         rc = DX_ESCHEMA;
-        goto fail;
     }
-    rc = mdb_txn_commit(txn);
-    txn = NULL;
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+/* A data file shorter than the pages the store records would be mapped
+ * past its end: the first read there is a SIGBUS. LMDB reads its meta pages
+ * with read(2), so this is known before any page is touched. */
+static int size_check(struct dx_store *st)
+{
+    MDB_envinfo info;
+    MDB_stat ms;
+    int fd;
+    struct stat sb;
+    int rc = mdb_env_info(st->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(st->env, &ms);
+    if (rc == 0)
+        rc = mdb_env_get_fd(st->env, &fd);
+    if (rc)
+        return rc;
+    if (fstat(fd, &sb) != 0)
+        return -errno;
+    uint64_t need = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+    return (uint64_t)sb.st_size < need ? DX_ETRUNC : 0;
+}
+
+int dx_store_open(const char *dir, uint64_t map_size, unsigned flags, struct dx_store **out)
+{
+    *out = NULL;
+    if (!dir || !*dir)
+        return DX_EINVAL;
+    int rc;
+    if (flags & DX_STORE_CREATE) {
+        rc = mkdir_p(dir);
+        if (rc)
+            return rc;
+    } else {
+        /* only a writer may create a store: a mistyped path is an error */
+        char path[4200];
+        struct stat sb;
+        if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb", dir) >= sizeof(path))
+            return DX_EINVAL;
+        if (stat(path, &sb) != 0)
+            return errno == ENOENT || errno == ENOTDIR ? DX_ENOSTORE : -errno;
+    }
+    struct dx_store *st = calloc(1, sizeof(*st));
+    if (!st || !(st->dir = strdup(dir))) {
+        free(st);
+        return DX_ENOMEM;
+    }
+    rc = mdb_env_create(&st->env);
+    if (rc)
+        goto fail;
+    if ((rc = mdb_env_set_maxdbs(st->env, 16)) ||
+        (rc = mdb_env_set_maxreaders(st->env, 1024)) ||
+        (rc = mdb_env_set_mapsize(st->env, map_size ? map_size : DX_STORE_MAP_DEFAULT)))
+        goto fail;
+    rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0600);
+    if (rc)
+        goto fail;
+    rc = size_check(st);
+    if (rc)
+        goto fail;
+    /* reader slots of killed processes pin old pages: the file would grow
+     * with every write until they are cleared */
+    rc = mdb_reader_check(st->env, &st->stale_readers);
+    if (rc)
+        goto fail;
+    rc = schema_read(st);
+    if (rc == MDB_NOTFOUND) {
+        /* missing databases: a new store, or one from before a database
+         * was added. Only a writer creates a store; anyone may add what a
+         * newer version of the schema has. */
+        bool created = false;
+        if (!(flags & DX_STORE_CREATE)) {
+            MDB_txn *txn;
+            MDB_dbi meta;
+            rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+            if (rc)
+                goto fail;
+            int m = mdb_dbi_open(txn, "meta", 0, &meta);
+            mdb_txn_abort(txn);
+            if (m == MDB_NOTFOUND) {
+                rc = DX_ENOSTORE;
+                goto fail;
+            }
+        }
+        rc = schema_create(st, &created);
+        if (rc == 0)
+            st->opened |= created ? DX_STORE_CREATED : DX_STORE_UPGRADED;
+    }
     if (rc)
         goto fail;
     *out = st;
     return 0;
 fail:
-    if (txn)
-        mdb_txn_abort(txn);
     if (st->env)
         mdb_env_close(st->env);
+    free(st->dir);
     free(st);
     return dx__mdb(rc);
+}
+
+unsigned dx_store_opened(const struct dx_store *st)
+{
+    return st ? st->opened : 0;
+}
+
+int dx_store_stale_readers(const struct dx_store *st)
+{
+    return st ? st->stale_readers : 0;
+}
+
+int dx_store_check_readers(struct dx_store *st, int *cleared)
+{
+    int dead = 0;
+    int rc = mdb_reader_check(st->env, &dead);
+    if (cleared)
+        *cleared = dead;
+    return dx__mdb(rc);
+}
+
+const char *dx_store_dir(const struct dx_store *st)
+{
+    return st ? st->dir : "";
+}
+
+uint64_t dx_store_map_size(const struct dx_store *st)
+{
+    MDB_envinfo info;
+    if (!st || mdb_env_info(st->env, &info))
+        return 0;
+    return info.me_mapsize;
 }
 
 void dx_store_close(struct dx_store *st)
@@ -445,12 +579,34 @@ void dx_store_close(struct dx_store *st)
     if (!st)
         return;
     mdb_env_close(st->env);
+    free(st->dir);
     free(st);
 }
 
 /* --- transactions ------------------------------------------------------- */
 
-static int txn_begin(struct dx_store *st, bool write, struct dx_txn **out)
+/* A writer may grow the map while no txn of this process holds a snapshot
+ * (mdb_env_set_mapsize remaps): before a write txn, when more than 3/4 of
+ * the map is in use, double it. Another process's larger map is adopted the
+ * same way (MDB_MAP_RESIZED). Readers never remap. */
+static int map_fit(struct dx_store *st)
+{
+    if (atomic_load(&st->active) != 0)
+        return 0;
+    MDB_envinfo info;
+    MDB_stat ms;
+    int rc = mdb_env_info(st->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(st->env, &ms);
+    if (rc)
+        return rc;
+    uint64_t used = ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize;
+    if (used <= info.me_mapsize / 4 * 3)
+        return 0;
+    return mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
+}
+
+static int txn_begin(struct dx_store *st, bool write, uint64_t now, struct dx_txn **out)
 {
     *out = NULL;
     struct dx_txn *t = calloc(1, sizeof(*t));
@@ -458,24 +614,43 @@ static int txn_begin(struct dx_store *st, bool write, struct dx_txn **out)
         return DX_ENOMEM;
     t->st = st;
     t->write = write;
-    int rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    t->now = now;
+    int rc = write ? map_fit(st) : 0;
+    if (rc == 0)
+        rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc == MDB_MAP_RESIZED && write && atomic_load(&st->active) == 0) {
+        /* another process grew the map: adopt its size */
+        rc = mdb_env_set_mapsize(st->env, 0);
+        if (rc == 0)
+            rc = mdb_txn_begin(st->env, NULL, 0, &t->txn);
+    }
     if (rc) {
         free(t);
         return dx__mdb(rc);
     }
     t->active = true;
+    atomic_fetch_add(&st->active, 1);
     *out = t;
     return 0;
 }
 
 int dx_txn_read(struct dx_store *st, struct dx_txn **out)
 {
-    return txn_begin(st, false, out);
+    return txn_begin(st, false, 0, out);
 }
 
-int dx_txn_write(struct dx_store *st, struct dx_txn **out)
+int dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out)
 {
-    return txn_begin(st, true, out);
+    return txn_begin(st, true, now, out);
+}
+
+/* The txn no longer holds a snapshot (reset, commit, abort). */
+static void txn_inactive(struct dx_txn *t)
+{
+    if (t->active) {
+        t->active = false;
+        atomic_fetch_sub(&t->st->active, 1);
+    }
 }
 
 void dx_txn_reset(struct dx_txn *t)
@@ -483,7 +658,7 @@ void dx_txn_reset(struct dx_txn *t)
     if (!t || t->write || !t->active)
         return;
     mdb_txn_reset(t->txn);
-    t->active = false;
+    txn_inactive(t);
 }
 
 int dx_txn_renew(struct dx_txn *t)
@@ -492,17 +667,25 @@ int dx_txn_renew(struct dx_txn *t)
         return DX_EINVAL;
     if (t->active) {
         mdb_txn_reset(t->txn);
-        t->active = false;
+        txn_inactive(t);
     }
     int rc = mdb_txn_renew(t->txn);
     if (rc)
         return dx__mdb(rc);
     t->active = true;
+    atomic_fetch_add(&t->st->active, 1);
     if (t->icur) {
         rc = mdb_cursor_renew(t->txn, t->icur);
         if (rc) {
             mdb_cursor_close(t->icur);
             t->icur = NULL;
+        }
+    }
+    if (t->dcur) {
+        rc = mdb_cursor_renew(t->txn, t->dcur);
+        if (rc) {
+            mdb_cursor_close(t->dcur);
+            t->dcur = NULL;
         }
     }
     return 0;
@@ -517,11 +700,14 @@ static void txn_close_cursors(struct dx_txn *t)
         mdb_cursor_close(t->ecur);
     if (t->hcur)
         mdb_cursor_close(t->hcur);
-    t->icur = t->ecur = t->hcur = NULL;
+    if (t->dcur)
+        mdb_cursor_close(t->dcur);
+    t->icur = t->ecur = t->hcur = t->dcur = NULL;
 }
 
 static void txn_free(struct dx_txn *t)
 {
+    txn_inactive(t);
     dx__buf_free(&t->vbuf);
     dx__buf_free(&t->hpend);
     dx__buf_free(&t->hval);
@@ -545,9 +731,12 @@ void dx_txn_abort(struct dx_txn *t)
     txn_free(t);
 }
 
+/* Serials are the txn's clock (unix seconds, dx_txn_write's now), or the
+ * old serial + 1 when that is not later (RFC 1982 arithmetic is left to the
+ * readers; a serial only grows). */
 static int bump_serials(struct dx_txn *t)
 {
-    uint32_t now = (uint32_t)time(NULL);
+    uint32_t now = (uint32_t)t->now;
     for (size_t i = 0; i < t->nzones; i++) {
         MDB_val k = { strlen(t->zones[i]) + 1, t->zones[i] }, v;
         uint32_t serial = now;
@@ -594,6 +783,11 @@ int dx_txn_commit(struct dx_txn *t)
         mdb_txn_abort(t->txn);
     } else {
         rc = dx__mdb(mdb_txn_commit(t->txn));
+        /* LMDB reports a short write (a full disk) as EIO */
+        struct statvfs fs;
+        if (rc == -EIO && statvfs(t->st->dir, &fs) == 0 &&
+            (uint64_t)fs.f_bavail * fs.f_frsize < (64u << 20))
+            rc = -ENOSPC;
     }
     txn_free(t);
     return rc;
@@ -1317,6 +1511,181 @@ int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64
         return lookup_ip(t, zone, zl, q->addr, 16, DX_FAM_V6, now, hits, max);
     }
     return DX_EINVAL;
+}
+
+/* Does an interval of the ip index of zone/fam that overlaps [lo, hi]
+ * hold an unexpired chain element (of any list; an exclusion counts)?
+ * One MDB_SET_RANGE to the first interval ending at or after lo, then
+ * MDB_NEXT only past intervals whose elements have all expired. */
+static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t fam,
+                         dx__u128 lo, dx__u128 hi, uint64_t now)
+{
+    size_t len = dx__fam_len(fam);
+    if (!t->icur) {
+        int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
+        if (rc)
+            return dx__mdb(rc);
+    }
+    uint8_t kb[300];
+    size_t pn = zl + 2;
+    if (pn + len > sizeof(kb))
+        return DX_EINVAL;
+    memcpy(kb, zone, zl);
+    kb[zl] = 0;
+    kb[zl + 1] = fam;
+    dx__addr_set(lo, len, kb + pn);
+    MDB_val key = { pn + len, kb }, v;
+    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
+    for (; rc == 0; rc = mdb_cursor_get(t->icur, &key, &v, MDB_NEXT)) {
+        if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
+            return 0;                     /* past this zone/family */
+        struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
+        const uint8_t *start = dx__rd_bytes(&r, len);
+        if (!start)
+            return DX_EINVAL;
+        if (dx__addr_get(start, len) > hi)
+            return 0;                     /* the first interval after the range */
+        uint16_t nl = dx__rd_u16(&r);
+        for (uint16_t i = 0; i < nl && !r.bad; i++) {
+            uint8_t ln = dx__rd_u8(&r);
+            dx__rd_bytes(&r, ln);
+            uint8_t chain = dx__rd_u8(&r);
+            for (uint8_t j = 0; j < chain && !r.bad; j++) {
+                dx__rd_bytes(&r, 2 + 4);  /* flags, plen, code */
+                uint64_t exp = dx__rd_u64(&r);
+                dx__rd_bytes(&r, len);
+                dx__rd_str(&r);
+                if (!r.bad && (exp == 0 || exp > now))
+                    return 1;
+            }
+        }
+        if (r.bad)
+            return DX_EINVAL;
+    }
+    return rc == MDB_NOTFOUND ? 0 : dx__mdb(rc);
+}
+
+/* Walk the per-list elements of a dindex value. For each unexpired one:
+ * with `seen` (the nearest-first walk), skip lists already decided and
+ * record the list; return 1 for a listing (an exclusion only decides).
+ * Without `seen`, return 1 for any unexpired element. 0 = none, or
+ * DX_EINVAL for a corrupt value. */
+static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t *nseen)
+{
+    struct dx__rd r = { v->mv_data, v->mv_size, 0, false };
+    uint8_t nn = dx__rd_u8(&r);
+    dx__rd_bytes(&r, nn);
+    uint16_t nl = dx__rd_u16(&r);
+    for (uint16_t i = 0; i < nl && !r.bad; i++) {
+        uint8_t ln = dx__rd_u8(&r);
+        const uint8_t *lname = dx__rd_bytes(&r, ln);
+        uint8_t flags = dx__rd_u8(&r);
+        dx__rd_u32(&r);
+        uint64_t exp = dx__rd_u64(&r);
+        dx__rd_str(&r);
+        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+            return DX_EINVAL;
+        if (exp != 0 && exp <= now)
+            continue;
+        if (!seen)
+            return 1;
+        if (list_seen(seen, *nseen, (const char *)lname))
+            continue;
+        if (*nseen < DX__DSEEN_MAX)
+            seen[(*nseen)++] = (const char *)lname;
+        if (!(flags & DX_ENTRY_EXCLUDE))
+            return 1;
+    }
+    return r.bad ? DX_EINVAL : 0;
+}
+
+/* Is something listed or recorded strictly below the name q? (See
+ * dx_lookup_below.) dindex keys order the subtree of "spam.example" as:
+ * "example.spam" \0 (the name itself), "example.spam" \1 (*.spam.example),
+ * then unrelated "example.spam-..." names ('-' sorts before '.'), then
+ * "example.spam." ... (every name below): so the wildcard is one get and
+ * the names below one MDB_SET_RANGE. */
+static int domain_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
+                        uint64_t now)
+{
+    uint8_t kb[DX__KEY_MAX + 8];
+    if (zl + 4 + q->len > DX__KEY_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
+        return DX_EINVAL;
+    /* *.q */
+    MDB_val key = { dindex_key(kb, zone, zl, q->addr, q->len, true), kb }, v;
+    int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
+    if (rc && rc != MDB_NOTFOUND)
+        return dx__mdb(rc);
+    if (rc == 0 && (rc = dvalue_used(&v, now, NULL, NULL)) != 0)
+        return rc;
+    /* names below q: keys starting with zone \0 'D' reversed(q) '.' */
+    if (!t->dcur) {
+        rc = mdb_cursor_open(t->txn, t->st->dindex, &t->dcur);
+        if (rc)
+            return dx__mdb(rc);
+    }
+    size_t pn = dindex_key(kb, zone, zl, q->addr, q->len, false) - 1;
+    kb[pn++] = '.';
+    key.mv_size = pn;
+    key.mv_data = kb;
+    rc = mdb_cursor_get(t->dcur, &key, &v, MDB_SET_RANGE);
+    for (; rc == 0; rc = mdb_cursor_get(t->dcur, &key, &v, MDB_NEXT)) {
+        if (key.mv_size <= pn || memcmp(key.mv_data, kb, pn) != 0)
+            break;
+        int u = dvalue_used(&v, now, NULL, NULL);
+        if (u)
+            return u;
+    }
+    if (rc && rc != MDB_NOTFOUND)
+        return dx__mdb(rc);
+    /* a name below q that has no record of its own is listed by the
+     * wildcards of q's ancestors, nearest first per list, as dx_lookup
+     * decides (this matters when q itself is excluded under a wildcard) */
+    const char *seen[DX__DSEEN_MAX];
+    size_t nseen = 0;
+    for (const uint8_t *dot = memchr(q->addr, '.', q->len); dot;
+         dot = memchr(dot + 1, '.', q->len - (size_t)(dot + 1 - q->addr))) {
+        const uint8_t *name = dot + 1;
+        size_t len = q->len - (size_t)(name - q->addr);
+        key.mv_size = dindex_key(kb, zone, zl, name, len, true);
+        key.mv_data = kb;
+        rc = mdb_get(t->txn, t->st->dindex, &key, &v);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc)
+            return dx__mdb(rc);
+        int u = dvalue_used(&v, now, seen, &nseen);
+        if (u)
+            return u;
+    }
+    return 0;
+}
+
+int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now)
+{
+    if (!t || !q || !zone || !*zone || name_check(zone, ZONE_MAX))
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    size_t zl = strlen(zone);
+    if (q->family == DX_FAM_DOMAIN)
+        return domain_below(t, zone, zl, q, now);
+    size_t len = dx__fam_len(q->family);
+    if (!len || q->len != len || q->plen > len * 8)
+        return DX_EINVAL;
+    dx__u128 lo = dx__addr_get(q->addr, len), mask = dx__hostmask(q->plen, len);
+    if (lo & mask)
+        return DX_EINVAL;
+    dx__u128 hi = lo | mask;
+    int rc = ip_range_used(t, zone, zl, q->family, lo, hi, now);
+    if (rc || q->family != DX_FAM_V6)
+        return rc;
+    /* the part of the prefix inside ::ffff:0:0/96 is IPv4 data */
+    const dx__u128 mlo = (dx__u128)0xffff << 32, mhi = mlo | 0xffffffffu;
+    if (hi < mlo || lo > mhi)
+        return 0;
+    return ip_range_used(t, zone, zl, DX_FAM_V4, (lo > mlo ? lo : mlo) & 0xffffffffu,
+                         (hi < mhi ? hi : mhi) & 0xffffffffu, now);
 }
 
 /* --- holds -------------------------------------------------------------- */

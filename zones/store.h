@@ -56,18 +56,50 @@
 struct dx_store;
 struct dx_txn;
 
-/* Open (creating the directory and databases if missing) the environment in
- * `dir`. map_size 0 = default (16 GiB). Returns 0, -errno, an LMDB code, or
- * DX_ESCHEMA if the store was written by an incompatible version. */
-int dx_store_open(const char *dir, uint64_t map_size, struct dx_store **out);
+#define DX_STORE_MAP_DEFAULT (16ULL << 30)   /* map-size default: address space, not disk */
+
+/* dx_store_open flags */
+#define DX_STORE_CREATE 0x1u   /* create the directory (0700), files (0600) and schema if missing */
+
+/* Open the environment in `dir`. Never waits for a writer: the databases
+ * are opened in a read txn; a write txn is begun only when part of the
+ * schema is missing (a new store, with DX_STORE_CREATE, or databases a
+ * newer version added: dx_store_opened says which, so the program can say
+ * so). Clears the reader slots of dead processes (mdb_reader_check).
+ * map_size 0 = DX_STORE_MAP_DEFAULT. Returns 0 or:
+ *   DX_ENOSTORE  no store in dir and no DX_STORE_CREATE
+ *   DX_ETRUNC    data.mdb is shorter than the store records (a bad copy)
+ *   DX_ESCHEMA   written by an incompatible version
+ *   an LMDB code (MDB_INVALID, MDB_VERSION_MISMATCH...) or -errno.
+ * dx_strerror and dx_store_hint explain each. */
+int dx_store_open(const char *dir, uint64_t map_size, unsigned flags, struct dx_store **out);
 void dx_store_close(struct dx_store *st);
+
+#define DX_STORE_CREATED  0x1u  /* dx_store_open created a new, empty store */
+#define DX_STORE_UPGRADED 0x2u  /* ... added databases missing from an older store */
+unsigned dx_store_opened(const struct dx_store *st);
+
+/* Reader slots of dead processes that dx_store_open cleared. */
+int dx_store_stale_readers(const struct dx_store *st);
+
+/* Clear the reader slots of dead processes now (a long-running reader calls
+ * this from time to time). *cleared = how many (may be NULL). */
+int dx_store_check_readers(struct dx_store *st, int *cleared);
+
+const char *dx_store_dir(const struct dx_store *st);   /* as given to dx_store_open */
+uint64_t dx_store_map_size(const struct dx_store *st); /* the current map size, bytes */
 
 /* --- transactions ------------------------------------------------------ */
 
 int  dx_txn_read(struct dx_store *st, struct dx_txn **out);
 void dx_txn_reset(struct dx_txn *t);          /* read txn: drop the snapshot, keep the handle */
 int  dx_txn_renew(struct dx_txn *t);          /* read txn: take a fresh snapshot */
-int  dx_txn_write(struct dx_store *st, struct dx_txn **out); /* blocks while another writer runs */
+/* Write txn; blocks while another writer runs. `now` (unix seconds) is the
+ * txn's clock: the SOA serial of every zone it changes becomes now, or the
+ * old serial + 1 if that is not later. Before it begins, the map is doubled
+ * when more than 3/4 of it is in use and no txn of this process holds a
+ * snapshot (MDB_MAP_FULL is then rare; dx_store_hint says what to raise). */
+int  dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out);
 
 /* Write txn: update the index for everything touched, bump serials, commit.
  * If any earlier call on this txn failed (sticky error), aborts instead and
@@ -98,6 +130,29 @@ struct dx_hit {
  * order. Returns the number of hits written (<= max), or a negative error. */
 int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,
               struct dx_hit *hits, size_t max);
+
+/* Does the name q names exist below it, for empty non-terminals (RFC 8020
+ * 2: a name with nothing of its own but names below it must not answer
+ * NXDOMAIN)? Expired entries (at `now`) are absent; an exclusion counts as
+ * an entry (it is a name of its own), whatever list it is in.
+ *   ip prefix q (family 4|6, plen < the address length; the name
+ *   "2.0.192.<zone>" is 192.0.2.0/24): 1 if an unexpired entry's range
+ *   overlaps the prefix (one covering the whole prefix included). One
+ *   MDB_SET_RANGE on the interval index, stepping MDB_NEXT only past
+ *   intervals whose entries have all expired. For IPv6, the part of the
+ *   prefix inside ::ffff:0:0/96 is looked up in the IPv4 data (a second
+ *   seek), as dx_lookup answers IPv4-mapped addresses.
+ *   domain name q (plen 0): 1 if an unexpired record lies strictly below
+ *   it (x.q, *.q, *.x.q: one get and one MDB_SET_RANGE on the domain
+ *   index), or if a name below q is listed by a wildcard of one of q's
+ *   ancestors (which happens when q itself is excluded under it: a get
+ *   per ancestor label).
+ * A full-length ip q asks whether an entry covers that address.
+ * Returns 1, 0, or a negative error: DX_EINVAL (NULL or bad arguments, a
+ * key with host bits set, a name too long for a key, a corrupt record),
+ * t's sticky error, or an LMDB error. No allocation (the txn's cursors are
+ * opened once and kept). */
+int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now);
 
 /* SOA serial of the zone, DX_ENOTFOUND if nothing was ever written to it. */
 int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial);

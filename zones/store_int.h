@@ -34,6 +34,7 @@
 #define DX_STORE_INT_H
 
 #include <lmdb.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,10 @@ typedef unsigned __int128 dx__u128;
 struct dx_store {
     MDB_env *env;
     MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history, reports;
+    char *dir;
+    unsigned opened;                 /* DX_STORE_CREATED | DX_STORE_UPGRADED */
+    int stale_readers;               /* reader slots of dead processes cleared at open */
+    _Atomic int active;              /* txns of this process holding a snapshot */
 };
 
 struct dx__range {
@@ -81,6 +86,7 @@ struct dx_txn {
     struct dx_store *st;
     MDB_txn *txn;
     MDB_cursor *icur;                /* index cursor for dx_lookup (lazily opened) */
+    MDB_cursor *dcur;                /* dindex cursor for dx_lookup_below (lazily opened) */
     MDB_cursor *ecur;                /* write txn: entries cursor (lazily opened) */
     MDB_cursor *hcur;                /* write txn: history cursor (lazily opened) */
     uint8_t elast[DX__KEY_MAX + 1];  /* >= the last key of entries, if elast_n > 0 */
@@ -92,7 +98,8 @@ struct dx_txn {
                                         to the previous one is stored once */
     size_t nhpend, hval_last;        /* hval_last: offset of the last value */
     bool write;
-    bool active;                     /* read txn: false between reset and renew */
+    bool active;                     /* holds a snapshot: false between reset and renew */
+    uint64_t now;                    /* write txn: the caller's clock (serials) */
     int err;                         /* sticky error of a write txn */
     struct dx__touch *touch;
     size_t ntouch, captouch;

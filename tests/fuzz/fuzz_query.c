@@ -24,6 +24,8 @@
 #include "dnsxld/query.h"
 #include "dnsxld/wire.h"
 
+#define T_NOW 1800000000u
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -107,10 +109,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "%s\n", err);
         abort();
     }
-    if (dx_store_open(conf->server.database, 64u << 20, &st))
+    if (dx_store_open(conf->server.database, 64u << 20, DX_STORE_CREATE, &st))
         abort();
     struct dx_txn *w;
-    if (dx_txn_write(st, &w))
+    if (dx_txn_write(st, T_NOW, &w))
         abort();
     put(w, "bl.example.org", "traps", "192.0.2.99", 0);
     put(w, "bl.example.org", "manual", "192.0.2.0/24", now + 50);

@@ -19,6 +19,8 @@
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
+#define T_NOW g_now          /* write txns use the answers' clock */
+
 /* --- fixture ----------------------------------------------------------- */
 
 static char g_dir[64];
@@ -130,9 +132,9 @@ static int setup(void **state)
         fprintf(stderr, "conf: %s\n", err);
     assert_int_equal(rc, 0);
 
-    assert_int_equal(dx_store_open(g_conf->server.database, 64u << 20, &g_st), 0);
+    assert_int_equal(dx_store_open(g_conf->server.database, 64u << 20, DX_STORE_CREATE, &g_st), 0);
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(g_st, &w), 0);
+    assert_int_equal(dx_txn_write(g_st, T_NOW, &w), 0);
     put(w, "bl.example.org", "traps", "192.0.2.99", "trap hit", 0, 0, NULL);
     put(w, "bl.example.org", "manual", "192.0.2.99", "by hand", 0, 0, NULL);
     put(w, "bl.example.org", "reports", "192.0.2.128/25", "reported", g_now + 100, 0, NULL);

@@ -363,7 +363,7 @@ static int wsetup(void **state)
     memset(&w, 0, sizeof(w));
     strcpy(w.dir, "/tmp/dx-test-import-XXXXXX");
     assert_non_null(mkdtemp(w.dir));
-    assert_int_equal(dx_store_open(w.dir, 64u << 20, &w.st), 0);
+    assert_int_equal(dx_store_open(w.dir, 64u << 20, DX_STORE_CREATE, &w.st), 0);
     dx_imp_set_init(&w.s);
     assert_int_equal(dx_imp_add_file(&w.s, "feed.txt"), 0);
     *state = &w;
@@ -402,7 +402,7 @@ static void write_set(struct wfx *w, bool replace, uint64_t now, uint64_t life,
 {
     dx_imp_sort(&w->s);
     struct dx_txn *t;
-    assert_int_equal(dx_txn_write(w->st, &t), 0);
+    assert_int_equal(dx_txn_write(w->st, now, &t), 0);
     struct dx_imp_opts o = { .zone = "bl.example.org", .list = "feed", .now = now,
                              .lifetime = life, .reason = reason, .source = "import",
                              .replace = replace };

@@ -85,8 +85,8 @@ static int setup(void **state)
                                     err, sizeof(err)), 0);
     assert_int_equal(dx_conf_target(f->conf, "bl.example.org/fixed", false, &z, &f->fixed, err,
                                     sizeof(err)), 0);
-    assert_int_equal(dx_store_open(f->conf->server.database, 64ull << 20, &f->st), 0);
-    assert_int_equal(dx_txn_write(f->st, &f->w), 0);
+    assert_int_equal(dx_store_open(f->conf->server.database, 64ull << 20, DX_STORE_CREATE, &f->st), 0);
+    assert_int_equal(dx_txn_write(f->st, T0, &f->w), 0);
     *state = f;
     return 0;
 }
@@ -168,7 +168,7 @@ static void recommit(struct fx *f)
 {
     assert_int_equal(dx_txn_commit(f->w), 0);
     f->w = NULL;
-    assert_int_equal(dx_txn_write(f->st, &f->w), 0);
+    assert_int_equal(dx_txn_write(f->st, T0, &f->w), 0);
 }
 
 /* --- never list ------------------------------------------------------------------ */

@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <ftw.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/store.h"
+
+#define T_NOW 1800000000u   /* the clock of every write txn here */
 
 #define NOW 1000000u
 
@@ -35,7 +39,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(f->dir));
     char sub[128];
     snprintf(sub, sizeof(sub), "%s/db/x", f->dir);   /* exercises mkdir -p */
-    assert_int_equal(dx_store_open(sub, 1ULL << 30, &f->st), 0);
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, DX_STORE_CREATE, &f->st), 0);
     *state = f;
     return 0;
 }
@@ -124,7 +128,7 @@ static void test_roundtrip(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     struct dx_key k = K("192.0.2.0/24");
     struct dx_entry e = { .flags = DX_ENTRY_EXCLUDE, .code = 0x7f000005, .first_seen = 11,
                           .last_seen = 22, .expires_at = 33 + NOW, .hits = 44, .relists = 55,
@@ -162,7 +166,7 @@ static void test_roundtrip(void **state)
     assert_int_equal(dx_entry_get(r, "dbl.test", "spam", &k4, &g), DX_ENOTFOUND);
     assert_int_equal(dx_txn_commit(r), 0);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_entry_del(w, "bl.test", "spam", &k), 0);
     assert_int_equal(dx_entry_del(w, "bl.test", "spam", &k), DX_ENOTFOUND);
     /* DX_ENOTFOUND is a result, not a sticky failure */
@@ -178,7 +182,7 @@ static void test_sticky_error(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
     struct dx_key bad = K("10.0.0.1");
     bad.plen = 24;                                  /* host bits set */
@@ -201,7 +205,7 @@ static void test_most_specific(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/16", 0, 2, 0, "wide"), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.1.0/24", 0, 3, 0, NULL), 0);
     commit_ok(w);
@@ -229,7 +233,7 @@ static void test_multi_list_sorted(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "zeta", "198.51.100.0/24", 0, 4, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "alpha", "198.51.100.7", 0, 2, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "mid", "198.0.0.0/8", 0, 3, 0, NULL), 0);
@@ -260,7 +264,7 @@ static void test_exclusion_hole(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/8", 0, 2, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.1.0.0/16", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "b", "10.1.0.0/16", 0, 5, 0, NULL), 0);
@@ -284,7 +288,7 @@ static void test_expiry_fallthrough(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 2, NOW + 100, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.9", 0, 3, NOW - 1, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.10", 0, 4, NOW, NULL), 0);  /* expired at now */
@@ -319,7 +323,7 @@ static void test_ipv6_and_mapped(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "2001:db8::/32", 0, 2, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "2001:db8:1::/48", 0, 3, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "2001:db8:1::1", 0, 4, 0, NULL), 0);
@@ -366,7 +370,7 @@ static void test_delete_restores(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/8", 0, 2, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.1.0.0/16", 0, 3, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.2.0.0/16", 0, 4, 0, NULL), 0);
@@ -380,7 +384,7 @@ static void test_delete_restores(void **state)
 
     /* delete the middle range: its addresses answer from the /8 again,
      * the neighbours keep their own answers */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "10.2.0.0/16"), 0);
     commit_ok(w);
     assert_int_equal(look(f->st, "bl.test", "10.2.4.4", h), 1);
@@ -396,12 +400,12 @@ static void test_delete_restores(void **state)
     assert_int_equal(h[0].code, 5);
 
     /* delete the exclusion and the /8 */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "10.2.3.0/24"), 0);
     commit_ok(w);
     assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 1);
     assert_int_equal(h[0].code, 2);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "10.0.0.0/8"), 0);
     commit_ok(w);
     assert_int_equal(look(f->st, "bl.test", "10.2.3.4", h), 0);
@@ -424,17 +428,17 @@ static void test_serial(void **state)
     assert_int_equal(dx_zone_serial(r, "bl.test", &s1), DX_ENOTFOUND);
     dx_txn_abort(r);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
     commit_ok(w);
     assert_int_equal(dx_txn_read(f->st, &r), 0);
     assert_int_equal(dx_zone_serial(r, "bl.test", &s1), 0);
     assert_int_equal(dx_zone_serial(r, "dbl.test", &s2), DX_ENOTFOUND);
     assert_int_equal(dx_txn_commit(r), 0);
-    assert_true(s1 >= (uint32_t)time(NULL) - 5);
+    assert_int_equal(s1, T_NOW);                  /* the txn's clock */
 
     /* a changing commit bumps, even within the same second */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "10.0.0.1"), 0);
     assert_int_equal(put(w, "dbl.test", "a", "x.example", 0, 0, 0, NULL), 0);
     commit_ok(w);
@@ -442,16 +446,17 @@ static void test_serial(void **state)
     assert_int_equal(dx_zone_serial(r, "bl.test", &s2), 0);
     assert_int_equal(dx_zone_serial(r, "dbl.test", &s3), 0);
     dx_txn_abort(r);
-    assert_true(s2 > s1);
+    assert_int_equal(s2, s1 + 1);
+    assert_int_equal(s3, T_NOW);
 
     /* a read txn and a write txn that changes nothing do not bump */
     assert_int_equal(dx_txn_read(f->st, &r), 0);
     assert_int_equal(dx_txn_commit(r), 0);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     struct dx_key k = K("10.0.0.1");
     assert_int_equal(dx_hold_put(w, "bl.test", "a", &k, 5), 0);
     commit_ok(w);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 0, NULL), 0);
     dx_txn_abort(w);                              /* aborted: no bump */
     assert_int_equal(dx_txn_read(f->st, &r), 0);
@@ -483,7 +488,7 @@ static void test_foreach_count(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "b", "10.0.0.2", 0, 1, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.9", 0, 2, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 3, 0, NULL), 0);
@@ -540,7 +545,7 @@ static void test_expire(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 50, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 100, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.3", 0, 0, 150, NULL), 0);
@@ -554,7 +559,7 @@ static void test_expire(void **state)
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.6", 0, 0, 300, NULL), 0);
     commit_ok(w);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     struct seen s = { 0 };
     size_t removed = 99;
     assert_int_equal(dx_expire(w, 100, expire_cb, &s, &removed), 0);
@@ -583,7 +588,7 @@ static void test_expire(void **state)
     assert_int_equal(h[0].plen, 24);
     dx_txn_abort(r);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_expire(w, 100, NULL, NULL, &removed), 0);
     assert_int_equal(removed, 0);
     assert_int_equal(dx_expire(w, 1000, NULL, NULL, &removed), 0);
@@ -599,7 +604,7 @@ static void test_holds(void **state)
     struct dx_txn *w, *r;
     struct dx_key k = K("192.0.2.1"), k2 = K("192.0.2.2");
     uint64_t until;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_hold_put(w, "bl.test", "a", &k, 12345), 0);
     assert_int_equal(dx_hold_put(w, "bl.test", "b", &k, 777), 0);
     assert_int_equal(dx_hold_put(w, "bl.test", "b", &k, 778), 0);
@@ -641,12 +646,12 @@ static void test_history(void **state)
                           .source = "traps", .expires_at = 999 };
     struct dx_hist h3 = { .at = 100, .action = DX_HIST_UPDATE, .expires_at = 1999 };
     struct dx_hist h4 = { .at = 150, .action = DX_HIST_EXPIRE };
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_history_add(w, &k, &h1), 0);
     assert_int_equal(dx_history_add(w, &k, &h2), 0);
     assert_int_equal(dx_history_add(w, &k24, &h4), 0);
     commit_ok(w);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_history_add(w, &k, &h3), 0);   /* same at: after h2 */
     assert_int_equal(dx_history_add(w, &kd, &h4), 0);
     commit_ok(w);
@@ -667,7 +672,7 @@ static void test_history(void **state)
     assert_int_equal(s.n, 1);
     dx_txn_abort(r);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     size_t removed;
     assert_int_equal(dx_history_prune(w, 150, &removed), 0);
     assert_int_equal(removed, 2);
@@ -697,7 +702,7 @@ static void test_domain(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "dbl.test", "a", "spam.example", 0, 2, 0, "exact"), 0);
     assert_int_equal(put(w, "dbl.test", "a", "*.spam.example", 0, 3, 0, NULL), 0);
     assert_int_equal(put(w, "dbl.test", "a", "good.spam.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
@@ -743,7 +748,7 @@ static void test_domain(void **state)
     assert_string_equal(h[0].list, "b");
 
     /* delete and replace keep the per-list values right */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "dbl.test", "a", "*.spam.example"), 0);
     assert_int_equal(put(w, "dbl.test", "b", "spam.example", 0, 6, 0, NULL), 0);
     assert_int_equal(put(w, "dbl.test", "a", "spam.example", 0, 7, 0, NULL), 0);
@@ -754,7 +759,7 @@ static void test_domain(void **state)
     assert_int_equal(look(f->st, "dbl.test", "spam.example", h), 2);
     assert_int_equal(h[0].code, 7);
     assert_int_equal(h[1].code, 6);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "dbl.test", "a", "spam.example"), 0);
     assert_int_equal(del(w, "dbl.test", "b", "spam.example"), 0);
     commit_ok(w);
@@ -769,7 +774,7 @@ static void test_snapshot(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w, *r;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.0/24", 0, 2, 0, NULL), 0);
     commit_ok(w);
     assert_int_equal(dx_txn_read(f->st, &r), 0);
@@ -778,7 +783,7 @@ static void test_snapshot(void **state)
     assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
     assert_int_equal(h[0].code, 2);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 3, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "b", "10.0.0.0/8", 0, 4, 0, NULL), 0);
     commit_ok(w);
@@ -791,7 +796,7 @@ static void test_snapshot(void **state)
     assert_int_equal(h[0].code, 3);
     assert_int_equal(h[1].code, 4);
     /* renew without reset also takes a fresh snapshot */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "b", "10.0.0.0/8"), 0);
     commit_ok(w);
     assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 2);
@@ -808,7 +813,7 @@ static void test_schema_mismatch(void **state)
     dx_store_close(f->st);
     f->st = NULL;
     /* reopen: same version is fine */
-    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &f->st), 0);
     dx_store_close(f->st);
     f->st = NULL;
 
@@ -827,10 +832,10 @@ static void test_schema_mismatch(void **state)
     mdb_env_close(env);
 
     struct dx_store *st = (struct dx_store *)&st;
-    assert_int_equal(dx_store_open(sub, 0, &st), DX_ESCHEMA);
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &st), DX_ESCHEMA);
     assert_null(st);
     /* teardown needs a store to close */
-    assert_int_equal(dx_store_open(f->dir, 0, &f->st), 0);
+    assert_int_equal(dx_store_open(f->dir, 0, DX_STORE_CREATE, &f->st), 0);
 }
 
 /* --- randomized differential test --------------------------------------- */
@@ -1059,7 +1064,7 @@ static void small_rounds(struct model *m, struct dx_store *st, int rounds)
     for (int round = 0; round < rounds; round++) {
         struct dx_txn *w;
         int touched[4], nt = 0;
-        assert_int_equal(dx_txn_write(st, &w), 0);
+        assert_int_equal(dx_txn_write(st, T_NOW, &w), 0);
         int ops = 1 + (int)(rnd(m) % 3);
         for (int i = 0; i < ops; i++) {
             if (rnd(m) % 2) {
@@ -1100,7 +1105,7 @@ static void test_random_differential(void **state)
     struct dx_txn *w;
     /* big txns: puts, replacements and deletions */
     for (int round = 0; round < 4; round++) {
-        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
         for (int i = 0; i < 80; i++)
             rput_random(m, w);
         for (int i = 0; i < 15 && m->n > 0; i++)
@@ -1116,7 +1121,7 @@ static void test_random_differential(void **state)
     verify(m, f->st);
     /* bulk: more touched ranges than the threshold -> whole rebuild of
      * both families */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (int i = 0; i < 1100; i++)
         rput(m, w, DX_FAM_V4, rand_addr(m, DX_FAM_V4), 32, (int)(rnd(m) % NLISTS));
     for (int i = 0; i < 1100; i++)
@@ -1155,7 +1160,7 @@ static void test_history_buffered(void **state)
     struct dx_hist a = { .at = 500, .action = DX_HIST_LIST, .zone = "z", .list = "l" };
     struct dx_hist b = { .at = 500, .action = DX_HIST_UPDATE, .expires_at = 7 };
     struct dx_hist c = { .at = 500, .action = DX_HIST_DELIST, .reason = "r" };
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_history_add(w, &k2, &c), 0);
     assert_int_equal(dx_history_add(w, &k, &a), 0);
     assert_int_equal(dx_history_add(w, &k, &b), 0);
@@ -1167,12 +1172,12 @@ static void test_history_buffered(void **state)
     assert_int_equal(dx_history_add(w, &k, &c), 0);   /* after a flush */
     commit_ok(w);
     /* aborted: no trace */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (int i = 0; i < 100; i++)
         assert_int_equal(dx_history_add(w, &k, &a), 0);
     dx_txn_abort(w);
     /* a later txn, same key and time: after the stored ones */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_history_add(w, &k, &b), 0);
     assert_int_equal(dx_history_add(w, &k, &a), 0);
     commit_ok(w);
@@ -1227,10 +1232,10 @@ static void test_history_key_text(void **state)
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
-    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &f->st), 0);
 
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         struct dx_key k = K(keys[i]);
         struct dx_hist h = { .at = 42, .action = DX_HIST_UPDATE };
@@ -1326,7 +1331,7 @@ static void bulk_verify(struct dx_store *st, const char *zone, const struct bulk
 static void bulk_put_all(struct dx_store *st, const char *zone, struct bulk *b, bool hist)
 {
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(st, &w), 0);
+    assert_int_equal(dx_txn_write(st, T_NOW, &w), 0);
     for (int i = 0; i < BULK_N; i++) {
         if (!b->present[i])
             continue;
@@ -1371,7 +1376,7 @@ static void test_bulk_sorted(void **state)
     bulk_verify(f->st, "m.test", b);
     /* a zone after it and a list before it: later puts are not at the tail */
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "z.test", "x", "10.0.0.1", 0, 7, 0, NULL), 0);
     assert_int_equal(put(w, "a.test", "x", "10.0.0.1", 0, 7, 0, NULL), 0);
     commit_ok(w);
@@ -1380,7 +1385,7 @@ static void test_bulk_sorted(void **state)
     bulk_put_all(f->st, "b.test", b, false);      /* unchanged */
     bulk_verify(f->st, "b.test", b);
     /* change 1 in 50, delete 1 in 70, in one txn */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (int i = 0; i < BULK_N; i++) {
         if (!b->present[i])
             continue;
@@ -1399,14 +1404,14 @@ static void test_bulk_sorted(void **state)
     bulk_verify(f->st, "b.test", b);
     /* many touched ranges (> DX__TOUCH_FULL) but few against the size of
      * the database: recomputed region by region, not rebuilt */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (uint32_t i = 0; i < 30000; i++) {
         struct dx_key k = v4(0x20000000u + i * 3, 32);
         struct dx_entry e = { .code = 1 };
         assert_int_equal(dx_entry_put(w, "f.test", "fill", &k, &e), 0);
     }
     commit_ok(w);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     int touched = 0;
     for (int i = 0; i < BULK_N; i++) {
         struct dx_key k = v4(b->a[i], b->plen[i]);
@@ -1454,7 +1459,7 @@ static void test_put_expiry_records(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 0, NOW + 10, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 0, NOW + 10, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.2", 0, 0, NOW + 10, NULL), 0);
@@ -1462,7 +1467,7 @@ static void test_put_expiry_records(void **state)
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.3", 0, 0, NOW + 10, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.3", 0, 0, 0, NULL), 0);
     commit_ok(w);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     size_t removed;
     assert_int_equal(dx_expire(w, NOW + 15, NULL, NULL, &removed), 0);
     assert_int_equal(removed, 1);                      /* .1 only */
@@ -1480,7 +1485,7 @@ static void test_reports(void **state)
     struct dx_txn *w, *r;
     struct dx_key k = K("192.0.2.9"), k2 = K("192.0.2.0/24"), kd = K("spam.example");
     size_t n = 99;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_report_count(w, "bl.test", "rep", &k, 0, &n), 0);
     assert_int_equal(n, 0);
     assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "a.example", 100), 0);
@@ -1513,7 +1518,7 @@ static void test_reports(void **state)
     assert_int_equal(dx_report_count(r, "bl.test", "", &k, 0, &n), DX_EINVAL);
     dx_txn_abort(r);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     size_t removed = 99;
     assert_int_equal(dx_report_prune(w, 250, &removed), 0);
     assert_int_equal(removed, 1);           /* b (200) */
@@ -1528,14 +1533,14 @@ static void test_reports(void **state)
     dx_txn_abort(r);
 
     /* bad input is a sticky error of the write txn */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "", 1), DX_EINVAL);
     assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, "x", 1), DX_EINVAL);
     assert_int_equal(dx_txn_commit(w), DX_EINVAL);
     char big[600];
     memset(big, 'r', sizeof(big) - 1);
     big[sizeof(big) - 1] = 0;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_report_add(w, "bl.test", "rep", &k, big, 1), DX_EINVAL);
     dx_txn_abort(w);
     assert_int_equal(dx_txn_read(f->st, &r), 0);
@@ -1550,7 +1555,7 @@ static void test_reports_old_store(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
     commit_ok(w);
     char sub[128];
@@ -1572,11 +1577,14 @@ static void test_reports_old_store(void **state)
     mdb_txn_abort(txn);
     mdb_env_close(env);
 
-    assert_int_equal(dx_store_open(sub, 0, &f->st), 0);
+    /* a reader may add what a newer schema has (and says so), and does not
+     * need to be the one allowed to create stores */
+    assert_int_equal(dx_store_open(sub, 0, 0, &f->st), 0);
+    assert_int_equal(dx_store_opened(f->st), DX_STORE_UPGRADED);
     struct dx_hit h[DX_HITS_MAX];
     assert_int_equal(look(f->st, "bl.test", "192.0.2.1", h), 1);
     struct dx_key k = K("192.0.2.1");
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(dx_report_add(w, "bl.test", "a", &k, "r1", 10), 0);
     commit_ok(w);
     struct dx_txn *r;
@@ -1593,7 +1601,7 @@ static void test_abort_no_trace(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w, *r;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
     commit_ok(w);
     uint32_t serial0;
@@ -1601,7 +1609,7 @@ static void test_abort_no_trace(void **state)
     assert_int_equal(dx_zone_serial(r, "bl.test", &serial0), 0);
     dx_txn_abort(r);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     for (uint32_t i = 0; i < 3000; i++) {
         struct dx_key k = v4(0xc6330000u + i, 32);
         struct dx_entry e = { .code = 9, .expires_at = NOW + 5 };
@@ -1639,7 +1647,7 @@ static void test_abort_no_trace(void **state)
     assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 0);
     assert_int_equal(dx_lookup(r, "bl.test", &k1, NOW, h, DX_HITS_MAX), 1);
     dx_txn_abort(r);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     size_t removed;
     assert_int_equal(dx_expire(w, NOW + 10, NULL, NULL, &removed), 0);
     assert_int_equal(removed, 0);       /* no expiry records left behind */
@@ -1652,10 +1660,10 @@ static void test_abort_no_trace(void **state)
 static void crash_child(const char *dir, bool kill_self)
 {
     struct dx_store *st;
-    if (dx_store_open(dir, 1ULL << 30, &st) != 0)
+    if (dx_store_open(dir, 1ULL << 30, DX_STORE_CREATE, &st) != 0)
         _exit(3);
     struct dx_txn *w;
-    if (dx_txn_write(st, &w) != 0)
+    if (dx_txn_write(st, T_NOW, &w) != 0)
         _exit(4);
     for (uint32_t i = 0; i < 100000; i++) {
         struct dx_key k = v4(0x0b000000u + i * 7, 32);
@@ -1680,7 +1688,7 @@ static void test_crash_mid_txn(void **state)
     char sub[128];
     snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
     struct dx_txn *w, *r;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "11.0.0.0/8", 0, 6, 0, NULL), 0);
     commit_ok(w);
@@ -1702,7 +1710,7 @@ static void test_crash_mid_txn(void **state)
             assert_true(WIFEXITED(status));
             assert_int_equal(WEXITSTATUS(status), 0);
         }
-        assert_int_equal(dx_store_open(sub, 1ULL << 30, &f->st), 0);
+        assert_int_equal(dx_store_open(sub, 1ULL << 30, DX_STORE_CREATE, &f->st), 0);
         assert_int_equal(dx_txn_read(f->st, &r), 0);
         size_t n;
         assert_int_equal(dx_entry_count(r, "bl.test", "a", &n), 0);
@@ -1714,14 +1722,14 @@ static void test_crash_mid_txn(void **state)
         assert_int_equal(look(f->st, "bl.test", "11.0.0.7", h), 1);
         assert_int_equal(h[0].code, 6);
         /* a later write txn works (the dead writer's lock is released) */
-        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
         assert_int_equal(put(w, "bl.test", "a", "11.0.0.7", 0, 8 + (uint32_t)round, 0, NULL), 0);
         commit_ok(w);
         assert_int_equal(look(f->st, "bl.test", "11.0.0.7", h), 1);
         assert_int_equal(h[0].code, 8 + round);
         assert_int_equal(look(f->st, "bl.test", "11.0.0.14", h), 1);
         assert_int_equal(h[0].code, 6);
-        assert_int_equal(dx_txn_write(f->st, &w), 0);
+        assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
         assert_int_equal(del(w, "bl.test", "a", "11.0.0.7"), 0);
         commit_ok(w);
     }
@@ -1742,14 +1750,14 @@ static void test_review_list_name_limit(void **state)
     memset(l254, 'b', 254);
     l254[254] = 0;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", l255, "192.0.2.0/24", 0, 0, 0, NULL), DX_EINVAL);
     dx_txn_abort(w);
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "dbl.test", l255, "spam.example", 0, 0, 0, NULL), DX_EINVAL);
     dx_txn_abort(w);
 
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", l254, "192.0.2.0/24", 0, 0, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "z", "192.0.2.7", 0, 0, 0, NULL), 0);
     assert_int_equal(put(w, "dbl.test", l254, "spam.example", 0, 0, 0, NULL), 0);
@@ -1777,7 +1785,7 @@ static void test_review_reput_map_strings(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "dbl.test", "a", "aaa.example", 0, 0, 0, "text-of-aaa"), 0);
     assert_int_equal(put(w, "dbl.test", "a", "bbb.example", 0, 0, 0, "text-of-bbb"), 0);
     assert_int_equal(put(w, "dbl.test", "a", "ccc.example", 0, 0, 0, "text-of-ccc"), 0);
@@ -1803,7 +1811,7 @@ static void test_review_address_space_edges(void **state)
     struct fx *f = *state;
     struct dx_hit h[DX_HITS_MAX];
     struct dx_txn *w;
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(put(w, "bl.test", "a", "0.0.0.0/0", 0, 0, 0, "all"), 0);
     assert_int_equal(put(w, "bl.test", "a", "0.0.0.0/32", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
     assert_int_equal(put(w, "bl.test", "a", "255.255.255.255", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
@@ -1828,7 +1836,7 @@ static void test_review_address_space_edges(void **state)
     assert_int_equal(look(f->st, "bl.test", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", h), 1);
 
     /* the /0 goes: the exclusions and b's entries remain */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "0.0.0.0/0"), 0);
     assert_int_equal(del(w, "bl.test", "a", "::/0"), 0);
     commit_ok(w);
@@ -1838,7 +1846,7 @@ static void test_review_address_space_edges(void **state)
     assert_int_equal(look(f->st, "bl.test", "::2", h), 0);
 
     /* deleting the last entries of the zone leaves no index behind */
-    assert_int_equal(dx_txn_write(f->st, &w), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
     assert_int_equal(del(w, "bl.test", "a", "0.0.0.0/32"), 0);
     assert_int_equal(del(w, "bl.test", "a", "255.255.255.255"), 0);
     assert_int_equal(del(w, "bl.test", "b", "255.255.255.0/24"), 0);
@@ -1853,6 +1861,240 @@ static void test_review_address_space_edges(void **state)
     assert_int_equal(dx_entry_count(r, "bl.test", NULL, &n), 0);
     assert_int_equal(n, 0);
     dx_txn_abort(r);
+}
+
+/* --- opening: who may create, never waiting, modes, damage ---------------- */
+
+/* Only a writer creates a store: a mistyped path is an error, and nothing
+ * is created there. */
+static void test_open_missing_no_create(void **state)
+{
+    struct fx *f = *state;
+    char sub[160];
+    snprintf(sub, sizeof(sub), "%s/typo/db", f->dir);
+    struct dx_store *st = (struct dx_store *)1;
+    assert_int_equal(dx_store_open(sub, 0, 0, &st), DX_ENOSTORE);
+    assert_null(st);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), -1);              /* nothing created */
+    /* an existing directory without a store is not a store either */
+    char d2[160];
+    snprintf(d2, sizeof(d2), "%s/empty", f->dir);
+    assert_int_equal(mkdir(d2, 0700), 0);
+    assert_int_equal(dx_store_open(d2, 0, 0, &st), DX_ENOSTORE);
+    snprintf(sub, sizeof(sub), "%s/empty/data.mdb", f->dir);
+    assert_int_equal(stat(sub, &sb), -1);
+    /* the writer creates it, owner-only, and says so */
+    assert_int_equal(dx_store_open(d2, 0, DX_STORE_CREATE, &st), 0);
+    assert_int_equal(dx_store_opened(st), DX_STORE_CREATED);
+    dx_store_close(st);
+    assert_int_equal(stat(d2, &sb), 0);
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    /* now anyone opens it, and nothing is created again */
+    assert_int_equal(dx_store_open(d2, 0, 0, &st), 0);
+    assert_int_equal(dx_store_opened(st), 0);
+    dx_store_close(st);
+}
+
+static void test_open_modes(void **state)
+{
+    struct fx *f = *state;
+    mode_t old = umask(022);
+    char sub[160], path[200];
+    snprintf(sub, sizeof(sub), "%s/m/n", f->dir);
+    struct dx_store *st;
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &st), 0);
+    dx_store_close(st);
+    umask(old);
+    struct stat sb;
+    assert_int_equal(stat(sub, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    snprintf(path, sizeof(path), "%s/m", f->dir);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);
+    snprintf(path, sizeof(path), "%s/data.mdb", sub);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    snprintf(path, sizeof(path), "%s/lock.mdb", sub);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+/* Opening the store while another process holds the write txn (a running
+ * import) returns at once, and reads the last committed data. The child
+ * holds the writer lock until the parent is done; if the open waited for the
+ * writer, the alarm would end the test. */
+static void test_open_never_waits_for_writer(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    commit_ok(w);
+    dx_store_close(f->st);
+    f->st = NULL;
+    int up[2], down[2];
+    assert_int_equal(pipe(up), 0);
+    assert_int_equal(pipe(down), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct dx_store *st;
+        struct dx_txn *cw;
+        if (dx_store_open(sub, 1ULL << 30, 0, &st) || dx_txn_write(st, T_NOW, &cw))
+            _exit(3);
+        char c = 'w';
+        if (write(up[1], &c, 1) != 1)
+            _exit(4);
+        if (read(down[0], &c, 1) != 1)      /* hold the writer lock until told */
+            _exit(5);
+        dx_txn_abort(cw);
+        dx_store_close(st);
+        _exit(0);
+    }
+    char c;
+    assert_int_equal(read(up[0], &c, 1), 1);
+    alarm(60);
+    struct dx_store *st;
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, 0, &st), 0);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(st, "bl.test", "192.0.2.1", h), 1);
+    dx_store_close(st);
+    alarm(0);
+    assert_int_equal(write(down[1], "x", 1), 1);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, 0, &f->st), 0);
+}
+
+/* A data.mdb cut short (a bad copy, a full disk during a copy) is refused
+ * at open instead of a SIGBUS at the first read past its end. */
+static void test_open_truncated(void **state)
+{
+    struct fx *f = *state;
+    char sub[128], path[160];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    snprintf(path, sizeof(path), "%s/data.mdb", sub);
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    for (uint32_t i = 0; i < 20000; i++) {
+        struct dx_key k = v4(0x0b000000u + i * 7, 32);
+        struct dx_entry e = { .code = 77, .reason = "a reason to take some room" };
+        assert_int_equal(dx_entry_put(w, "bl.test", "a", &k, &e), 0);
+    }
+    commit_ok(w);
+    dx_store_close(f->st);
+    f->st = NULL;
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 1 << 20);
+    assert_int_equal(truncate(path, sb.st_size / 2), 0);
+    struct dx_store *st = NULL;
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, 0, &st), DX_ETRUNC);
+    assert_int_equal(dx_store_open(sub, 1ULL << 30, DX_STORE_CREATE, &st), DX_ETRUNC);
+    assert_null(st);
+    assert_non_null(strstr(dx_store_hint(DX_ETRUNC), "restore"));
+}
+
+/* The reader slot of a process killed inside a read txn stays in the lock
+ * file while another process keeps the store open (dnsxld does), and its
+ * snapshot pins every page written since: the next open clears it, and so
+ * does dx_store_check_readers. (The first process to open a store resets
+ * the reader table anyway, so this parent keeps its environment open.) */
+static pid_t reader_killed(const char *dir)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct dx_store *st;
+        struct dx_txn *r;
+        if (dx_store_open(dir, 1ULL << 30, 0, &st) || dx_txn_read(st, &r))
+            _exit(3);
+        raise(SIGKILL);
+        _exit(4);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    return pid;
+}
+
+static void test_open_clears_stale_readers(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    reader_killed(sub);
+    int n = -1;
+    assert_int_equal(dx_store_check_readers(f->st, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(dx_store_check_readers(f->st, &n), 0);
+    assert_int_equal(n, 0);
+    /* at open: another process opens and finds the stale slot */
+    reader_killed(sub);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct dx_store *st;
+        if (dx_store_open(sub, 1ULL << 30, 0, &st))
+            _exit(99);
+        _exit(dx_store_stale_readers(st));
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+}
+
+/* A writer doubles a map that is more than 3/4 full before a write txn, so
+ * a store outgrows a small map-size without MDB_MAP_FULL. */
+static void test_map_grows(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/small", f->dir);
+    struct dx_store *st;
+    assert_int_equal(dx_store_open(sub, 1u << 20, DX_STORE_CREATE, &st), 0);
+    uint64_t map0 = dx_store_map_size(st);
+    assert_int_equal(map0, 1u << 20);
+    uint32_t next = 0;
+    for (int round = 0; round < 12; round++) {
+        struct dx_txn *w;
+        assert_int_equal(dx_txn_write(st, T_NOW, &w), 0);
+        for (int i = 0; i < 500; i++, next++) {
+            struct dx_key k = v4(0x0b000000u + next * 3, 32);
+            struct dx_entry e = { .code = 77, .reason = "filling the map" };
+            assert_int_equal(dx_entry_put(w, "bl.test", "a", &k, &e), 0);
+        }
+        commit_ok(w);
+    }
+    assert_true(dx_store_map_size(st) > map0);
+    struct dx_txn *r;
+    size_t n;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    assert_int_equal(dx_entry_count(r, "bl.test", "a", &n), 0);
+    assert_int_equal(n, next);
+    dx_txn_abort(r);
+    dx_store_close(st);
+}
+
+/* LMDB's codes are named, with what to do. */
+static void test_lmdb_errors_named(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(dx_strerror(MDB_MAP_FULL), "MDB_MAP_FULL"));
+    assert_non_null(strstr(dx_strerror(MDB_CORRUPTED), "MDB_CORRUPTED"));
+    assert_non_null(strstr(dx_strerror(MDB_VERSION_MISMATCH), "MDB_VERSION_MISMATCH"));
+    assert_non_null(strstr(dx_strerror(MDB_INVALID), "MDB_INVALID"));
+    assert_non_null(strstr(dx_store_hint(MDB_MAP_FULL), "map-size"));
+    assert_non_null(strstr(dx_store_hint(-ENOSPC), "disk"));
+    assert_string_equal(dx_strerror(-ENOENT), strerror(ENOENT));
 }
 
 int main(void)
@@ -1886,6 +2128,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_review_list_name_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_reput_map_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_address_space_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_missing_no_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_never_waits_for_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_clears_stale_readers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,70 @@
+/* What the three programs (dnsxld, dnsxl-admin, dnsxl-loader) share at
+ * their edges: the exit status table, messages on stderr, the clock, and
+ * opening the config and the store with an operator-readable error.
+ *
+ * Exit status (every program, every command; dnsxld(8), dnsxl-admin(8),
+ * dnsxl-loader(8) print this table):
+ *   0  done
+ *   1  bad usage or bad input: a wrong option, a config or input file that
+ *      is missing, unreadable or invalid (the message names FILE:LINE), a
+ *      store that does not exist, a request the policy refuses
+ *   2  store or system error: the store cannot be read or written, out of
+ *      memory or disk
+ *   3  done, but some inputs were skipped (each named on stderr)
+ */
+#ifndef DX_CLI_H
+#define DX_CLI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dx_conf;
+struct dx_store;
+struct dx_txn;
+
+enum dx_exit { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2, DX_EX_PARTIAL = 3 };
+
+/* The program name that prefixes messages ("dnsxl-admin"). */
+void dx_cli_set_prog(const char *prog);
+const char *dx_cli_prog(void);
+
+/* "PROG: message\n" on stderr. The formatted message is written with its
+ * control bytes escaped (dx_safe): file names, keys and reasons come from
+ * outside and must not drive the terminal. */
+void dx_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dx_cli_verr(const char *fmt, va_list ap);
+
+/* Text for a terminal or a log: s itself if it holds no control byte
+ * (< 0x20, 0x7f) and no invalid UTF-8, else a copy in buf (truncated to
+ * cap) with those written as \n, \t, \r or \xNN. NULL gives "". */
+const char *dx_safe(const char *s, char *buf, size_t cap);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t dx_utf8_len(const unsigned char *s);
+
+/* The clock, unix seconds. Tests set DNSXL_TEST_NOW=SECONDS: the clock then
+ * starts there and advances with real time (a test hook; never set it in
+ * production). */
+uint64_t dx_now(void);
+
+/* Load the config (-c value or NULL: $DNSXL_CONF, /etc/dnsxl/dnsxl.conf).
+ * Prints the FILE:LINE message and returns the exit status; *out on 0. */
+int dx_cli_conf(const char *opt, struct dx_conf **out);
+
+/* Open conf's store. `write`: the command writes, and may create the store
+ * (then says so on stderr); otherwise a missing store is an error (exit 1).
+ * Prints the cause and what to do, returns the exit status. */
+int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out);
+
+/* Print "WHAT: DIR: cause; what to do" for store error rc (st may be NULL:
+ * no DIR) and return its exit status (1 for DX_ENOSTORE, 2 otherwise). */
+int dx_cli_store_err(const struct dx_store *st, const char *what, int rc);
+
+/* Begin a txn (write: with clock now) / commit *t (NULL after). Print and
+ * return the exit status. */
+int dx_cli_begin(struct dx_store *st, bool write, uint64_t now, struct dx_txn **t);
+int dx_cli_commit(struct dx_store *st, struct dx_txn **t);
+
+#endif
