@@ -589,6 +589,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
         return ex;
     if ((ex = open_store(c, false)) || (ex = begin(c, false)))
         return ex;
+    dx_test_point("list-read");
     struct dx_json j;
     struct list_ctx lc = { .z = z };
     static const char *const head[LIST_COLS] = {

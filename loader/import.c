@@ -4,6 +4,7 @@
 #include "loader/progress.h"
 
 #include "zones/dur.h"
+#include "zones/cli.h"
 #include "zones/err.h"
 #include "zones/store.h"
 
@@ -530,6 +531,8 @@ int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_i
     for (size_t i = 0; rc == 0 && i < s->n; i++) {
         if (o->progress && (i & 4095) == 0)
             dx_progress_update(o->progress, i);
+        if (i == s->n / 2)
+            dx_test_point("import-write");
         const struct dx_imp_rec *r = &s->recs[i];
         struct dx_key k;
         dx_imp_key(s, r, &k);

@@ -272,6 +272,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     }
     dx_imp_sort(&c->set);
     double t1 = mono();
+    dx_test_point("import-parsed");
 
     /* 2. one write transaction */
     if ((ex = open_store(c)))
@@ -291,6 +292,7 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     }
     dx_progress_update(&prog, c->set.n);
     double t2 = mono();
+    dx_test_point("import-commit");
     ex = commit(c);                 /* the index is built here */
     dx_progress_done(&prog);
     if (ex)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *prog = "dnsxl";
 
@@ -122,6 +123,26 @@ uint64_t dx_now(void)
         atomic_store(&init, true);
     }
     return (uint64_t)((int64_t)time(NULL) + atomic_load(&offset));
+}
+
+void dx_test_point(const char *phase)
+{
+    const char *e = getenv("DNSXL_TEST_STOP");
+    size_t pl = strlen(phase);
+    if (!e || strncmp(e, phase, pl) != 0 || e[pl] != ':' || !e[pl + 1])
+        return;
+    const char *file = e + pl + 1;
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp))
+        return;
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    fprintf(f, "%ld\n", (long)getpid());
+    if (fclose(f) != 0 || rename(tmp, file) != 0)
+        return;
+    for (;;)
+        pause();
 }
 
 int dx_cli_conf(const char *opt, struct dx_conf **out)

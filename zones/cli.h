@@ -49,6 +49,17 @@ size_t dx_utf8_len(const unsigned char *s);
  * production). */
 uint64_t dx_now(void);
 
+/* Test hook: kill points for tests that must stop a program at an exact
+ * place (a kill -9 mid-import). With DNSXL_TEST_STOP=PHASE:FILE in the
+ * environment, dx_test_point(PHASE) writes the process id to FILE
+ * (complete when it appears: written to FILE.tmp, then renamed) and waits
+ * there until killed. Any other phase, or no variable: returns at once.
+ * Phases: "import-parsed" (files parsed, nothing written), "import-write"
+ * (half the records written), "import-commit" (before the commit),
+ * "store-commit" (every write txn: index built, just before LMDB's commit),
+ * "list-read" (dnsxl-admin list inside its read txn). */
+void dx_test_point(const char *phase);
+
 /* Load the config (-c value or NULL: $DNSXL_CONF, /etc/dnsxl/dnsxl.conf).
  * Prints the FILE:LINE message and returns the exit status; *out on 0. */
 int dx_cli_conf(const char *opt, struct dx_conf **out);

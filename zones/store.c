@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "zones/cli.h"
 #include "zones/err.h"
 #include "zones/store_int.h"
 
@@ -782,6 +783,7 @@ int dx_txn_commit(struct dx_txn *t)
     if (rc) {
         mdb_txn_abort(t->txn);
     } else {
+        dx_test_point("store-commit");
         rc = dx__mdb(mdb_txn_commit(t->txn));
         /* LMDB reports a short write (a full disk) as EIO */
         struct statvfs fs;
