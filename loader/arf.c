@@ -81,16 +81,40 @@ static bool from_domain(const char *v, struct dx_key *k)
     return domain_key(at + 1, (size_t)(e - at - 1), k);
 }
 
+/* Append s to the string in buf[cap], truncating. */
+static void append(char *buf, size_t cap, const char *s)
+{
+    size_t l = strlen(buf), n = strlen(s);
+    if (l + 1 >= cap)
+        return;
+    if (n > cap - 1 - l)
+        n = cap - 1 - l;
+    memcpy(buf + l, s, n);
+    buf[l + n] = 0;
+}
+
 struct parts {
     bool have_fb, have_orig;
-    struct dx_mail_part fb, orig;
+    struct dx_mail_part top, fb, orig;
+    char types[160];              /* "text/plain, message/rfc822": for messages */
 };
 
+/* The parts of the report itself (depth 1, RFC 5965 2): its
+ * message/feedback-report and the reported message or its header. */
 static int parts_cb(void *arg, const struct dx_mail_part *p)
 {
     struct parts *ps = arg;
-    if (p->depth == 0)
+    if (p->depth == 0) {
+        ps->top = *p;
         return 0;
+    }
+    if (p->depth != 1)
+        return 0;
+    if (ps->types[0])
+        append(ps->types, sizeof(ps->types), ", ");
+    append(ps->types, sizeof(ps->types), p->ct.type);
+    append(ps->types, sizeof(ps->types), "/");
+    append(ps->types, sizeof(ps->types), p->ct.subtype);
     if (!ps->have_fb && dx_mail_ctype_is(&p->ct, "message", "feedback-report")) {
         ps->fb = *p;
         ps->have_fb = true;
@@ -100,6 +124,26 @@ static int parts_cb(void *arg, const struct dx_mail_part *p)
         ps->have_orig = true;
     }
     return 0;
+}
+
+/* Not a mail message at all: empty, binary (a NUL in the header block), or
+ * no header field. Sets err and returns true. */
+static bool not_mail(const struct dx_mail_msg *m, char *err, size_t errlen)
+{
+    if (m->head_len == 0 && m->body_len == 0) {
+        set_err(err, errlen, "%s", "empty: not a mail message");
+        return true;
+    }
+    size_t probe = m->n ? 0 : (m->body_len < 1024 ? m->body_len : 1024);
+    if (memchr(m->head, 0, m->head_len) || (probe && memchr(m->body, 0, probe))) {
+        set_err(err, errlen, "%s", "binary data (NUL bytes): not a mail message");
+        return true;
+    }
+    if (m->n == 0) {
+        set_err(err, errlen, "%s", "no header fields: not a mail message");
+        return true;
+    }
+    return false;
 }
 
 static int read_fields(struct dx_arf *a, const char *text, size_t len, char *err,
@@ -169,9 +213,15 @@ int dx_arf_parse(const struct dx_mail_msg *m, struct dx_arf *a, char *err, size_
     memset(a, 0, sizeof(*a));
     if (err && errlen)
         err[0] = 0;
+    if (not_mail(m, err, errlen))
+        return DX_EINVAL;
     struct dx_mail_ctype ct;
     const char *ctv = dx_mail_header(m, "Content-Type", 0);
-    if (dx_mail_content_type(ctv, &ct) < 0 || !dx_mail_ctype_is(&ct, "multipart", "report")) {
+    if (dx_mail_content_type(ctv, &ct) < 0) {
+        set_err(err, errlen, "not an ARF report: unreadable Content-Type \"%.100s\"", ctv);
+        return DX_EINVAL;
+    }
+    if (!dx_mail_ctype_is(&ct, "multipart", "report")) {
         char what[2 * DX_MAIL_TOKEN_MAX + 2];
         snprintf(what, sizeof(what), "%s/%s", ct.type, ct.subtype);
         set_err(err, errlen, "not an ARF report: Content-Type is %s, not multipart/report",
@@ -179,7 +229,10 @@ int dx_arf_parse(const struct dx_mail_msg *m, struct dx_arf *a, char *err, size_
         return DX_EINVAL;
     }
     if (strcmp(ct.report_type, "feedback-report") != 0) {
-        set_err(err, errlen, "not an ARF report: report-type is \"%s\", not feedback-report",
+        set_err(err, errlen,
+                strcmp(ct.report_type, "delivery-status") == 0
+                    ? "not an ARF report: report-type is \"%.100s\" (a bounce), not feedback-report"
+                    : "not an ARF report: report-type is \"%.100s\", not feedback-report",
                 ct.report_type);
         return DX_EINVAL;
     }
@@ -190,8 +243,25 @@ int dx_arf_parse(const struct dx_mail_msg *m, struct dx_arf *a, char *err, size_
         set_err(err, errlen, "%s", "out of memory");
         return rc;
     }
+    switch (dx_mail_multipart_check(&ps.top)) {
+    case DX_MAIL_MP_OK:
+        break;
+    case DX_MAIL_MP_NO_BOUNDARY:
+        set_err(err, errlen, "%s", "bad MIME structure: multipart/report without a boundary");
+        return DX_EINVAL;
+    case DX_MAIL_MP_NO_PARTS:
+        set_err(err, errlen, "bad MIME boundary: \"%.100s\" delimits no part of the body",
+                ct.boundary);
+        return DX_EINVAL;
+    case DX_MAIL_MP_UNCLOSED:
+        set_err(err, errlen, "truncated: the closing MIME boundary \"--%.100s--\" is missing",
+                ct.boundary);
+        return DX_EINVAL;
+    }
     if (!ps.have_fb) {
-        set_err(err, errlen, "%s", "not an ARF report: no message/feedback-report part");
+        if (err && errlen)
+            snprintf(err, errlen, "not an ARF report: no message/feedback-report part (parts: %s)",
+                     ps.types);
         return DX_EINVAL;
     }
     char *fb;
@@ -230,6 +300,45 @@ int dx_arf_parse(const struct dx_mail_msg *m, struct dx_arf *a, char *err, size_
             a->orig = ps.orig.body;
             a->orig_len = ps.orig.body_len;
         }
+    }
+    return 0;
+}
+
+bool dx_arf_lists(const char *feedback_type)
+{
+    return strcmp(feedback_type, "abuse") == 0 || strcmp(feedback_type, "fraud") == 0 ||
+           strcmp(feedback_type, "virus") == 0;
+}
+
+int dx_arf_source(const struct dx_arf *a, struct dx_key *k, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = 0;
+    if (a->has_source_ip) {
+        *k = a->source_ip;
+        return 0;
+    }
+    if (!a->orig) {
+        set_err(err, errlen, "%s", "no address: no Source-IP and no reported message");
+        return DX_EINVAL;
+    }
+    struct dx_mail_msg o;
+    if (dx_mail_parse(&o, a->orig, a->orig_len) < 0) {
+        set_err(err, errlen, "%s", "out of memory");
+        return DX_ENOMEM;
+    }
+    const char *vals[DX_ARF_MAX_RCVD];
+    size_t n = dx_mail_header_all(&o, "Received", vals, DX_ARF_MAX_RCVD);
+    if (n > DX_ARF_MAX_RCVD)
+        n = DX_ARF_MAX_RCVD;
+    size_t hop;
+    enum dx_rcvd_why why = DX_RCVD_EMPTY;
+    int rc = dx_rcvd_client(vals, n, NULL, 0, k, &hop, &why);
+    dx_mail_free(&o);
+    if (rc) {
+        set_err(err, errlen, "no address: no Source-IP, and in the reported message: %s",
+                dx_rcvd_why_str(why));
+        return DX_EINVAL;
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #define DX_ARF_MAX_DOMAINS 16     /* Reported-Domain fields kept */
 #define DX_ARF_MAX_RCPTS   8      /* Original-Rcpt-To fields kept */
 #define DX_ARF_TEXT_MAX    256    /* field values kept (longer: truncated) */
+#define DX_ARF_MAX_RCVD    64     /* Received headers of the reported message read */
 
 struct dx_arf {
     char feedback_type[64];       /* lowercase: "abuse", "fraud", "virus", "other", ... */
@@ -43,16 +44,44 @@ struct dx_arf {
 };
 
 /* Read an ARF report from a parsed message m (whose buffer must stay alive:
- * a->orig points into it). Checks: a multipart/report (at top level) with
- * report-type=feedback-report, a message/feedback-report part, and in it a
- * Feedback-Type field. Source-IP may be absent (a->has_source_ip = false):
- * the caller then reads the Received chain of a->orig (dx_mail_parse +
- * dx_rcvd_client with the reporter's relays unknown, i.e. the top hop).
- * A Source-IP that is present but not an address is DX_EINVAL.
- * Returns 0; DX_EINVAL with err = a clear reason ("not an ARF report:
- * Content-Type is text/plain", "no message/feedback-report part", ...);
- * DX_ENOMEM. Call dx_arf_free afterwards in every case. */
+ * a->orig points into it). Checks, in order, each failure DX_EINVAL with
+ * err = its reason (a static text, or one quoting at most 100 bytes of the
+ * offending value as written: escape it before printing):
+ *   - a mail message: not empty, no NUL byte in the header block, at least
+ *     one header field ("empty: not a mail message", "binary data ...",
+ *     "no header fields ...");
+ *   - a top-level Content-Type multipart/report with
+ *     report-type=feedback-report ("not an ARF report: Content-Type is
+ *     text/plain, not multipart/report"; a DSN has report-type
+ *     delivery-status);
+ *   - a boundary that delimits parts, and the closing delimiter ("bad MIME
+ *     boundary: ...", "truncated: the closing MIME boundary ... is
+ *     missing");
+ *   - among the report's own parts (depth 1), a message/feedback-report
+ *     ("no message/feedback-report part (parts: text/plain, ...)");
+ *   - in it, a Feedback-Type field, and a Source-IP, if present, that is an
+ *     address ("bad Source-IP: ...").
+ * The reported message is the first message/rfc822 or text/rfc822-headers
+ * part (optional). Source-IP may be absent: dx_arf_source then reads the
+ * reported message. Returns 0, DX_EINVAL, DX_ENOMEM. Call dx_arf_free
+ * afterwards in every case. */
 int dx_arf_parse(const struct dx_mail_msg *m, struct dx_arf *a, char *err, size_t errlen);
+
+/* Whether a report of this Feedback-Type (lowercase) is a complaint about
+ * the message's source, the only kind that may list it: abuse, fraud,
+ * virus (RFC 5965 7.3). Every other type never lists: not-spam (RFC 6430:
+ * the opposite of a complaint), auth-failure (RFC 6591: a failed SPF/DKIM
+ * check, reported to the domain's owner, not about the source), other (no
+ * claim about the source) and any type not registered. */
+bool dx_arf_lists(const char *feedback_type);
+
+/* The address a report is about: Source-IP, else the client of the
+ * reported message's Received chain, the reporter's relays being unknown
+ * (its top hop; dx_rcvd_client with no relays). Returns 0 with *k set;
+ * DX_EINVAL with err = "no address: no Source-IP, and in the reported
+ * message: <dx_rcvd_why_str>" (or "... and no reported message");
+ * DX_ENOMEM. */
+int dx_arf_source(const struct dx_arf *a, struct dx_key *k, char *err, size_t errlen);
 
 void dx_arf_free(struct dx_arf *a);
 

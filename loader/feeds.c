@@ -47,6 +47,12 @@ int dx__feed_store(const struct dx_conf *conf, struct dx_store **st)
 /* --- common state of a traps/reports run ------------------------------------- */
 
 #define MAX_WHY 16
+#define MAX_NAMED 100               /* skipped reports named in the summary */
+
+/* Feedback-Types that are valid but never list (dx_arf_lists), as counted;
+ * the last slot counts every type not registered. */
+static const char *const not_complaint_types[4] = { "not-spam", "auth-failure", "other",
+                                                    "unregistered type" };
 
 struct feed {
     const char *cmd;                 /* "traps" / "reports" */
@@ -59,8 +65,14 @@ struct feed {
     struct dx_progress prog;
     /* counts */
     uint64_t messages, unreadable, duplicates, no_client, bounces, bounces_skipped;
-    uint64_t not_arf, no_reporter, keys;
+    uint64_t keys;
     uint64_t outcome[DX_POL_DUPLICATE + 1];
+    /* reports: valid reports that never list, by not_complaint_types; and
+     * messages that are no usable report, the first MAX_NAMED of them named
+     * ("NAME: reason") for the summary */
+    uint64_t not_complaint[4], invalid;
+    char *named[MAX_NAMED];
+    size_t n_named;
     struct { const char *why; uint64_t n; } why[MAX_WHY];
     size_t n_why;
     struct { enum dx_rcvd_why why; uint64_t n; } nc[8];
@@ -81,12 +93,28 @@ static void count_why(struct feed *f, const char *why)
     }
 }
 
+/* Keep "name: why" for the summary (reports; the first MAX_NAMED). */
+static void name_skipped(struct feed *f, const char *name, const char *what, const char *why)
+{
+    if (f->n_named >= MAX_NAMED)
+        return;
+    size_t n = strlen(name) + strlen(what) + strlen(why) + 3;
+    char *t = malloc(n);
+    if (!t)
+        return;  /* the summary names fewer; the count stays right */
+    snprintf(t, n, "%s: %s%s", name, what, why);
+    f->named[f->n_named++] = t;
+}
+
 static void unreadable_cb(void *arg, const char *name, int err, const char *reason)
 {
     struct feed *f = arg;
     f->unreadable++;
-    dx__feed_err("%s: %s: unreadable, skipped: %s", f->cmd, name,
-                 reason ? reason : dx_strerror(err));
+    if (!reason)
+        reason = dx_strerror(err);
+    dx__feed_err("%s: %s: unreadable, skipped: %s", f->cmd, name, reason);
+    if (strcmp(f->cmd, "reports") == 0)
+        name_skipped(f, name, "unreadable: ", reason);
 }
 
 /* "message <ID>" for m, or "message <sha256:HEX>" of buf when it has none. */
@@ -200,6 +228,15 @@ static int trap_message(void *arg, const char *buf, size_t len, const char *name
 
 /* --- reports ----------------------------------------------------------------------- */
 
+/* A message that is no usable report: named on stderr now, counted and
+ * named in the summary (or, for a single report, the error: run_feed). */
+static void invalid_report(struct feed *f, const char *name, const char *why)
+{
+    f->invalid++;
+    dx__feed_err("reports: %s: invalid report: %s", name, why);
+    name_skipped(f, name, "", why);
+}
+
 static int report_message(void *arg, const char *buf, size_t len, const char *name)
 {
     struct feed *f = arg;
@@ -207,60 +244,51 @@ static int report_message(void *arg, const char *buf, size_t len, const char *na
     dx_progress_update(&f->prog, f->messages);
     struct dx_mail_msg m;
     if (dx_mail_parse(&m, buf, len)) {
-        f->unreadable++;
-        dx__feed_err("reports: %s: out of memory parsing the report, skipped", name);
-        return 0;
+        f->err = DX_ENOMEM;
+        return 1;
     }
     char tag[TAG_MAX];
     evidence_tag(&m, buf, len, tag, sizeof(tag));
     struct dx_arf a;
     char err[256] = "";
     int rc = dx_arf_parse(&m, &a, err, sizeof(err));
+    if (rc == DX_ENOMEM) {
+        f->err = rc;
+        goto out;
+    }
     if (rc) {
-        f->not_arf++;
-        dx__feed_err("reports: %s: skipped: %s", name, err[0] ? err : dx_strerror(rc));
+        invalid_report(f, name, err[0] ? err : dx_strerror(rc));
+        goto out;
+    }
+    if (!dx_arf_lists(a.feedback_type)) {
+        size_t t = 0;
+        while (t < 3 && strcmp(a.feedback_type, not_complaint_types[t]) != 0)
+            t++;
+        f->not_complaint[t]++;
         goto out;
     }
     if (!a.reporter[0]) {
-        f->no_reporter++;
-        dx__feed_err("reports: %s: skipped: no reporter (neither From: nor Reporting-MTA)", name);
+        invalid_report(f, name, "no reporter: neither a From: address nor Reporting-MTA");
         goto out;
     }
     char reason[TAG_MAX + 128];
-    snprintf(reason, sizeof(reason), "%s report, %s",
-             a.feedback_type[0] ? a.feedback_type : "abuse", tag);
+    snprintf(reason, sizeof(reason), "%s report, %s", a.feedback_type, tag);
     const struct dx_list_conf *l = f->list;
     if (l->zone->kind == DX_ZONE_DOMAIN) {
-        if (a.n_domains == 0) {
-            f->no_client++;
-            dx__feed_err("reports: %s: skipped: no valid Reported-Domain for domain zone %s",
-                         name, l->zone->name);
-        }
+        if (a.n_domains == 0)
+            invalid_report(f, name, "no valid Reported-Domain, and the list is in a domain zone");
         for (size_t i = 0; i < a.n_domains && !f->err; i++)
             apply(f, l, &a.domains[i], tag, a.reporter, reason);
         goto out;
     }
     struct dx_key k;
-    if (a.has_source_ip) {
-        k = a.source_ip;
-    } else {
-        struct dx_mail_msg om;
-        enum dx_rcvd_why why = DX_RCVD_EMPTY;
-        if (!a.orig || dx_mail_parse(&om, a.orig, a.orig_len)) {
-            count_no_client(f, why);
-            goto out;
-        }
-        /* the reporter's relays are unknown: the top hop names the sender */
-        rc = client_of(&om, NULL, &k, &why);
-        dx_mail_free(&om);
-        if (rc) {
-            count_no_client(f, why);
-            dx__feed_err("reports: %s: skipped: no Source-IP and %s", name,
-                         dx_rcvd_why_str(why));
-            goto out;
-        }
-    }
-    apply(f, l, &k, tag, a.reporter, reason);
+    rc = dx_arf_source(&a, &k, err, sizeof(err));
+    if (rc == DX_ENOMEM)
+        f->err = rc;
+    else if (rc)
+        invalid_report(f, name, err);
+    else
+        apply(f, l, &k, tag, a.reporter, reason);
 out:
     dx_arf_free(&a);
     dx_mail_free(&m);
@@ -379,14 +407,33 @@ static void summary(const struct feed *f)
         else
             printf("  bounces: %llu (no backscatter list: %llu skipped)\n",
                    (unsigned long long)f->bounces, (unsigned long long)f->bounces_skipped);
+        printf("  no client: %llu\n", (unsigned long long)f->no_client);
+        for (size_t i = 0; i < sizeof(f->nc) / sizeof(f->nc[0]) && f->nc[i].n; i++)
+            printf("    %s: %llu\n", dx_rcvd_why_str(f->nc[i].why),
+                   (unsigned long long)f->nc[i].n);
     } else {
-        printf("  not ARF: %llu\n", (unsigned long long)f->not_arf);
-        printf("  no reporter: %llu\n", (unsigned long long)f->no_reporter);
+        uint64_t nc = 0;
+        for (size_t i = 0; i < 4; i++)
+            nc += f->not_complaint[i];
+        printf("  not complaints (never listed): %llu\n", (unsigned long long)nc);
+        for (size_t i = 0; i < 4; i++)
+            if (f->not_complaint[i])
+                printf("    %s: %llu\n", not_complaint_types[i],
+                       (unsigned long long)f->not_complaint[i]);
+        printf("  invalid (skipped): %llu\n", (unsigned long long)f->invalid);
     }
-    printf("  no client: %llu\n", (unsigned long long)f->no_client);
-    for (size_t i = 0; i < sizeof(f->nc) / sizeof(f->nc[0]) && f->nc[i].n; i++)
-        printf("    %s: %llu\n", dx_rcvd_why_str(f->nc[i].why), (unsigned long long)f->nc[i].n);
     printf("  unreadable: %llu\n", (unsigned long long)f->unreadable);
+    if (f->n_named) {
+        printf("  skipped:\n");
+        for (size_t i = 0; i < f->n_named; i++) {
+            char safe[4096];
+            printf("    %s\n", dx_safe(f->named[i], safe, sizeof(safe)));
+        }
+        uint64_t skipped = f->invalid + f->unreadable;
+        if (skipped > f->n_named)
+            printf("    ... and %llu more (named on standard error)\n",
+                   (unsigned long long)(skipped - f->n_named));
+    }
 }
 
 static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
@@ -481,8 +528,9 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         .error = unreadable_cb,
     };
     struct stat sb;
-    bool plain_dir = false;
+    bool plain_dir = false, is_dir = false;
     if (!traps && strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        is_dir = true;
         char nd[4096], cd[4096];
         struct stat s2;
         snprintf(nd, sizeof(nd), "%s/new", path);
@@ -508,6 +556,15 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     }
     if (ex)
         goto done;
+    /* reports: a single report (a file or - holding one message) that is no
+     * valid report is bad input, already named with its reason; several (a
+     * directory, a Maildir, an mbox): the valid ones are applied, the
+     * others skipped, named in the summary, and the exit status says so */
+    uint64_t skipped = traps ? 0 : f.invalid + f.unreadable;
+    if (skipped && !is_dir && f.messages + f.unreadable <= 1) {
+        ex = DX_EX_USAGE;
+        goto done;
+    }
     if (!traps && (rc = prune_reporters(conf, f.w, f.now))) {
         dx__feed_err("reports: pruning old reporter records failed: %s; nothing written",
                      dx_strerror(rc));
@@ -517,7 +574,11 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     if ((ex = dx_cli_commit(st, &f.w)))
         goto done;
     summary(&f);
+    if (skipped)
+        ex = DX_EX_PARTIAL;
 done:
+    for (size_t i = 0; i < f.n_named; i++)
+        free(f.named[i]);
     dx_txn_abort(f.w);
     if (st)
         dx_store_close(st);

@@ -16,7 +16,13 @@
  * opens the store, does its work in one write transaction (a crash or an
  * error leaves nothing half-done) and returns the exit status: 0 done, 1 bad
  * usage or bad input (bad signature included), 2 store or system error.
- * Messages go to stderr prefixed "dnsxl-loader: ", the summary to stdout.
+ * reports: a single report (a file or - holding one message) that is no
+ * valid report is bad input (1, nothing written); in a directory, a
+ * Maildir or an mbox such messages are skipped, named and counted, the
+ * valid reports applied, and the status is 3 (DX_EX_PARTIAL). A valid
+ * report whose Feedback-Type is no complaint (dx_arf_lists) never lists.
+ * Messages go to stderr prefixed "dnsxl-loader: " (control bytes escaped),
+ * the summary to stdout (names of skipped files escaped the same way).
  */
 #ifndef DX_LOADER_FEEDS_H
 #define DX_LOADER_FEEDS_H

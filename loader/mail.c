@@ -352,7 +352,7 @@ int dx_mail_read_source(const char *path, const struct dx_mail_src_ops *ops, voi
     }
     if (sb.st_size == 0) {
         close(fd);
-        return 0;
+        return deliver(ops, arg, st, "", 0, path);  /* one empty message, as in a Maildir */
     }
     size_t sz = (size_t)sb.st_size;
     void *map = mmap(NULL, sz, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -780,6 +780,26 @@ static int walk_entity(struct walk *w, const struct dx_mail_part *p)
     if (inpart && start < len)  /* no closing delimiter: take what is there */
         return walk_part(w, b + start, len - start, p->depth + 1, digest);
     return 0;
+}
+
+enum dx_mail_mp dx_mail_multipart_check(const struct dx_mail_part *p)
+{
+    if (strcmp(p->ct.type, "multipart") != 0)
+        return DX_MAIL_MP_OK;
+    if (!p->ct.boundary[0])
+        return DX_MAIL_MP_NO_BOUNDARY;
+    const char *bd = p->ct.boundary, *b = p->body;
+    size_t bl = strlen(bd), len = p->body_len;
+    bool parts = false;
+    for (size_t i = 0, nx; i < len; i = nx) {
+        size_t e = line_end(b, len, i, &nx);
+        int d = delimiter(b, i, e, bd, bl);
+        if (d == 2)
+            return parts ? DX_MAIL_MP_OK : DX_MAIL_MP_NO_PARTS;
+        if (d == 1)
+            parts = true;
+    }
+    return parts ? DX_MAIL_MP_UNCLOSED : DX_MAIL_MP_NO_PARTS;
 }
 
 int dx_mail_walk(const struct dx_mail_msg *m,

@@ -47,14 +47,15 @@ struct dx_mail_stats {
 };
 
 /* Read every message of path:
- *   "-"        one message from stdin;
+ *   "-"        one message from stdin (empty input: one empty message);
  *   directory  a Maildir: the regular files of DIR/new and DIR/cur (at least
  *              one must exist), each sorted by name, names starting with '.'
  *              skipped; a dangling symlink, a subdirectory, an unreadable or
  *              oversized file is counted in st->errors and reported, never
  *              fatal;
  *   file       an mbox if it starts with "From " (see dx_mail_split_mbox),
- *              otherwise one message (an .eml file).
+ *              otherwise one message (an .eml file; an empty file is one
+ *              empty message, as an empty Maildir file is).
  * st is zeroed first (may be NULL). Returns 0 when the batch was walked (even
  * if some messages were unreadable), the callback's non-zero value if it
  * stopped, or a negative code with err = "PATH: reason" when the source
@@ -169,6 +170,18 @@ struct dx_mail_part {
  * returned. Returns 0 when done, DX_ENOMEM. */
 int dx_mail_walk(const struct dx_mail_msg *m,
                  int (*cb)(void *arg, const struct dx_mail_part *p), void *arg);
+
+/* How the body of a multipart part p (e.g. the message itself, depth 0) is
+ * delimited (RFC 2046 5.1.1): */
+enum dx_mail_mp {
+    DX_MAIL_MP_OK = 0,            /* parts, then the closing "--BOUNDARY--" line
+                                     (or p is not a multipart) */
+    DX_MAIL_MP_NO_BOUNDARY,       /* no boundary parameter */
+    DX_MAIL_MP_NO_PARTS,          /* no "--BOUNDARY" line before the closing one (if
+                                     any): the boundary does not match the body */
+    DX_MAIL_MP_UNCLOSED,          /* parts, but no closing delimiter: truncated */
+};
+enum dx_mail_mp dx_mail_multipart_check(const struct dx_mail_part *p);
 
 /* First part (in walk order) of type/subtype; *p is filled. Returns 0, or
  * DX_ENOTFOUND, DX_ENOMEM. */

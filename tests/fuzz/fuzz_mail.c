@@ -8,8 +8,10 @@
  *
  * Each input is read as an mbox (every message parsed), and as one message:
  * headers, Message-ID, Return-Path, bounce check, the MIME walk with part
- * decoding, the Received chain (with a few trusted relays), each Received
- * value alone, and ARF with the included message's Received chain. The
+ * decoding and the multipart delimiter check, the Received chain (with a
+ * few trusted relays), each Received value alone, and ARF: the report
+ * checks (a refusal always carries a reason), the Feedback-Type decision,
+ * the report's address and the included message's Received chain. The
  * input is copied into an exact-size heap buffer with no NUL, so any read
  * past the end is caught. Besides the sanitizers it checks a few
  * invariants: walk depths are bounded, a found client is a v4/v6 address.
@@ -88,15 +90,30 @@ static void one_message(const char *buf, size_t len)
     dx_mail_return_path(&m, tmp, sizeof(tmp));
     dx_mail_is_bounce(&m);
     dx_mail_walk(&m, part_cb, NULL);
+    struct dx_mail_part top;
+    if (dx_mail_find_part(&m, "multipart", "report", &top) == 0 &&
+        dx_mail_multipart_check(&top) > DX_MAIL_MP_UNCLOSED)
+        abort();
     chain(&m);
     struct dx_arf a;
     char err[256];
-    if (dx_arf_parse(&m, &a, err, sizeof(err)) == 0 && a.orig) {
-        struct dx_mail_msg o;
-        if (dx_mail_parse(&o, a.orig, a.orig_len) == 0) {
-            chain(&o);
-            dx_mail_free(&o);
+    if (dx_arf_parse(&m, &a, err, sizeof(err)) == 0) {
+        if (memchr(err, 0, sizeof(err)) == NULL)
+            abort();
+        dx_arf_lists(a.feedback_type);
+        struct dx_key k;
+        if (dx_arf_source(&a, &k, err, sizeof(err)) == 0 &&
+            k.family != DX_FAM_V4 && k.family != DX_FAM_V6)
+            abort();
+        if (a.orig) {
+            struct dx_mail_msg o;
+            if (dx_mail_parse(&o, a.orig, a.orig_len) == 0) {
+                chain(&o);
+                dx_mail_free(&o);
+            }
         }
+    } else if (!err[0] || memchr(err, 0, sizeof(err)) == NULL) {
+        abort();  /* every refusal says why */
     }
     dx_arf_free(&a);
     dx_mail_free(&m);

@@ -165,3 +165,153 @@ def test_traps_from_host_bracket_without_blank(rsrv, tmp_path):
         rc, out, err, _ = loader(rsrv, "traps", f"{BL}/traps", "-", input=msg)
         assert rc == 0 and counts(out)["listed"] == 1, (rc, out, err)
         assert answer(rsrv, ip) == [TRAPS], ip
+
+
+# --- reports: what never lists, what is no report ------------------------------
+
+# every file of tests/fixtures/mail/reports-bad/ and the reason it is refused
+BAD_REASONS = {
+    "bad-boundary.eml": 'bad MIME boundary: "----=_Part_4711_1795860000001" delimits no part',
+    "dsn.eml": 'not an ARF report: report-type is "delivery-status" (a bounce), not feedback-report',
+    "plain-complaint.eml": "not an ARF report: Content-Type is text/plain, not multipart/report",
+    "forwarded-spam.eml": "not an ARF report: Content-Type is multipart/mixed, not multipart/report",
+    "no-feedback-type.eml": "not an ARF report: no Feedback-Type field",
+    "bad-source-ip.eml": "bad Source-IP: 198.51.100.256",
+    "no-ip.eml": "no address: no Source-IP, and in the reported message: no Received headers",
+    "truncated.eml": "truncated: the closing MIME boundary",
+    "empty.eml": "empty: not a mail message",
+    "binary.eml": "binary data (NUL bytes): not a mail message",
+    "wrong-part-type.eml": "not an ARF report: no message/feedback-report part (parts: text/plain, text/plain, "
+                           "message/rfc822)",
+    "no-reporter.eml": "no reporter: neither a From: address nor Reporting-MTA",
+}
+BAD_IP = "198.51.100.71"          # the Source-IP of the bad reports that have one
+
+
+def test_bad_fixtures_are_all_covered():
+    assert sorted(os.listdir(BAD)) == sorted(BAD_REASONS)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_REASONS))
+def test_reports_one_invalid_file_is_bad_input(rsrv, name):
+    path = os.path.join(BAD, name)
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", path)
+    assert rc == 1, (rc, out, err)
+    assert out == "", out                          # no summary: nothing was done
+    assert f"reports: {path}: invalid report: {BAD_REASONS[name]}" in err, err
+    assert answer(rsrv, BAD_IP) is None
+
+
+def test_reports_invalid_report_on_stdin_is_bad_input(rsrv):
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", "-",
+                             input=fixture("reports-bad/truncated.eml"))
+    assert rc == 1 and "reports: -: invalid report: truncated" in err, (rc, out, err)
+
+
+def _arf(name, ip, msgid):
+    text = fixture(name).decode()
+    text = re.sub(r"Source-IP: \S+", f"Source-IP: {ip}", text, count=1)
+    text = re.sub(r"Message-ID: <[^>]+>", f"Message-ID: <{msgid}>", text, count=1)
+    assert f"Source-IP: {ip}" in text and msgid in text
+    return text.encode()
+
+
+def test_reports_directory_skips_invalid_files_and_applies_the_rest(rsrv, tmp_path):
+    d = tmp_path / "reports"
+    d.mkdir()
+    for name in BAD_REASONS:
+        shutil.copy(os.path.join(BAD, name), d / name)
+    good = {"a-abuse.eml": _arf("arf-abuse.eml", "192.0.2.81", "dir-abuse@isp.example"),
+            "a-virus.eml": _arf("arf-virus.eml", "192.0.2.82", "dir-virus@isp-b.example"),
+            "a-not-spam.eml": _arf("arf-not-spam.eml", "192.0.2.83", "dir-ns@isp-b.example"),
+            "a-auth.eml": _arf("arf-auth-failure.eml", "192.0.2.84", "dir-af@isp-b.example")}
+    for name, data in good.items():
+        (d / name).write_bytes(data)
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", str(d))
+    assert rc == 3, (rc, out, err)
+    c = counts(out)
+    assert c["listed"] == 2 and c["not complaints (never listed)"] == 2, out
+    assert c["not-spam"] == 1 and c["auth-failure"] == 1, out
+    assert c["invalid (skipped)"] == len(BAD_REASONS) and c["unreadable"] == 0, out
+    for name, why in BAD_REASONS.items():               # named in the summary and on stderr
+        assert f"    {d}/{name}: {why}" in out, (name, out)
+        assert f"reports: {d}/{name}: invalid report: {why}" in err, (name, err)
+    # the valid complaints were committed and answer; the rest never
+    assert answer(rsrv, "192.0.2.81") == [REPORTS]
+    assert answer(rsrv, "192.0.2.82") == [REPORTS]
+    for ip in ("192.0.2.83", "192.0.2.84", BAD_IP):
+        assert answer(rsrv, ip) is None, ip
+
+    # the same directory without its invalid files: every file valid, exit 0
+    for name in BAD_REASONS:
+        os.unlink(d / name)
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", str(d))
+    assert rc == 0, (rc, out, err)
+    assert counts(out)["duplicates"] == 2 and "skipped:" not in out, out
+
+
+def test_reports_maildir_and_mbox_with_an_invalid_message(rsrv, tmp_path):
+    md = maildir(str(tmp_path / "md"), {
+        "1": _arf("arf-abuse.eml", "192.0.2.85", "md-1@isp.example"),
+        "2": fixture("reports-bad/dsn.eml"),
+    })
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", md)
+    assert rc == 3 and counts(out)["listed"] == 1, (rc, out, err)
+    assert f"{md}/new/2: invalid report: not an ARF report" in err, err
+    assert answer(rsrv, "192.0.2.85") == [REPORTS]
+
+    mbox = tmp_path / "reports.mbox"
+    mbox.write_bytes(b"From fbl@isp.example Sun Nov 22 11:00:00 2026\n"
+                     + _arf("arf-abuse.eml", "192.0.2.86", "mbox-1@isp.example")
+                     + b"\nFrom someone@mailbox.example Sun Nov 22 11:10:00 2026\n"
+                     + fixture("reports-bad/plain-complaint.eml"))
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", str(mbox))
+    assert rc == 3 and counts(out)["listed"] == 1, (rc, out, err)
+    assert f"{mbox}:2: invalid report: not an ARF report" in err, err
+    assert answer(rsrv, "192.0.2.86") == [REPORTS]
+
+
+@pytest.mark.parametrize("ftype,ip", [("not-spam", "192.0.2.91"), ("auth-failure", "192.0.2.92"),
+                                      ("other", "192.0.2.93"), ("opt-out", "192.0.2.94")])
+def test_reports_that_are_no_complaint_never_list(rsrv, ftype, ip):
+    text = _arf("arf-abuse.eml", ip, f"type-{ftype}@isp.example").replace(
+        b"Feedback-Type: abuse", f"Feedback-Type: {ftype}".encode(), 1)
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", "-", input=text)
+    assert rc == 0, (rc, out, err)
+    c = counts(out)
+    assert c["not complaints (never listed)"] == 1 and c["listed"] == 0, out
+    assert c["other" if ftype == "other" else
+             "unregistered type" if ftype == "opt-out" else ftype] == 1, out
+    assert answer(rsrv, ip) is None
+    # the same report as a complaint lists: the type alone decided
+    rc, out, err, _ = loader(rsrv, "reports", f"{BL}/reports", "-",
+                             input=text.replace(f"Feedback-Type: {ftype}".encode(),
+                                                b"Feedback-Type: abuse", 1))
+    assert rc == 0 and counts(out)["listed"] == 1, (rc, out, err)
+    assert answer(rsrv, ip) == [REPORTS]
+
+
+# --- control bytes from mail never reach the terminal raw ------------------------
+
+def test_control_bytes_in_names_and_headers_are_escaped(rsrv, tmp_path):
+    d = tmp_path / "esc"
+    d.mkdir()
+    evil_name = "evil\x1b[31mred\x07.eml"
+    (d / evil_name).write_bytes(fixture("reports-bad/plain-complaint.eml"))
+    bad_ip = _arf("arf-abuse.eml", "192.0.2.95\x1b[2J", "esc-1@isp.example")
+    (d / "clear-screen.eml").write_bytes(bad_ip)
+    rc, out, err, p = loader(rsrv, "reports", f"{BL}/reports", str(d))
+    assert rc == 3, (rc, out, err)
+    for stream in (p.stdout, p.stderr):
+        assert b"\x1b" not in stream and b"\x07" not in stream, stream
+    assert "evil\\x1b[31mred\\x07.eml: not an ARF report" in out, out
+    assert "evil\\x1b[31mred\\x07.eml: invalid report: not an ARF report" in err, err
+    assert "bad Source-IP: 192.0.2.95\\x1b[2J" in out and "192.0.2.95\\x1b[2J" in err, (out, err)
+
+    # traps: an unreadable Maildir entry named with control bytes
+    md = maildir(str(tmp_path / "md"), {})
+    os.symlink(str(tmp_path / "missing"), os.path.join(md, "new", "dangling\x1b]0;title\x07"))
+    rc, out, err, p = loader(rsrv, "traps", f"{BL}/traps", md)
+    assert rc == 0, (rc, out, err)
+    assert b"\x1b" not in p.stderr and b"\x07" not in p.stderr, p.stderr
+    assert "dangling\\x1b]0;title\\x07" in err, err

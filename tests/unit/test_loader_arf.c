@@ -202,6 +202,165 @@ static void test_not_arf(void **state)
     done(&f);
 }
 
+/* One fixture per kind of file that is no valid report: each is refused
+ * with its own reason. */
+static void test_bad_files(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *why;
+    } bad[] = {
+        { "bad-boundary.eml", "bad MIME boundary: \"----=_Part_4711_1795860000001\" delimits no part" },
+        { "dsn.eml", "report-type is \"delivery-status\" (a bounce)" },
+        { "plain-complaint.eml", "Content-Type is text/plain, not multipart/report" },
+        { "forwarded-spam.eml", "Content-Type is multipart/mixed, not multipart/report" },
+        { "no-feedback-type.eml", "no Feedback-Type field" },
+        { "bad-source-ip.eml", "bad Source-IP: 198.51.100.256" },
+        { "truncated.eml", "truncated: the closing MIME boundary \"------=_Part_4711_1795860000000--\" is missing" },
+        { "empty.eml", "empty: not a mail message" },
+        { "binary.eml", "binary data (NUL bytes): not a mail message" },
+        { "wrong-part-type.eml",
+          "no message/feedback-report part (parts: text/plain, text/plain, message/rfc822)" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), FIX "reports-bad/%s", bad[i].file);
+        struct fx f = { 0 };
+        int rc = load(&f, path);
+        if (rc != DX_EINVAL || !strstr(f.err, bad[i].why))
+            fail_msg("%s: rc %d, err '%s'", bad[i].file, rc, f.err);
+        done(&f);
+    }
+    /* valid ARF, but no address anywhere: no Source-IP, no Received in the
+     * included header */
+    struct fx f = { 0 };
+    assert_int_equal(load(&f, FIX "reports-bad/no-ip.eml"), 0);
+    struct dx_key k;
+    char err[256];
+    assert_int_equal(dx_arf_source(&f.a, &k, err, sizeof(err)), DX_EINVAL);
+    assert_string_equal(err, "no address: no Source-IP, and in the reported message: "
+                             "no Received headers");
+    done(&f);
+    /* valid ARF, but nobody to count it for */
+    assert_int_equal(load(&f, FIX "reports-bad/no-reporter.eml"), 0);
+    assert_string_equal(f.a.reporter, "");
+    done(&f);
+}
+
+/* Structure checks on small reports. */
+static void test_bad_structure(void **state)
+{
+    (void)state;
+    struct fx f = { 0 };
+    static const char fb[] = "--b\nContent-Type: message/feedback-report\n\n"
+                             "Feedback-Type: abuse\nSource-IP: 192.0.2.1\n";
+    char t[1024];
+    /* no boundary parameter */
+    assert_int_equal(load_text(&f, "Content-Type: multipart/report; report-type=feedback-report\n\n"
+                                   "--b\n\nx\n--b--\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "without a boundary"));
+    done(&f);
+    /* the closing delimiter only: no part */
+    assert_int_equal(load_text(&f, "Content-Type: multipart/report; report-type=feedback-report; "
+                                   "boundary=b\n\n--b--\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "bad MIME boundary"));
+    done(&f);
+    /* complete, and cut short */
+    snprintf(t, sizeof(t), "From: a@r.example\nContent-Type: multipart/report; "
+             "report-type=feedback-report; boundary=b\n\n%s--b--\n", fb);
+    assert_int_equal(load_text(&f, t), 0);
+    done(&f);
+    snprintf(t, sizeof(t), "From: a@r.example\nContent-Type: multipart/report; "
+             "report-type=feedback-report; boundary=b\n\n%s", fb);
+    assert_int_equal(load_text(&f, t), DX_EINVAL);
+    assert_non_null(strstr(f.err, "truncated"));
+    done(&f);
+    /* a feedback-report part nested deeper than the report's own parts */
+    assert_int_equal(load_text(&f,
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+        "--b\nContent-Type: multipart/mixed; boundary=c\n\n"
+        "--c\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n--c--\n"
+        "--b--\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "no message/feedback-report part (parts: multipart/mixed)"));
+    done(&f);
+    /* a Content-Type that cannot be read; headers only, no blank line */
+    assert_int_equal(load_text(&f, "Content-Type: multipart/\n\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "unreadable Content-Type \"multipart/\""));
+    done(&f);
+    assert_int_equal(load_text(&f, "\n\nbody only\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "no header fields"));
+    done(&f);
+    assert_int_equal(load_text(&f, "\n"), DX_EINVAL);
+    assert_non_null(strstr(f.err, "empty"));
+    done(&f);
+}
+
+/* Which Feedback-Types list (RFC 5965 7.3, RFC 6430, RFC 6591). */
+static void test_feedback_types(void **state)
+{
+    (void)state;
+    assert_true(dx_arf_lists("abuse"));
+    assert_true(dx_arf_lists("fraud"));
+    assert_true(dx_arf_lists("virus"));
+    assert_false(dx_arf_lists("not-spam"));
+    assert_false(dx_arf_lists("auth-failure"));
+    assert_false(dx_arf_lists("other"));
+    assert_false(dx_arf_lists("opt-out"));
+    assert_false(dx_arf_lists(""));
+    assert_false(dx_arf_lists("Abuse"));      /* dx_arf_parse lowercases */
+
+    struct fx f = { 0 };
+    assert_int_equal(load(&f, FIX "arf-not-spam.eml"), 0);
+    assert_string_equal(f.a.feedback_type, "not-spam");
+    assert_false(dx_arf_lists(f.a.feedback_type));
+    key_is(&f.a.source_ip, "198.51.100.74");
+    done(&f);
+    assert_int_equal(load(&f, FIX "arf-auth-failure.eml"), 0);
+    assert_string_equal(f.a.feedback_type, "auth-failure");
+    assert_false(dx_arf_lists(f.a.feedback_type));
+    assert_true(f.a.orig_headers_only);
+    done(&f);
+    assert_int_equal(load(&f, FIX "arf-virus.eml"), 0);   /* CRLF line ends */
+    assert_string_equal(f.a.feedback_type, "virus");
+    assert_true(dx_arf_lists(f.a.feedback_type));
+    assert_string_equal(f.a.reporter, "isp-b.example");
+    done(&f);
+}
+
+/* The address of a report: Source-IP first, else the reported message. */
+static void test_source(void **state)
+{
+    (void)state;
+    struct fx f = { 0 };
+    struct dx_key k;
+    char err[256];
+    assert_int_equal(load(&f, FIX "arf-abuse.eml"), 0);
+    assert_int_equal(dx_arf_source(&f.a, &k, err, sizeof(err)), 0);
+    key_is(&k, "198.51.100.1");
+    done(&f);
+    assert_int_equal(load(&f, FIX "arf-no-source-ip.eml"), 0);
+    assert_int_equal(dx_arf_source(&f.a, &k, err, sizeof(err)), 0);
+    key_is(&k, "2001:db8:bad::7");
+    done(&f);
+    /* no Source-IP and no reported message */
+    assert_int_equal(load_text(&f,
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+        "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n--b--\n"), 0);
+    assert_int_equal(dx_arf_source(&f.a, &k, err, sizeof(err)), DX_EINVAL);
+    assert_string_equal(err, "no address: no Source-IP and no reported message");
+    done(&f);
+    /* the reported message's only hop is loopback: nothing to list */
+    assert_int_equal(load_text(&f,
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+        "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+        "--b\nContent-Type: text/rfc822-headers\n\n"
+        "Received: from localhost (localhost [127.0.0.1]) by mx.r.example with ESMTP\n"
+        "--b--\n"), 0);
+    assert_int_equal(dx_arf_source(&f.a, &k, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "every Received hop is a trusted relay"));
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +368,10 @@ int main(void)
         cmocka_unit_test(test_no_source_ip),
         cmocka_unit_test(test_domains),
         cmocka_unit_test(test_not_arf),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_bad_structure),
+        cmocka_unit_test(test_feedback_types),
+        cmocka_unit_test(test_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

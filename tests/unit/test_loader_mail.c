@@ -297,6 +297,40 @@ static void test_walk(void **state)
     assert_int_equal(dx_mail_part_decode(&p, &d, &dl), DX_EINVAL);
 }
 
+static enum dx_mail_mp mp_of(const char *text)
+{
+    struct dx_mail_msg m;
+    assert_int_equal(dx_mail_parse(&m, text, strlen(text)), 0);
+    struct dx_mail_part top;
+    memset(&top, 0, sizeof(top));
+    assert_int_equal(dx_mail_find_part(&m, "multipart", "report", &top) == 0 ||
+                     dx_mail_find_part(&m, "text", "plain", &top) == 0, 1);
+    dx_mail_free(&m);
+    return dx_mail_multipart_check(&top);
+}
+
+/* RFC 2046 5.1.1 delimiters: parts, then the closing one. */
+static void test_multipart_check(void **state)
+{
+    (void)state;
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=b\n\n"
+                           "preamble\n--b\n\none\n--b \n\ntwo\n--b--\nepilogue\n"), DX_MAIL_MP_OK);
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=b\r\n\r\n"
+                           "--b\r\n\r\none\r\n--b--\r\n"), DX_MAIL_MP_OK);
+    assert_int_equal(mp_of("Content-Type: multipart/report\n\n--b\n\none\n--b--\n"),
+                     DX_MAIL_MP_NO_BOUNDARY);
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=c\n\n--b\n\none\n--b--\n"),
+                     DX_MAIL_MP_NO_PARTS);
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=b\n\n--b--\n"),
+                     DX_MAIL_MP_NO_PARTS);
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=b\n\n--b\n\none\n"),
+                     DX_MAIL_MP_UNCLOSED);
+    /* a delimiter must be the whole line: "--bx" is not "--b" */
+    assert_int_equal(mp_of("Content-Type: multipart/report; boundary=b\n\n--bx\n\none\n--b--\n"),
+                     DX_MAIL_MP_NO_PARTS);
+    assert_int_equal(mp_of("Content-Type: text/plain\n\n--b\n"), DX_MAIL_MP_OK);
+}
+
 static void test_walk_limits(void **state)
 {
     (void)state;
@@ -501,6 +535,19 @@ static void test_file_and_stdin(void **state)
     assert_int_equal(dx_mail_read_source("/dev/null", &ops, &g, &st, err, sizeof(err)),
                      DX_EINVAL);
 
+    /* an empty file is one empty message (as an empty Maildir file is) */
+    char tmpl[] = "/tmp/dx-mail-empty-XXXXXX";
+    int efd = mkstemp(tmpl);
+    assert_true(efd >= 0);
+    close(efd);
+    assert_int_equal(dx_mail_read_source(tmpl, &ops, &g, &st, err, sizeof(err)), 0);
+    unlink(tmpl);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.lens[0], 0);
+    assert_string_equal(g.names[0], tmpl);
+    assert_int_equal(st.messages, 1);
+    got_free(&g);
+
     /* "-": stdin */
     int saved = dup(0);
     int fd = open(FIX "bounce.eml", O_RDONLY);
@@ -524,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_header_limit),
         cmocka_unit_test(test_content_type),
         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_multipart_check),
         cmocka_unit_test(test_walk_limits),
         cmocka_unit_test(test_bounce),
         cmocka_unit_test(test_mbox),
