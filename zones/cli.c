@@ -178,6 +178,7 @@ int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
                    hint);
         return rc == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
     }
+    dx_store_set_history_limit(*out, conf->loader.history_size);
     unsigned how = dx_store_opened(*out);
     if (how & DX_STORE_CREATED)
         dx_cli_err("created a new, empty store in %s", dir);

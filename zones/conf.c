@@ -115,6 +115,8 @@ static const struct keydef loader_keys[] = {
     { "never-list-zone", K_NAMES, true, CONF(loader.never_list_zones),
       CONF(loader.n_never_list_zones), 0, 0, NULL, NULL, NULL },
     { "history", K_DURATION, false, CONF(loader.history), 0, 1, DX_FOREVER, NULL, NULL, "365d" },
+    { "history-size", K_SIZE, false, CONF(loader.history_size), 0, 0, UINT64_MAX, NULL, NULL,
+      "1G" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 

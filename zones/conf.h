@@ -101,6 +101,8 @@ struct dx_conf {
         size_t n_never_list_zones;
         uint64_t history;        /* keep history this long (dnsxl-loader expire prunes);
                                     DX_FOREVER = keep all; default 365d */
+        uint64_t history_size;   /* and at most this many bytes: writers prune the oldest
+                                    beyond it; 0 = no bound; default 1G */
     } loader;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;

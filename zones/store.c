@@ -760,6 +760,7 @@ static int bump_serials(struct dx_txn *t)
 }
 
 static int hist_flush(struct dx_txn *w);
+static int hist_bound(struct dx_txn *w);
 
 int dx_txn_commit(struct dx_txn *t)
 {
@@ -775,6 +776,8 @@ int dx_txn_commit(struct dx_txn *t)
     rc = t->err;
     if (rc == 0)
         rc = hist_flush(t);
+    if (rc == 0 && t->hist_added && t->st->hist_limit)
+        rc = hist_bound(t);
     if (rc == 0)
         rc = dx__index_commit(t);
     if (rc == 0)
@@ -1824,6 +1827,7 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
     if (q->oom || hv->oom)
         return dx__fail(w, DX_ENOMEM);
     w->nhpend++;
+    w->hist_added = true;
     if (q->n + hv->n > HPEND_MAX)
         return dx__fail(w, hist_flush(w));
     return 0;
@@ -2067,6 +2071,65 @@ static bool hist_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 static bool report_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
     return v->mv_size == 8 && dx__get_u64(v->mv_data) < before;
+}
+
+static int u64_cmp(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The history takes more than st->hist_limit bytes of pages: remove the
+ * oldest records (by time; records of one second go together) until about
+ * 90% of the limit is left. One pass to learn the times, one to delete. */
+static int hist_bound(struct dx_txn *w)
+{
+    MDB_stat ms;
+    int rc = mdb_stat(w->txn, w->st->history, &ms);
+    if (rc)
+        return dx__mdb(rc);
+    uint64_t bytes = (uint64_t)(ms.ms_branch_pages + ms.ms_leaf_pages + ms.ms_overflow_pages) *
+                     ms.ms_psize;
+    if (bytes <= w->st->hist_limit || ms.ms_entries == 0)
+        return 0;
+    size_t n = ms.ms_entries;
+    size_t keep = (size_t)((double)n * 0.9 * (double)w->st->hist_limit / (double)bytes);
+    size_t drop = n - (keep < n ? keep : n);
+    if (drop == 0)
+        return 0;
+    uint64_t *at = malloc(n * sizeof(*at));
+    if (!at)
+        return DX_ENOMEM;
+    MDB_cursor *c;
+    rc = mdb_cursor_open(w->txn, w->st->history, &c);
+    size_t got = 0;
+    MDB_val key, v;
+    if (rc == 0)
+        rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+    while (rc == 0 && got < n) {
+        if (key.mv_size >= 13)
+            at[got++] = dx__get_u64((const uint8_t *)key.mv_data + key.mv_size - 12);
+        rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+    }
+    if (rc == 0 || rc == MDB_NOTFOUND)
+        rc = 0;
+    if (c)
+        mdb_cursor_close(c);
+    uint64_t cutoff = 0;
+    if (rc == 0 && got > 0) {
+        qsort(at, got, sizeof(*at), u64_cmp);
+        cutoff = at[(drop < got ? drop : got) - 1];
+    }
+    free(at);
+    if (rc)
+        return dx__mdb(rc);
+    return prune(w, w->st->history, hist_older, cutoff == UINT64_MAX ? cutoff : cutoff + 1,
+                 NULL);
+}
+
+void dx_store_set_history_limit(struct dx_store *st, uint64_t bytes)
+{
+    st->hist_limit = bytes;
 }
 
 int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)

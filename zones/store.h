@@ -246,6 +246,11 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
 int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
                        int (*cb)(void *arg, const struct dx_hist *h), void *arg);
 
+/* Bound the history by size: a write txn that adds history to a history
+ * database larger than `bytes` (pages in use) removes the oldest records at
+ * its commit, down to about 90% of it. 0 = no bound (the default). */
+void dx_store_set_history_limit(struct dx_store *st, uint64_t bytes);
+
 /* Remove history records older than `before`. */
 int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed);
 

@@ -60,6 +60,7 @@ struct dx_store {
     unsigned opened;                 /* DX_STORE_CREATED | DX_STORE_UPGRADED */
     int stale_readers;               /* reader slots of dead processes cleared at open */
     _Atomic int active;              /* txns of this process holding a snapshot */
+    uint64_t hist_limit;             /* history pages beyond this: prune the oldest; 0 = none */
 };
 
 struct dx__range {
@@ -98,6 +99,7 @@ struct dx_txn {
                                         to the previous one is stored once */
     size_t nhpend, hval_last;        /* hval_last: offset of the last value */
     bool write;
+    bool hist_added;                 /* write txn: dx_history_add was called */
     bool active;                     /* holds a snapshot: false between reset and renew */
     uint64_t now;                    /* write txn: the caller's clock (serials) */
     int err;                         /* sticky error of a write txn */

@@ -2097,6 +2097,61 @@ static void test_lmdb_errors_named(void **state)
     assert_string_equal(dx_strerror(-ENOENT), strerror(ENOENT));
 }
 
+/* History bounded by size: a write txn adding history beyond the limit
+ * removes the oldest records (whole seconds), keeping the newest. */
+static int count_hist(void *arg, const struct dx_hist *h)
+{
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void test_history_size_bound(void **state)
+{
+    struct fx *f = *state;
+    dx_store_set_history_limit(f->st, 256u << 10);       /* 256 KiB */
+    struct dx_txn *w;
+    for (uint64_t round = 0; round < 40; round++) {
+        assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+        for (uint32_t i = 0; i < 500; i++) {
+            struct dx_key k = v4(0x0a000000u + i, 32);
+            struct dx_hist h = { .at = 1000 + round, .action = DX_HIST_LIST, .zone = "bl.test",
+                                 .list = "a", .source = "test", .reason = "bounded history" };
+            assert_int_equal(dx_history_add(w, &k, &h), 0);
+        }
+        commit_ok(w);
+    }
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key k0 = v4(0x0a000000u, 32);
+    size_t n = 0;
+    assert_int_equal(dx_history_foreach(r, &k0, count_hist, &n), 0);
+    /* 40 records for this key were written; the bound keeps only the
+     * newest rounds, and at least the last one */
+    assert_true(n >= 1 && n < 40);
+    dx_txn_abort(r);
+    /* the newest round is there in full, the oldest is gone */
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key k499 = v4(0x0a000000u + 499, 32);
+    size_t m = 0;
+    assert_int_equal(dx_history_foreach(r, &k499, count_hist, &m), 0);
+    assert_int_equal(m, n);
+    dx_txn_abort(r);
+    /* without a bound nothing is removed */
+    dx_store_set_history_limit(f->st, 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    for (uint32_t i = 0; i < 2000; i++) {
+        struct dx_key k = v4(0x0b000000u + i, 32);
+        struct dx_hist h = { .at = 5000, .action = DX_HIST_LIST, .reason = "unbounded" };
+        assert_int_equal(dx_history_add(w, &k, &h), 0);
+    }
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    m = 0;
+    assert_int_equal(dx_history_foreach(r, &k0, count_hist, &m), 0);
+    assert_int_equal(m, n);
+    dx_txn_abort(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2135,6 +2190,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_clears_stale_readers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_size_bound, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
