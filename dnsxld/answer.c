@@ -4,36 +4,61 @@
  * SOA), truncation by rollback. Writes records only; the header and the
  * OPT record are the caller's (query.c).
  *
- * Documented choices:
- * - Below the apex of an ip zone a name is either exactly 4 decimal labels
- *   (0..255, no leading zeros) or exactly 32 hex nibbles; anything else,
- *   empty non-terminals such as 0.0.127.<zone> included, is NXDOMAIN, as
- *   rbldnsd answers (STANDARDS.md 1.10).
+ * Documented choices (README "DNS behaviour", dnsxld(8)):
+ * - Below the apex of an ip zone an address is exactly 4 decimal labels
+ *   (0..255, no leading zeros) or exactly 32 hex nibbles (RFC 5782 2.1,
+ *   2.4). A name that is not listed answers NXDOMAIN unless it is an empty
+ *   non-terminal, which answers NOERROR with no data and the SOA (RFC 8020
+ *   2, RFC 9156: a resolver minimising its queries asks the ancestors of
+ *   a listed name first, and may deny everything below an NXDOMAIN):
+ *     * 1..3 decimal labels name an IPv4 prefix ("2.0.192" = 192.0.2.0/24),
+ *       1..31 single-hex-digit labels an IPv6 prefix (the 4 labels of
+ *       "1.0.0.2" are both the address 2.0.0.1 and 2001::/16); the name
+ *       exists when some unexpired entry of the zone, in any list,
+ *       exclusions included, overlaps the prefix (dx_lookup_below; for
+ *       IPv6 the part inside ::ffff:0:0/96 is looked up in the IPv4 data),
+ *       or when the prefix holds the RFC 5782 test point 127.0.0.2 /
+ *       ::ffff:7f00:2, which always exists; either reading suffices;
+ *     * in a domain zone a name exists when an unexpired record lies
+ *       below it, or a name below it is listed by a wildcard of one of
+ *       its ancestors;
+ *     * everything else (5+ labels that are not nibbles, bad octets, 33+
+ *       labels, characters no key can hold) is NXDOMAIN. The same over
+ *       UDP and TCP, with the NXDOMAIN TTL (RFC 2308).
+ *   An entry of a list that is no longer configured still makes its
+ *   ancestors exist (harmless: NODATA denies nothing below it).
  * - IPv4-mapped IPv6 queries (::ffff:a.b.c.d) are answered from IPv4 data
- *   (dx_key_from_addr converts them; STANDARDS.md 1.11); `$` is then the
- *   IPv4 text.
+ *   (dx_key_from_addr converts them); `$` is then the IPv4 text.
  * - Identical A values from several lists are answered once: an RRset
  *   holds no duplicate records (RFC 2181 5). TXT texts are per list, and
  *   likewise identical expanded texts are answered once.
  * - ANY for a listed name gives the A and TXT RRsets (RFC 8482 allows it).
  * - Domain zones: the labels under the zone, joined, are the name looked up;
  *   a name with characters no key can hold is NXDOMAIN.
- * - Expanded TXT texts longer than TXT_TEXT_MAX (4096) octets are cut.
+ * - TXT texts are at most DX_TXT_MAX (4096) octets after expansion: the
+ *   config loader and the CLIs refuse a template or own TXT that could
+ *   expand to more (zones/txt.h), so nothing is cut in normal operation.
+ *   The expansion buffer stays a defensive bound: an entry written by an
+ *   older version with a longer text (or a reason longer than
+ *   DX_REASON_MAX) is cut at DX_TXT_MAX.
  * - Per-entry values (imports, country data, dnsxl-admin add --code/--txt)
- *   override the list's: an own code replaces the list's A (and is what
- *   bitmask mode ORs in), an own TXT replaces the list's/zone's template,
- *   and an own TXT of "" (rbldnsd's `1.2.3.4 :3:`) means no TXT for that
- *   hit: a TXT query that finds no text is NODATA.
+ *   override the list's: an own code replaces the list's A, an own TXT
+ *   replaces the list's/zone's template, and an own TXT of "" (rbldnsd's
+ *   `1.2.3.4 :3:`) means no TXT for that hit: a TXT query that finds no
+ *   text is NODATA.
+ * - Bitmask zones answer one A: the first three octets every list code of
+ *   the zone shares (the config refuses codes that differ there, or share
+ *   bits in the last octet), and the OR of the last octets of the hits'
+ *   codes. An own code contributes its last octet only (the CLIs refuse
+ *   own codes with other first octets; an older store may hold one).
  */
 #include "dnsxld/answer.h"
-#include "dnsxld/txt.h"
 #include "zones/err.h"
+#include "zones/txt.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
-
-#define TXT_TEXT_MAX 4096          /* longest expanded TXT text we answer */
 
 struct item {
     uint32_t code;
@@ -200,36 +225,54 @@ static int hexval(uint8_t c)
     return -1;
 }
 
+/* Labels 0..n-1 of the (lowercase) question name, n <= 4, as the first n
+ * octets of an IPv4 address (the label next to the zone is the first):
+ * decimal 0..255 without leading zeros. addr (4 bytes) is zeroed first. */
+static bool v4_labels(const struct dx_question *q, unsigned n, uint8_t *addr)
+{
+    memset(addr, 0, 4);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = q->name + q->lab_off[i];
+        unsigned ll = l[0], v = 0;
+        if (ll < 1 || ll > 3 || (ll > 1 && l[1] == '0'))
+            return false;
+        for (unsigned j = 1; j <= ll; j++) {
+            if (l[j] < '0' || l[j] > '9')
+                return false;
+            v = v * 10 + (unsigned)(l[j] - '0');
+        }
+        if (v > 255)
+            return false;
+        addr[n - 1 - i] = (uint8_t)v;
+    }
+    return true;
+}
+
+/* The same for n <= 32 single-hex-digit labels: the first n nibbles of an
+ * IPv6 address. addr (16 bytes) is zeroed first. */
+static bool v6_labels(const struct dx_question *q, unsigned n, uint8_t *addr)
+{
+    memset(addr, 0, 16);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = q->name + q->lab_off[i];
+        int v;
+        unsigned nib = n - 1 - i;   /* 0 = the most significant nibble */
+        if (l[0] != 1 || (v = hexval(l[1])) < 0)
+            return false;
+        addr[nib / 2] |= (uint8_t)(nib % 2 ? v : v << 4);
+    }
+    return true;
+}
+
 /* Labels 0..n-1 of the (lowercase) question name form the key. */
 static bool key_from_ip_labels(const struct dx_question *q, unsigned n, struct dx_key *k)
 {
-    uint8_t addr[16] = { 0 };
-    if (n == 4) {
-        for (unsigned i = 0; i < 4; i++) {
-            const uint8_t *l = q->name + q->lab_off[i];
-            unsigned ll = l[0], v = 0;
-            if (ll < 1 || ll > 3 || (ll > 1 && l[1] == '0'))
-                return false;
-            for (unsigned j = 1; j <= ll; j++) {
-                if (l[j] < '0' || l[j] > '9')
-                    return false;
-                v = v * 10 + (unsigned)(l[j] - '0');
-            }
-            if (v > 255)
-                return false;
-            addr[3 - i] = (uint8_t)v;
-        }
+    uint8_t addr[16];
+    if (n == 4 && v4_labels(q, 4, addr)) {
         dx_key_from_addr(k, addr, 4);
         return true;
     }
-    if (n == 32) {
-        for (unsigned i = 0; i < 32; i++) {
-            const uint8_t *l = q->name + q->lab_off[i];
-            int v;
-            if (l[0] != 1 || (v = hexval(l[1])) < 0)
-                return false;
-            addr[15 - i / 2] |= (uint8_t)(i % 2 ? v << 4 : v);
-        }
+    if (n == 32 && v6_labels(q, 32, addr)) {
         dx_key_from_addr(k, addr, 16);
         return true;
     }
@@ -275,6 +318,52 @@ static bool is_name(const struct dx_key *k, const char *s)
     return k->family == DX_FAM_DOMAIN && strcmp((const char *)k->addr, s) == 0;
 }
 
+/* --- empty non-terminals ------------------------------------------------ */
+
+/* Do the first plen bits of a and b agree? */
+static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned plen)
+{
+    unsigned bytes = plen / 8, bits = plen % 8;
+    if (memcmp(a, b, bytes) != 0)
+        return false;
+    return bits == 0 || ((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+/* Does the prefix (fam, addr, plen) exist: does it hold the RFC 5782 test
+ * point, or an entry of the zone? 1, 0, or a store error. */
+static int prefix_exists(struct dx_answer *r, uint8_t fam, const uint8_t *addr, unsigned plen)
+{
+    static const uint8_t tp4[4] = { 127, 0, 0, 2 };
+    static const uint8_t tp6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2 };
+    if (prefix_eq(addr, fam == DX_FAM_V4 ? tp4 : tp6, plen))
+        return 1;
+    struct dx_key k;
+    memset(&k, 0, sizeof(k));
+    k.family = fam;
+    k.len = fam == DX_FAM_V4 ? 4 : 16;
+    k.plen = (uint8_t)plen;
+    memcpy(k.addr, addr, k.len);
+    return dx_lookup_below(r->q->txn, r->zone->name, &k, r->q->now);
+}
+
+/* Is the name below the apex, with nothing listed at it, an empty
+ * non-terminal (see the top)? n = its labels below the apex, key_ok =
+ * r->key holds its domain key. 1, 0, or a store error. */
+static int name_exists(struct dx_answer *r, unsigned n, bool key_ok)
+{
+    if (r->zone->kind == DX_ZONE_DOMAIN)
+        return key_ok ? dx_lookup_below(r->q->txn, r->zone->name, &r->key, r->q->now) : 0;
+    uint8_t addr[16];
+    if (n < 4 && v4_labels(r->qn, n, addr)) {
+        int rc = prefix_exists(r, DX_FAM_V4, addr, 8 * n);
+        if (rc)
+            return rc;
+    }
+    if (n < 32 && v6_labels(r->qn, n, addr))
+        return prefix_exists(r, DX_FAM_V6, addr, 4 * n);
+    return 0;
+}
+
 /* --- listed answers ------------------------------------------------------ */
 
 static uint32_t rrset_ttl(const struct dx_answer *r, const struct item *it, size_t n, bool txt_only)
@@ -314,7 +403,7 @@ static void put_a_rrset(struct dx_answer *r, const struct item *it, size_t n)
         uint32_t x = 0;
         for (size_t i = 0; i < n; i++)
             x |= it[i].code & 0xffu;
-        put_a(r, ttl, 0x7f000000u | x);
+        put_a(r, ttl, r->zone->code_prefix | x);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -383,7 +472,7 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
     else if (!inet_ntop(r->key.family == DX_FAM_V4 ? AF_INET : AF_INET6, r->key.addr,
                         r->subject, sizeof(r->subject)))
         r->subject[0] = 0;
-    char text[TXT_TEXT_MAX];
+    char text[DX_TXT_MAX];          /* what the entry points allow; see the top */
     size_t rd[DX_HITS_MAX];         /* rdlength offsets of the TXT RRs written */
     size_t nrd = 0;
     for (size_t i = 0; i < n; i++) {
@@ -441,24 +530,16 @@ static void answer_listed(struct dx_answer *r, const struct item *it, size_t n)
         truncate_answer(r);
 }
 
-static void answer_below(struct dx_answer *r)
+/* Look the key up and answer it: true when answered (listed, or SERVFAIL),
+ * false with nothing written when nothing lists it. */
+static bool answer_key(struct dx_answer *r)
 {
     const struct dx_zone_conf *z = r->zone;
-    const struct dx_question *q = r->qn;
-    unsigned n = q->labels - z->labels;
-    bool ok = z->kind == DX_ZONE_DOMAIN ? key_from_domain_labels(q, n, &r->key)
-                                        : key_from_ip_labels(q, n, &r->key);
-    /* RFC 5782 5: 127.0.0.1 (and ::ffff:7f00:1, which became it) and
-     * INVALID are never listed, whatever the store says */
-    if (!ok || is_v4(&r->key, 0x7f000001u) || is_name(&r->key, "invalid")) {
-        negative(r, DX_RC_NXDOMAIN);
-        return;
-    }
     struct dx_hit hits[DX_HITS_MAX];
     int nh = dx_lookup(r->q->txn, z->name, &r->key, r->q->now, hits, DX_HITS_MAX);
     if (nh < 0) {
         servfail(r);
-        return;
+        return true;
     }
     struct item items[DX_HITS_MAX];
     size_t ni = 0;
@@ -493,11 +574,29 @@ static void answer_below(struct dx_answer *r)
             it->list = "";
         }
     }
-    if (ni == 0) {
-        negative(r, DX_RC_NXDOMAIN);
-        return;
-    }
+    if (ni == 0)
+        return false;
     answer_listed(r, items, ni);
+    return true;
+}
+
+static void answer_below(struct dx_answer *r)
+{
+    const struct dx_zone_conf *z = r->zone;
+    const struct dx_question *q = r->qn;
+    unsigned n = q->labels - z->labels;
+    bool ok = z->kind == DX_ZONE_DOMAIN ? key_from_domain_labels(q, n, &r->key)
+                                        : key_from_ip_labels(q, n, &r->key);
+    /* RFC 5782 5: 127.0.0.1 (and ::ffff:7f00:1, which became it) and
+     * INVALID are never listed, whatever the store says */
+    if (ok && !is_v4(&r->key, 0x7f000001u) && !is_name(&r->key, "invalid") && answer_key(r))
+        return;
+    /* not listed: NXDOMAIN, unless an empty non-terminal */
+    int ex = name_exists(r, n, ok && z->kind == DX_ZONE_DOMAIN);
+    if (ex < 0)
+        servfail(r);
+    else
+        negative(r, ex ? DX_RC_NOERROR : DX_RC_NXDOMAIN);
 }
 
 void dx_answer_build(struct dx_answer *r)

@@ -1,4 +1,4 @@
-/* The config file parser (zones/conf.h, INTERFACE.md, man/dnsxl.conf.5).
+/* The config file parser (zones/conf.h, man/dnsxl.conf.5).
  *
  * One table of keys per section kind. Every key has a type, bounds and a
  * default written as config text: defaults go through the same parser as
@@ -12,6 +12,7 @@
 #include "zones/err.h"
 #include "zones/ini.h"
 #include "zones/key.h"
+#include "zones/txt.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -39,6 +40,13 @@ struct pend_list {               /* a [list] before its zone is resolved */
     int backscatter_line;
 };
 
+struct listen_addr {             /* a `listen` value, parsed, for the duplicate check */
+    int fam;
+    uint8_t a[16];
+    uint16_t port;
+    int line;
+};
+
 struct parser {
     const char *file;
     int line;
@@ -51,6 +59,9 @@ struct parser {
     size_t cur;                  /* index of the current zone or pending list */
     uint64_t seen;               /* keys seen in the current [zone]/[list] */
     uint64_t server_seen, loader_seen;
+    struct listen_addr *la;      /* the listen values so far */
+    size_t n_la;
+    int *nlz_line;               /* line of each never-list-zone name */
 };
 
 struct keydef;
@@ -313,6 +324,24 @@ static int set_listen(struct parser *p, const struct keydef *kd, void *base, con
     uint64_t pn;
     if (parse_u64(port, &pn) || pn < 1 || pn > 65535)
         return fail(p, p->line, "%s: bad port '%s' in '%s' (1..65535)", kd->name, port, val);
+    int fam = val[0] == '[' ? AF_INET6 : AF_INET;
+    size_t alen = fam == AF_INET6 ? 16 : 4;
+    for (size_t i = 0; i < p->n_la; i++) {
+        const struct listen_addr *o = &p->la[i];
+        if (o->fam == fam && o->port == pn && memcmp(o->a, a, alen) == 0)
+            return fail(p, p->line, "%s: '%s' is the address and port of line %d again",
+                        kd->name, val, o->line);
+    }
+    struct listen_addr *nla = realloc(p->la, (p->n_la + 1) * sizeof(*nla));
+    if (!nla)
+        return nomem(p);
+    p->la = nla;
+    memset(&nla[p->n_la], 0, sizeof(*nla));
+    nla[p->n_la].fam = fam;
+    memcpy(nla[p->n_la].a, a, alen);
+    nla[p->n_la].port = (uint16_t)pn;
+    nla[p->n_la].line = p->line;
+    p->n_la++;
     char *s = strdup(val);
     if (!s || push_str(&c->server.listen, &c->server.n_listen, s))
         return nomem(p);
@@ -415,6 +444,26 @@ static int set_backscatter(struct parser *p, const struct keydef *kd, void *base
     return 0;
 }
 
+/* ---- codes ------------------------------------------------------------- */
+
+/* Why an A value may not be answered for a listing, or NULL if it may. */
+static const char *code_reserved(uint32_t code)
+{
+    if ((code >> 24) != 127)
+        return "is outside 127.0.0.0/8";
+    if (code == 0x7f000001u)
+        return "is reserved: RFC 5782 clients read 127.0.0.1 as 'not listed' or an error";
+    if ((code & 0xffffff00u) == 0x7fffff00u)
+        return "is reserved for error answers (127.255.255.0/24): clients read it as an error";
+    return NULL;
+}
+
+static void code_text(uint32_t code, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%u.%u.%u.%u", code >> 24, (code >> 16) & 0xffu, (code >> 8) & 0xffu,
+             code & 0xffu);
+}
+
 /* ---- generic key handling ---------------------------------------------- */
 
 static int set_value(struct parser *p, const struct keydef *kd, void *base, const char *val)
@@ -479,9 +528,11 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
         uint8_t a[4];
         if (inet_pton(AF_INET, val, a) != 1)
             return fail(p, p->line, "%s: bad IPv4 address '%s'", kd->name, val);
-        if (a[0] != 127)
-            return fail(p, p->line, "%s: '%s' is outside 127.0.0.0/8", kd->name, val);
-        *(uint32_t *)f = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        uint32_t code = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+        const char *why = code_reserved(code);
+        if (why)
+            return fail(p, p->line, "%s: '%s' %s", kd->name, val, why);
+        *(uint32_t *)f = code;
         return 0;
     }
     case K_CIDRS:
@@ -758,6 +809,28 @@ static const char *section_label(enum section s)
     }
 }
 
+/* Remember where the keys that later checks name were written (nlz: the
+ * number of never-list-zone names before this key). */
+static int note_lines(struct parser *p, const struct keydef *kd, size_t nlz)
+{
+    if (p->sec == SEC_ZONE && strcmp(kd->name, "txt") == 0) {
+        p->c->zones[p->cur].txt_line = p->line;
+    } else if (p->sec == SEC_LIST && strcmp(kd->name, "txt") == 0) {
+        p->pl[p->cur].l.txt_line = p->line;
+    } else if (p->sec == SEC_LIST && strcmp(kd->name, "code") == 0) {
+        p->pl[p->cur].l.code_line = p->line;
+    } else if (p->sec == SEC_LOADER && strcmp(kd->name, "never-list-zone") == 0) {
+        size_t n = p->c->loader.n_never_list_zones;
+        int *nl = realloc(p->nlz_line, (n ? n : 1) * sizeof(*nl));
+        if (!nl)
+            return nomem(p);
+        p->nlz_line = nl;
+        for (size_t i = nlz; i < n; i++)
+            nl[i] = p->line;
+    }
+    return 0;
+}
+
 static int handle_key(struct parser *p, const char *key, const char *val)
 {
     if (p->sec == SEC_NONE)
@@ -777,7 +850,12 @@ static int handle_key(struct parser *p, const char *key, const char *val)
     if (!*val)
         return fail(p, p->line, "%s: missing value", kd->name);
     *seen |= (uint64_t)1 << i;
-    return set_value(p, kd, section_base(p), val);
+    struct dx_conf *c = p->c;
+    size_t nlz = c->loader.n_never_list_zones;
+    int rc = set_value(p, kd, section_base(p), val);
+    if (rc)
+        return rc;
+    return note_lines(p, kd, nlz);
 }
 
 /* ---- end of file: resolve lists ---------------------------------------- */
@@ -788,6 +866,62 @@ static void free_list_fields(struct dx_list_conf *l)
     free(l->target);
     free(l->txt);
     free(l->backscatter);
+}
+
+/* Line of a list's code key, else of its header (the default code). */
+static int code_line(const struct dx_list_conf *l)
+{
+    return l->code_line ? l->code_line : l->line;
+}
+
+/* What only a complete zone tells: its code prefix, the bitmask rules, and
+ * the worst-case length of its TXT templates. */
+static int check_zone(struct parser *p, struct dx_zone_conf *z)
+{
+    z->code_prefix = z->n_lists ? z->lists[0].code & 0xffffff00u : 0x7f000000u;
+    if (z->answer == DX_ANSWER_BITMASK) {
+        for (size_t i = 0; i < z->n_lists; i++) {
+            const struct dx_list_conf *l = &z->lists[i];
+            char a[16], b[16];
+            code_text(l->code, a, sizeof(a));
+            if ((l->code & 0xffffff00u) != z->code_prefix) {
+                code_text(z->lists[0].code, b, sizeof(b));
+                return fail(p, code_line(l),
+                            "code: %s of list '%s' differs from %s of list '%s' (line %d) in "
+                            "the first three octets: a bitmask zone answers one prefix",
+                            a, l->name, b, z->lists[0].name, code_line(&z->lists[0]));
+            }
+            if ((l->code & 0xffu) == 0)
+                return fail(p, code_line(l),
+                            "code: %s of list '%s' sets no bit in its last octet "
+                            "(bitmask zone '%s')", a, l->name, z->name);
+            for (size_t j = 0; j < i; j++) {
+                const struct dx_list_conf *o = &z->lists[j];
+                if ((o->code & l->code & 0xffu) == 0)
+                    continue;
+                code_text(o->code, b, sizeof(b));
+                return fail(p, code_line(l),
+                            "code: %s of list '%s' shares bits with %s of list '%s' (line %d): "
+                            "in a bitmask zone each list needs bits of its own",
+                            a, l->name, b, o->name, code_line(o));
+            }
+        }
+    }
+    size_t subj = z->kind == DX_ZONE_DOMAIN ? DX_TXT_SUBJECT_DOMAIN_MAX : DX_TXT_SUBJECT_IP_MAX;
+    size_t zl = strlen(z->name), longest = 0;
+    char msg[256];
+    for (size_t i = 0; i < z->n_lists; i++) {
+        const struct dx_list_conf *l = &z->lists[i];
+        size_t ll = strlen(l->name);
+        if (ll > longest)
+            longest = ll;
+        if (l->txt && dx_txt_check(l->txt, subj, ll, zl, msg, sizeof(msg)))
+            return fail(p, l->txt_line, "txt: %s", msg);
+    }
+    /* the zone's template serves every list without its own */
+    if (z->txt && dx_txt_check(z->txt, subj, longest, zl, msg, sizeof(msg)))
+        return fail(p, z->txt_line, "txt: %s", msg);
+    return 0;
 }
 
 static int finish(struct parser *p)
@@ -841,6 +975,19 @@ static int finish(struct parser *p)
             p->pl[i].zone = NULL;
         }
     }
+    /* a never-list-zone that names no zone would protect nothing */
+    for (size_t i = 0; i < c->loader.n_never_list_zones; i++) {
+        const char *nz = c->loader.never_list_zones[i];
+        if (find_zone(c, nz) < 0)
+            return fail(p, p->nlz_line[i],
+                        "never-list-zone: '%s' is not a configured zone (no [zone %s]): "
+                        "nothing would be protected", nz, nz);
+    }
+    for (size_t zi = 0; zi < c->n_zones; zi++) {
+        rc = check_zone(p, &c->zones[zi]);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -853,6 +1000,10 @@ static void free_pending(struct parser *p)
     free(p->pl);
     p->pl = NULL;
     p->n_pl = 0;
+    free(p->la);
+    p->la = NULL;
+    free(p->nlz_line);
+    p->nlz_line = NULL;
 }
 
 /* Absolute directory of path. */
@@ -1094,4 +1245,45 @@ bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k)
         if (dx_key_contains(&acl->nets[i], k))
             return true;
     return false;
+}
+
+int dx_conf_check_code(const struct dx_zone_conf *z, uint32_t code, char *err, size_t errlen)
+{
+    char a[16];
+    code_text(code, a, sizeof(a));
+    const char *why = code_reserved(code);
+    if (why) {
+        if (errlen)
+            snprintf(err, errlen, "code %s %s", a, why);
+        return DX_EINVAL;
+    }
+    if (z && z->answer == DX_ANSWER_BITMASK) {
+        uint32_t pf = z->code_prefix;
+        if ((code & 0xffffff00u) != pf) {
+            if (errlen)
+                snprintf(err, errlen, "code %s does not share %u.%u.%u with the list codes of "
+                         "bitmask zone '%s'", a, pf >> 24, (pf >> 16) & 0xffu, (pf >> 8) & 0xffu,
+                         z->name);
+            return DX_EINVAL;
+        }
+        if ((code & 0xffu) == 0) {
+            if (errlen)
+                snprintf(err, errlen, "code %s sets no bit in its last octet (bitmask zone '%s')",
+                         a, z->name);
+            return DX_EINVAL;
+        }
+    }
+    return 0;
+}
+
+int dx_conf_check_txt(const struct dx_list_conf *l, const char *txt, char *err, size_t errlen)
+{
+    if (!l || !l->zone) {
+        if (errlen)
+            snprintf(err, errlen, "no list to check the TXT for");
+        return DX_EINVAL;
+    }
+    const struct dx_zone_conf *z = l->zone;
+    size_t subj = z->kind == DX_ZONE_DOMAIN ? DX_TXT_SUBJECT_DOMAIN_MAX : DX_TXT_SUBJECT_IP_MAX;
+    return dx_txt_check(txt, subj, strlen(l->name), strlen(z->name), err, errlen);
 }

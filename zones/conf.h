@@ -1,4 +1,4 @@
-/* The config file (INTERFACE.md): one INI file read by dnsxld, dnsxl-admin
+/* The config file (dnsxl.conf(5)): one INI file read by dnsxld, dnsxl-admin
  * and dnsxl-loader.
  *
  * Sections: [server], [loader], [zone NAME], [list ZONE/LIST]. Comments
@@ -10,7 +10,14 @@
  *
  * The parser is table-driven: one table of keys per section with type,
  * default and validation; unknown sections and keys are errors. Errors are
- * reported as "FILE:LINE: message".
+ * reported as "FILE:LINE: message". Besides each value on its own, the
+ * loader checks what only the whole file tells (so `dnsxld -t` refuses
+ * what would fail or misbehave later): a `listen` address and port given
+ * twice, a `never-list-zone` that names no configured zone, TXT templates
+ * (zones/txt.h: known variables, worst-case length, no control
+ * characters), list codes 127.0.0.1 and 127.255.255.0/24 (reserved for
+ * errors), and in a bitmask zone list codes that differ in their first
+ * three octets or share bits in the last.
  */
 #ifndef DX_CONF_H
 #define DX_CONF_H
@@ -43,6 +50,7 @@ struct dx_list_conf {
     uint32_t threshold;          /* distinct reporters needed; default 1 */
     uint64_t window;             /* ... within this many seconds; default 7d */
     int line;                    /* line of the [list] header, for messages */
+    int code_line, txt_line;     /* lines of its code and txt keys; 0 = not in the file */
 };
 
 /* A name of a zone's SOA/NS data in wire form, with what it shares with the
@@ -71,7 +79,10 @@ struct dx_zone_conf {
     struct dx_wname soa_mname_w, soa_rname_w; /* soa.mname/rname in wire form */
     struct dx_wname *ns_w;       /* ns[i] in wire form (n_ns of them) */
     char *txt;                   /* zone TXT template, or NULL (no TXT unless the list has one) */
+    int txt_line;                /* line of the txt key; 0 = not in the file */
     enum dx_answer_mode answer;  /* default separate */
+    uint32_t code_prefix;        /* the first three octets of the list codes (low octet 0):
+                                    what a bitmask answer keeps; 127.0.0.0 without lists */
     struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */
     bool has_allow_query;
     struct dx_list_conf *lists;  /* in file order */
@@ -132,6 +143,25 @@ struct dx_list_conf *dx_conf_list(const struct dx_zone_conf *zone, const char *n
 int dx_conf_target(const struct dx_conf *conf, const char *target, bool allow_zone,
                    struct dx_zone_conf **zone, struct dx_list_conf **list,
                    char *err, size_t errlen);
+
+/* Checks for an entry's own values (dnsxl-admin add --code/--txt, imported
+ * per-entry values), with the rules the config's own values obey. Each
+ * returns 0, or DX_EINVAL with a message in err (no "FILE:LINE: " prefix).
+ *
+ * dx_conf_check_code: an entry's own A value (host order) in zone z: in
+ * 127.0.0.0/8; not 127.0.0.1 nor in 127.255.255.0/24 (reserved: clients
+ * read them as errors); in a bitmask zone, with the zone's first three
+ * octets (z->code_prefix) and a non-zero last octet ("code 127.0.1.8 does
+ * not share 127.0.0 with the list codes of bitmask zone 'x'"). Own codes
+ * may share bits with the list codes: a bitmask answer ORs them.
+ *
+ * dx_conf_check_txt: an entry's own TXT for list l (of zone l->zone): the
+ * template checks of zones/txt.h (dx_txt_check) with that list's and zone's
+ * name lengths. "" (the entry's "no TXT") passes.
+ *
+ * Reasons do not depend on the zone: dx_txt_check_reason (zones/txt.h). */
+int dx_conf_check_code(const struct dx_zone_conf *z, uint32_t code, char *err, size_t errlen);
+int dx_conf_check_txt(const struct dx_list_conf *l, const char *txt, char *err, size_t errlen);
 
 /* Does the ACL contain the address/CIDR k? */
 bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k);

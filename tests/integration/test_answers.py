@@ -114,10 +114,109 @@ def test_nodata_at_apex_for_other_types(srv):
     assert_nodata(srv.q(BL, "TXT"))
 
 
-def test_empty_non_terminal_is_nxdomain(srv):
-    # 127.0.0.2 is listed, so 0.0.127.bl... is an empty non-terminal: we answer NXDOMAIN (as rbldnsd)
-    for name in (f"0.0.127.{BL}", f"2.0.192.{BL}", f"192.{BL}"):
-        assert_nxdomain(srv.q(name, "A"))
+# --- empty non-terminals (RFC 8020 2, RFC 9156): NOERROR, no data, the SOA ---
+
+def nibbles(ip, n):
+    """The first n nibbles of an IPv6 address as a reversed nibble name."""
+    return ".".join(rev6(ip).split(".")[32 - n:])
+
+
+def both(srv, name, check, **kw):
+    """The same answer over UDP and TCP, for A and TXT."""
+    for tcp in (False, True):
+        for t in ("A", "TXT"):
+            check(srv.q(name, t, tcp=tcp), **kw)
+
+
+# names with something listed (or the RFC 5782 test point) below them
+ENTS_IP = [
+    "0.0.127", "0.127", "127",                 # ancestors of the test point 2.0.0.127
+    "2.0.192", "0.192", "192",                 # 192.0.2.99 and others
+    "100.51.198", "51.198",                    # 198.51.100.0/24
+    "113.0.203",                               # 203.0.113.0/24
+    "2",                                       # as a nibble: 2000::/4 holds 2001:db8::/32 entries
+    "0",                                       # as a nibble: ::/4 holds ::ffff:0:0/96 (IPv4 data)
+    nibbles("2001:db8:1::", 12),               # 2001:db8:1::/48 listed: its /48 ...
+    nibbles("2001:db8:1::", 8),                # ... and shorter prefixes,
+    nibbles("2001:db8:1:2::5", 20),            # ... and longer ones inside it
+    nibbles("2001:db8:1:2::5", 31),
+    nibbles("2001:db8:ff::1", 31),             # ancestors of one listed IPv6 address
+    nibbles("2001:db8:ff::1", 16),
+    nibbles("::ffff:192.0.2.99", 28),          # IPv4-mapped: ::ffff:c000:0/112 = 192.0.0.0/16
+    nibbles("::ffff:192.0.2.99", 30),          # ::ffff:c000:200/120 = 192.0.2.0/24
+    nibbles("::ffff:127.0.0.2", 31),           # ancestors of the IPv6 test point
+    nibbles("::ffff:127.0.0.2", 24),
+]
+ENTS_DOMAIN = ["example", "phish.example", "PHISH.Example"]
+
+# names with nothing below them: NXDOMAIN as before
+NX_IP = [
+    "3.2.1",                                   # 1.2.3.0/24: nothing there
+    "10",                                      # 10.0.0.0/8; not a nibble
+    "1",                                       # 1.0.0.0/8, and 1000::/4 as a nibble
+    "99.2.0.192.1",                            # 5 labels, not nibbles
+    "1.99.2.0.192",
+    "099.2.0",                                 # a leading zero
+    "256.2.0", "x.2.0.192",
+    nibbles("2001:db8:2::", 12),               # 2001:db8:2::/48: nothing there
+    nibbles("::ffff:192.0.3.0", 30),           # ::ffff:192.0.3.0/120 = 192.0.3.0/24
+    "0." + rev6("2001:db8:1::"),               # 33 nibbles
+    "ab." + nibbles("2001:db8:1::", 12),       # a two-digit label
+]
+
+
+def test_empty_non_terminals_are_nodata_over_udp_and_tcp(srv):
+    for n in ENTS_IP:
+        both(srv, f"{n}.{BL}", assert_nodata)
+
+
+def test_empty_non_terminals_in_a_domain_zone(srv):
+    for n in ENTS_DOMAIN:
+        both(srv, f"{n}.{DBL}", assert_nodata, zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_names_with_nothing_below_stay_nxdomain(srv):
+    for n in NX_IP:
+        both(srv, f"{n}.{BL}", assert_nxdomain)
+    for n in ("ham.example", "www.spam.example", "spam.example.org"):
+        both(srv, f"{n}.{DBL}", assert_nxdomain, zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+
+
+def test_empty_non_terminal_needs_an_unexpired_entry_in_its_range(srv):
+    # 198.18.0.0/15 holds nothing until an entry is added inside it; the
+    # entry makes every ancestor exist, and delisting it takes them away
+    names = ["7.18.198", "18.198"]
+    for n in names:
+        assert_nxdomain(srv.q(f"{n}.{BL}"))
+    srv.admin("add", f"{BL}/reports", "198.18.7.1")
+    try:
+        for n in names:
+            both(srv, f"{n}.{BL}", assert_nodata)
+        assert_nxdomain(srv.q(f"8.18.198.{BL}"))
+        assert_listed(srv.q(bl("198.18.7.1")), ["127.0.0.3"])
+    finally:
+        srv.admin("delist", f"{BL}/reports", "198.18.7.1")
+    for n in names:
+        assert_nxdomain(srv.q(f"{n}.{BL}"))
+
+
+def test_an_exclusion_makes_its_ancestors_exist(srv):
+    # an exclusion is a name of its own (as it would be in a zone transfer)
+    srv.admin("add", f"{BL}/manual", "198.19.5.0/24", "--exclude")
+    try:
+        both(srv, f"5.19.198.{BL}", assert_nodata)
+        assert_nxdomain(srv.q(bl("198.19.5.1")))
+    finally:
+        srv.admin("delist", f"{BL}/manual", "198.19.5.0/24")
+    assert_nxdomain(srv.q(f"5.19.198.{BL}"))
+
+
+def test_an_entry_covering_the_prefix_makes_it_exist(srv):
+    # 198.51.100.0/24 covers the /25 prefix 198.51.100.0 and every name in it
+    assert_nodata(srv.q(f"100.51.198.{BL}"))
+    # 2001:db8:1::/48 covers the 13..31-nibble prefixes inside it
+    for n in range(13, 32):
+        assert_nodata(srv.q(f"{nibbles('2001:db8:1:2::5', n)}.{BL}"))
 
 
 def test_garbage_names_under_zone_are_nxdomain(srv):
@@ -233,9 +332,12 @@ def test_ipv6_answers_are_a_records(srv):
     assert_nodata(r)
 
 
-def test_ipv6_partial_nibbles_nxdomain(srv):
-    # fewer than 32 nibbles: not an address
+def test_ipv6_partial_nibbles(srv):
+    # fewer than 32 nibbles: not an address; an empty non-terminal inside a
+    # listed range, NXDOMAIN where nothing is
     name = ".".join(rev6("2001:db8:1:2::5").split(".")[8:]) + "." + BL
+    assert_nodata(srv.q(name, "A"))
+    name = ".".join(rev6("2001:db8:5:2::5").split(".")[8:]) + "." + BL
     assert_nxdomain(srv.q(name, "A"))
 
 
@@ -284,7 +386,8 @@ def test_domain_exact_does_not_cover_subdomains(srv):
 def test_domain_wildcard_covers_subdomains_only(srv):
     assert_listed(srv.q(f"x.phish.example.{DBL}", "A"), ["127.0.1.2"])
     assert_listed(srv.q(f"a.b.phish.example.{DBL}", "A"), ["127.0.1.2"])
-    assert_nxdomain(srv.q(f"phish.example.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+    # not listed itself, but the wildcard lists names below it: NODATA
+    assert_nodata(srv.q(f"phish.example.{DBL}", "A"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
 
 
 def test_domain_case_insensitive(srv):
@@ -332,7 +435,10 @@ def test_domain_wildcard_with_exclusion(srv):
     srv.admin("add", f"{DBL}/domains", "*.bad.example")
     srv.admin("add", f"{DBL}/domains", "good.bad.example", "--exclude")
     assert_listed(srv.q(f"x.bad.example.{DBL}"), ["127.0.1.2"])
-    assert_nxdomain(srv.q(f"good.bad.example.{DBL}"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+    # not listed, but the wildcard lists x.good.bad.example: NODATA, so a
+    # resolver does not deny the names below it (RFC 8020)
+    assert_nodata(srv.q(f"good.bad.example.{DBL}"), zone=DBL, ttl=DBL_TTL, minimum=DBL_SOA_MIN)
+    assert_listed(srv.q(f"x.good.bad.example.{DBL}"), ["127.0.1.2"])
 
 
 def test_ipv4_mapped_answered_from_ipv4_data(srv):

@@ -19,6 +19,7 @@ CTRY = os.path.join(FIX, "country")
 
 DOM = "dom.example.org"        # kind = domain
 MULTI = "multi.example.org"    # answer = bitmask
+MULTI2 = "multi2.example.org"  # answer = bitmask, codes 127.0.1.x
 WL = "wl.example.org"          # dnswl.org-style allow list
 CC = "cc.example.org"          # country zone, one list
 CC2 = "cc2.example.org"        # country zone, two lists
@@ -77,6 +78,15 @@ txt  = in b: $
 [list {MULTI}/c]
 code = 127.0.0.8
 
+[zone {MULTI2}]
+kind = ip
+{SOA}
+answer = bitmask
+[list {MULTI2}/x]
+code = 127.0.1.4
+[list {MULTI2}/y]
+code = 127.0.1.8
+
 ; dnswl.org style: A 127.0.X.Y, X = category, Y = trust (0 none .. 3 high)
 [zone {WL}]
 kind = ip
@@ -127,6 +137,9 @@ def ks():
         a("add", f"{MULTI}/c", "192.0.2.5", "--code", "127.0.0.16")
         a("add", f"{MULTI}/b", "192.0.2.6")
         a("add", f"{MULTI}/c", "192.0.2.6", "--txt", "c own $")
+        a("add", f"{MULTI2}/x", "192.0.2.5")
+        a("add", f"{MULTI2}/y", "192.0.2.5")
+        a("add", f"{MULTI2}/y", "192.0.2.6")
         # allow list
         a("add", f"{WL}/esp", "192.0.2.25")
         a("add", f"{WL}/financial", "198.51.100.0/24")
@@ -173,6 +186,13 @@ def nodata(r):
     assert soa_of(r) is not None
 
 
+def both_nodata(srv, name):
+    """An empty non-terminal: NODATA for A and TXT over UDP and TCP."""
+    for tcp in (False, True):
+        for t in ("A", "TXT"):
+            nodata(srv.q(name, t, tcp=tcp))
+
+
 def serial(srv, zone):
     return soa_of(srv.q(zone, "SOA"), "answer")[0].serial
 
@@ -182,11 +202,12 @@ def serial(srv, zone):
 def test_domain_exact_name_only(ks):
     listed(ks.q(f"spam.example.{DOM}"), ["127.0.1.2"])
     nxdomain(ks.q(f"www.spam.example.{DOM}"))      # exact entry: no subdomains
-    nxdomain(ks.q(f"example.{DOM}"))
+    both_nodata(ks, f"example.{DOM}")               # an empty non-terminal (RFC 8020)
+    nxdomain(ks.q(f"example.org.{DOM}"))
 
 
 def test_domain_wildcard_is_subdomains_only(ks):
-    nxdomain(ks.q(f"phish.example.{DOM}"))
+    both_nodata(ks, f"phish.example.{DOM}")         # not listed, but names below it are
     listed(ks.q(f"a.phish.example.{DOM}"), ["127.0.1.2"])
     listed(ks.q(f"a.b.c.d.phish.example.{DOM}"), ["127.0.1.2"])
 
@@ -198,7 +219,9 @@ def test_domain_case_insensitive(ks):
 
 def test_domain_exclusion_beats_wildcard_only_for_its_name(ks):
     listed(ks.q(f"x.bad.example.{DOM}"), ["127.0.1.2"])
-    nxdomain(ks.q(f"ok.bad.example.{DOM}"))
+    # not listed, but the names below it are: NODATA, never NXDOMAIN (a
+    # resolver would deny x.ok.bad.example from its cache, RFC 8020)
+    both_nodata(ks, f"ok.bad.example.{DOM}")
     # deeper than the exclusion: the wildcard of bad.example applies again
     listed(ks.q(f"x.ok.bad.example.{DOM}"), ["127.0.1.2"])
 
@@ -265,6 +288,34 @@ def test_bitmask_one_txt_per_list_with_text(ks):
 
 def test_bitmask_unlisted(ks):
     nxdomain(q4(ks, "192.0.2.7", MULTI))
+
+
+def test_bitmask_keeps_the_first_three_octets_of_the_codes(ks):
+    # codes 127.0.1.4 and 127.0.1.8: never 127.0.0.12, a code no list has
+    listed(q4(ks, "192.0.2.5", MULTI2), ["127.0.1.12"])
+    listed(q4(ks, "192.0.2.6", MULTI2), ["127.0.1.8"])
+    nxdomain(q4(ks, "192.0.2.7", MULTI2))
+    # the RFC 5782 test point answers as the first list
+    listed(ks.q(f"2.0.0.127.{MULTI2}"), ["127.0.1.4"])
+
+
+# --- empty non-terminals of imported data ------------------------------------------
+
+def test_empty_non_terminals_of_rbldnsd_imports(ks):
+    # ip4set: 192.0.2.1.., 198.51.100/24, 10.21/16; ip6trie: 2001:db8:c000/36 ...
+    for n in ("2.0.192", "100.51.198", "21.10", "10", "0.0.127"):
+        both_nodata(ks, f"{n}.{R['ip4set']}")
+    nxdomain(ks.q(f"22.10.{R['ip4set']}"))
+    six = ".".join(rev6("2001:db8:c000::").split(".")[32 - 9:])     # 2001:db8:c/36
+    both_nodata(ks, f"{six}.{R['ip6trie']}")
+    for k in (4, 8, 12):
+        both_nodata(ks, ".".join(rev6("2001:db8:c000::").split(".")[32 - k:]) + "." + R["ip6trie"])
+    nxdomain(ks.q(".".join(rev6("2001:db8:e000::").split(".")[32 - 9:]) + "." + R["ip6trie"]))
+    # dnset: *.wild.example and !ok.wild.example
+    both_nodata(ks, f"wild.example.{R['dnset']}")
+    both_nodata(ks, f"ok.wild.example.{R['dnset']}")
+    listed(ks.q(f"x.ok.wild.example.{R['dnset']}"), ["127.0.1.2"])
+    nxdomain(ks.q(f"spam.example.org.{R['dnset']}"))
 
 
 # --- allow list (dnswl style) -------------------------------------------------------
@@ -442,9 +493,9 @@ def test_dnset(ks):
     z = R["dnset"]
     listed(ks.q(f"spam.example.{z}"), ["127.0.1.2"])
     nxdomain(ks.q(f"a.spam.example.{z}"))
-    nxdomain(ks.q(f"wild.example.{z}"))
+    nodata(ks.q(f"wild.example.{z}"))              # empty non-terminals (RFC 8020)
     listed(ks.q(f"a.wild.example.{z}"), ["127.0.1.2"])
-    nxdomain(ks.q(f"ok.wild.example.{z}"))
+    nodata(ks.q(f"ok.wild.example.{z}"))
     listed(ks.q(f"both.example.{z}"), ["127.0.1.2"])
     listed(ks.q(f"x.y.both.example.{z}", "TXT"), txt=["Domain x.y.both.example listed"])
     listed(ks.q(f"own.example.{z}"), ["127.0.0.3"], None)

@@ -31,6 +31,7 @@ static uint64_t g_now;
 static struct sockaddr_in g_peer;
 
 static char long_txt[301];
+static char g_huge_txt[5001];
 
 static const char conf_head[] =
     "[server]\n"
@@ -78,6 +79,14 @@ static const char conf_head[] =
     "[list bm.example.org/c]\n"
     "code = 127.0.0.8\n"
     "\n"
+    "[zone bm2.example.org]\n"
+    "answer = bitmask\n"
+    "\n"
+    "[list bm2.example.org/p]\n"
+    "code = 127.0.1.4\n"
+    "[list bm2.example.org/q]\n"
+    "code = 127.0.1.8\n"
+    "\n"
     "[zone dbl.example.org]\n"
     "kind = domain\n"
     "ttl = 600\n"
@@ -107,6 +116,18 @@ static void put(struct dx_txn *w, const char *zone, const char *list, const char
     assert_int_equal(dx_entry_put(w, zone, list, &k, &e), 0);
 }
 
+static void put_excl(struct dx_txn *w, const char *zone, const char *list, const char *key)
+{
+    struct dx_key k;
+    assert_int_equal(dx_key_parse(key, &k), 0);
+    struct dx_entry e;
+    memset(&e, 0, sizeof(e));
+    e.flags = DX_ENTRY_EXCLUDE;
+    e.first_seen = e.last_seen = g_now;
+    e.source = "admin";
+    assert_int_equal(dx_entry_put(w, zone, list, &k, &e), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -116,6 +137,8 @@ static int setup(void **state)
     memset(long_txt, 'x', 300);
     memcpy(long_txt, "$list:", 6);
     long_txt[300] = 0;
+    memset(g_huge_txt, 'h', 5000);
+    g_huge_txt[5000] = 0;
 
     char path[128];
     snprintf(path, sizeof(path), "%s/dnsxl.conf", g_dir);
@@ -152,6 +175,18 @@ static int setup(void **state)
     put(w, "dbl.example.org", "spam", "spam.example", "spammy", 0, 0, NULL);
     put(w, "dbl.example.org", "spam", "*.wild.example", "wild", 0, 0, NULL);
     put(w, "dbl.example.org", "spam", "invalid", "never", 0, 0, NULL);
+    put(w, "dbl.example.org", "spam", "x.invalid", "below invalid", 0, 0, NULL);
+    put_excl(w, "dbl.example.org", "spam", "ok.wild.example");
+    put(w, "bl.example.org", "traps", "198.18.0.1", "expired", g_now - 10, 0, NULL);
+    put_excl(w, "bl.example.org", "manual", "198.19.0.0/16");
+    put(w, "bm2.example.org", "p", "192.0.2.1", NULL, 0, 0, NULL);
+    put(w, "bm2.example.org", "q", "192.0.2.1", NULL, 0, 0, NULL);
+    put(w, "bm2.example.org", "q", "192.0.2.2", NULL, 0, 0, NULL);
+    /* own codes an older version let in: other first octets than the zone's */
+    put(w, "bm2.example.org", "p", "192.0.2.3", NULL, 0, 0x7f000010, NULL);
+    put(w, "bm2.example.org", "q", "192.0.2.3", NULL, 0, 0x7f020201, NULL);
+    /* an own TXT longer than the entry points allow (an older store) */
+    put(w, "bl.example.org", "manual", "192.0.2.51", NULL, 0, 0, g_huge_txt);
     for (int i = 0; i < 12; i++) {
         char l[16];
         snprintf(l, sizeof(l), "l%02d", i);
@@ -485,10 +520,9 @@ static void test_nxdomain(void **state)
     /* entry of a list no longer configured */
     query("6.113.0.203.bl.example.org", DX_T_A, NULL, DX_UDP, &p);
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
-    /* empty non-terminal, leading zero, 5 labels, out of range octet */
-    const char *bad[] = { "0.0.127.bl.example.org", "099.2.0.192.bl.example.org",
-                          "1.99.2.0.192.bl.example.org", "256.2.0.192.bl.example.org",
-                          "x.2.0.192.bl.example.org" };
+    /* leading zero, 5 labels, out of range octet, a non-nibble label */
+    const char *bad[] = { "099.2.0.192.bl.example.org", "1.99.2.0.192.bl.example.org",
+                          "256.2.0.192.bl.example.org", "x.2.0.192.bl.example.org" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         query(bad[i], DX_T_A, NULL, DX_UDP, &p);
         assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
@@ -863,7 +897,8 @@ static void test_test_points(void **state)
     txt_text(&p, &p.rr[1], t, sizeof(t));
     assert_string_equal(t, "Domain test in dbl.example.org ()");
     query("invalid.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);
-    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_int_equal(p.rcode, DX_RC_NOERROR);     /* x.invalid is listed: NODATA */
+    assert_int_equal(p.an, 0);
 }
 
 static void test_ttl_expiry(void **state)
@@ -920,6 +955,106 @@ static void test_bitmask(void **state)
     assert_true(has_a(&p, 0x7f000008));
     query("3.2.0.192.bm.example.org", DX_T_A, NULL, DX_UDP, &p);
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    /* the first three octets are the list codes', 127.0.1 */
+    query("1.2.0.192.bm2.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f00010c));           /* 127.0.1.(4 | 8) */
+    query("2.2.0.192.bm2.example.org", DX_T_ANY, NULL, DX_TCP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f000108));
+    /* own codes with other first octets add their last octet only */
+    query("3.2.0.192.bm2.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f000111));           /* 127.0.1.(16 | 1) */
+    /* the test point answers as the first list */
+    query("2.0.0.127.bm2.example.org", DX_T_A, NULL, DX_UDP, &p);
+    assert_int_equal(p.an, 1);
+    assert_true(has_a(&p, 0x7f000104));
+}
+
+/* Empty non-terminals (RFC 8020 2): NOERROR, no answer, the SOA with the
+ * negative TTL, over UDP and TCP; NXDOMAIN where nothing is below. */
+static void expect_neg(const char *name, unsigned rcode, const char *zone, uint32_t ttl)
+{
+    struct reply p;
+    const uint16_t types[] = { DX_T_A, DX_T_TXT, DX_T_AAAA, DX_T_ANY };
+    for (int tr = 0; tr < 2; tr++) {
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+            query(name, types[i], NULL, tr ? DX_TCP : DX_UDP, &p);
+            if (p.rcode != rcode)
+                fail_msg("%s type %u over %s: rcode %u, expected %u", name, types[i],
+                         tr ? "TCP" : "UDP", p.rcode, rcode);
+            assert_true(p.flags & F_AA);
+            assert_int_equal(p.an, 0);
+            assert_int_equal(p.ns, 1);
+            assert_int_equal(p.rr[0].type, DX_T_SOA);
+            assert_int_equal(p.rr[0].ttl, ttl);    /* RFC 2308: the NXDOMAIN TTL too */
+            assert_true(name_is(p.rr[0].name, p.rr[0].nlen, zone));
+        }
+    }
+}
+
+static void test_empty_non_terminals(void **state)
+{
+    (void)state;
+    const char *ents[] = {
+        /* the RFC 5782 test point's ancestors, in every ip zone */
+        "0.0.127.bl.example.org", "0.127.bl.example.org", "127.bl.example.org",
+        "0.0.127.empty.example.org",
+        "0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.empty.example.org",
+        "f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.empty.example.org",
+        /* 192.0.2.99 and 192.0.2.128/25 */
+        "2.0.192.bl.example.org", "0.192.bl.example.org", "192.bl.example.org",
+        /* 2001:db8::1 (and 2001::/16: four labels are also an IPv4 address) */
+        "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+        "8.b.d.0.1.0.0.2.bl.example.org", "1.0.0.2.bl.example.org", "2.bl.example.org",
+        /* ::ffff:192.0.2.0/120 is IPv4 data */
+        "2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+        /* an entry of a list that is no longer configured still counts */
+        "113.0.203.bl.example.org",
+        /* 198.19.0.0/16, covering the /24 */
+        "5.19.198.bl.example.org",
+    };
+    for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+        expect_neg(ents[i], DX_RC_NOERROR, strstr(ents[i], "empty.") ? "empty.example.org"
+                                                                     : "bl.example.org",
+                   strstr(ents[i], "empty.") ? 300 : 120);
+    const char *dents[] = { "example.dbl.example.org", "wild.example.dbl.example.org",
+                            "ok.wild.example.dbl.example.org", "invalid.dbl.example.org" };
+    for (size_t i = 0; i < sizeof(dents) / sizeof(dents[0]); i++)
+        expect_neg(dents[i], DX_RC_NOERROR, "dbl.example.org", 300);
+    const char *nx[] = {
+        "18.198.bl.example.org",               /* only an expired entry there */
+        "3.2.1.bl.example.org", "1.bl.example.org", "10.bl.example.org",
+        "099.2.0.bl.example.org", "256.2.0.bl.example.org",
+        "1.99.2.0.192.bl.example.org",          /* 5 labels, not nibbles */
+        /* ::ffff:193.0.0.0/116 (193.0.0.0/20), 2001:f000::/20: nothing */
+        "0.0.0.1.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+        "f.1.0.0.2.bl.example.org",
+        "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.0.bl.example.org",
+        "1.0.0.127.bl.example.org",             /* never listed, nothing below */
+        "2.0.0.127.sub.bl.example.org",         /* a domain zone: a name */
+    };
+    for (size_t i = 0; i < sizeof(nx) / sizeof(nx[0]); i++)
+        expect_neg(nx[i], DX_RC_NXDOMAIN,
+                   strstr(nx[i], "sub.") ? "sub.bl.example.org" : "bl.example.org",
+                   strstr(nx[i], "sub.") ? 60 : 120);
+    expect_neg("spam.example.example.dbl.example.org", DX_RC_NXDOMAIN, "dbl.example.org", 300);
+    expect_neg("x.spam.example.dbl.example.org", DX_RC_NXDOMAIN, "dbl.example.org", 300);
+}
+
+/* An own TXT longer than the entry points allow (an older store) is cut
+ * at DX_TXT_MAX, the only case where an answer cuts a text. */
+static void test_txt_cut_only_for_old_entries(void **state)
+{
+    (void)state;
+    struct reply p;
+    char t[8192];
+    query("51.2.0.192.bl.example.org", DX_T_TXT, NULL, DX_TCP, &p);
+    assert_int_equal(p.rcode, 0);
+    assert_int_equal(p.an, 1);
+    txt_text(&p, &p.rr[0], t, sizeof(t));
+    assert_int_equal(strlen(t), 4096);
 }
 
 static void test_domain(void **state)
@@ -942,7 +1077,8 @@ static void test_domain(void **state)
     txt_text(&p, &p.rr[0], t, sizeof(t));
     assert_string_equal(t, "Domain a.b.wild.example in dbl.example.org (wild)");
     query("wild.example.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);    /* subdomains only */
-    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_int_equal(p.rcode, DX_RC_NOERROR);                         /* ... so it exists */
+    assert_int_equal(p.an, 0);
     query("other.example.dbl.example.org", DX_T_A, NULL, DX_UDP, &p);
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
     assert_int_equal(p.ns, 1);
@@ -968,10 +1104,13 @@ static void test_v6(void **state)
     query("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.bl.example.org",
           DX_T_A, NULL, DX_UDP, &p);
     assert_int_equal(p.an, 1);
-    /* 31 nibbles, a 2-char label, a non-hex nibble */
+    /* 31 nibbles: an empty non-terminal above 2001:db8::1; a 2-char
+     * label, a non-hex nibble: NXDOMAIN */
     query("0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
           DX_T_A, NULL, DX_UDP, &p);
-    assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
+    assert_int_equal(p.rcode, DX_RC_NOERROR);
+    assert_int_equal(p.an, 0);
+    assert_int_equal(p.ns, 1);
     query("10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
           DX_T_A, NULL, DX_UDP, &p);
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
@@ -1024,8 +1163,9 @@ static void test_servfail(void **state)
     uint8_t q[512], r[512];
     struct reply p;
     const char *names[] = { "99.2.0.192.bl.example.org", "1.1.1.1.bl.example.org",
-                            "bl.example.org" };
-    for (int i = 0; i < 3; i++) {
+                            "bl.example.org", "2.0.192.bl.example.org",
+                            "example.dbl.example.org" };
+    for (int i = 0; i < 5; i++) {
         size_t ql = mkquery(q, names[i], i == 2 ? DX_T_SOA : DX_T_A, NULL);
         size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
         parse_reply(r, n, &p);
@@ -1080,6 +1220,8 @@ int main(void)
         cmocka_unit_test(test_ttl_expiry),
         cmocka_unit_test(test_case_preserved),
         cmocka_unit_test(test_bitmask),
+        cmocka_unit_test(test_empty_non_terminals),
+        cmocka_unit_test(test_txt_cut_only_for_old_entries),
         cmocka_unit_test(test_domain),
         cmocka_unit_test(test_v6),
         cmocka_unit_test(test_small_buffers),

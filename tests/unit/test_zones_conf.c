@@ -16,6 +16,7 @@
 #include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/key.h"
+#include "zones/txt.h"
 
 /* ---- fixture: a temp dir with one config file --------------------------- */
 
@@ -126,7 +127,9 @@ static const char example_conf[] =
     "window    = 7d                     ; ... within this window\n"
     "\n"
     "[list bl.example.org/backscatter]\n"
-    "code = 127.0.0.5\n";
+    "code = 127.0.0.5\n"
+    "\n"
+    "[zone wl.example.org]\n";
 
 static void test_example(void **state)
 {
@@ -144,7 +147,7 @@ static void test_example(void **state)
     assert_string_equal(c->server.database, db);
     assert_int_equal(c->server.workers, 0);
 
-    assert_int_equal(c->n_zones, 1);
+    assert_int_equal(c->n_zones, 2);
     struct dx_zone_conf *z = &c->zones[0];
     assert_string_equal(z->name, "bl.example.org");
     assert_int_equal(z->kind, DX_ZONE_IP);
@@ -353,7 +356,9 @@ static void test_all_keys(void **state)
         "protected = 198.51.100.7/24\n"
         "never-list-zone = WL.test.\n"
         "never-list-zone = wl2.test\n"
-        "history = 30d\n");
+        "history = 30d\n"
+        "[zone wl.test]\n"
+        "[zone wl2.test]\n");
     if (rc)
         fail_msg("rc %d: %s", rc, f->err);
     struct dx_conf *c = f->c;
@@ -435,26 +440,29 @@ static void test_comments(void **state)
         "[zone b.test]\r\n"
         "txt=x;y\t;z\r\n"
         "[zone c.test]\n"
-        "txt = tab\tinside  \t\n");
+        "ns = tab.test\tinside.test  \t\n");
     if (rc)
         fail_msg("rc %d: %s", rc, f->err);
     assert_int_equal(f->c->n_zones, 3);
     assert_string_equal(f->c->zones[0].txt, "A#B");
     assert_string_equal(f->c->zones[1].txt, "x;y");
-    assert_string_equal(f->c->zones[2].txt, "tab\tinside");
+    assert_int_equal(f->c->zones[2].n_ns, 2);
+    assert_string_equal(f->c->zones[2].ns[1], "inside.test");
 }
 
 static void test_long_line(void **state)
 {
     struct fx *f = *state;
-    size_t n = 100000;
-    char *text = malloc(n + 64);
+    size_t n = 10000;                  /* names of 10 octets and a blank: a 110000-octet line */
+    char *text = malloc(n * 11 + 64);
     assert_non_null(text);
-    int off = sprintf(text, "[zone a.test]\ntxt = ");
-    memset(text + off, 'x', n);
-    strcpy(text + off + n, "\n");
+    int off = sprintf(text, "[zone a.test]\nns = ");
+    for (size_t i = 0; i < n; i++)
+        off += sprintf(text + off, "n%04zu.test ", i);
+    strcpy(text + off, "\n");
     assert_int_equal(load(f, text), 0);
-    assert_int_equal(strlen(f->c->zones[0].txt), n);
+    assert_int_equal(f->c->zones[0].n_ns, n);
+    assert_string_equal(f->c->zones[0].ns[n - 1], "n9999.test");
     free(text);
 }
 
@@ -710,6 +718,226 @@ static void test_reload_stable(void **state)
     }
 }
 
+/* ---- checks across the file (dnsxld -t) ---------------------------------- */
+
+static void test_listen_duplicates(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f, "[server]\nlisten = 127.0.0.1:53\nlisten = 127.0.0.1:53\n", 3,
+                 "listen: '127.0.0.1:53' is the address and port of line 2 again");
+    expect_error(f, "[server]\nlisten = 127.0.0.1:53\n\nlisten = 127.0.0.1:053\n", 4,
+                 "of line 2 again");
+    expect_error(f, "[server]\nlisten = [::1]:5353\n[loader]\n[server]\nlisten = [0:0::1]:5353\n",
+                 5, "listen: '[0:0::1]:5353' is the address and port of line 2 again");
+    /* other ports, addresses and families are other sockets */
+    int rc = load(f, "[server]\nlisten = 127.0.0.1:53\nlisten = 127.0.0.1:54\n"
+                     "listen = 127.0.0.2:53\nlisten = [::1]:53\nlisten = [::2]:53\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->server.n_listen, 5);
+}
+
+static void test_never_list_zone_must_be_a_zone(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f, "[loader]\nnever-list-zone = wl.test\n[zone bl.test]\n", 2,
+                 "never-list-zone: 'wl.test' is not a configured zone (no [zone wl.test])");
+    expect_error(f, "[zone bl.test]\n[loader]\nnever-list-zone = bl.test\n"
+                    "never-list-zone = BL.test., nope.test\n", 4, "'nope.test' is not a configured zone");
+    /* a zone defined later in the file, any case, a trailing dot */
+    int rc = load(f, "[loader]\nnever-list-zone = WL.Test.\n[zone wl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_string_equal(f->c->loader.never_list_zones[0], "wl.test");
+}
+
+static void test_reserved_codes(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f, "[zone a.test]\n[list a.test/x]\ncode = 127.0.0.1\n", 3,
+                 "code: '127.0.0.1' is reserved");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\ncode = 127.255.255.254\n", 3,
+                 "code: '127.255.255.254' is reserved for error answers (127.255.255.0/24)");
+    expect_error(f, "[list a.test/x]\ncode = 127.255.255.0\n[zone a.test]\n", 2, "reserved");
+    int rc = load(f, "[zone a.test]\n[list a.test/x]\ncode = 127.255.254.255\n"
+                     "[list a.test/y]\ncode = 127.0.0.0\n[list a.test/z]\ncode = 127.1.0.1\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+}
+
+static void test_bitmask_codes(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f,
+        "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.0.2\n"
+        "[list m.test/b]\ncode = 127.0.1.4\n", 6,
+        "code: 127.0.1.4 of list 'b' differs from 127.0.0.2 of list 'a' (line 4) in the first "
+        "three octets");
+    expect_error(f,
+        "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.0.2\n"
+        "[list m.test/b]\ncode = 127.0.0.4\n[list m.test/c]\ncode = 127.0.0.6\n", 8,
+        "code: 127.0.0.6 of list 'c' shares bits with 127.0.0.2 of list 'a' (line 4)");
+    /* two lists with the default code (127.0.0.2): the list headers' lines */
+    expect_error(f, "[zone m.test]\nanswer = bitmask\n[list m.test/a]\n[list m.test/b]\n", 4,
+                 "shares bits with 127.0.0.2 of list 'a' (line 3)");
+    expect_error(f, "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.1.0\n", 4,
+                 "code: 127.0.1.0 of list 'a' sets no bit in its last octet");
+    /* lists before their zone: the checks run when everything is known */
+    expect_error(f, "[list m.test/a]\ncode = 127.0.0.2\n[list m.test/b]\ncode = 127.0.0.3\n"
+                    "[zone m.test]\nanswer = bitmask\n", 4, "shares bits");
+    /* fine: one prefix, distinct bits; separate zones may share codes */
+    int rc = load(f,
+        "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.1.4\n"
+        "[list m.test/b]\ncode = 127.0.1.8\n[list m.test/c]\ncode = 127.0.1.128\n"
+        "[zone s.test]\n[list s.test/a]\ncode = 127.0.0.2\n[list s.test/b]\ncode = 127.0.1.2\n"
+        "[list s.test/c]\ncode = 127.0.0.2\n[zone e.test]\nanswer = bitmask\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(dx_conf_zone(f->c, "m.test")->code_prefix, 0x7f000100);
+    assert_int_equal(dx_conf_zone(f->c, "s.test")->code_prefix, 0x7f000000);
+    assert_int_equal(dx_conf_zone(f->c, "e.test")->code_prefix, 0x7f000000);   /* no lists */
+}
+
+static void test_entry_code_check(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.1.4\n"
+                     "[zone s.test]\n[list s.test/a]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    struct dx_zone_conf *m = dx_conf_zone(f->c, "m.test"), *sz = dx_conf_zone(f->c, "s.test");
+    char err[256];
+    assert_int_equal(dx_conf_check_code(sz, 0x7f020304, err, sizeof(err)), 0);
+    assert_int_equal(dx_conf_check_code(m, 0x7f000110, err, sizeof(err)), 0);
+    assert_int_equal(dx_conf_check_code(m, 0x7f000104, err, sizeof(err)), 0);  /* may share bits */
+    assert_int_equal(dx_conf_check_code(sz, 0x7f000001, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "code 127.0.0.1 is reserved"));
+    assert_int_equal(dx_conf_check_code(m, 0x7fffff01, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "code 127.255.255.1 is reserved for error answers"));
+    assert_int_equal(dx_conf_check_code(sz, 0x0a000002, err, sizeof(err)), DX_EINVAL);
+    assert_string_equal(err, "code 10.0.0.2 is outside 127.0.0.0/8");
+    assert_int_equal(dx_conf_check_code(m, 0x7f000010, err, sizeof(err)), DX_EINVAL);
+    assert_string_equal(err, "code 127.0.0.16 does not share 127.0.1 with the list codes of "
+                             "bitmask zone 'm.test'");
+    assert_int_equal(dx_conf_check_code(m, 0x7f000100, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "sets no bit"));
+    assert_int_equal(dx_conf_check_code(NULL, 0x7f000002, err, sizeof(err)), 0);
+}
+
+static void test_templates(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f, "[zone a.test]\ntxt = see $url\n", 2,
+                 "txt: TXT has an unknown variable '$url' at offset 4 (known: $, $list, $zone, "
+                 "$reason, $$)");
+    expect_error(f, "[list a.test/x]\ntxt = $zone $lst\n[zone a.test]\n", 2,
+                 "unknown variable '$lst' at offset 6");
+    /* worst case: $ = 39 in an ip zone, 253 in a domain zone; $reason 1024;
+     * the zone's template counts the longest list name */
+    char *text = malloc(8192);
+    assert_non_null(text);
+    char *x = malloc(4200);
+    assert_non_null(x);
+    memset(x, 'x', 4200);
+    snprintf(text, 8192, "[zone a.test]\ntxt = %.*s$\n", DX_TXT_MAX - DX_TXT_SUBJECT_IP_MAX, x);
+    assert_int_equal(load(f, text), 0);
+    snprintf(text, 8192, "[zone a.test]\nkind = domain\ntxt = %.*s$\n",
+             DX_TXT_MAX - DX_TXT_SUBJECT_IP_MAX, x);
+    expect_error(f, text, 3, "txt: TXT can expand to 4310 octets, more than 4096 ($ counts 253");
+    snprintf(text, 8192, "[zone a.test]\n[list a.test/x]\ntxt = %.*s$reason\n",
+             DX_TXT_MAX - DX_REASON_MAX + 1, x);
+    expect_error(f, text, 3, "txt: TXT can expand to 4097 octets");
+    snprintf(text, 8192, "[zone a.test]\ntxt = %.*s$list\n[list a.test/sixteen-chars-ok]\n"
+             "[list a.test/x]\n", DX_TXT_MAX - 16, x);
+    assert_int_equal(load(f, text), 0);
+    snprintf(text, 8192, "[zone a.test]\ntxt = %.*s$list\n[list a.test/seventeen-chars-x]\n"
+             "[list a.test/x]\n", DX_TXT_MAX - 16, x);
+    expect_error(f, text, 2, "$list 17");
+    free(text);
+    free(x);
+}
+
+static void test_entry_txt_check(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone a.test]\n[list a.test/abc]\n[zone d.test]\nkind = domain\n"
+                     "[list d.test/abc]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    struct dx_list_conf *la = dx_conf_list(dx_conf_zone(f->c, "a.test"), "abc");
+    struct dx_list_conf *ld = dx_conf_list(dx_conf_zone(f->c, "d.test"), "abc");
+    char err[256];
+    assert_int_equal(dx_conf_check_txt(la, "own text for $ in $list", err, sizeof(err)), 0);
+    assert_int_equal(dx_conf_check_txt(la, "", err, sizeof(err)), 0);
+    assert_int_equal(dx_conf_check_txt(la, "$oops", err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "unknown variable '$oops' at offset 0"));
+    assert_int_equal(dx_conf_check_txt(la, "a\x1b[2J", err, sizeof(err)), DX_EINVAL);
+    assert_string_equal(err, "TXT contains a control character (0x1b) at offset 1");
+    /* 4054 octets, $list (3) and $ (39 in an ip zone): exactly 4096 */
+    char t[DX_TXT_MAX + 8];
+    size_t lit = DX_TXT_MAX - 3 - DX_TXT_SUBJECT_IP_MAX;
+    memset(t, 'x', lit);
+    strcpy(t + lit, "$list$");
+    assert_int_equal(dx_txt_worst_len(t, DX_TXT_SUBJECT_IP_MAX, 3, 6), DX_TXT_MAX);
+    assert_int_equal(dx_conf_check_txt(la, t, err, sizeof(err)), 0);
+    assert_int_equal(dx_conf_check_txt(ld, t, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "$ counts 253, $list 3, $zone 6"));
+    assert_int_equal(dx_conf_check_txt(NULL, "x", err, sizeof(err)), DX_EINVAL);
+}
+
+/* ---- the file itself: BOM, line ends, control bytes ------------------------ */
+
+static void test_bom_and_line_ends(void **state)
+{
+    struct fx *f = *state;
+    /* a UTF-8 byte order mark at the start is skipped */
+    int rc = load(f, "\xef\xbb\xbf[zone a.test]\nttl = 60\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->zones[0].ttl, 60);
+    rc = load(f, "\xef\xbb\xbf; a comment first\n[zone a.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    /* elsewhere it is data */
+    expect_error(f, "[zone a.test]\n\xef\xbb\xbfttl = 60\n", 2, "unknown key");
+    /* old Mac line ends (CR alone) are line ends; line numbers count them */
+    rc = load(f, "[zone a.test]\rttl = 60\r\r[zone b.test]\rtxt = x ; comment\r");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->n_zones, 2);
+    assert_int_equal(f->c->zones[0].ttl, 60);
+    assert_string_equal(f->c->zones[1].txt, "x");
+    assert_int_equal(f->c->zones[1].line, 4);
+    expect_error(f, "[zone a.test]\r\rttl = soon\r", 3, "ttl: bad TTL");
+    expect_error(f, "[zone a.test]\rttl = soon", 2, "ttl: bad TTL");   /* no final line end */
+    /* CRLF, and a file without a final line end */
+    rc = load(f, "[zone a.test]\r\nttl = 60\r\n\r\n[zone b.test]\r\nttl = 70");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->zones[1].ttl, 70);
+    assert_int_equal(f->c->zones[1].line, 4);
+    expect_error(f, "[zone a.test]\r\n\r\nttl = soon\r\n", 3, "ttl: bad TTL");
+}
+
+static void test_control_bytes(void **state)
+{
+    struct fx *f = *state;
+    expect_error(f, "[zone a.test]\ntxt = a\x1b[31mred\n", 2,
+                 "control character 0x1b at column 8 (only tab is allowed)");
+    expect_error(f, "[zone a.test]\ntxt = del\x7f\n", 2, "control character 0x7f");
+    expect_error(f, "[zone a.test]\nt\x01xt = 1\n", 2, "control character 0x01 at column 2");
+    expect_error(f, "[zone a\x02.test]\n", 1, "control character 0x02");
+    expect_error(f, "[server]\nlisten = 127.0.0.1:53\x0c\n", 2, "control character 0x0c");
+    /* tabs are blanks; comments are not values */
+    int rc = load(f, "; \x1b comment\n[zone a.test]\nns = a.test\tb.test ; \x07 bell\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->zones[0].n_ns, 2);
+    /* a tab in a TXT template is a TXT error (zones/txt.h), not a file one */
+    expect_error(f, "[zone a.test]\ntxt = a\tb\n", 2,
+                 "txt: TXT contains a control character (0x09) at offset 1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +957,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_target, setup, teardown),
         cmocka_unit_test(test_acl),
         cmocka_unit_test_setup_teardown(test_reload_stable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_list_zone_must_be_a_zone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bitmask_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_code_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entry_txt_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bom_and_line_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2152,6 +2152,148 @@ static void test_history_size_bound(void **state)
     dx_txn_abort(r);
 }
 
+/* --- dx_lookup_below: empty non-terminals (RFC 8020 2) -------------------- */
+
+/* dx_lookup_below of a prefix or name at `now`. */
+static int below_at(struct dx_store *st, const char *zone, const char *q, uint64_t now)
+{
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    struct dx_key k = K(q);
+    int rc = dx_lookup_below(r, zone, &k, now);
+    assert_int_equal(dx_txn_commit(r), 0);
+    return rc;
+}
+
+static int below(struct dx_store *st, const char *zone, const char *q)
+{
+    return below_at(st, zone, q, NOW);
+}
+
+static void test_lookup_below_ip(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.99", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "10.0.0.0/8", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "c", "198.51.100.0/24", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "203.0.113.5", 0, 0, NOW - 1, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "203.0.113.9", 0, 0, NOW, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "b", "203.0.114.0/24", 0, 0, NOW + 100, NULL), 0);
+    assert_int_equal(put(w, "bl.test", "a", "2001:db8:1::/48", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "v6.test", "a", "2001:db8::1", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+
+    /* an entry inside the prefix, or one covering it */
+    assert_int_equal(below(f->st, "bl.test", "192.0.2.0/24"), 1);
+    assert_int_equal(below(f->st, "bl.test", "192.0.0.0/16"), 1);
+    assert_int_equal(below(f->st, "bl.test", "192.0.0.0/8"), 1);
+    assert_int_equal(below(f->st, "bl.test", "0.0.0.0/0"), 1);
+    assert_int_equal(below(f->st, "bl.test", "10.1.0.0/16"), 1);
+    assert_int_equal(below(f->st, "bl.test", "10.1.2.0/24"), 1);
+    assert_int_equal(below(f->st, "bl.test", "192.0.2.99/32"), 1);
+    /* nothing there */
+    assert_int_equal(below(f->st, "bl.test", "192.0.3.0/24"), 0);
+    assert_int_equal(below(f->st, "bl.test", "192.0.2.0/26"), 0);   /* .99 is in the next /26 */
+    assert_int_equal(below(f->st, "bl.test", "191.0.0.0/8"), 0);
+    assert_int_equal(below(f->st, "bl.test", "11.0.0.0/8"), 0);
+    assert_int_equal(below(f->st, "bl.test", "255.0.0.0/8"), 0);    /* past the last interval */
+    assert_int_equal(below(f->st, "other.test", "0.0.0.0/0"), 0);   /* another zone */
+    /* an exclusion alone is an entry: a name of its own */
+    assert_int_equal(below(f->st, "bl.test", "198.51.100.0/24"), 1);
+    assert_int_equal(below(f->st, "bl.test", "198.51.0.0/16"), 1);
+    /* expired entries are absent, to the second; the walk steps past them */
+    assert_int_equal(below(f->st, "bl.test", "203.0.113.0/24"), 0);
+    assert_int_equal(below_at(f->st, "bl.test", "203.0.113.0/24", NOW - 1), 1);
+    assert_int_equal(below(f->st, "bl.test", "203.0.0.0/16"), 1);  /* 203.0.114.0/24 */
+    assert_int_equal(below_at(f->st, "bl.test", "203.0.0.0/16", NOW + 100), 0);
+
+    /* IPv6 */
+    assert_int_equal(below(f->st, "bl.test", "2001:db8::/32"), 1);
+    assert_int_equal(below(f->st, "bl.test", "2000::/4"), 1);
+    assert_int_equal(below(f->st, "bl.test", "2001:db8:1:2::/64"), 1);
+    assert_int_equal(below(f->st, "bl.test", "2001:db8:2::/48"), 0);
+    assert_int_equal(below(f->st, "bl.test", "3000::/4"), 0);
+    /* the IPv4-mapped part of a prefix is IPv4 data */
+    assert_int_equal(below(f->st, "bl.test", "::ffff:0:0/96"), 1);
+    assert_int_equal(below(f->st, "bl.test", "::ffff:192.0.0.0/112"), 1);
+    assert_int_equal(below(f->st, "bl.test", "::ffff:192.0.2.0/120"), 1);
+    assert_int_equal(below(f->st, "bl.test", "::ffff:192.0.3.0/120"), 0);
+    assert_int_equal(below(f->st, "bl.test", "::/16"), 1);
+    assert_int_equal(below(f->st, "bl.test", "::/96"), 0);          /* below ::ffff:0:0 */
+    assert_int_equal(below(f->st, "v6.test", "::/16"), 0);          /* no IPv4 data */
+    assert_int_equal(below(f->st, "v6.test", "2001:db8::/126"), 1);
+
+    /* bad arguments */
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    struct dx_key k = K("192.0.2.0/24");
+    assert_int_equal(dx_lookup_below(NULL, "bl.test", &k, NOW), DX_EINVAL);
+    assert_int_equal(dx_lookup_below(r, "", &k, NOW), DX_EINVAL);
+    assert_int_equal(dx_lookup_below(r, NULL, &k, NOW), DX_EINVAL);
+    assert_int_equal(dx_lookup_below(r, "bl.test", NULL, NOW), DX_EINVAL);
+    k.addr[3] = 1;                                /* host bits set */
+    assert_int_equal(dx_lookup_below(r, "bl.test", &k, NOW), DX_EINVAL);
+    k = K("192.0.2.0/24");
+    k.family = 9;
+    assert_int_equal(dx_lookup_below(r, "bl.test", &k, NOW), DX_EINVAL);
+    /* a renewed read txn keeps working (its cursors are renewed) */
+    dx_txn_reset(r);
+    assert_int_equal(dx_txn_renew(r), 0);
+    k = K("192.0.2.0/24");
+    assert_int_equal(dx_lookup_below(r, "bl.test", &k, NOW), 1);
+    k = K("example");
+    assert_int_equal(dx_lookup_below(r, "dbl.test", &k, NOW), 0);
+    dx_txn_reset(r);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(dx_lookup_below(r, "dbl.test", &k, NOW), 0);
+    assert_int_equal(dx_txn_commit(r), 0);
+}
+
+static void test_lookup_below_domain(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "spam.example", 0, 0, 0, NULL), 0);
+    /* sorts between "example.spam" \1 and "example.spam." ('-' < '.') */
+    assert_int_equal(put(w, "dbl.test", "a", "spam-x.example", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "*.wild.example", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "ok.wild.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "x.y.deep.example", 0, 0, NOW, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "b", "*.exc.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    /* list a lists below top.example, but not below mid.top.example;
+     * list b excludes below mid2.top.example, which leaves a's wildcard */
+    assert_int_equal(put(w, "dbl.test", "a", "*.top.example", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "*.mid.top.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "b", "*.mid2.top.example", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    commit_ok(w);
+
+    assert_int_equal(below(f->st, "dbl.test", "example"), 1);
+    assert_int_equal(below(f->st, "dbl.test", "spam.example"), 0);    /* the name itself only */
+    assert_int_equal(below(f->st, "dbl.test", "spam-x.example"), 0);
+    assert_int_equal(below(f->st, "dbl.test", "spam"), 0);
+    assert_int_equal(below(f->st, "dbl.test", "org"), 0);
+    assert_int_equal(below(f->st, "dbl.test", "wild.example"), 1);    /* *.wild.example */
+    /* excluded under a wildcard: x.ok.wild.example is listed by it */
+    assert_int_equal(below(f->st, "dbl.test", "ok.wild.example"), 1);
+    /* only an expired record below */
+    assert_int_equal(below(f->st, "dbl.test", "deep.example"), 0);
+    assert_int_equal(below(f->st, "dbl.test", "y.deep.example"), 0);
+    assert_int_equal(below_at(f->st, "dbl.test", "deep.example", NOW - 1), 1);
+    assert_int_equal(below_at(f->st, "dbl.test", "y.deep.example", NOW - 1), 1);
+    /* an excluded wildcard is a record (exc.example exists), but lists
+     * nothing below z.exc.example */
+    assert_int_equal(below(f->st, "dbl.test", "exc.example"), 1);
+    assert_int_equal(below(f->st, "dbl.test", "z.exc.example"), 0);
+    /* the nearest wildcard decides, per list */
+    assert_int_equal(below(f->st, "dbl.test", "n.top.example"), 1);
+    assert_int_equal(below(f->st, "dbl.test", "n.mid.top.example"), 0);
+    assert_int_equal(below(f->st, "dbl.test", "n.mid2.top.example"), 1);
+    assert_int_equal(below(f->st, "other.test", "example"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2191,6 +2333,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_size_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_below_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_below_domain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
