@@ -2,6 +2,7 @@
 #
 #   make            build dnsxld, dnsxl-admin, dnsxl-loader into build/
 #   make run        install missing packages, build, start the demo server on 127.0.0.1:5353
+#                   (make run PORT=5354: on another port)
 #   make test       install missing packages, build, run unit and integration tests
 #   make SANITIZE=address,undefined test   the same under ASan/UBSan (into build-san/)
 
@@ -94,27 +95,55 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
 
+# make run [PORT=5353]: the demo (demo/dnsxl.conf) on 127.0.0.1:PORT; the
+# tracked config stays as it is (demo/run.sh serves a copy in var/).
+PORT ?= 5353
 run: deps
 	@$(MAKE) --no-print-directory all
-	@sh demo/run.sh $(BUILD)
+	@sh demo/run.sh $(BUILD) $(PORT)
 
 bench: deps all
 	@sh bench/run.sh $(BUILD)
 	@sh bench/load.sh $(BUILD)
 
-# make install [PREFIX=/usr/local] [DESTDIR=...]: programs, man pages, the
-# systemd units of contrib/ (they expect PREFIX=/usr/local).
-PREFIX ?= /usr/local
+# make install [PREFIX=/usr/local] [DESTDIR=...] [UNITDIR=/etc/systemd/system]:
+# programs, man pages, the systemd units of contrib/ (their /usr/local paths
+# become PREFIX), the sysusers.d and tmpfiles.d entries that create the dnsxl
+# user and /var/lib/dnsxl, and the sample config as /etc/dnsxl/dnsxl.conf
+# only where none exists: an operator's config is never overwritten.
+# Without DESTDIR, on a systemd host, it then creates that user and directory
+# (systemd-sysusers, systemd-tmpfiles), as a package's postinst would.
+PREFIX  ?= /usr/local
+UNITDIR ?= /etc/systemd/system
+UNIT_FILES := dnsxld.service dnsxl-expire.service dnsxl-expire.timer
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)/etc/systemd/system
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)/etc/dnsxl
 	install -m 755 $(BUILD)/dnsxld $(DESTDIR)$(PREFIX)/sbin/
 	install -m 755 $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/dnsxl.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 man/dnsxld.8 man/dnsxl-admin.8 man/dnsxl-loader.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 644 contrib/dnsxld.service contrib/dnsxl-expire.service \
-	    contrib/dnsxl-expire.timer $(DESTDIR)/etc/systemd/system/
+	@set -e; for u in $(UNIT_FILES); do \
+	  echo "sed 's|/usr/local/|$(PREFIX)/|g' contrib/$$u > $(DESTDIR)$(UNITDIR)/$$u"; \
+	  sed 's|/usr/local/|$(PREFIX)/|g' contrib/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp; \
+	  chmod 644 $(DESTDIR)$(UNITDIR)/$$u.tmp; mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	install -m 644 contrib/sysusers.d/dnsxl.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/dnsxl.conf
+	install -m 644 contrib/tmpfiles.d/dnsxl.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/dnsxl.conf
+	@if [ -e $(DESTDIR)/etc/dnsxl/dnsxl.conf ] || [ -L $(DESTDIR)/etc/dnsxl/dnsxl.conf ]; then \
+	  echo "kept $(DESTDIR)/etc/dnsxl/dnsxl.conf (the new sample is contrib/dnsxl.conf)"; \
+	else \
+	  echo "install -m 644 contrib/dnsxl.conf $(DESTDIR)/etc/dnsxl/dnsxl.conf"; \
+	  install -m 644 contrib/dnsxl.conf $(DESTDIR)/etc/dnsxl/dnsxl.conf; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  echo "systemd-sysusers, systemd-tmpfiles --create, systemctl daemon-reload"; \
+	  systemd-sysusers $(PREFIX)/lib/sysusers.d/dnsxl.conf && \
+	  systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/dnsxl.conf && \
+	  systemctl daemon-reload; \
+	fi
 
 # Fuzz targets (libFuzzer): each runs FUZZ_SECONDS on a scratch copy of its seed corpus.
 FUZZ_SECONDS ?= 30
