@@ -19,8 +19,11 @@ from netns import stop, wait_for_log
 
 
 def make_n_run(*args):
+    """`make -n run ARGS` (prints the recipe; runs nothing), outside any
+    enclosing make's MAKEFLAGS (`make test PORT=...` would pass PORT on)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     p = subprocess.run(["make", "-C", REPO, "-n", "--no-print-directory", "run", *args],
-                       capture_output=True, encoding="utf-8", errors="replace", timeout=120)
+                       capture_output=True, encoding="utf-8", errors="replace", timeout=120, env=env)
     assert p.returncode == 0, p.stderr
     return p.stdout
 
