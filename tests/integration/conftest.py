@@ -3,6 +3,14 @@ the real dnsxl-admin and dnsxl-loader, queried with dnspython (and dig/kdig).
 
 Binaries come from $DNSXL_BUILD (default <repo>/build). Nothing is stubbed:
 if a binary is missing or fails, the tests fail and say why.
+
+No test depends on how fast the machine is (a busy machine, a sanitizer
+build). A test never sleeps to let something happen: it waits for the
+observable effect with wait_until() and a generous deadline (DEADLINE). The
+clock is a parameter (DNSXL_TEST_NOW: Server.admin/loader/start(now=...)),
+kill -9 happens at a named point of the program (DNSXL_TEST_STOP:
+stopped_at()), and "no reply" is proved by a probe (Server.replies_to()), not
+by a short timeout. Speed is measured in bench/, never asserted here.
 """
 import ipaddress
 import json
@@ -26,6 +34,68 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.abspath(os.environ.get("DNSXL_BUILD") or os.path.join(REPO, "build"))
 
+# How long a test waits for something that must happen (a reply, a reload, a
+# process reaching a kill point) before it fails. Generous: a slow or busy
+# machine only makes a test take longer, never fail.
+DEADLINE = 30.0
+
+
+def wait_until(fn, what, deadline=DEADLINE, interval=0.01):
+    """Call fn() until it returns a true value, and return that value. Fail
+    the test, naming `what`, if it has not after `deadline` seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() > end:
+            pytest.fail(f"{what}: not within {deadline:.0f} s")
+        time.sleep(interval)
+
+
+def clock_env(now=None, stop=None, env=None):
+    """The environment for a program run: DNSXL_TEST_NOW=now (the program's
+    clock, unix seconds), DNSXL_TEST_STOP=stop ("PHASE:FILE")."""
+    e = dict(os.environ if env is None else env)
+    e.pop("DNSXL_TEST_NOW", None)
+    e.pop("DNSXL_TEST_STOP", None)
+    if now is not None:
+        e["DNSXL_TEST_NOW"] = str(int(now))
+    if stop is not None:
+        e["DNSXL_TEST_STOP"] = stop
+    return e
+
+
+def stopped_at(phase, argv, pidfile, now=None):
+    """Start argv with DNSXL_TEST_STOP=phase:pidfile and wait until it is
+    stopped there (the program wrote its pid to pidfile and waits to be
+    killed). Returns the Popen. Fails if the program exits first."""
+    if os.path.exists(pidfile):
+        os.unlink(pidfile)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=clock_env(now, f"{phase}:{pidfile}"))
+
+    def there():
+        if os.path.exists(pidfile):
+            return True
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"{' '.join(argv)} exited {proc.returncode} before {phase}\n"
+                        f"stdout:\n{out.decode(errors='replace')}\n"
+                        f"stderr:\n{err.decode(errors='replace')}")
+        return False
+
+    wait_until(there, f"{os.path.basename(argv[0])} stopping at {phase}")
+    with open(pidfile) as f:
+        assert int(f.read()) == proc.pid, f"{pidfile} names another process"
+    return proc
+
+
+def kill9(proc):
+    """kill -9 a process we started; it must die of it."""
+    proc.kill()
+    proc.communicate(timeout=DEADLINE)
+    assert proc.returncode == -signal.SIGKILL, f"exit status {proc.returncode}, not killed by SIGKILL"
 
 
 def _prog(name):
@@ -186,10 +256,11 @@ def free_port():
     raise RuntimeError("no free port on 127.0.0.1/::1 for both UDP and TCP")
 
 
-def run_tool(argv, check=True, input=None, timeout=30):
-    """Run a CLI; with check, fail the test (showing output) on non-zero exit."""
+def run_tool(argv, check=True, input=None, timeout=300, now=None):
+    """Run a CLI; with check, fail the test (showing output) on non-zero exit.
+    now: the program's clock (DNSXL_TEST_NOW). timeout only stops a hang."""
     p = subprocess.run(argv, capture_output=True, encoding="utf-8", errors="replace",
-                       input=input, timeout=timeout)
+                       input=input, timeout=timeout, env=clock_env(now))
     if check and p.returncode != 0:
         pytest.fail(f"{' '.join(argv)} exited {p.returncode}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
     return p
@@ -218,6 +289,7 @@ class Server:
         self.proc = None
         self.pid = None
         self.stopped = False      # stop() ran (or a test stopped it on purpose)
+        self.seeded_at = None     # the clock seed() wrote with
         self._err = None
         self.config_fn = config_fn
         self.write_config()
@@ -236,11 +308,21 @@ class Server:
             f.write(text)
         os.replace(tmp, self.conf)
 
-    def admin(self, *args, check=True):
-        return run_tool([ADMIN, "-c", self.conf, *args], check=check)
+    def admin(self, *args, check=True, now=None):
+        return run_tool([ADMIN, "-c", self.conf, *args], check=check, now=now)
 
-    def loader(self, *args, check=True, input=None):
-        return run_tool([LOADER, "-c", self.conf, *args], check=check, input=input)
+    def loader(self, *args, check=True, input=None, now=None):
+        return run_tool([LOADER, "-c", self.conf, *args], check=check, input=input, now=now)
+
+    def log_has(self, text):
+        """Has dnsxld written `text` to its log (stderr)?"""
+        return text in self.stderr_text()
+
+    def wait_log(self, text, count=1):
+        """Wait until dnsxld has logged `text` (at least `count` times)."""
+        wait_until(lambda: self.stderr_text().count(text) >= count or not self.alive(),
+                   f"dnsxld logging {text!r}")
+        assert self.alive(), f"dnsxld died\nstderr:\n{self.stderr_text()}"
 
     def stderr_text(self):
         try:
@@ -250,24 +332,30 @@ class Server:
             return "(no stderr file)"
 
     # --- process ------------------------------------------------------
-    def start(self):
+    def start(self, now=None):
+        """Start dnsxld (now: its clock starts there, DNSXL_TEST_NOW) and wait
+        until it answers."""
         self._err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen([DNSXLD, "-c", self.conf], stdout=self._err,
-                                     stderr=self._err, stdin=subprocess.DEVNULL)
+                                     stderr=self._err, stdin=subprocess.DEVNULL,
+                                     env=clock_env(now))
         self.pid = self.proc.pid
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
+
+        def answers():
             if self.proc.poll() is not None:
                 pytest.fail(f"dnsxld exited {self.proc.returncode} at start\nstderr:\n{self.stderr_text()}")
             try:
-                r = self.q(BL, "SOA", timeout=0.2)
-                if r.rcode() == dns.rcode.NOERROR:
-                    return
+                # each try is short: the first queries may reach a socket
+                # nobody reads yet; the deadline is wait_until's
+                return self.q(BL, "SOA", timeout=0.1).rcode() == dns.rcode.NOERROR
             except (dns.exception.Timeout, OSError):
-                pass
-            time.sleep(0.05)
-        self.kill()
-        pytest.fail(f"dnsxld did not answer an SOA query within 5 s\nstderr:\n{self.stderr_text()}")
+                return False
+
+        try:
+            wait_until(answers, "dnsxld answering an SOA query after its start")
+        except BaseException:
+            self.kill()
+            raise
 
     def sanitizer_report(self):
         """Lines of an ASan/UBSan/LSan report in the daemon's stderr (SANITIZE builds)."""
@@ -280,9 +368,9 @@ class Server:
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
-            self.proc.wait(5)
+            self.proc.wait(DEADLINE)
 
-    def stop(self, timeout=5.0):
+    def stop(self, timeout=DEADLINE):
         """SIGTERM; returns the exit status. kill -9 as a last resort (and fail)."""
         if self.proc is None:
             return None
@@ -308,7 +396,7 @@ class Server:
     def addr(self, v6=False):
         return "::1" if v6 else "127.0.0.1"
 
-    def q(self, name, rdtype="A", tcp=False, v6=False, timeout=2.0, **kw):
+    def q(self, name, rdtype="A", tcp=False, v6=False, timeout=DEADLINE, **kw):
         """Query with dnspython. kw go to dns.message.make_query (use_edns,
         want_dnssec, payload, ednsflags...), plus `flags` to set header flags."""
         flags = kw.pop("flags", None)
@@ -317,24 +405,61 @@ class Server:
             msg.flags = flags
         return self.send(msg, tcp=tcp, v6=v6, timeout=timeout)
 
-    def send(self, msg, tcp=False, v6=False, timeout=2.0):
+    def send(self, msg, tcp=False, v6=False, timeout=DEADLINE):
         if tcp:
             return dns.query.tcp(msg, self.addr(v6), port=self.port, timeout=timeout)
         return dns.query.udp(msg, self.addr(v6), port=self.port, timeout=timeout)
 
-    def raw_udp(self, wire, v6=False, timeout=1.0):
-        """Send raw bytes over UDP; return the reply bytes or None on timeout."""
-        fam = socket.AF_INET6 if v6 else socket.AF_INET
-        with socket.socket(fam, socket.SOCK_DGRAM) as s:
-            s.settimeout(timeout)
-            s.sendto(wire, (self.addr(v6), self.port))
-            try:
-                data, _ = s.recvfrom(65535)
-                return data
-            except socket.timeout:
-                return None
+    def udp_socket(self, v6=False):
+        """A UDP socket connected to dnsxld (timeout DEADLINE): everything it
+        sends reaches the same worker (SO_REUSEPORT picks the worker by the
+        4-tuple), which answers in order."""
+        s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.settimeout(DEADLINE)
+        s.connect((self.addr(v6), self.port))
+        return s
 
-    def tcp_connect(self, v6=False, timeout=3.0):
+    def raw_udp(self, wire, v6=False):
+        """Send raw bytes over UDP; return the reply (the next datagram that
+        comes back; fails if none within DEADLINE). A query that must not be
+        answered: replies_to()."""
+        with self.udp_socket(v6) as s:
+            s.send(wire)
+            try:
+                return s.recv(65535)
+            except socket.timeout:
+                pytest.fail(f"no reply within {DEADLINE:.0f} s to {bytes(wire[:64]).hex()}")
+
+    def replies_before_probe(self, s, probe_id=0xFACE):
+        """Send a valid probe query (id probe_id) on the UDP socket s and
+        return every datagram that arrives before the probe's reply: the
+        replies to what s sent earlier, complete, since one worker answers
+        them in order. Fails if the probe gets no reply within DEADLINE."""
+        probe = dns.message.make_query(f"probe-{probe_id:x}.{BL}", "A")
+        probe.id = probe_id
+        pw = probe.to_wire()
+        s.send(pw)
+        before = []
+        while True:
+            try:
+                data = s.recv(65535)
+            except socket.timeout:
+                pytest.fail(f"no reply to the probe query within {DEADLINE:.0f} s")
+            if (len(data) >= len(pw) and data[:2] == pw[:2] and data[2] & 0x80
+                    and data[12:len(pw)].lower() == pw[12:].lower()):
+                return before
+            before.append(data)
+
+    def replies_to(self, wire, v6=False):
+        """Every reply dnsxld sends to the datagram `wire` ([] if it drops
+        it). Not decided by a timeout: a probe query follows on the same
+        socket, and what arrives before the probe's reply is wire's reply."""
+        with self.udp_socket(v6) as s:
+            s.send(wire)
+            return self.replies_before_probe(s)
+
+    def tcp_connect(self, v6=False, timeout=DEADLINE):
         fam = socket.AF_INET6 if v6 else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_STREAM)
         s.settimeout(timeout)
@@ -383,8 +508,13 @@ def soa_of(resp, section="authority"):
 
 
 def seed(srv):
-    """The data every read-only test expects (admin add + loader import)."""
-    a = srv.admin
+    """The data every read-only test expects (admin add + loader import),
+    all written with one clock: srv.seeded_at (unix seconds, the real time
+    at seeding), so a test can compute exact expiry times from it."""
+    srv.seeded_at = int(time.time())
+
+    def a(*args):
+        return srv.admin(*args, now=srv.seeded_at)
     # one key in two lists (zen style): traps (own template) + manual (zone template)
     a("add", f"{BL}/traps", "192.0.2.99", "--reason", "trap hit")
     a("add", f"{BL}/manual", "192.0.2.99", "--reason", "manual listing")
@@ -417,7 +547,7 @@ def seed(srv):
     lst = os.path.join(srv.dir, "reports.txt")
     with open(lst, "w") as f:
         f.write("# imported by the integration tests\n192.0.2.77\n192.0.2.128/28\n")
-    srv.loader("import", f"{BL}/reports", lst)
+    srv.loader("import", f"{BL}/reports", lst, now=srv.seeded_at)
 
 
 @pytest.fixture(scope="session")

@@ -118,13 +118,20 @@ def test_qdcount_says_two_but_one_present_formerr(srv):
 
 
 def test_qr_set_gets_no_answer(srv):
+    # "no reply" proved by a probe query sent right after on the same socket
+    # (replies_to): the first reply to arrive is the probe's
     w = wire_query(qid=0x3333)
     set_flags(w, 0x8000 | 0x0100)
-    assert srv.raw_udp(bytes(w), timeout=0.5) is None
-    # also a QR=1 "response" with answers in it
+    assert srv.replies_to(bytes(w)) == []
+    # also a QR=1 "response" with answers in it, over IPv4 and IPv6
     r = srv.q(LISTED, "A")
     r.id = 0x3334
-    assert srv.raw_udp(r.to_wire(), timeout=0.5) is None
+    assert srv.replies_to(r.to_wire()) == []
+    assert srv.replies_to(r.to_wire(), v6=True) == []
+    # the same query with QR=0 is answered (the probe sees a reply when there is one)
+    set_flags(w, 0x0100)
+    got = srv.replies_to(bytes(w))
+    assert len(got) == 1 and header(got[0])[0] == 0x3333, got
     # and the server still answers
     assert a_set(srv.q(LISTED, "A")) == ["127.0.0.2", "127.0.0.4"]
 
