@@ -207,6 +207,15 @@ int main(int argc, char **argv)
         dx_store_close(st);
         return DX_EX_STORE;
     }
+    /* The workers answer as soon as they start: hold SIGTERM/SIGINT/SIGHUP
+     * until their handlers are in place, so that a signal sent once the
+     * server answers is never the default action (killed, status 143). */
+    sigset_t held;
+    sigemptyset(&held);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &held, NULL);
     r = dx_server_start(&d.loop, conf, st, &d.srv, err, sizeof(err));
     if (r != 0) {
         dx_log_err("%s", err);
@@ -231,6 +240,7 @@ int main(int argc, char **argv)
         status = DX_EX_STORE;
         on_stop(&d.sig_term, SIGTERM);
     }
+    pthread_sigmask(SIG_UNBLOCK, &held, NULL);      /* a held signal is handled now */
 
     uv_run(&d.loop, UV_RUN_DEFAULT);
     if (status == 0)
