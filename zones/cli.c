@@ -55,35 +55,45 @@ size_t dx_utf8_len(const unsigned char *s)
     return n;
 }
 
+/* A byte sequence a terminal may act on: C0 controls, DEL, and the C1
+ * controls U+0080..U+009F (UTF-8 C2 80..C2 9F: CSI is C2 9B). */
+static bool is_control(const unsigned char *p, size_t ul)
+{
+    return *p < 0x20 || *p == 0x7f || (ul == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+}
+
 const char *dx_safe(const char *s, char *buf, size_t cap)
 {
     if (!s)
         return "";
     const unsigned char *p = (const unsigned char *)s;
-    while (*p >= 0x20 && *p < 0x7f)
-        p++;
+    for (size_t ul; *p; p += ul) {
+        ul = *p >= 0x80 ? dx_utf8_len(p) : 1;
+        if (ul == 0 || is_control(p, ul) || *p == '\\')
+            break;
+    }
     if (!*p || cap == 0)
         return s;
     size_t n = 0;
-    for (p = (const unsigned char *)s; *p && n + 5 < cap;) {
+    for (p = (const unsigned char *)s; *p && n + 9 < cap;) {
         unsigned char c = *p;
-        size_t ul = c >= 0x80 ? dx_utf8_len(p) : 0;
-        if (c == '\n' || c == '\t' || c == '\r') {
+        size_t ul = c >= 0x80 ? dx_utf8_len(p) : 1;
+        if (c == '\n' || c == '\t' || c == '\r' || c == '\\') {
             buf[n++] = '\\';
-            buf[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+            buf[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
             p++;
-        } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && ul == 0)) {
-            n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
-            p++;
-        } else if (ul > 1) {
+        } else if (ul == 0 || is_control(p, ul)) {
+            /* invalid UTF-8 or a control: each byte as \xNN */
+            size_t k = ul ? ul : 1;
+            for (size_t i = 0; i < k; i++)
+                n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", p[i]);
+            p += k;
+        } else {
             if (n + ul + 1 > cap)
                 break;
             memcpy(buf + n, p, ul);
             n += ul;
             p += ul;
-        } else {
-            buf[n++] = (char)c;
-            p++;
         }
     }
     buf[n] = 0;

@@ -26,6 +26,20 @@ struct dx_txn;
 
 enum dx_exit { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2, DX_EX_PARTIAL = 3 };
 
+/* The table above as every program's --help prints it. */
+#define DX_EXIT_HELP                                                                       \
+    "exit status:\n"                                                                       \
+    "  0  done\n"                                                                          \
+    "  1  bad usage or bad input (the message names FILE:LINE), or a request the policy\n"  \
+    "     refuses (use --force where the message offers it); nothing was written\n"        \
+    "  2  store or system error; nothing was written\n"                                    \
+    "  3  done, but some inputs were skipped (each named on stderr)\n"
+
+/* What --version prints after the program name (all three programs). */
+#ifndef DNSXL_VERSION
+#define DNSXL_VERSION "0.1.0"
+#endif
+
 /* The program name that prefixes messages ("dnsxl-admin"). */
 void dx_cli_set_prog(const char *prog);
 const char *dx_cli_prog(void);
@@ -36,9 +50,10 @@ const char *dx_cli_prog(void);
 void dx_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dx_cli_verr(const char *fmt, va_list ap);
 
-/* Text for a terminal or a log: s itself if it holds no control byte
- * (< 0x20, 0x7f) and no invalid UTF-8, else a copy in buf (truncated to
- * cap) with those written as \n, \t, \r or \xNN. NULL gives "". */
+/* Text for a terminal or a log: s itself if it holds no control (C0,
+ * DEL, C1 such as CSI U+009B), no backslash and no invalid UTF-8, else a
+ * copy in buf (truncated to cap) with those written as \n, \t, \r, \\ or
+ * \xNN per byte, so the text shown is unambiguous. NULL gives "". */
 const char *dx_safe(const char *s, char *buf, size_t cap);
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
