@@ -45,10 +45,12 @@ def root():
     """A `make install DESTDIR=... PREFIX=/usr/local` tree. World-readable:
     it becomes the root directory of a process run as the dnsxl user."""
     d = tempfile.mkdtemp(prefix="dnsxl-install-")
-    os.chmod(d, 0o755)
-    make_install(d)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    try:
+        os.chmod(d, 0o755)
+        make_install(d)
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def unit(root, name):
@@ -233,12 +235,13 @@ def service_namespace(root, name):
     return ns, svc, run_as
 
 
-def test_units_start_as_shipped(root):
+def test_units_start_as_shipped(root, tmp_path):
     which_or_skip("setpriv")
     which_or_skip("chroot")
     create_users_and_dirs(root)
     ns, svc, run_as = service_namespace(root, "dnsxld.service")
-    log = os.path.join(tempfile.mkdtemp(prefix="dnsxl-unit-"), "dnsxld.log")
+    log = str(tmp_path / "dnsxld.log")
+    proc = None
     try:
         with open(log, "wb") as err:
             proc = ns.popen(run_as + shlex.split(svc["ExecStart"][-1]), stdout=err, stderr=err,
@@ -255,6 +258,9 @@ def test_units_start_as_shipped(root):
         rc = stop(proc, "dnsxld")
         assert rc == 0, open(log).read()
     finally:
+        if proc is not None and proc.poll() is None:   # a failed check above
+            proc.kill()
+            proc.wait(10)
         ns.close()
     # The expiry job, with the store dnsxld created as the same user.
     ns, svc, run_as = service_namespace(root, "dnsxl-expire.service")
@@ -263,4 +269,3 @@ def test_units_start_as_shipped(root):
         assert p.returncode == 0, f"dnsxl-expire.service's ExecStart exited {p.returncode}:\n{p.stderr}"
     finally:
         ns.close()
-    shutil.rmtree(os.path.dirname(log), ignore_errors=True)
