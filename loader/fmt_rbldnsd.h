@@ -22,7 +22,7 @@
  *   - "no TXT at all" (`1.2.3.4 :3:`, or a default line `:3:`) is an own
  *     TXT of "" (empty string): dnsxld should answer no TXT for it.
  * TXT templates keep rbldnsd's `$` (the queried subject) and `$$` (a
- * literal '$'), which dnsxld expands the same way (dnsxld/txt.h).
+ * literal '$'), which dnsxld expands the same way (zones/txt.h).
  * rbldnsd's `$n` substitution variables and the `$=` base template are
  * expanded here, at load time, so records hold final templates.
  *
