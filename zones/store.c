@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "zones/cli.h"
 #include "zones/err.h"
@@ -466,6 +467,25 @@ static int size_check(struct dx_store *st)
     return (uint64_t)sb.st_size < need ? DX_ETRUNC : 0;
 }
 
+/* root running dnsxl-admin or dnsxl-loader on a store directory that
+ * belongs to the service user (StateDirectory=) must not leave files only
+ * root can open: files root just created there go to the directory's owner. */
+static void store_owner(const char *dir)
+{
+    struct stat ds, fs;
+    if (geteuid() != 0 || stat(dir, &ds) != 0 || ds.st_uid == 0)
+        return;
+    static const char *const files[] = { "data.mdb", "lock.mdb" };
+    for (size_t i = 0; i < 2; i++) {
+        char path[4200];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, files[i]) >= sizeof(path))
+            return;
+        if (lstat(path, &fs) == 0 && S_ISREG(fs.st_mode) && fs.st_uid == 0 &&
+            chown(path, ds.st_uid, ds.st_gid) != 0)
+            continue;       /* best effort: the open goes on as root can */
+    }
+}
+
 int dx_store_open(const char *dir, uint64_t map_size, unsigned flags, struct dx_store **out)
 {
     *out = NULL;
@@ -500,6 +520,7 @@ int dx_store_open(const char *dir, uint64_t map_size, unsigned flags, struct dx_
     rc = mdb_env_open(st->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0600);
     if (rc)
         goto fail;
+    store_owner(dir);
     rc = size_check(st);
     if (rc)
         goto fail;

@@ -2294,6 +2294,29 @@ static void test_lookup_below_domain(void **state)
     assert_int_equal(below(f->st, "other.test", "example"), 0);
 }
 
+/* root working on a store directory owned by the service user leaves files
+ * that user can open (dnsxld runs as it). */
+static void test_root_keeps_the_directory_owner(void **state)
+{
+    struct fx *f = *state;
+    if (geteuid() != 0)
+        skip();                 /* only root can create files for another user */
+    char sub[160], path[200];
+    snprintf(sub, sizeof(sub), "%s/svc", f->dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(chown(sub, 65534, 65534), 0);
+    struct dx_store *st;
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &st), 0);
+    dx_store_close(st);
+    struct stat sb;
+    snprintf(path, sizeof(path), "%s/data.mdb", sub);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_uid, 65534);
+    snprintf(path, sizeof(path), "%s/lock.mdb", sub);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_uid, 65534);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2333,6 +2356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_size_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_keeps_the_directory_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_below_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_below_domain, setup, teardown),
     };
