@@ -36,6 +36,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/query.h"
+#include "zones/cli.h"
 #include "zones/err.h"
 
 #define UDP_CHUNK      (64 * 1024)  /* libuv's recvmmsg slot (UV__UDP_DGRAM_MAXSIZE) */
@@ -360,7 +361,7 @@ static bool batch_begin(struct worker *w)
         return false;
     }
     w->txn_live = true;
-    w->now = (uint64_t)time(NULL);
+    w->now = dx_now();                  /* DNSXL_TEST_NOW in tests (zones/cli.h) */
     return true;
 }
 

@@ -1,5 +1,10 @@
 """Writes through dnsxl-admin are live in DNS at once: no reload, no signal
-(DESIGN.md "Data model", "Time and delisting")."""
+(DESIGN.md "Data model", "Time and delisting").
+
+How fast a write shows is not asserted here (bench/ measures it): a test
+checks that it shows, polling with a generous deadline. Expiry is tested by
+the clock, not by waiting: an entry written with DNSXL_TEST_NOW in the past
+is already expired in real time."""
 import socket
 import subprocess
 import time
@@ -8,14 +13,8 @@ import dns.message
 import dns.rcode
 import pytest
 
-from conftest import BL, LOADER, a_set, find_dicts, parse_json, rev4, soa_of
-
-LIVE_BUDGET = 0.100  # seconds from the admin command's exit to the DNS change
-
-
-def newer(a, b):
-    """Serial b is after a (RFC 1982)."""
-    return 0 < (b - a) % 2**32 < 2**31
+from conftest import (BL, DEADLINE, LOADER, Server, a_set, find_dicts, parse_json, rev4, soa_of,
+                      wait_until)
 
 
 def serial(srv):
@@ -23,76 +22,68 @@ def serial(srv):
     return soa_of(r, "answer")[0].serial
 
 
-def wait_for(srv, name, pred, budget):
-    """Poll until pred(reply); return the elapsed time or None."""
-    t0 = time.monotonic()
-    while True:
-        r = srv.q(name, "A", timeout=0.5)
-        el = time.monotonic() - t0
-        if pred(r):
-            return el
-        if el > budget * 10:
-            return None
-        time.sleep(0.002)
+def listed_keys(srv, target):
+    doc = parse_json(srv.admin("list", target, "--json").stdout)
+    return {str(d.get("key")) for d in find_dicts(doc)}
 
 
-def test_add_is_live_within_100ms_and_delist_within_100ms(srv):
+def test_add_and_delist_are_live(srv):
     ip = "192.0.2.150"
     name = f"{rev4(ip)}.{BL}"
     assert srv.q(name).rcode() == dns.rcode.NXDOMAIN
     pid = srv.pid
     srv.admin("add", f"{BL}/manual", ip, "--reason", "live add")
-    el = wait_for(srv, name, lambda r: a_set(r) == ["127.0.0.4"], LIVE_BUDGET)
-    assert el is not None, "added entry never answered"
-    assert el <= LIVE_BUDGET, f"add took {el * 1000:.0f} ms to show"
+    wait_until(lambda: a_set(srv.q(name)) == ["127.0.0.4"], "the added entry answering")
     srv.admin("delist", f"{BL}/manual", ip)
-    el = wait_for(srv, name, lambda r: r.rcode() == dns.rcode.NXDOMAIN, LIVE_BUDGET)
-    assert el is not None, "delisted entry still answered"
-    assert el <= LIVE_BUDGET, f"delist took {el * 1000:.0f} ms to show"
+    wait_until(lambda: srv.q(name).rcode() == dns.rcode.NXDOMAIN, "the delisted entry gone")
     assert srv.pid == pid and srv.alive(), "no restart"
 
 
-def test_soa_serial_increments_after_add(srv):
-    s0 = serial(srv)
-    srv.admin("add", f"{BL}/manual", "192.0.2.151", "--reason", "serial")
-    s1 = serial(srv)
-    assert newer(s0, s1), (s0, s1)
-    srv.admin("delist", f"{BL}/manual", "192.0.2.151")
-    s2 = serial(srv)
-    assert newer(s1, s2), (s1, s2)
+def test_soa_serial_is_the_writers_clock(srv):
+    # the serial of a write is the writer's clock, or the old serial + 1 when
+    # that is not later (two writes in one second, a clock set back)
+    t = max(serial(srv), int(time.time())) + 1000
+    srv.admin("add", f"{BL}/manual", "192.0.2.151", "--reason", "serial", now=t)
+    assert serial(srv) == t
+    srv.admin("delist", f"{BL}/manual", "192.0.2.151", now=t)
+    assert serial(srv) == t + 1
+    srv.admin("add", f"{BL}/manual", "192.0.2.151", now=t - 500)
+    assert serial(srv) == t + 2
+    srv.admin("delist", f"{BL}/manual", "192.0.2.151", now=t + 10)
+    assert serial(srv) == t + 10
+
+
+# Entries with a 60 s lifetime written 120 s ago (DNSXL_TEST_NOW): expired a
+# minute ago in dnsxld's real-time clock, still stored until a sweep.
+AGO = 120
 
 
 @pytest.fixture(scope="module")
-def short_lived(srv):
-    """Entries added with --lifetime 2s (both expiry tests share one wait)."""
-    srv.admin("add", f"{BL}/traps", "192.0.2.152", "--lifetime", "2s", "--reason", "short-lived")
+def expired(srv):
+    then = int(time.time()) - AGO
+    srv.admin("add", f"{BL}/traps", "192.0.2.152", "--lifetime", "60s", "--reason", "short-lived",
+              now=then)
     srv.admin("add", f"{BL}/manual", "192.0.2.160/28", "--reason", "wide")
-    srv.admin("add", f"{BL}/manual", "192.0.2.161", "--lifetime", "2s", "--code", "127.0.0.20")
-    r1 = srv.q(f"{rev4('192.0.2.152')}.{BL}")
-    r2 = srv.q(f"{rev4('192.0.2.161')}.{BL}")
-    return time.monotonic(), r1, r2
+    srv.admin("add", f"{BL}/manual", "192.0.2.161", "--lifetime", "60s", "--code", "127.0.0.20",
+              now=then)
+    # the same entries written now answer (so the expired ones are absent by their expiry alone)
+    srv.admin("add", f"{BL}/traps", "192.0.2.156", "--lifetime", "60s", "--reason", "short-lived")
+    srv.admin("add", f"{BL}/manual", "192.0.2.163", "--lifetime", "60s", "--code", "127.0.0.20")
+    return then
 
 
-def wait_past(t0, seconds):
-    left = t0 + seconds - time.monotonic()
-    if left > 0:
-        time.sleep(left)
-
-
-def test_expired_entry_absent(srv, short_lived):
-    t0, before, _ = short_lived
-    assert a_set(before) == ["127.0.0.2"]
-    assert 0 < before.answer[0].ttl <= 2
-    wait_past(t0, 3)
+def test_expired_entry_absent(srv, expired):
+    fresh = srv.q(f"{rev4('192.0.2.156')}.{BL}")
+    assert a_set(fresh) == ["127.0.0.2"]
+    assert 0 < fresh.answer[0].ttl <= 60
     r = srv.q(f"{rev4('192.0.2.152')}.{BL}")
     assert r.rcode() == dns.rcode.NXDOMAIN, "an expired entry must be absent before any sweep"
+    assert "192.0.2.152" in listed_keys(srv, f"{BL}/traps"), "stored until dnsxl-loader expire"
 
 
-def test_expired_narrow_entry_falls_back_to_wider(srv, short_lived):
-    # 192.0.2.160/28 forever, 192.0.2.161 (own code) for 2 s: after expiry the range answers again
-    t0, _, before = short_lived
-    assert a_set(before) == ["127.0.0.20"]
-    wait_past(t0, 3)
+def test_expired_narrow_entry_falls_back_to_wider(srv, expired):
+    # 192.0.2.160/28 forever, 192.0.2.161 (own code) expired: the range answers for it
+    assert a_set(srv.q(f"{rev4('192.0.2.163')}.{BL}")) == ["127.0.0.20"]
     assert a_set(srv.q(f"{rev4('192.0.2.161')}.{BL}")) == ["127.0.0.4"]
 
 
@@ -160,7 +151,7 @@ def test_bulk_import_is_atomic_for_readers(srv, tmp_path):
     assert a_set(srv.q(first)) == ["127.0.0.3"] and a_set(srv.q(last)) == ["127.0.0.3"]
     # put the reports list back as the other tests expect it
     f.write_text("\n".join(keep) + "\n")
-    srv.loader("import", f"{BL}/reports", str(f), "--replace")
+    srv.loader("import", f"{BL}/reports", str(f), "--replace", "--force")
     assert srv.q(first).rcode() == dns.rcode.NXDOMAIN
 
 
@@ -182,7 +173,7 @@ def test_udp_burst_all_answered_correctly(srv):
             m.id = i
             msgs[i] = want
             s.sendto(m.to_wire(), ("127.0.0.1", srv.port))
-        s.settimeout(2.0)
+        s.settimeout(DEADLINE)          # only a lost reply waits this long
         got = {}
         while len(got) < len(msgs):
             try:
@@ -200,14 +191,36 @@ def test_udp_burst_all_answered_correctly(srv):
             assert a_set(r) == want
 
 
-def test_loader_expire_removes_expired_entries_and_records_history(srv, short_lived):
-    t0, _, _ = short_lived
-    wait_past(t0, 3)
+def test_loader_expire_removes_expired_entries_and_records_history(srv, expired):
     srv.loader("expire")
-    doc = parse_json(srv.admin("list", f"{BL}/traps", "--json").stdout)
-    keys = {str(d.get("key")) for d in find_dicts(doc)}
+    keys = listed_keys(srv, f"{BL}/traps")
     assert "192.0.2.152" not in keys, "expired entry still stored after dnsxl-loader expire"
-    assert "192.0.2.99" in keys, "expire removed an unexpired entry"
+    assert "192.0.2.99" in keys and "192.0.2.156" in keys, "expire removed an unexpired entry"
     out = srv.admin("show", "192.0.2.152").stdout
     assert "expire" in out.lower(), f"no expiry in the history:\n{out}"
     assert srv.q(f"{rev4('192.0.2.152')}.{BL}").rcode() == dns.rcode.NXDOMAIN
+
+
+def test_dnsxld_clock_decides_expiry_and_ttl(tmp_path):
+    """dnsxld answers by its clock (DNSXL_TEST_NOW sets where it starts): an
+    entry written with an hour to live has TTL at most 100 with the clock
+    100 s before its expiry (300, the zone TTL, in real time), and is
+    absent with the clock past its expiry. (Bounds only: dnsxld's clock
+    runs on while the test asks.)"""
+    s = Server(str(tmp_path))
+    t = int(time.time())
+    ip = "192.0.2.155"
+    name = f"{rev4(ip)}.{BL}"
+    s.admin("add", f"{BL}/traps", ip, "--lifetime", "1h", now=t)
+    for clock, want in ((None, 300), (t + 3600 - 100, 100), (t + 3600, None), (t + 7200, None)):
+        s.start(now=clock)
+        try:
+            r = s.q(name)
+            if want is None:
+                assert r.rcode() == dns.rcode.NXDOMAIN, (clock, r)
+            else:
+                assert a_set(r) == ["127.0.0.2"], (clock, r)
+                ttl = r.answer[0].ttl
+                assert (ttl == want) if clock is None else (0 < ttl <= want), (clock, ttl)
+        finally:
+            assert s.stop() == 0
