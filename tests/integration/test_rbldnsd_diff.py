@@ -42,7 +42,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from conftest import BL, Server, rev4, rev6
+from conftest import BL, DEADLINE, Server, rev4, rev6, wait_until
 
 RBLDNSD = "/usr/sbin/rbldnsd"
 SEED = 20261122
@@ -473,31 +473,35 @@ def start_rbldnsd(datadir, files):
             f"{T6}:ip6tset:{files['ip6tset']}"]
     proc = subprocess.Popen(argv, stdout=err, stderr=err, stdin=subprocess.DEVNULL)
     err.close()
-    deadline = time.monotonic() + 10
     probe = dns.message.make_query(f"{rev4('192.0.2.1')}.{Z4}", "A")
-    while time.monotonic() < deadline:
+
+    def answers():
         if proc.poll() is not None:
             pytest.fail(f"rbldnsd exited {proc.returncode}: {open(errpath).read()}")
         try:
-            r = dns.query.udp(probe, "127.0.0.1", port=port, timeout=0.2)
-            if r.rcode() == dns.rcode.NOERROR:
-                return proc, port, errpath
+            # short tries (a query sent before rbldnsd binds is lost); the deadline is wait_until's
+            return dns.query.udp(probe, "127.0.0.1", port=port, timeout=0.2).rcode() == dns.rcode.NOERROR
         except Exception:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    pytest.fail(f"rbldnsd did not answer: {open(errpath).read()}")
+            return False
+
+    try:
+        wait_until(answers, "rbldnsd answering after its start (log: " + errpath + ")",
+                   interval=0.05)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    return proc, port, errpath
 
 
 def stop_pid(proc):
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(5)
+            proc.wait(DEADLINE)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait(5)
+            proc.wait(DEADLINE)
 
 
 # --- querying ---------------------------------------------------------------
@@ -558,20 +562,24 @@ def parse_reply(wire):
     return qid, question, flags & 0xF, bool(flags & 0x0200), addrs, texts
 
 
-def ask_all(port, wires, window=256, timeout=0.5, rounds=4):
+def ask_all(port, wires, window=256, rounds=5):
     """Send every query wire over one UDP socket, `window` in flight at a
     time; returns ({index: parse_reply(...)}, [indexes never answered]).
-    A reply counts only with the query's id and question. Lost ones are
-    retried up to `rounds` times."""
+    A reply counts only with the query's id and question. Lost ones (a
+    server's full receive buffer drops some) are retried up to `rounds`
+    times, each round waiting 4 times longer for a reply (0.5 s, then 2 s,
+    8 s, up to DEADLINE): "never answered" is decided only after the
+    longest wait, never by a short timeout."""
     out = {}
     pending = list(range(len(wires)))
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
     sock.connect(("127.0.0.1", port))
     try:
-        for _ in range(rounds):
+        for rnd in range(rounds):
             if not pending:
                 break
+            timeout = min(0.5 * 4 ** rnd, DEADLINE)
             missed = []
             for start in range(0, len(pending), window):
                 chunk = pending[start:start + window]

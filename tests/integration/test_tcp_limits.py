@@ -8,7 +8,7 @@ import struct
 import dns.message
 import dns.rcode
 
-from conftest import BL, Server, base_config
+from conftest import BL, DEADLINE, Server, base_config
 
 
 def limited(port, dbdir, **kw):
@@ -45,7 +45,7 @@ def test_one_client_cannot_hold_more_than_its_share(tmp_path):
     socks = []
     try:
         for i in range(5):              # in order: each is answered before the next opens
-            c = socket.create_connection(("127.0.0.1", s.port), timeout=3)
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=DEADLINE)
             socks.append(c)
             r = ask(c, 100 + i)
             assert r is not None and r.id == 100 + i and r.rcode() == dns.rcode.NOERROR
@@ -57,7 +57,7 @@ def test_one_client_cannot_hold_more_than_its_share(tmp_path):
             r = ask(socks[i], 200 + i)
             assert r is not None and r.id == 200 + i
         # another client (::1) is not affected
-        c6 = socket.create_connection(("::1", s.port), timeout=3)
+        c6 = socket.create_connection(("::1", s.port), timeout=DEADLINE)
         socks.append(c6)
         r = ask(c6, 300)
         assert r is not None and r.id == 300
