@@ -113,7 +113,7 @@ def test_import_replace_is_live(srv, tmp_path):
     assert a_set(srv.q(f"{rev4('192.0.2.210')}.{BL}")) == ["127.0.0.3"]
     # keep the seeded report entries (other tests use them) plus one new one
     f.write_text("192.0.2.77\n192.0.2.128/28\n192.0.2.211\n")
-    srv.loader("import", f"{BL}/reports", str(f), "--replace")
+    srv.loader("import", f"{BL}/reports", str(f), "--replace", "--force")
     assert srv.q(f"{rev4('192.0.2.210')}.{BL}").rcode() == dns.rcode.NXDOMAIN
     assert a_set(srv.q(f"{rev4('192.0.2.211')}.{BL}")) == ["127.0.0.3"]
     assert a_set(srv.q(f"{rev4('192.0.2.77')}.{BL}")) == ["127.0.0.3"]
@@ -129,7 +129,7 @@ def test_bulk_import_is_atomic_for_readers(srv, tmp_path):
     first, last = f"{rev4(new[0])}.{BL}", f"{rev4(new[-1])}.{BL}"
     kept = f"{rev4('192.0.2.77')}.{BL}"
     assert srv.q(first).rcode() == dns.rcode.NXDOMAIN
-    p = subprocess.Popen([LOADER, "-c", srv.conf, "import", f"{BL}/reports", str(f), "--replace"],
+    p = subprocess.Popen([LOADER, "-c", srv.conf, "import", f"{BL}/reports", str(f), "--replace", "--force"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen_first = False
     polls = 0
