@@ -1,12 +1,18 @@
-/* dnsxl-admin: the operator's command line (INTERFACE.md).
+/* dnsxl-admin: the operator's command line (dnsxl-admin(8)).
  *
  *   dnsxl-admin [-c CONF] COMMAND ARGS...
  *
  * A command table maps names to handlers; each handler parses its own
  * options with getopt_long, uses the store API and prints through
- * admin/print.c. Handlers return an exit status (0 done, 1 bad usage or
- * input, 2 store or system error); the store, config and any open
- * transaction are released on one path in main().
+ * admin/print.c. Handlers return an exit status of zones/cli.h (0 done, 1
+ * bad usage or input or refused, 2 store or system error); the store,
+ * config and any open transaction are released on one path in main().
+ *
+ * Keys are parsed strictly (a CIDR with host bits set is refused with the
+ * network it may mean), entries wider than [loader] shortest-prefix /
+ * shortest-prefix6 need --force, reasons and own TXT/codes pass the checks
+ * of zones/txt.h and zones/conf.h, and every text from the store is printed
+ * with its control bytes escaped (dx_print_safe).
  */
 #include "admin/print.h"
 
@@ -15,7 +21,9 @@
 #include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/key.h"
+#include "zones/listkind.h"
 #include "zones/store.h"
+#include "zones/txt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -97,10 +105,26 @@ static int target(struct ctx *c, const char *text, bool allow_zone, struct dx_zo
     return DX_EX_OK;
 }
 
+/* The message for a KEY argument that dx_key_parse refused with rc. */
+static int bad_key(const char *text, int rc, const struct dx_key *k, const char *expect)
+{
+    if (rc == DX_ERANGE) {
+        char msg[DX_KEY_TEXT_MAX * 2 + 64];
+        dx_key_hostbits_msg(text, k, msg, sizeof(msg));
+        errmsg("%s", msg);
+    } else {
+        errmsg("bad key '%s' (%s)", text, expect);
+    }
+    return DX_EX_USAGE;
+}
+
 static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct dx_key *k)
 {
     bool ip = z->kind == DX_ZONE_IP;
-    if (dx_key_parse_for(text, ip, k) != 0) {
+    int rc = dx_key_parse_for(text, ip, k);
+    if (rc == DX_ERANGE)
+        return bad_key(text, rc, k, NULL);
+    if (rc != 0) {
         errmsg("bad key '%s' for zone %s (kind %s: %s)", text, z->name, ip ? "ip" : "domain",
                ip ? "an address or CIDR" : "a name or *.name");
         return DX_EX_USAGE;
@@ -111,6 +135,76 @@ static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct 
 static void fmt_key(const struct dx_key *k, char *buf, size_t cap)
 {
     dx_key_format(k, buf, cap);
+}
+
+/* The entry of zone/list that decides whether k (an address, a CIDR or a
+ * name) is listed, as dnsxld decides it: the most specific unexpired entry
+ * covering k. For an address or CIDR: k's own entry, then each shorter
+ * prefix; for a name: its own entry, then the wildcard of each ancestor
+ * (*.b.example, *.example for a.b.example); for a wildcard: its own entry,
+ * then the wildcards of its ancestors. Read in t, so a write txn sees its
+ * own changes. 0 with *ek and *e (strings in the map), or DX_ENOTFOUND, or
+ * a store error. */
+/* The next wider key that could cover what k covers: the prefix one bit
+ * shorter, or for a name the wildcard of its parent ("a.b.example" and
+ * "*.a.b.example" -> "*.b.example"). false at the top. */
+static bool key_up(struct dx_key *k)
+{
+    if (k->family != DX_FAM_DOMAIN) {
+        if (k->plen == 0)
+            return false;
+        dx_key_widen(k, k->plen - 1u);
+        return true;
+    }
+    const char *dot = strchr((const char *)k->addr, '.');
+    if (!dot)
+        return false;
+    size_t n = strlen(dot + 1);
+    memmove(k->addr, dot + 1, n + 1);
+    k->len = (uint8_t)n;
+    k->plen = 1;
+    return true;
+}
+
+static int deciding_entry(struct dx_txn *t, uint64_t now, const char *zone, const char *list,
+                          const struct dx_key *k, struct dx_key *ek, struct dx_entry *e)
+{
+    struct dx_key cand = *k;
+    do {
+        int rc = dx_entry_get(t, zone, list, &cand, e);
+        if (rc == 0 && (e->expires_at == 0 || e->expires_at > now)) {
+            *ek = cand;
+            return 0;
+        }
+        if (rc && rc != DX_ENOTFOUND)
+            return rc;
+    } while (key_up(&cand));
+    return DX_ENOTFOUND;
+}
+
+/* Is k wider than [loader] shortest-prefix / shortest-prefix6 allows without --force? */
+static int check_width(const struct ctx *c, const struct dx_key *k, bool force)
+{
+    const struct dx_conf *conf = c->conf;
+    if (force || !dx_key_too_wide(k, conf->loader.shortest_prefix, conf->loader.shortest_prefix6))
+        return DX_EX_OK;
+    char kt[DX_KEY_TEXT_MAX];
+    fmt_key(k, kt, sizeof(kt));
+    bool v4 = k->family == DX_FAM_V4;
+    errmsg("%s is wider than /%u (shortest-prefix%s in [loader]); --force lists it", kt,
+           v4 ? conf->loader.shortest_prefix : conf->loader.shortest_prefix6, v4 ? "" : "6");
+    return DX_EX_USAGE;
+}
+
+/* --reason TEXT: no control character, at most DX_REASON_MAX octets. */
+static int check_reason(const char *reason)
+{
+    char why[200];
+    if (dx_txt_check_reason(reason, why, sizeof(why))) {
+        errmsg("bad --reason: %s", why);
+        return DX_EX_USAGE;
+    }
+    return DX_EX_OK;
 }
 
 /* ---- usage and option parsing ------------------------------------------ */
@@ -125,21 +219,25 @@ static void usage(FILE *f)
     fprintf(f, "\noptions:\n"
                "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
                "  -h, --help         this help; COMMAND --help for one command\n"
-               "exit status: 0 done, 1 bad usage or input, 2 store or system error\n");
+               "  -V, --version      print the version and exit\n"
+               "\n" DX_EXIT_HELP);
 }
 
 static int cmd_usage(const struct cmd *m, bool error)
 {
     FILE *f = error ? stderr : stdout;
     fprintf(f, "usage: " PROG " [-c CONF] %s %s\n  %s\n", m->name, m->args, m->help);
+    if (!error)
+        fputs("\n" DX_EXIT_HELP, f);
     return error ? DX_EX_USAGE : DX_EX_OK;
 }
 
 /* Options every command accepts besides its own. */
-enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD };
+enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD,
+       OPT_FORCE };
 
 struct opts {
-    bool json, exclude, help;
+    bool json, exclude, help, force;
     const char *lifetime, *reason, *code, *txt, *hold;
     int nargs;
     char **args;
@@ -159,6 +257,7 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
         { "txt",      required_argument, NULL, OPT_TXT },
         { "exclude",  no_argument,       NULL, OPT_EXCLUDE },
         { "hold",     required_argument, NULL, OPT_HOLD },
+        { "force",    no_argument,       NULL, OPT_FORCE },
         { "config",   required_argument, NULL, 'c' },
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -196,6 +295,7 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
         case OPT_TXT:      o->txt = optarg; break;
         case OPT_EXCLUDE:  o->exclude = true; break;
         case OPT_HOLD:     o->hold = optarg; break;
+        case OPT_FORCE:    o->force = true; break;
         }
     }
     if (o->help)
@@ -268,15 +368,19 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
             printf("%s  kind %s  serial %s  entries %zu\n", z->name, kind,
                    has_serial ? sbuf : "-", total);
         }
-        /* widths for the list rows */
-        int w[4] = { 0, 0, 0, 0 };
+        /* each list's entries and kind (one scan), then widths for the rows */
+        struct dx_list_census cens[z->n_lists ? z->n_lists : 1];
+        for (size_t li = 0; li < z->n_lists; li++)
+            if ((rc = dx_list_census(c->txn, z->name, z->lists[li].name, &cens[li])))
+                return store_fail(z->lists[li].target, rc);
+        int w[5] = { 0, 0, 0, 0, 0 };
         for (int pass = 0; pass < 2; pass++) {
             for (size_t li = 0; li < z->n_lists; li++) {
                 const struct dx_list_conf *l = &z->lists[li];
-                size_t n = 0;
-                if ((rc = dx_entry_count(c->txn, z->name, l->name, &n)))
-                    return store_fail(l->target, rc);
-                char code[16], life[32], cnt[32], lifetxt[48], codetxt[24];
+                const struct dx_list_census cen = cens[li];
+                size_t n = cen.entries;
+                char code[16], life[32], cnt[32], lifetxt[48], codetxt[24], kindtxt[24];
+                snprintf(kindtxt, sizeof(kindtxt), "kind %s", dx_list_kind(&cen));
                 dx_print_code(l->code, code, sizeof(code));
                 dx_dur_format(l->lifetime, life, sizeof(life));
                 snprintf(cnt, sizeof(cnt), "entries %zu", n);
@@ -295,15 +399,16 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
                     else
                         dx_json_u64(&j, "lifetime_seconds", l->lifetime);
                     dx_json_u64(&j, "entries", n);
+                    dx_json_str(&j, "kind", dx_list_kind(&cen));
                     dx_json_obj_end(&j);
                     continue;
                 }
-                const char *cols[4] = { l->name, codetxt, lifetxt, cnt };
+                const char *cols[5] = { l->name, codetxt, lifetxt, cnt, kindtxt };
                 if (pass == 0) {
-                    dx_print_widen(cols, w, 4);
+                    dx_print_widen(cols, w, 5);
                 } else {
                     fputs("  ", stdout);
-                    dx_print_row(stdout, cols, w, 4);
+                    dx_print_row(stdout, cols, w, 5);
                 }
             }
         }
@@ -321,7 +426,8 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
 
 static int cmd_add(struct ctx *c, int argc, char **argv)
 {
-    static const int allowed[] = { OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, 0 };
+    static const int allowed[] = { OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE,
+                                   OPT_FORCE, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("add"), argc, argv, allowed, 2, 2, &o);
     if (ex)
@@ -337,18 +443,30 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
             return DX_EX_USAGE;
         }
         code = ntohl(a.s_addr);
-        if ((code >> 24) != 127) {
-            errmsg("--code %s is not in 127.0.0.0/8 (RFC 5782)", o.code);
-            return DX_EX_USAGE;
-        }
     }
-    if ((ex = open_conf(c)))
+    if ((ex = check_reason(o.reason)) || (ex = open_conf(c)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     struct dx_key k;
-    if ((ex = target(c, o.args[0], false, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)))
+    if ((ex = target(c, o.args[0], false, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)) ||
+        (ex = check_width(c, &k, o.force)))
         return ex;
+    /* own values obey the rules the config's obey (reserved codes, bitmask
+     * zones; TXT: no control character, known variables, DX_TXT_MAX) */
+    char why[300];
+    if (o.code && dx_conf_check_code(z, code, why, sizeof(why))) {
+        if ((code >> 24) != 127 || !o.force) {
+            errmsg("bad --code: %s%s", why, (code >> 24) == 127 ? "; --force uses it anyway"
+                                                                  " (to see how clients treat it)"
+                                                                : "");
+            return DX_EX_USAGE;
+        }
+    }
+    if (o.txt && dx_conf_check_txt(l, o.txt, why, sizeof(why))) {
+        errmsg("bad --txt: %s", why);
+        return DX_EX_USAGE;
+    }
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
     if (!o.exclude && k.family == DX_FAM_V4 && dx_key_is_localhost(&k)) {
@@ -435,6 +553,12 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
 
 /* ---- delist ------------------------------------------------------------- */
 
+/* A key that stays listed in list li after a delist: by which entry. */
+struct cover {
+    const struct dx_list_conf *l;
+    struct dx_key by;
+};
+
 static int cmd_delist(struct ctx *c, int argc, char **argv)
 {
     static const int allowed[] = { OPT_HOLD, OPT_REASON, 0 };
@@ -445,7 +569,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     uint64_t hold = 0;
     if (o.hold && (ex = parse_dur("--hold", o.hold, &hold)))
         return ex;
-    if ((ex = open_conf(c)))
+    if ((ex = check_reason(o.reason)) || (ex = open_conf(c)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
@@ -480,8 +604,57 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
         if (o.hold && (rc = dx_hold_put(c->txn, z->name, li->name, &k, until)))
             return store_fail("hold", rc);
     }
+
+    /* What still lists the key once its own entries are gone: a wider range
+     * or a wildcard of a list (dnsxld answers from it), in the target and in
+     * the zone's other lists. Read in this txn, which sees its own deletes. */
+    struct cover cov[z->n_lists ? z->n_lists : 1];
+    size_t n_cov = 0, n_cov_target = 0;
+    for (size_t i = 0; i < z->n_lists; i++) {
+        struct dx_key ek;
+        struct dx_entry e;
+        int rc = deciding_entry(c->txn, c->now, z->name, z->lists[i].name, &k, &ek, &e);
+        if (rc == DX_ENOTFOUND || (rc == 0 && (e.flags & DX_ENTRY_EXCLUDE)))
+            continue;
+        if (rc)
+            return store_fail(z->lists[i].target, rc);
+        cov[n_cov].l = &z->lists[i];
+        cov[n_cov++].by = ek;
+        n_cov_target += i >= first && i < last;
+    }
     if (n_removed == 0 && !o.hold) {
-        errmsg("%s is not listed in %s", kt, o.args[0]);
+        /* nothing to delist: say why DNS may still list it, and how to stop it */
+        if (n_cov_target == 0) {
+            errmsg("%s is not listed in %s", kt, o.args[0]);
+            for (size_t i = 0; i < n_cov; i++) {
+                char bt[DX_KEY_TEXT_MAX];
+                fmt_key(&cov[i].by, bt, sizeof(bt));
+                if (strcmp(bt, kt) == 0)
+                    errmsg("note: it is listed in %s (an entry of its own there)",
+                           cov[i].l->target);
+                else
+                    errmsg("note: it is listed in %s by %s", cov[i].l->target, bt);
+            }
+            return DX_EX_USAGE;
+        }
+        for (size_t i = 0; i < n_cov; i++) {
+            char bt[DX_KEY_TEXT_MAX];
+            fmt_key(&cov[i].by, bt, sizeof(bt));
+            size_t li = (size_t)(cov[i].l - z->lists);
+            if (li < first || li >= last) {
+                if (strcmp(bt, kt) == 0)
+                    errmsg("note: it is also listed in %s (an entry of its own there)",
+                           cov[i].l->target);
+                else
+                    errmsg("note: it is also listed in %s by %s", cov[i].l->target, bt);
+                continue;
+            }
+            errmsg("%s has no entry of its own in %s, but is listed there by %s; nothing was"
+                   " delisted. To stop listing %s alone, carve it out: dnsxl-admin add %s %s"
+                   " --exclude (or delist %s to drop the whole %s)", kt, cov[i].l->target, bt,
+                   kt, cov[i].l->target, kt, bt, k.family == DX_FAM_DOMAIN ? "wildcard"
+                                                                           : "range");
+        }
         return DX_EX_USAGE;
     }
     if ((ex = commit(c)))
@@ -497,24 +670,17 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     }
     if (n_removed == 0)
         printf("%s was not listed in %s\n", kt, o.args[0]);
-
-    /* A covering range may still list an address: say so. */
-    if (k.family != DX_FAM_DOMAIN && k.plen == k.len * 8 && begin(c, false) == DX_EX_OK) {
-        struct dx_hit hits[DX_HITS_MAX];
-        int n = dx_lookup(c->txn, z->name, &k, c->now, hits, DX_HITS_MAX);
-        for (int i = 0; i < n; i++) {
-            if (l && strcmp(hits[i].list, l->name) != 0)
-                continue;
-            struct dx_key ek;
-            memset(&ek, 0, sizeof(ek));
-            ek.family = hits[i].key_len == 4 ? DX_FAM_V4 : DX_FAM_V6;
-            ek.len = hits[i].key_len;
-            ek.plen = hits[i].plen;
-            memcpy(ek.addr, hits[i].key, hits[i].key_len);
-            char rt[DX_KEY_TEXT_MAX];
-            fmt_key(&ek, rt, sizeof(rt));
-            printf("note: %s is still listed in %s/%s by %s\n", kt, z->name, hits[i].list, rt);
-        }
+    /* a covering range or wildcard still lists it: say so, and how to stop it */
+    for (size_t i = 0; i < n_cov; i++) {
+        char bt[DX_KEY_TEXT_MAX];
+        fmt_key(&cov[i].by, bt, sizeof(bt));
+        if (strcmp(bt, kt) == 0)    /* its own entry in a list outside the target */
+            printf("note: %s is still listed in %s (an entry of its own there)\n", kt,
+                   cov[i].l->target);
+        else
+            printf("note: %s is still listed in %s by %s; to stop that, carve it out:"
+                   " dnsxl-admin add %s %s --exclude\n", kt, cov[i].l->target, bt,
+                   cov[i].l->target, kt);
     }
     return DX_EX_OK;
 }
@@ -648,9 +814,9 @@ static int hist_cb(void *arg, const struct dx_hist *h)
         dx_json_obj_end(hc->j);
         return 0;
     }
-    char sb[128], rb[1024];
-    printf("  %s  %-7s %s/%s  source %s", at, act ? act : "?", h->zone ? h->zone : "-",
-           h->list ? h->list : "-", dx_print_safe(h->source, sb, sizeof(sb)));
+    char sb[128], rb[1024], zb[1024], lb[1024];
+    printf("  %s  %-7s %s/%s  source %s", at, act ? act : "?", dx_print_safe(h->zone, zb, sizeof(zb)),
+           dx_print_safe(h->list, lb, sizeof(lb)), dx_print_safe(h->source, sb, sizeof(sb)));
     if (h->action == DX_HIST_LIST || h->action == DX_HIST_RELIST || h->action == DX_HIST_UPDATE)
         printf("  expires %s", exp);
     if (h->reason && *h->reason)
@@ -694,10 +860,9 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
     struct dx_key k;
-    if (dx_key_parse(o.args[0], &k) != 0) {
-        errmsg("bad key '%s' (an address, CIDR, name or *.name)", o.args[0]);
-        return DX_EX_USAGE;
-    }
+    int krc = dx_key_parse(o.args[0], &k);
+    if (krc)
+        return bad_key(o.args[0], krc, &k, "an address, CIDR, name or *.name");
     if ((ex = setup(c)) || (ex = begin(c, false)))
         return ex;
     char kt[DX_KEY_TEXT_MAX];
@@ -751,17 +916,92 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
         }
     }
 
+    /* Lists that do not list the key because an exclusion carves it out:
+     * which exclusion, and what it carves it out of. */
+    static struct found xs[SHOW_MAX];
+    static struct dx_key carved[SHOW_MAX];
+    static bool has_carved[SHOW_MAX];
+    size_t nx = 0;
+    for (size_t zi = 0; zi < c->conf->n_zones && nx < SHOW_MAX; zi++) {
+        const struct dx_zone_conf *z = &c->conf->zones[zi];
+        if ((z->kind == DX_ZONE_DOMAIN) != domain)
+            continue;
+        for (size_t li = 0; li < z->n_lists && nx < SHOW_MAX; li++) {
+            bool listed = false;
+            for (size_t i = 0; i < nf && !listed; i++)
+                listed = found[i].z == z && found[i].l == &z->lists[li];
+            if (listed)
+                continue;
+            struct found *x = &xs[nx];
+            int rc = deciding_entry(c->txn, c->now, z->name, z->lists[li].name, &k, &x->key,
+                                    &x->e);
+            if (rc == DX_ENOTFOUND || (rc == 0 && !(x->e.flags & DX_ENTRY_EXCLUDE)))
+                continue;
+            if (rc)
+                return store_fail(z->name, rc);
+            x->z = z;
+            x->l = &z->lists[li];
+            /* the entry it carves the key out of: the next one up */
+            struct dx_key up = x->key, ek;
+            struct dx_entry ue;
+            has_carved[nx] = false;
+            if (key_up(&up)) {
+                rc = deciding_entry(c->txn, c->now, z->name, x->l->name, &up, &ek, &ue);
+                if (rc && rc != DX_ENOTFOUND)
+                    return store_fail(z->name, rc);
+                if (rc == 0 && !(ue.flags & DX_ENTRY_EXCLUDE)) {
+                    carved[nx] = ek;
+                    has_carved[nx] = true;
+                }
+            }
+            /* the exclusion's strings point into the map: fine, this txn only reads */
+            nx++;
+        }
+    }
+
     struct dx_json j;
     dx_json_init(&j, stdout);
     if (o.json) {
         dx_json_obj_begin(&j, NULL);
         dx_json_str(&j, "key", kt);
         dx_json_bool(&j, "listed", nf > 0);
+        dx_json_arr_begin(&j, "exclusions");
+        for (size_t i = 0; i < nx; i++) {
+            char et[DX_KEY_TEXT_MAX], ct[DX_KEY_TEXT_MAX];
+            fmt_key(&xs[i].key, et, sizeof(et));
+            if (has_carved[i])
+                fmt_key(&carved[i], ct, sizeof(ct));
+            dx_json_obj_begin(&j, NULL);
+            dx_json_str(&j, "zone", xs[i].z->name);
+            dx_json_str(&j, "list", xs[i].l->name);
+            dx_json_str(&j, "entry", et);
+            dx_json_str(&j, "carved_from", has_carved[i] ? ct : NULL);
+            dx_json_str(&j, "reason", xs[i].e.reason);
+            dx_json_str(&j, "source", xs[i].e.source);
+            dx_json_time(&j, "expires", xs[i].e.expires_at);
+            dx_json_obj_end(&j);
+        }
+        dx_json_arr_end(&j);
         dx_json_arr_begin(&j, "listings");
-    } else if (nf == 0) {
-        printf("%s is not listed in any zone\n", kt);
     } else {
-        printf("%s is listed in:\n", kt);
+        if (nf == 0)
+            printf("%s is not listed in any zone\n", kt);
+        if (nx > 0)
+            printf("%s is excluded from:\n", kt);
+        for (size_t i = 0; i < nx; i++) {
+            char et[DX_KEY_TEXT_MAX], ct[DX_KEY_TEXT_MAX], rb[1024], sb[128], exp[32];
+            fmt_key(&xs[i].key, et, sizeof(et));
+            if (has_carved[i])
+                fmt_key(&carved[i], ct, sizeof(ct));
+            dx_print_expiry(xs[i].e.expires_at, exp, sizeof(exp));
+            printf("  %s by the exclusion %s%s%s\n", xs[i].l->target, et,
+                   has_carved[i] ? ", carved out of " : "", has_carved[i] ? ct : "");
+            printf("    reason: %s  source: %s  expires %s\n",
+                   dx_print_safe(xs[i].e.reason, rb, sizeof(rb)),
+                   dx_print_safe(xs[i].e.source, sb, sizeof(sb)), exp);
+        }
+        if (nf > 0)
+            printf("%s is listed in:\n", kt);
     }
     for (size_t i = 0; i < nf; i++) {
         const struct found *f = &found[i];
@@ -874,16 +1114,22 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
 
 static const struct cmd cmds[] = {
     { "zones",  cmd_zones,  "[--json]",
-      "zones and lists with kind, SOA serial, code, lifetime and entry counts" },
+      "zones and lists with kind, SOA serial, code, lifetime and entry counts; a list's kind"
+      " is country (every entry from dnsxl-loader country), listing or empty" },
     { "add",    cmd_add,
-      "ZONE/LIST KEY [--lifetime DUR] [--reason TEXT] [--code A.B.C.D] [--txt TEXT] [--exclude]",
-      "list KEY (or with --exclude carve it out of a wider range)" },
+      "ZONE/LIST KEY [--lifetime DUR] [--reason TEXT] [--code A.B.C.D] [--txt TEXT] [--exclude]"
+      " [--force]",
+      "list KEY (or with --exclude carve it out of a wider range); --force allows a range"
+      " wider than [loader] shortest-prefix/shortest-prefix6" },
     { "delist", cmd_delist, "ZONE[/LIST] KEY [--hold DUR] [--reason TEXT]",
-      "remove KEY; --hold stops automated relisting for DUR" },
+      "remove KEY's own entry; --hold stops automated relisting for DUR. A KEY listed only by"
+      " a wider range is not delisted: the message names the range and the add --exclude"
+      " that carves KEY out" },
     { "list",   cmd_list,   "ZONE[/LIST] [--json]",
       "entries with reason, source, first/last seen, hits and expiry" },
     { "show",   cmd_show,   "KEY [--json]",
-      "every zone/list that lists KEY, why, and its history" },
+      "every zone/list that lists KEY, why, and its history; the exclusions that carve it"
+      " out" },
     { NULL, NULL, NULL, NULL },
 };
 
@@ -898,8 +1144,9 @@ static const struct cmd *find_cmd(const char *name)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "help",   no_argument,       NULL, 'h' },
+        { "config",  required_argument, NULL, 'c' },
+        { "help",    no_argument,       NULL, 'h' },
+        { "version", no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     struct ctx c;
@@ -909,13 +1156,16 @@ int main(int argc, char **argv)
     int ex = DX_EX_OK;
     opterr = 0;
     for (;;) {
-        int ch = getopt_long(argc, argv, "+c:h", opts, NULL);
+        int ch = getopt_long(argc, argv, "+c:hV", opts, NULL);
         if (ch == -1)
             break;
         if (ch == 'c') {
             c.conf_opt = optarg;
         } else if (ch == 'h') {
             usage(stdout);
+            return DX_EX_OK;
+        } else if (ch == 'V') {
+            printf(PROG " %s\n", DNSXL_VERSION);
             return DX_EX_OK;
         } else {
             errmsg("unknown option or missing argument: %s", argv[optind - 1]);

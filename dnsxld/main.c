@@ -2,11 +2,14 @@
  * shutdown; the sockets and workers are in server.c.
  *
  *   dnsxld [-c CONF] [-t] [-v]     foreground, logs to stderr
+ *   dnsxld -h | --help | -V | --version
  *
- * Exit status: 0 stopped by SIGTERM/SIGINT (or -t: config OK), 1 bad usage
- * or bad config, 2 store or system error.
+ * Exit status (zones/cli.h, the table of all three programs): 0 stopped by
+ * SIGTERM/SIGINT (or -t: config OK), 1 bad usage or bad config, 2 store or
+ * system error.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,9 +26,6 @@
 #include "zones/err.h"
 #include "zones/store.h"
 
-#ifndef DNSXL_VERSION
-#define DNSXL_VERSION "0.1.0"
-#endif
 
 
 
@@ -43,18 +43,19 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: dnsxld [-c CONF] [-t] [-v]\n"
-            "       dnsxld -h | -V\n"
+            "       dnsxld -h | --help | -V | --version\n"
             "\n"
             "Authoritative DNS server for DNSxL zones (UDP and TCP), in the foreground,\n"
             "logging to stderr. SIGTERM/SIGINT stop it, SIGHUP re-reads the config.\n"
             "\n"
-            "  -c CONF   config file (default: $DNSXL_CONF, else /etc/dnsxl/dnsxl.conf)\n"
-            "  -t        check the config file and exit\n"
-            "  -v        verbose: log debug messages too\n"
-            "  -h        this help\n"
-            "  -V        print the version and exit\n"
+            "  -c, --config CONF  config file (default: $DNSXL_CONF, else /etc/dnsxl/dnsxl.conf)\n"
+            "  -t, --check        check the config file and exit\n"
+            "  -v, --verbose      log debug messages too\n"
+            "  -h, --help         this help\n"
+            "  -V, --version      print the version and exit\n"
             "\n"
-            "Exit status: 0 stopped by a signal, 1 bad usage or config, 2 store or system error.\n");
+            DX_EXIT_HELP
+            "(dnsxld: 0 = stopped by SIGTERM or SIGINT, or with -t: the config is valid)\n");
 }
 
 static bool strv_equal(char *const *a, size_t na, char *const *b, size_t nb)
@@ -145,13 +146,22 @@ int main(int argc, char **argv)
     bool check_only = false, verbose = false;
     int c;
 
-    while ((c = getopt(argc, argv, "c:thvV")) != -1) {
+    static const struct option longopts[] = {
+        { "config",  required_argument, NULL, 'c' },
+        { "check",   no_argument,       NULL, 't' },
+        { "verbose", no_argument,       NULL, 'v' },
+        { "help",    no_argument,       NULL, 'h' },
+        { "version", no_argument,       NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, "c:thvV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': opt_conf = optarg; break;
         case 't': check_only = true; break;
         case 'v': verbose = true; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("dnsxld %s (libuv %s)\n", DNSXL_VERSION, uv_version_string()); return 0;
+        case 'h': usage(stdout); return DX_EX_OK;
+        case 'V': printf("dnsxld %s (libuv %s)\n", DNSXL_VERSION, uv_version_string());
+                  return DX_EX_OK;
         default:  usage(stderr); return DX_EX_USAGE;
         }
     }
@@ -171,12 +181,12 @@ int main(int argc, char **argv)
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
     if (r != 0) {
         dx_log_err("%s", err);
-        return DX_EX_USAGE;
+        return r == -ENOMEM || r == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
     }
     if (check_only) {
         printf("%s: configuration OK\n", d.conf_path);
         dx_conf_free(conf);
-        return 0;
+        return DX_EX_OK;
     }
 
     signal(SIGPIPE, SIG_IGN);

@@ -228,24 +228,23 @@ static int rir_line(struct cctx *c, char *line)
         return fail(c, "bad IPv6 start '%s'", show(sh, sizeof(sh), f[3]));
     if (!parse_u64(f[4], 128, &plen))
         return fail(c, "bad IPv6 prefix length '%s'", show(sh, sizeof(sh), f[4]));
-    struct dx_key k;
-    dx_key_from_addr(&k, a6.s6_addr, 16);
-    if (k.family == DX_FAM_V4) {
-        /* ::ffff:a.b.c.d/n, n >= 96: the IPv4 part */
-        if (plen < 96)
-            return fail(c, "IPv4-mapped prefix shorter than /96");
-        plen -= 96;
+    struct dx_key net;
+    dx_key_from_addr(&net, a6.s6_addr, 16);
+    if (net.family == DX_FAM_V4 && plen < 96)  /* ::ffff:a.b.c.d/n: the IPv4 part */
+        return fail(c, "IPv4-mapped prefix shorter than /96");
+    /* the start must be the network of its prefix, as in every RIR file:
+     * anything else is a damaged file, not a range to guess at */
+    char text[80];
+    snprintf(text, sizeof(text), "%s/%u", f[3], (unsigned)plen);
+    int krc = dx_key_parse(text, &net);
+    if (krc == DX_ERANGE) {
+        char msg[200];
+        dx_key_hostbits_msg(show(sh, sizeof(sh), text), &net, msg, sizeof(msg));
+        return fail(c, "%s", msg);
     }
-    k.plen = (uint8_t)plen;
-    /* clear host bits */
-    for (unsigned i = 0; i < k.len; i++) {
-        unsigned lo = i * 8;
-        if (lo >= plen)
-            k.addr[i] = 0;
-        else if (plen - lo < 8)
-            k.addr[i] &= (uint8_t)(0xff << (8 - (plen - lo)));
-    }
-    return add_key(c, &k);
+    if (krc != 0)
+        return fail(c, "bad IPv6 start '%s'", show(sh, sizeof(sh), f[3]));
+    return add_key(c, &net);
 }
 
 /* An address field of CSV: dotted IPv4, IPv6, or a decimal IPv4 integer.
@@ -307,18 +306,17 @@ int dx_fmt_country_parse(struct dx_imp_set *s, uint16_t file, const char *buf, s
     char *lb = NULL;
     size_t lcap = 0;
     int rc = 0;
-    const char *p = buf, *end = buf + len;
-    while (!rc && p < end) {
-        c.line++;
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
-        const char *q = p;
-        p = eol ? eol + 1 : end;
+    struct dx_imp_lines it;
+    const char *q;
+    size_t ll;
+    dx_imp_lines_init(&it, buf, len);
+    while (!rc && dx_imp_lines_next(&it, &q, &ll)) {
+        c.line = it.line;
         if (memchr(q, 0, ll)) {
-            rc = fail(&c, "NUL byte in line");
+            rc = fail(&c, DX_IMP_NUL_MSG);
             break;
         }
-        while (ll > 0 && (q[ll - 1] == '\r' || is_blank(q[ll - 1])))
+        while (ll > 0 && is_blank(q[ll - 1]))
             ll--;
         while (ll > 0 && is_blank(*q)) {
             q++;

@@ -55,15 +55,15 @@ enum dx_rbl_type dx_rbl_type_detect(const char *buf, size_t len, bool ip_zone)
 {
     if (!ip_zone)
         return DX_RBL_DNSET;
-    const char *p = buf, *end = buf + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        const char *q = p;
-        p = eol ? eol + 1 : end;
+    struct dx_imp_lines it;
+    const char *q;
+    size_t ll;
+    dx_imp_lines_init(&it, buf, len);
+    while (dx_imp_lines_next(&it, &q, &ll)) {
+        const char *le = q + ll;
         while (q < le && is_blank(*q))
             q++;
-        if (q == le || *q == '#' || *q == ';' || *q == '$' || *q == ':' || *q == '\r')
+        if (q == le || *q == '#' || *q == ';' || *q == '$' || *q == ':')
             continue;
         if (*q == '!')
             q++;
@@ -146,6 +146,14 @@ static const char *show(char *out, size_t cap, const char *t, size_t n)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
             *p = '?';
     return out;
+}
+
+/* "FILE:LINE: 'T' has host bits set: did you mean NET?" */
+static int fail_hostbits(struct ctx *c, const char *t, size_t n, const struct dx_key *net)
+{
+    char sh[80], msg[200];
+    dx_key_hostbits_msg(show(sh, sizeof(sh), t, n), net, msg, sizeof(msg));
+    return fail(c, "%s", msg);
 }
 
 static bool same_txt(const char *a, const char *b)
@@ -475,7 +483,17 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
             return fail(c, "ip4tset entries are single addresses: '%s'", show(sh, sizeof(sh), t, n));
         a = be32(lo);
         uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
-        a &= mask;
+        if (a & ~mask) {
+            /* "192.0.2.65/26": rbldnsd refuses it too; the writer may have
+             * meant the address or the network */
+            struct dx_key net = { .family = DX_FAM_V4, .len = 4, .plen = (uint8_t)bits };
+            a &= mask;
+            net.addr[0] = (uint8_t)(a >> 24);
+            net.addr[1] = (uint8_t)(a >> 16);
+            net.addr[2] = (uint8_t)(a >> 8);
+            net.addr[3] = (uint8_t)a;
+            return fail_hostbits(c, t, n, &net);
+        }
         b = a | ~mask;
     }
     if (c->maxrange4 && (uint64_t)b - a + 1 > c->maxrange4)
@@ -530,7 +548,10 @@ static int key_ip6(struct ctx *c, const char *t, size_t n, bool exclude, struct 
         if (words != 4 || slash) {
             memcpy(text, t, n);
             text[n] = 0;
-            if (dx_key_parse(text, &k) != 0 || k.family != DX_FAM_V6 || k.plen != 64)
+            int rc = dx_key_parse(text, &k);
+            if (rc == DX_ERANGE)
+                return fail_hostbits(c, t, n, &k);
+            if (rc != 0 || k.family != DX_FAM_V6 || k.plen != 64)
                 return fail(c, "ip6tset entries are /64 prefixes written as four words: '%s'",
                             show(sh, sizeof(sh), t, n));
             return emit_key(e, &k);
@@ -555,7 +576,10 @@ static int key_ip6(struct ctx *c, const char *t, size_t n, bool exclude, struct 
     }
     if (slash && (n - an < 2 || n - an > 4 || strspn(slash + 1, "0123456789") < n - an - 1))
         return fail(c, "bad IPv6 entry '%s'", show(sh, sizeof(sh), t, n));
-    if (dx_key_parse(text, &k) != 0 || k.family == DX_FAM_DOMAIN)
+    int rc = dx_key_parse(text, &k);
+    if (rc == DX_ERANGE && k.family != DX_FAM_DOMAIN)
+        return fail_hostbits(c, t, n, &k);
+    if (rc != 0 || k.family == DX_FAM_DOMAIN)
         return fail(c, "bad IPv6 entry '%s'", show(sh, sizeof(sh), t, n));
     if (c->type == DX_RBL_IP6TSET && k.family == DX_FAM_V6 && k.plen != 128 && k.plen != 64)
         return fail(c, "ip6tset exclusions are single addresses or /64s: '%s'",
@@ -739,18 +763,17 @@ int dx_fmt_rbldnsd_parse(struct dx_imp_set *s, uint16_t file, const char *buf, s
         rc = fail(c, "unknown dataset type %d", (int)type);
     char *lb = NULL;
     size_t lcap = 0;
-    const char *p = buf, *end = buf + len;
-    while (!rc && p < end) {
-        c->line++;
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
-        const char *q = p;
-        p = eol ? eol + 1 : end;
+    struct dx_imp_lines it;
+    const char *q;
+    size_t ll;
+    dx_imp_lines_init(&it, buf, len);
+    while (!rc && dx_imp_lines_next(&it, &q, &ll)) {
+        c->line = it.line;
         if (memchr(q, 0, ll)) {
-            rc = fail(c, "NUL byte in line");
+            rc = fail(c, DX_IMP_NUL_MSG);
             break;
         }
-        while (ll > 0 && (q[ll - 1] == '\r' || is_blank(q[ll - 1])))
+        while (ll > 0 && is_blank(q[ll - 1]))
             ll--;
         if (ll + 1 > lcap) {
             size_t ncap = lcap ? lcap : 256;

@@ -47,8 +47,10 @@ static bool plain_line(const char *q, const char *le, bool ip_zone)
     size_t kl = (size_t)(q - k);
     while (q < le && is_blank_ch(*q))
         q++;
-    if (q < le && *q != '#' && *q != ';')
+    if (q < le && *q == ':')
         return false;               /* a value after the key: rbldnsd */
+    /* other text after the key ("192.0.2.1 spam run"): no sign of rbldnsd,
+     * whose bare-TXT form it would be; the plain parser refuses the line */
     if (kl == 0)
         return true;
     if (!ip_zone)
@@ -67,12 +69,12 @@ static bool plain_line(const char *q, const char *le, bool ip_zone)
 
 bool dx_fmt_looks_rbldnsd(const char *buf, size_t len, bool ip_zone)
 {
-    const char *p = buf, *end = buf + len;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        const char *q = p;
-        p = eol ? eol + 1 : end;
+    struct dx_imp_lines it;
+    const char *q;
+    size_t ll;
+    dx_imp_lines_init(&it, buf, len);
+    while (dx_imp_lines_next(&it, &q, &ll)) {
+        const char *le = q + ll;
         while (q < le && is_blank_ch(*q))
             q++;
         if (q == le || *q == '#' || *q == ';')
@@ -85,12 +87,21 @@ bool dx_fmt_looks_rbldnsd(const char *buf, size_t len, bool ip_zone)
     return false;
 }
 
+const char *dx_fmt_name(int fmt)
+{
+    return fmt == DX_FMT_PLAIN ? "plain" : fmt == DX_FMT_AUTO ? "auto"
+                                         : dx_rbl_type_name((enum dx_rbl_type)fmt);
+}
+
 int dx_fmt_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len, int fmt,
-                 bool ip_zone, const struct dx_rbl_value *list_value, char *err, size_t errlen)
+                 bool ip_zone, const struct dx_rbl_value *list_value, int *used, char *err,
+                 size_t errlen)
 {
     if (fmt == DX_FMT_AUTO)
         fmt = dx_fmt_looks_rbldnsd(buf, len, ip_zone) ? (int)dx_rbl_type_detect(buf, len, ip_zone)
                                                       : DX_FMT_PLAIN;
+    if (used)
+        *used = fmt;
     if (fmt == DX_FMT_PLAIN)
         return dx_imp_parse_plain(s, file, buf, len, ip_zone, err, errlen);
     return dx_fmt_rbldnsd_parse(s, file, buf, len, (enum dx_rbl_type)fmt, list_value, NULL, err,

@@ -20,16 +20,25 @@ enum { DX_FMT_AUTO = -1, DX_FMT_PLAIN = 0 };
 int dx_fmt_parse_name(const char *name, bool ip_zone, int *fmt, char *err, size_t errlen);
 
 /* Does the file need the rbldnsd reader: a `$` directive or `:A:TXT`
- * default line, or any data line a plain list cannot hold (a value after
- * the key, a range, a short form such as 10.1, a ".name")? */
+ * default line, or a data line only rbldnsd reads (a `:A:TXT` value after
+ * the key, a range, a short form such as 10.1, a ".name")? Other text
+ * after a key ("192.0.2.1 spam run": rbldnsd's bare-TXT form) is no sign:
+ * a list written as plain must not have its comments served as TXT, so
+ * such a file is read as plain and refused at that line; an rbldnsd file
+ * written that way needs --format. */
 bool dx_fmt_looks_rbldnsd(const char *buf, size_t len, bool ip_zone);
 
+/* "plain", "ip4set", ... ("auto" for DX_FMT_AUTO). */
+const char *dx_fmt_name(int fmt);
+
 /* Parse buf (file index `file` of s) in format fmt; DX_FMT_AUTO picks plain
- * or the rbldnsd type that fits (dx_rbl_type_detect). list_value is the
+ * or the rbldnsd type that fits (dx_rbl_type_detect), and *used (may be
+ * NULL) says which format was read, for the operator. list_value is the
  * list's configured A and TXT (rbldnsd default lines that differ from it
  * are copied into the entries). Returns what the format's parser returns:
  * 0, DX_EINVAL with "FILE:LINE: reason" in err, or DX_ENOMEM. */
 int dx_fmt_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len, int fmt,
-                 bool ip_zone, const struct dx_rbl_value *list_value, char *err, size_t errlen);
+                 bool ip_zone, const struct dx_rbl_value *list_value, int *used, char *err,
+                 size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
 #include "loader/import.h"
 #include "loader/progress.h"
 
+#include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/cli.h"
 #include "zones/err.h"
@@ -248,14 +249,34 @@ bool dx_imp_contains(const struct dx_imp_set *s, const struct dx_key *k)
     return false;
 }
 
-int dx_imp_check(const struct dx_imp_set *s, char *err, size_t errlen)
+int dx_imp_check(const struct dx_imp_set *s, const struct dx_imp_policy *pol, char *err,
+                 size_t errlen)
 {
     for (size_t i = 0; i < s->n; i++) {
         const struct dx_imp_rec *r = &s->recs[i];
-        if (r->flags & DX_ENTRY_EXCLUDE)
-            continue;
         struct dx_key k;
         dx_imp_key(s, r, &k);
+        if (pol && !pol->force && dx_key_too_wide(&k, pol->shortest4, pol->shortest6)) {
+            char kt[DX_KEY_TEXT_MAX];
+            dx_key_format(&k, kt, sizeof(kt));
+            bool v4 = k.family == DX_FAM_V4;
+            snprintf(err, errlen, "%s:%u: %s%s is wider than /%u (shortest-prefix%s in [loader]);"
+                     " --force imports it", r->file < s->n_files ? s->files[r->file] : "?",
+                     (unsigned)r->line, (r->flags & DX_ENTRY_EXCLUDE) ? "!" : "", kt,
+                     v4 ? pol->shortest4 : pol->shortest6, v4 ? "" : "6");
+            return DX_EREFUSED;
+        }
+        if (r->flags & DX_ENTRY_EXCLUDE)
+            continue;               /* an exclusion's value is never answered */
+        const char *txt = dx_imp_txt(s, r);
+        char why[300];
+        if (pol && pol->list &&
+            ((txt && dx_conf_check_txt(pol->list, txt, why, sizeof(why))) ||
+             (r->code && dx_conf_check_code(pol->list->zone, r->code, why, sizeof(why))))) {
+            snprintf(err, errlen, "%s:%u: %s", r->file < s->n_files ? s->files[r->file] : "?",
+                     (unsigned)r->line, why);
+            return DX_EINVAL;
+        }
         const char *what = NULL;
         if (k.family == DX_FAM_V4 && dx_key_is_localhost(&k))
             what = "127.0.0.1";
@@ -339,10 +360,41 @@ int dx_imp_read_file(const char *path, char **buf, size_t *len, char *err, size_
     return 0;
 }
 
+void dx_imp_lines_init(struct dx_imp_lines *it, const char *buf, size_t len)
+{
+    it->p = buf;
+    it->end = buf + len;
+    it->line = 0;
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        it->p += 3;               /* a UTF-8 byte order mark */
+}
+
+bool dx_imp_lines_next(struct dx_imp_lines *it, const char **line, size_t *len)
+{
+    const char *p = it->p;
+    if (p >= it->end)
+        return false;
+    size_t rest = (size_t)(it->end - p);
+    const char *lf = memchr(p, '\n', rest);
+    size_t ll = lf ? (size_t)(lf - p) : rest;
+    const char *cr = memchr(p, '\r', ll);
+    if (cr && cr + 1 == lf) {
+        ll--;                     /* CRLF */
+    } else if (cr) {
+        ll = (size_t)(cr - p);    /* a lone CR ends the line */
+        lf = cr;
+    }
+    *line = p;
+    *len = ll;
+    it->p = lf ? lf + 1 : it->end;
+    it->line++;
+    return true;
+}
+
 int dx_imp_verrf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
                  size_t errlen, const char *fmt, va_list ap)
 {
-    char msg[200];
+    char msg[480];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     if (err && errlen)
         snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
@@ -367,40 +419,40 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int line_error(const struct dx_imp_set *s, uint16_t file, uint32_t line,
-                      char *err, size_t errlen, const char *fmt, const char *tok, size_t toklen)
+/* A bounded copy of tok for a message, control bytes shown as '?'. */
+static const char *show_tok(char t[80], const char *tok, size_t toklen)
 {
-    char t[80];
-    size_t n = toklen < sizeof(t) - 4 ? toklen : sizeof(t) - 4;
+    size_t n = toklen < 80 - 4 ? toklen : 80 - 4;
     memcpy(t, tok, n);
     if (n < toklen)
         memcpy(t + n, "...", 4);
     else
         t[n] = 0;
-    /* make control bytes visible */
     for (char *p = t; *p; p++)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
             *p = '?';
-    return dx_imp_errf(s, file, line, err, errlen, fmt, t);
+    return t;
+}
+
+static int line_error(const struct dx_imp_set *s, uint16_t file, uint32_t line,
+                      char *err, size_t errlen, const char *fmt, const char *tok, size_t toklen)
+{
+    char t[80];
+    return dx_imp_errf(s, file, line, err, errlen, fmt, show_tok(t, tok, toklen));
 }
 
 int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
                        bool ip_zone, char *err, size_t errlen)
 {
-    const char *p = buf, *end = buf + len;
-    uint32_t line = 0;
-    while (p < end) {
-        line++;
-        size_t rest = (size_t)(end - p);
-        const char *eol = memchr(p, '\n', rest);
-        size_t ll = eol ? (size_t)(eol - p) : rest;
-        const char *next = eol ? eol + 1 : end;
-        if (ll > 0 && p[ll - 1] == '\r')
-            ll--;
-        const char *q = p, *le = p + ll;
-        p = next;
+    struct dx_imp_lines it;
+    const char *q;
+    size_t ll;
+    dx_imp_lines_init(&it, buf, len);
+    while (dx_imp_lines_next(&it, &q, &ll)) {
+        uint32_t line = it.line;
+        const char *le = q + ll;
         if (memchr(q, 0, ll))
-            return line_error(s, file, line, err, errlen, "NUL byte in line%s", "", 0);
+            return line_error(s, file, line, err, errlen, DX_IMP_NUL_MSG "%s", "", 0);
         while (q < le && is_blank(*q))
             q++;
         if (q == le || *q == '#' || *q == ';')
@@ -425,8 +477,14 @@ int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, siz
         memcpy(text, kt, kl);
         text[kl] = 0;
         struct dx_key k;
-        if (dx_key_parse_for(text, ip_zone, &k) != 0) {
-            if (dx_key_parse(text, &k) == 0)
+        int krc = dx_key_parse_for(text, ip_zone, &k);
+        if (krc == DX_ERANGE) {
+            char t[80], msg[200];
+            dx_key_hostbits_msg(show_tok(t, kt, kl), &k, msg, sizeof(msg));
+            return dx_imp_errf(s, file, line, err, errlen, "%s", msg);
+        }
+        if (krc != 0) {
+            if (dx_key_parse_masked(text, &k) == 0)
                 return line_error(s, file, line, err, errlen,
                                   ip_zone ? "'%s' is a domain name, but this is an ip zone"
                                           : "'%s' is an address, but this is a domain zone",
@@ -437,7 +495,14 @@ int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, siz
             q++;
         if (q < le && *q != '#' && *q != ';')
             return line_error(s, file, line, err, errlen,
-                              "unexpected text after the key: '%s'", q, (size_t)(le - q));
+                              ip_zone ? "unexpected text after the key: '%s' (a plain list line"
+                                        " is one key and an optional # or ; comment; an rbldnsd"
+                                        " file with TXT after the key needs --format ip4set or"
+                                        " ip6trie)"
+                                      : "unexpected text after the key: '%s' (a plain list line"
+                                        " is one key and an optional # or ; comment; an rbldnsd"
+                                        " file with TXT after the key needs --format dnset)",
+                              q, (size_t)(le - q));
         int rc = dx_imp_add(s, &k, flags, 0, NULL, file, line);
         if (rc) {
             snprintf(err, errlen, "%s:%u: %s", file < s->n_files ? s->files[file] : "?",
@@ -490,6 +555,32 @@ static bool str_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+bool dx_imp_delete_ok(const struct dx_imp_stats *st, unsigned max_delete)
+{
+    return max_delete >= 100 || st->deleted == 0 ||
+           (unsigned long long)st->deleted * 100 <= (unsigned long long)st->existing * max_delete;
+}
+
+void dx_imp_refused_msg(const struct dx_imp_stats *st, const char *target, unsigned max_delete,
+                        char *buf, size_t cap)
+{
+    unsigned pct = st->existing ? (unsigned)((st->deleted * 100 + st->existing - 1) / st->existing)
+                                : 0;
+    snprintf(buf, cap, "refusing to replace %s: it would delete %zu of its %zu entries (%u%%),"
+             " more than replace-max-delete = %u%% in [loader] allows (and add %zu, update %zu,"
+             " keep %zu). Nothing was written; check the input (a failed download?), see"
+             " --dry-run, or give --force", target, st->deleted, st->existing, pct, max_delete,
+             st->added, st->updated, st->unchanged);
+}
+
+/* Does the stored entry old differ from the one the import would write? */
+static bool rec_changed(const struct dx_entry *old, const struct dx_entry *e)
+{
+    return !(old->flags == e->flags && old->code == e->code && old->expires_at == e->expires_at &&
+             str_eq(old->txt, e->txt) && str_eq(old->reason, e->reason) &&
+             str_eq(old->source, e->source));
+}
+
 int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_imp_opts *o,
                  struct dx_imp_stats *st)
 {
@@ -508,11 +599,39 @@ int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_i
         if (rc == 1)
             rc = c.err;
         any = c.existing > 0;
+        st->existing = c.existing;
     } else {
         rc = dx_entry_foreach(w, o->zone, o->list, stop_at_first, &any);
         if (rc == 1)
             rc = 0;
     }
+    st->deleted = c.del.n;
+    /* a replace that would empty most of the list (a failed download) or
+     * a dry run: count what would change, write nothing */
+    bool refused = o->replace && !dx_imp_delete_ok(st, o->max_delete);
+    if (rc == 0 && (refused || o->dry_run)) {
+        dx_imp_set_free(&c.del);
+        for (size_t i = 0; rc == 0 && i < s->n; i++) {
+            const struct dx_imp_rec *r = &s->recs[i];
+            struct dx_key k;
+            dx_imp_key(s, r, &k);
+            struct dx_entry old, e = { .flags = r->flags, .code = r->code, .expires_at = expires,
+                                       .source = o->source, .reason = o->reason,
+                                       .txt = dx_imp_txt(s, r) };
+            rc = any ? dx_entry_get(w, o->zone, o->list, &k, &old) : DX_ENOTFOUND;
+            if (rc == 0) {
+                if (rec_changed(&old, &e))
+                    st->updated++;
+                else
+                    st->unchanged++;
+            } else if (rc == DX_ENOTFOUND) {
+                st->added++;
+                rc = 0;
+            }
+        }
+        return rc ? rc : refused ? DX_EREFUSED : 0;
+    }
+    st->deleted = 0;
     struct dx_hist h = { .at = o->now, .action = DX_HIST_DELIST, .zone = o->zone,
                          .list = o->list, .source = o->source, .reason = o->reason };
     for (size_t i = 0; rc == 0 && i < c.del.n; i++) {
@@ -544,9 +663,7 @@ int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_i
         };
         rc = any ? dx_entry_get(w, o->zone, o->list, &k, &old) : DX_ENOTFOUND;
         if (rc == 0) {
-            if (old.flags == e.flags && old.code == e.code && old.expires_at == e.expires_at &&
-                str_eq(old.txt, txt) && str_eq(old.reason, o->reason) &&
-                str_eq(old.source, o->source)) {
+            if (!rec_changed(&old, &e)) {
                 st->unchanged++;
                 continue;
             }

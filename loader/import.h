@@ -75,21 +75,57 @@ int dx_imp_verrf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char 
  * appended, *len without it). Returns 0 or -errno; err = "FILE: reason". */
 int dx_imp_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen);
 
+/* The lines of a data file, as every format parser (plain, rbldnsd,
+ * country) and the format detection read them: a UTF-8 byte order mark at
+ * the very start is skipped (editors on Windows write one), and a line ends
+ * at LF, CRLF or a lone CR (old Mac files), so line numbers are what an
+ * editor shows. The last line may lack its end. */
+struct dx_imp_lines {
+    const char *p, *end;
+    uint32_t line;                /* number of the line last returned, 1-based */
+};
+void dx_imp_lines_init(struct dx_imp_lines *it, const char *buf, size_t len);
+/* The next line (without its end) in *line / *len; false after the last. */
+bool dx_imp_lines_next(struct dx_imp_lines *it, const char **line, size_t *len);
+
+/* The message for a NUL byte in a line (the usual sign of a UTF-16 file). */
+#define DX_IMP_NUL_MSG "NUL byte in line (UTF-16 text? data files are ASCII or UTF-8)"
+
 /* Plain list format: one key per line (address, CIDR, or for domain zones a
  * name or *.name; "!KEY" = exclusion). Blank lines and lines starting with
  * '#' or ';' (after blanks) are skipped; after the key, whitespace and then
- * a '#' or ';' comment may follow, nothing else. LF or CRLF line ends; the
- * last line may lack one. ip_zone selects which keys are valid.
+ * a '#' or ';' comment may follow, nothing else: "192.0.2.1 spam run" is an
+ * error, never a TXT. A CIDR with host bits set ("192.0.2.1/24") is an
+ * error ("... did you mean 192.0.2.0/24?"). Lines as dx_imp_lines reads
+ * them. ip_zone selects which keys are valid.
  * Appends to s under file index `file`. Returns 0, DX_EINVAL (err =
  * "FILE:LINE: reason", nothing appended from the bad line on) or DX_ENOMEM. */
 int dx_imp_parse_plain(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
                        bool ip_zone, char *err, size_t errlen);
 
-/* Policy for operator imports (RFC 5782 test points): no record may list
- * 127.0.0.1 (or a range containing it) or the name "invalid"; exclusions
- * are fine. Returns 0 or DX_EREFUSED with err = "FILE:LINE: ..." for the
+struct dx_list_conf;
+
+/* What an operator must confirm with --force ([loader] keys of
+ * dnsxl.conf(5)), and the list whose rules own values must obey. */
+struct dx_imp_policy {
+    unsigned shortest4;           /* IPv4 entries shorter than /shortest4 (shortest-prefix) */
+    unsigned shortest6;           /* IPv6 entries shorter than /shortest6 (shortest-prefix6) */
+    bool force;                   /* --force: allow them */
+    const struct dx_list_conf *list;  /* the target: own TXT and codes are checked for it
+                                         (zones/conf.h); NULL = not checked */
+};
+
+/* Policy for operator imports, in file order: no record may list
+ * 127.0.0.1 (or a range containing it) or the name "invalid" (RFC 5782
+ * test points; exclusions are fine); unless pol->force, no entry (listing
+ * or exclusion) may be wider than pol's bounds; with pol->list, an own TXT
+ * must pass dx_conf_check_txt (no control character, known variables, at
+ * most DX_TXT_MAX octets expanded) and an own code dx_conf_check_code.
+ * pol NULL = the test points only. Returns 0, or DX_EREFUSED (test points,
+ * width) or DX_EINVAL (TXT, code) with err = "FILE:LINE: ..." for the
  * first offender. */
-int dx_imp_check(const struct dx_imp_set *s, char *err, size_t errlen);
+int dx_imp_check(const struct dx_imp_set *s, const struct dx_imp_policy *pol, char *err,
+                 size_t errlen);
 
 /* Sort records by key (family, address, prefix / name, wildcard) and drop
  * duplicate keys: the last occurrence (file order, then line) wins. */
@@ -107,13 +143,27 @@ struct dx_imp_opts {
     const char *reason;           /* may be NULL */
     const char *source;           /* "import" */
     bool replace;                 /* delete entries of the list not in the set */
+    unsigned max_delete;          /* with replace: refuse when more than this share (percent)
+                                     of the list's entries would go; >= 100 = no limit */
+    bool dry_run;                 /* count what would change, write nothing (w may be a
+                                     read txn) */
     struct dx_progress *progress; /* updated while writing; NULL = none (loader/progress.h) */
 };
 
 struct dx_imp_stats {
     size_t total;                 /* records in the set (after dedup) */
     size_t added, updated, unchanged, deleted;
+    size_t existing;              /* entries the list had before */
 };
+
+/* Would a replace deleting st->deleted of st->existing entries pass the
+ * max_delete share (percent)? */
+bool dx_imp_delete_ok(const struct dx_imp_stats *st, unsigned max_delete);
+
+/* The operator's message for a replace of target that dx_imp_write refused
+ * (what it would have done, and what to do). */
+void dx_imp_refused_msg(const struct dx_imp_stats *st, const char *target, unsigned max_delete,
+                        char *buf, size_t cap);
 
 /* Write the sorted set into opts->list of opts->zone within write txn w:
  * new keys are put (history "list", except on the first load of an empty
@@ -121,8 +171,14 @@ struct dx_imp_stats {
  * reason, first seen — not as a million history records), existing ones rewritten only if
  * something changed (first_seen and hits kept, history "update" not
  * recorded per entry), and with replace, entries not in the set are deleted
- * (history "delist"). The caller commits or aborts w. Returns 0 or the first
- * store error (the txn is then unusable: abort it). */
+ * (history "delist"). The caller commits or aborts w.
+ *
+ * Nothing is written, and *st says what would have been, when
+ *   - o->dry_run (returns 0, or DX_EREFUSED as below), or
+ *   - a replace would delete more than o->max_delete percent of the list's
+ *     entries (a failed download, an empty file): returns DX_EREFUSED.
+ * Otherwise returns 0 or the first store error (the txn is then unusable:
+ * abort it). */
 int dx_imp_write(struct dx_txn *w, const struct dx_imp_set *s, const struct dx_imp_opts *o,
                  struct dx_imp_stats *st);
 

@@ -1,12 +1,20 @@
-/* dnsxl-loader: ingests data into the store (INTERFACE.md).
+/* dnsxl-loader: ingests data into the store (dnsxl-loader(8)).
  *
  *   dnsxl-loader [-c CONF] COMMAND ARGS...
  *
- * Commands now: import (plain list files, or rbldnsd datasets through
+ * Commands: import (plain list files, or rbldnsd datasets through
  * loader/fmt_rbldnsd.h), country (IP-to-country data through
- * loader/fmt_country.h), expire. Each handler returns an
- * exit status (0 done, 1 bad usage or input, 2 store or system error);
+ * loader/fmt_country.h), expire; traps, reports and sync (loader/feeds.h).
+ * Each handler returns an exit status of zones/cli.h (0 done, 1 bad usage
+ * or input or refused by the safety checks, 2 store or system error);
  * config, store and any open transaction are released on one path in main().
+ *
+ * Operator safety (the [loader] keys of dnsxl.conf(5)): an entry wider than
+ * shortest-prefix / shortest-prefix6 needs --force; a replace (import
+ * --replace, country, sync) that would delete more than replace-max-delete
+ * of the list needs --force; --dry-run counts and writes nothing; country
+ * replaces only an empty or country list (zones/listkind.h) unless told
+ * --replace.
  */
 #include "loader/feeds.h"
 #include "loader/format.h"
@@ -18,7 +26,9 @@
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"
+#include "zones/listkind.h"
 #include "zones/store.h"
+#include "zones/txt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +49,7 @@ struct ctx {
     struct dx_txn *txn;
     struct dx_imp_set set;
     char *buf;                   /* current input file */
+    size_t buf_len;
     uint64_t now;                /* the clock, read once per run (dx_now) */
 };
 
@@ -63,11 +74,18 @@ static int open_conf(struct ctx *c)
     return dx_cli_conf(c->conf_opt, &c->conf);
 }
 
-/* Every loader command writes: open (creating if missing) and begin. */
+/* Every loader command writes: open (creating if missing) and begin. A
+ * dry run only reads: it needs a store and takes a read txn, so it never
+ * waits for a writer nor holds one up. */
+static int open_store_for(struct ctx *c, bool dry_run)
+{
+    int ex = dx_cli_store(c->conf, !dry_run, &c->st);
+    return ex ? ex : dx_cli_begin(c->st, !dry_run, c->now, &c->txn);
+}
+
 static int open_store(struct ctx *c)
 {
-    int ex = dx_cli_store(c->conf, true, &c->st);
-    return ex ? ex : dx_cli_begin(c->st, true, c->now, &c->txn);
+    return open_store_for(c, false);
 }
 
 static int commit(struct ctx *c)
@@ -85,17 +103,21 @@ static void usage(FILE *f)
     fprintf(f, "\noptions:\n"
                "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
                "  -h, --help         this help; COMMAND --help for one command\n"
-               "exit status: 0 done, 1 bad usage or input, 2 store or system error\n");
+               "  -V, --version      print the version and exit\n"
+               "\n" DX_EXIT_HELP);
 }
 
 static int cmd_usage(const struct cmd *m, bool error)
 {
-    fprintf(error ? stderr : stdout, "usage: " PROG " [-c CONF] %s%s%s\n  %s\n", m->name,
-            *m->args ? " " : "", m->args, m->help);
+    FILE *f = error ? stderr : stdout;
+    fprintf(f, "usage: " PROG " [-c CONF] %s%s%s\n  %s\n", m->name, *m->args ? " " : "",
+            m->args, m->help);
+    if (!error)
+        fputs("\n" DX_EXIT_HELP, f);
     return error ? DX_EX_USAGE : DX_EX_OK;
 }
 
-enum { OPT_REPLACE = 1000, OPT_LIFETIME, OPT_REASON, OPT_FORMAT };
+enum { OPT_REPLACE = 1000, OPT_LIFETIME, OPT_REASON, OPT_FORMAT, OPT_FORCE, OPT_DRY_RUN };
 
 /* getopt_long over argv (argv[0] = command). Returns DX_EX_OK, DX_EX_USAGE, or -1
  * after printing --help. */
@@ -127,7 +149,7 @@ static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
 /* ---- import ------------------------------------------------------------- */
 
 struct import_opts {
-    bool replace;
+    bool replace, force, dry_run;
     const char *lifetime, *reason, *format;
 };
 
@@ -139,6 +161,8 @@ static int import_set(void *arg, int ch, const char *val)
     case OPT_LIFETIME: o->lifetime = val; return 0;
     case OPT_REASON:   o->reason = val; return 0;
     case OPT_FORMAT:   o->format = val; return 0;
+    case OPT_FORCE:    o->force = true; return 0;
+    case OPT_DRY_RUN:  o->dry_run = true; return 0;
     }
     return 1;
 }
@@ -167,14 +191,20 @@ static int cmd_sync(struct ctx *c, int argc, char **argv)
 
 static const struct cmd cmds[] = {
     { "import", cmd_import,
-      "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]",
+      "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]"
+      " [--force] [--dry-run]",
       "plain list or rbldnsd dataset files (- = stdin); --replace makes the list equal to"
-      " the files, atomically. FMT: auto (default), plain, ip4set, ip4trie, ip4tset,"
-      " ip6tset, ip6trie, dnset" },
-    { "country", cmd_country, "ZONE[/LIST] FILE...",
+      " the files, atomically. FMT: auto (default; the format read is named on stderr),"
+      " plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset. --force: allow entries"
+      " wider than [loader] shortest-prefix/shortest-prefix6 and a replace deleting more"
+      " than replace-max-delete of the list. --dry-run: print what would change, write"
+      " nothing" },
+    { "country", cmd_country, "ZONE[/LIST] FILE... [--replace] [--force] [--dry-run]",
       "IP-to-country data (RIR delegated-stats files or CSV start,end,cc; - = stdin) into"
       " LIST, or the zone's only list; each entry answers A 127.0.X.Y (X*256+Y = ISO 3166-1"
-      " numeric code) and TXT the code; the list is replaced atomically" },
+      " numeric code) and TXT the code; the list is replaced atomically. A list holding"
+      " entries not written by country is refused unless --replace; --force and --dry-run"
+      " as for import" },
     { "expire", cmd_expire, "",
       "remove expired entries, recording history; prune history older than [loader] history" },
     { "traps", cmd_traps, "ZONE/LIST PATH",
@@ -185,6 +215,67 @@ static const struct cmd cmds[] = {
       "fetch a zone file with rsync, check its minisign signature, import with --replace" },
     { NULL, NULL, NULL, NULL },
 };
+
+/* Register FILE (- = stdin) in the set and read it into c->buf. */
+static int read_input(struct ctx *c, const char *file, char *err, size_t errlen)
+{
+    int fi = dx_imp_add_file(&c->set, file);
+    if (fi < 0) {
+        errmsg("%s", dx_strerror(fi));
+        return DX_EX_STORE;
+    }
+    int rc = dx_imp_read_file(file, &c->buf, &c->buf_len, err, errlen);
+    if (rc) {
+        errmsg("cannot read %s", err);
+        return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
+    }
+    return DX_EX_OK;
+}
+
+/* The operator policy for the parsed set: test points, entries wider than
+ * [loader] shortest-prefix / shortest-prefix6 unless --force, own TXT and
+ * codes valid for list l. */
+static int check_set(struct ctx *c, const struct dx_list_conf *l, bool force, char *err,
+                     size_t errlen)
+{
+    const struct dx_imp_policy pol = {
+        .shortest4 = c->conf->loader.shortest_prefix,
+        .shortest6 = c->conf->loader.shortest_prefix6, .force = force, .list = l,
+    };
+    if (dx_imp_check(&c->set, &pol, err, errlen)) {
+        errmsg("%s; nothing was written", err);
+        return DX_EX_USAGE;
+    }
+    return DX_EX_OK;
+}
+
+/* After dx_imp_write: the exit status when the command ends here (a store
+ * error, a refused replace, a dry run: said here), or -1 to go on and
+ * commit (rc 0, not a dry run). */
+static int write_outcome(struct ctx *c, int rc, const struct dx_imp_opts *io,
+                         const struct dx_imp_stats *st, const char *target, const char *what)
+{
+    if (rc == DX_EREFUSED || (rc == 0 && io->dry_run)) {
+        bool refused = rc == DX_EREFUSED;
+        if (io->dry_run) {
+            printf("dry run: %zu %s (%zu added, %zu updated, %zu deleted, %zu unchanged) for %s;"
+                   " nothing written\n", st->total, what, st->added, st->updated, st->deleted,
+                   st->unchanged, target);
+            if (refused)
+                errmsg("without --force this replace is refused: it deletes %zu of the list's"
+                       " %zu entries, more than replace-max-delete = %u%% in [loader]",
+                       st->deleted, st->existing, io->max_delete);
+        } else if (refused) {
+            char msg[512];
+            dx_imp_refused_msg(st, target, io->max_delete, msg, sizeof(msg));
+            errmsg("%s", msg);
+        }
+        return refused ? DX_EX_USAGE : DX_EX_OK;
+    }
+    if (rc)
+        return dx_cli_store_err(c->st, target, rc);
+    return -1;
+}
 
 static int parse_format(const char *name, bool ip_zone, int *fmt)
 {
@@ -203,6 +294,8 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         { "lifetime", required_argument, NULL, OPT_LIFETIME },
         { "reason",   required_argument, NULL, OPT_REASON },
         { "format",   required_argument, NULL, OPT_FORMAT },
+        { "force",    no_argument,       NULL, OPT_FORCE },
+        { "dry-run",  no_argument,       NULL, OPT_DRY_RUN },
         { "config",   required_argument, NULL, 'c' },
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -234,6 +327,10 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     }
     if (!o.lifetime)
         lifetime = l->lifetime;
+    if (dx_txt_check_reason(o.reason, err, sizeof(err))) {
+        errmsg("bad --reason: %s", err);
+        return DX_EX_USAGE;
+    }
     bool ip_zone = z->kind == DX_ZONE_IP;
     int fmt;
     if ((ex = parse_format(o.format, ip_zone, &fmt)))
@@ -245,50 +342,43 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
     /* 1. parse every file completely: nothing is written on a bad line */
     double t0 = mono();
     for (int i = optind + 1; i < argc; i++) {
-        int fi = dx_imp_add_file(&c->set, argv[i]);
-        if (fi < 0) {
-            errmsg("%s", dx_strerror(fi));
-            return DX_EX_STORE;
-        }
-        size_t len;
-        rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
-        if (rc) {
-            errmsg("cannot read %s", err);
-            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
-        }
-        rc = dx_fmt_parse(&c->set, (uint16_t)fi, c->buf, len, fmt, ip_zone, &list_value, err,
-                          sizeof(err));
+        if ((ex = read_input(c, argv[i], err, sizeof(err))))
+            return ex;
+        int used = fmt;
+        rc = dx_fmt_parse(&c->set, (uint16_t)(c->set.n_files - 1), c->buf, c->buf_len, fmt,
+                          ip_zone, &list_value, &used, err, sizeof(err));
         free(c->buf);
         c->buf = NULL;
+        if (fmt == DX_FMT_AUTO)     /* say what the file was read as */
+            errmsg("%s: format %s (auto-detected; --format chooses another)", argv[i],
+                   dx_fmt_name(used));
         if (rc) {
             errmsg("%s", err);
             return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
         }
     }
     double tp = mono();
-    if ((rc = dx_imp_check(&c->set, err, sizeof(err)))) {
-        errmsg("%s", err);
-        return DX_EX_USAGE;
-    }
+    if ((ex = check_set(c, l, o.force, err, sizeof(err))))
+        return ex;
     dx_imp_sort(&c->set);
     double t1 = mono();
     dx_test_point("import-parsed");
 
     /* 2. one write transaction */
-    if ((ex = open_store(c)))
+    if ((ex = open_store_for(c, o.dry_run)))
         return ex;
     struct dx_progress prog;        /* drawn only on a terminal */
     dx_progress_start(&prog, "importing", c->set.n);
     struct dx_imp_opts io = {
         .zone = z->name, .list = l->name, .now = c->now, .lifetime = lifetime,
-        .reason = o.reason, .source = "import", .replace = o.replace, .progress = &prog,
+        .reason = o.reason, .source = "import", .replace = o.replace, .dry_run = o.dry_run,
+        .max_delete = o.force ? 100 : c->conf->loader.replace_max_delete, .progress = &prog,
     };
     struct dx_imp_stats st;
     rc = dx_imp_write(c->txn, &c->set, &io, &st);
-    if (rc) {
+    if (rc || o.dry_run) {
         dx_progress_done(&prog);
-        errmsg("import into %s failed: %s", l->target, dx_strerror(rc));
-        return DX_EX_STORE;
+        return write_outcome(c, rc, &io, &st, l->target, "entries");
     }
     dx_progress_update(&prog, c->set.n);
     double t2 = mono();
@@ -338,12 +428,16 @@ static int country_target(struct ctx *c, const char *target, struct dx_list_conf
 static int cmd_country(struct ctx *c, int argc, char **argv)
 {
     static const struct option lo[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "help",   no_argument,       NULL, 'h' },
+        { "replace", no_argument,       NULL, OPT_REPLACE },
+        { "force",   no_argument,       NULL, OPT_FORCE },
+        { "dry-run", no_argument,       NULL, OPT_DRY_RUN },
+        { "config",  required_argument, NULL, 'c' },
+        { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const struct cmd *m = &cmds[CMD_COUNTRY];
-    int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
+    struct import_opts o = { 0 };
+    int ex = getopts(c, m, argc, argv, lo, import_set, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind < 2) {
@@ -365,18 +459,10 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
     double t0 = mono();
     char err[512];
     for (int i = optind + 1; i < argc; i++) {
-        int fi = dx_imp_add_file(&c->set, argv[i]);
-        if (fi < 0) {
-            errmsg("%s", dx_strerror(fi));
-            return DX_EX_STORE;
-        }
-        size_t len;
-        int rc = dx_imp_read_file(argv[i], &c->buf, &len, err, sizeof(err));
-        if (rc) {
-            errmsg("cannot read %s", err);
-            return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
-        }
-        rc = dx_fmt_country_parse(&c->set, (uint16_t)fi, c->buf, len, err, sizeof(err));
+        if ((ex = read_input(c, argv[i], err, sizeof(err))))
+            return ex;
+        int rc = dx_fmt_country_parse(&c->set, (uint16_t)(c->set.n_files - 1), c->buf,
+                                      c->buf_len, err, sizeof(err));
         free(c->buf);
         c->buf = NULL;
         if (rc) {
@@ -384,26 +470,41 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
             return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
         }
     }
-    int rc = dx_imp_check(&c->set, err, sizeof(err));
+    /* country ranges are the registries' allocations, some wider than an
+     * operator's listing bound: only the RFC 5782 test points are checked */
+    int rc = dx_imp_check(&c->set, NULL, err, sizeof(err));
     if (rc) {
         errmsg("%s", err);
         return DX_EX_USAGE;
     }
     dx_imp_sort(&c->set);
 
-    /* 2. the list becomes exactly the data, in one transaction */
-    if ((ex = open_store(c)))
+    /* 2. the list becomes exactly the data, in one transaction; a list that
+     * holds anything but country data is not replaced unless asked */
+    if ((ex = open_store_for(c, o.dry_run)))
         return ex;
+    struct dx_list_census cen;
+    if ((rc = dx_list_census(c->txn, z->name, l->name, &cen)))
+        return dx_cli_store_err(c->st, l->target, rc);
+    if (cen.entries > cen.country && !o.replace) {
+        char kt[DX_KEY_TEXT_MAX];
+        dx_key_format(&cen.other, kt, sizeof(kt));
+        errmsg("country: %s is not a country list: %zu of its %zu entries were not written by"
+               " 'dnsxl-loader country' (%s, source %s, is one), and country data replaces the"
+               " whole list. Nothing was written; name the country list, or give --replace"
+               " to replace this one", l->target, cen.entries - cen.country, cen.entries, kt,
+               cen.other_source);
+        return DX_EX_USAGE;
+    }
     struct dx_imp_opts io = {
         .zone = z->name, .list = l->name, .now = c->now, .lifetime = DX_FOREVER,
-        .reason = NULL, .source = "country", .replace = true,
+        .reason = NULL, .source = DX_SOURCE_COUNTRY, .replace = true, .dry_run = o.dry_run,
+        .max_delete = o.force ? 100 : c->conf->loader.replace_max_delete,
     };
     struct dx_imp_stats st;
     rc = dx_imp_write(c->txn, &c->set, &io, &st);
-    if (rc) {
-        errmsg("country import into %s failed: %s", l->target, dx_strerror(rc));
-        return DX_EX_STORE;
-    }
+    if ((ex = write_outcome(c, rc, &io, &st, l->target, "country ranges")) != -1)
+        return ex;
     if ((ex = commit(c)))
         return ex;
     printf("imported %zu country ranges (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
@@ -484,8 +585,9 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "help",   no_argument,       NULL, 'h' },
+        { "config",  required_argument, NULL, 'c' },
+        { "help",    no_argument,       NULL, 'h' },
+        { "version", no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     /* LMDB mallocs every page a write transaction dirties, one by one: a
@@ -500,13 +602,16 @@ int main(int argc, char **argv)
     dx_imp_set_init(&c.set);
     opterr = 0;
     for (;;) {
-        int ch = getopt_long(argc, argv, "+c:h", opts, NULL);
+        int ch = getopt_long(argc, argv, "+c:hV", opts, NULL);
         if (ch == -1)
             break;
         if (ch == 'c') {
             c.conf_opt = optarg;
         } else if (ch == 'h') {
             usage(stdout);
+            return DX_EX_OK;
+        } else if (ch == 'V') {
+            printf(PROG " %s\n", DNSXL_VERSION);
             return DX_EX_OK;
         } else {
             errmsg("unknown option or missing argument: %s", argv[optind - 1]);

@@ -12,9 +12,15 @@
  *    must verify, or nothing is imported (exit 1, the store is untouched).
  * 3. unchanged: the SHA-256 of the file equals the one recorded in
  *    CACHE/.synced after the last successful import -> nothing is written.
- * 4. parse the whole file (plain list or rbldnsd dataset; auto-detected),
- *    refuse 127.0.0.1, sort, and import with --replace semantics in one
- *    write transaction; then record the hash (write + rename).
+ * 4. parse the whole file (plain list or rbldnsd dataset; auto-detected,
+ *    and the format read named on stderr), refuse 127.0.0.1 and (without
+ *    --force) entries wider than [loader] shortest-prefix/-prefix6, sort,
+ *    and import with --replace semantics in one write transaction; then
+ *    record the hash (write + rename). A replace that would delete more
+ *    than [loader] replace-max-delete of the list (a truncated or empty
+ *    feed) is refused unless --force, and the hash is not recorded, so the
+ *    next run tries again. --dry-run: steps 1-4 without the write (a read
+ *    txn), the hash not recorded.
  */
 #include "loader/feeds.h"
 
@@ -25,6 +31,7 @@
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/store.h"
+#include "zones/txt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,15 +48,21 @@
 #define PROG "dnsxl-loader"
 #define STATE_FILE ".synced"
 
-enum { OPT_PUBKEY = 1000, OPT_FORMAT, OPT_RSYNC };
+enum { OPT_PUBKEY = 1000, OPT_FORMAT, OPT_RSYNC, OPT_FORCE, OPT_DRY_RUN };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: " PROG " [-c CONF] sync ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]\n"
+    fprintf(out, "usage: " PROG " [-c CONF] sync ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]"
+                 " [--force] [--dry-run]\n"
                  "  fetch a zone file with rsync (an rsync:// URL or a path), check its minisign\n"
                  "  signature (SOURCE.minisig) when --pubkey is given, import it with --replace.\n"
                  "  FMT: auto (default), plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset\n"
-                 "  --rsync PATH: the rsync program to run (default: rsync, found in PATH)\n");
+                 "  --rsync PATH: the rsync program to run (default: rsync, found in PATH)\n"
+                 "  --force: allow entries wider than [loader] shortest-prefix/shortest-prefix6 and\n"
+                 "    a replace that deletes more than replace-max-delete of the list\n"
+                 "  --dry-run: fetch, check and count what would change; write nothing\n");
+    if (out == stdout)
+        fputs("\n" DX_EXIT_HELP, out);
 }
 
 /* mkdir -p for an absolute or relative path. 0 or -errno. */
@@ -186,11 +199,14 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         { "pubkey", required_argument, NULL, OPT_PUBKEY },
         { "format", required_argument, NULL, OPT_FORMAT },
         { "rsync",  required_argument, NULL, OPT_RSYNC },
+        { "force",  no_argument,       NULL, OPT_FORCE },
+        { "dry-run", no_argument,      NULL, OPT_DRY_RUN },
         { "config", required_argument, NULL, 'c' },
         { "help",   no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *pubkey = NULL, *format = NULL, *rsync = "rsync";
+    bool force = false, dry_run = false;
     optind = 0;
     opterr = 0;
     for (;;) {
@@ -203,6 +219,8 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         case OPT_PUBKEY: pubkey = optarg; break;
         case OPT_FORMAT: format = optarg; break;
         case OPT_RSYNC: rsync = optarg; break;
+        case OPT_FORCE: force = true; break;
+        case OPT_DRY_RUN: dry_run = true; break;
         default:
             dx__feed_err("sync: unknown option or missing argument: %s", argv[optind - 1]);
             usage(stderr);
@@ -215,6 +233,8 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         return DX_EX_USAGE;
     }
     const char *target = argv[optind], *source = argv[optind + 1];
+    char ssb[4 * 4096];
+    const char *ssrc = dx_safe(source, ssb, sizeof(ssb));   /* for stdout: no control bytes */
     const char *name = base_name(source);
     if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || name[0] == '.') {
         dx__feed_err("sync: SOURCE '%s' must name a file (not a directory or dot file)", source);
@@ -316,7 +336,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     sha256_hex(buf, len, hex);
     read_state(cache, old, sizeof(old));
     if (strcmp(hex, old) == 0) {
-        printf("sync %s: %s unchanged (sha256 %.16s...), nothing written\n", l->target, source,
+        printf("sync %s: %s unchanged (sha256 %.16s...), nothing written\n", l->target, ssrc,
                hex);
         goto done;
     }
@@ -329,30 +349,63 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         goto done;
     }
     const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
-    rc = dx_fmt_parse(&set, (uint16_t)fi, buf, len, fmt, ip_zone, &list_value, err,
+    int used = fmt;
+    rc = dx_fmt_parse(&set, (uint16_t)fi, buf, len, fmt, ip_zone, &list_value, &used, err,
                       sizeof(err));
+    if (fmt == DX_FMT_AUTO)
+        dx__feed_err("sync: %s: format %s (auto-detected; --format chooses another)", source,
+                     dx_fmt_name(used));
     if (rc) {
         dx__feed_err("sync: %s; nothing imported", err[0] ? err : dx_strerror(rc));
         ex = rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
         goto done;
     }
-    if ((rc = dx_imp_check(&set, err, sizeof(err)))) {
+    const struct dx_imp_policy pol = {
+        .shortest4 = conf->loader.shortest_prefix, .shortest6 = conf->loader.shortest_prefix6,
+        .force = force, .list = l,
+    };
+    if ((rc = dx_imp_check(&set, &pol, err, sizeof(err)))) {
         dx__feed_err("sync: %s; nothing imported", err);
         ex = DX_EX_USAGE;
         goto done;
     }
     dx_imp_sort(&set);
     uint64_t now = dx_now();
-    if ((ex = dx__feed_store(conf, &st)) || (ex = dx_cli_begin(st, true, now, &w)))
+    if ((ex = dry_run ? dx_cli_store(conf, false, &st) : dx__feed_store(conf, &st)) ||
+        (ex = dx_cli_begin(st, !dry_run, now, &w)))
         goto done;
     char reason[4400];
     snprintf(reason, sizeof(reason), "sync from %s", source);
+    if (dx_txt_check_reason(reason, err, sizeof(err))) {
+        dx__feed_err("sync: SOURCE '%s' cannot be recorded as the entries' reason (%s);"
+                     " nothing imported", source, err);
+        ex = DX_EX_USAGE;
+        goto done;
+    }
     struct dx_imp_opts io = {
         .zone = z->name, .list = l->name, .now = now, .lifetime = l->lifetime,
-        .reason = reason, .source = "sync", .replace = true,
+        .reason = reason, .source = "sync", .replace = true, .dry_run = dry_run,
+        .max_delete = force ? 100 : conf->loader.replace_max_delete,
     };
     struct dx_imp_stats ist;
-    if ((rc = dx_imp_write(w, &set, &io, &ist))) {
+    rc = dx_imp_write(w, &set, &io, &ist);
+    if (rc == DX_EREFUSED || (rc == 0 && dry_run)) {
+        if (dry_run) {
+            printf("sync %s: dry run: %zu entries (%zu added, %zu updated, %zu deleted, %zu"
+                   " unchanged) from %s; nothing written\n", l->target, ist.total, ist.added,
+                   ist.updated, ist.deleted, ist.unchanged, ssrc);
+            if (rc)
+                dx__feed_err("sync: without --force this replace is refused: it deletes %zu of"
+                             " the list's %zu entries, more than replace-max-delete = %u%% in"
+                             " [loader]", ist.deleted, ist.existing, io.max_delete);
+        } else if (rc) {
+            dx_imp_refused_msg(&ist, l->target, io.max_delete, err, sizeof(err));
+            dx__feed_err("sync: %s", err);
+        }
+        ex = rc ? DX_EX_USAGE : DX_EX_OK;
+        goto done;
+    }
+    if (rc) {
         dx__feed_err("sync into %s failed: %s; nothing imported", l->target, dx_strerror(rc));
         ex = DX_EX_STORE;
         goto done;
@@ -363,7 +416,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         dx__feed_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
                      " imports again)", cache, strerror(-rc));
     printf("sync %s: imported %zu entries (%zu added, %zu updated, %zu deleted) from %s%s\n",
-           l->target, ist.total, ist.added, ist.updated, ist.deleted, source,
+           l->target, ist.total, ist.added, ist.updated, ist.deleted, ssrc,
            pubkey ? ", signature verified" : "");
 done:
     dx_txn_abort(w);

@@ -97,6 +97,7 @@ static int set_workers(struct parser *, const struct keydef *, void *, const cha
 static int set_ttl(struct parser *, const struct keydef *, void *, const char *);
 static int set_soa(struct parser *, const struct keydef *, void *, const char *);
 static int set_backscatter(struct parser *, const struct keydef *, void *, const char *);
+static int set_percent(struct parser *, const struct keydef *, void *, const char *);
 
 static const char *const kind_names[] = { "ip", "domain", NULL };
 static const char *const answer_names[] = { "separate", "bitmask", NULL };
@@ -128,6 +129,12 @@ static const struct keydef loader_keys[] = {
     { "history", K_DURATION, false, CONF(loader.history), 0, 1, DX_FOREVER, NULL, NULL, "365d" },
     { "history-size", K_SIZE, false, CONF(loader.history_size), 0, 0, UINT64_MAX, NULL, NULL,
       "1G" },
+    /* operator safety (dnsxl-loader import/sync, dnsxl-admin add; --force overrides) */
+    { "shortest-prefix", K_UINT, false, CONF(loader.shortest_prefix), 0, 0, 32, NULL, NULL, "8" },
+    { "shortest-prefix6", K_UINT, false, CONF(loader.shortest_prefix6), 0, 0, 128, NULL, NULL,
+      "16" },
+    { "replace-max-delete", K_FN, false, CONF(loader.replace_max_delete), 0, 0, 100, NULL,
+      set_percent, "50%" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -444,6 +451,27 @@ static int set_backscatter(struct parser *p, const struct keydef *kd, void *base
     return 0;
 }
 
+/* "50%" or "50": a share in percent, kd->min..kd->max, into a uint32_t. */
+static int set_percent(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    char num[32];
+    size_t n = strlen(val);
+    if (n > 0 && val[n - 1] == '%')
+        n--;
+    uint64_t v = 0;
+    bool ok = n > 0 && n < sizeof(num);
+    if (ok) {
+        memcpy(num, val, n);
+        num[n] = 0;
+        ok = parse_u64(num, &v) == 0 && v >= kd->min && v <= kd->max;
+    }
+    if (!ok)
+        return fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)", kd->name,
+                    val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+    *(uint32_t *)field(base, kd->off) = (uint32_t)v;
+    return 0;
+}
+
 /* ---- codes ------------------------------------------------------------- */
 
 /* Why an A value may not be answered for a listing, or NULL if it may. */
@@ -545,7 +573,7 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
         for (char *t = strtok_r(copy, " \t,", &save); t && !rc; t = strtok_r(NULL, " \t,", &save)) {
             if (kd->type == K_CIDRS) {
                 struct dx_key k;
-                if (dx_key_parse(t, &k) || k.family == DX_FAM_DOMAIN) {
+                if (dx_key_parse_masked(t, &k) || k.family == DX_FAM_DOMAIN) {
                     rc = fail(p, p->line, "%s: bad address or CIDR '%s'", kd->name, t);
                     break;
                 }

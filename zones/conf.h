@@ -114,6 +114,10 @@ struct dx_conf {
                                     DX_FOREVER = keep all; default 365d */
         uint64_t history_size;   /* and at most this many bytes: writers prune the oldest
                                     beyond it; 0 = no bound; default 1G */
+        /* operator safety: what needs --force (dnsxl-loader import/sync, dnsxl-admin add) */
+        uint32_t shortest_prefix;    /* IPv4 entries shorter than /N; default 8 */
+        uint32_t shortest_prefix6;   /* IPv6 entries shorter than /N; default 16 */
+        uint32_t replace_max_delete; /* a replace deleting more than N% of a list; default 50 */
     } loader;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;

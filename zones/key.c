@@ -97,8 +97,10 @@ static int parse_ip(const char *text, struct dx_key *k)
     } else {
         return DX_EINVAL;
     }
+    uint8_t a[16];
+    memcpy(a, k->addr, k->len);
     mask_bits(k->addr, k->len, k->plen);
-    return 0;
+    return memcmp(a, k->addr, k->len) == 0 ? 0 : DX_ERANGE;
 }
 
 static bool looks_ip(const char *text)
@@ -122,14 +124,36 @@ int dx_key_parse(const char *text, struct dx_key *k)
     return parse_name(text, k);
 }
 
+int dx_key_parse_masked(const char *text, struct dx_key *k)
+{
+    int rc = dx_key_parse(text, k);
+    return rc == DX_ERANGE ? 0 : rc;
+}
+
 int dx_key_parse_for(const char *text, bool ip_zone, struct dx_key *k)
 {
     int rc = dx_key_parse(text, k);
-    if (rc)
+    if (rc && rc != DX_ERANGE)
         return rc;
     if (ip_zone != (k->family != DX_FAM_DOMAIN))
         return DX_EINVAL;
-    return 0;
+    return rc;
+}
+
+void dx_key_hostbits_msg(const char *text, const struct dx_key *net, char *buf, size_t cap)
+{
+    char nt[DX_KEY_TEXT_MAX];
+    dx_key_format(net, nt, sizeof(nt));
+    snprintf(buf, cap, "%s has host bits set: did you mean %s?", text, nt);
+}
+
+bool dx_key_too_wide(const struct dx_key *k, unsigned shortest4, unsigned shortest6)
+{
+    if (k->family == DX_FAM_V4)
+        return k->plen < shortest4;
+    if (k->family == DX_FAM_V6)
+        return k->plen < shortest6;
+    return false;
 }
 
 int dx_key_format(const struct dx_key *k, char *buf, size_t cap)
@@ -164,6 +188,14 @@ void dx_key_from_addr(struct dx_key *k, const uint8_t *addr, size_t len)
     k->len = (uint8_t)len;
     k->family = len == 4 ? DX_FAM_V4 : DX_FAM_V6;
     k->plen = (uint8_t)(len * 8);
+}
+
+void dx_key_widen(struct dx_key *k, unsigned plen)
+{
+    if (k->family == DX_FAM_DOMAIN || plen > k->plen)
+        return;
+    mask_bits(k->addr, k->len, plen);
+    k->plen = (uint8_t)plen;
 }
 
 bool dx_key_contains(const struct dx_key *net, const struct dx_key *k)

@@ -31,14 +31,37 @@ struct dx_key {
 
 /* Parse "192.0.2.1", "192.0.2.0/24", "2001:db8::/48", "::ffff:192.0.2.1",
  * "spam.example", "*.spam.example" (wildcard = all subdomains, not the name
- * itself), "spam.example." (trailing dot ignored). Host bits beyond the
- * prefix are cleared. Domain names are lowercased; labels 1..63 octets,
- * name <= 253. Returns 0 or DX_EINVAL. */
+ * itself), "spam.example." (trailing dot ignored). Domain names are
+ * lowercased; labels 1..63 octets, name <= 253.
+ *
+ * Strict about CIDRs: a prefix with host bits set beyond its length
+ * ("192.0.2.1/24", "192.0.2.65/26") is refused, as rbldnsd refuses it: the
+ * writer may have meant the address or the network. Returns 0; DX_ERANGE
+ * for host bits set, with *k holding the network (host bits cleared), so
+ * the caller can say "did you mean 192.0.2.0/24?" (dx_key_hostbits_msg);
+ * DX_EINVAL for anything else that is not a key. */
 int dx_key_parse(const char *text, struct dx_key *k);
 
-/* Like dx_key_parse, but only accepts what a zone kind allows:
- * ip_zone = addresses and CIDRs only, otherwise names only. */
+/* The lenient form: host bits beyond the prefix are cleared silently.
+ * Only for text that has always been read that way and must keep loading:
+ * the CIDR lists of dnsxl.conf (allow-query, trusted-relays, protected),
+ * where a config that loaded before must not stop dnsxld from starting.
+ * Operator commands and data files use the strict dx_key_parse. */
+int dx_key_parse_masked(const char *text, struct dx_key *k);
+
+/* Like dx_key_parse (strict, DX_ERANGE for host bits set), but only accepts
+ * what a zone kind allows: ip_zone = addresses and CIDRs only, otherwise
+ * names only (DX_EINVAL). */
 int dx_key_parse_for(const char *text, bool ip_zone, struct dx_key *k);
+
+/* The message for a key dx_key_parse refused with DX_ERANGE: "TEXT has
+ * host bits set: did you mean NET?" (net = the key it returned). */
+void dx_key_hostbits_msg(const char *text, const struct dx_key *net, char *buf, size_t cap);
+
+/* Is the address key k a wider range than the operator bound allows: an
+ * IPv4 prefix shorter than shortest4, an IPv6 prefix shorter than
+ * shortest6 ([loader] shortest-prefix, shortest-prefix6)? Names: false. */
+bool dx_key_too_wide(const struct dx_key *k, unsigned shortest4, unsigned shortest6);
 
 /* Canonical text: "192.0.2.1" (a /32 has no suffix), "192.0.2.0/24",
  * "2001:db8::/48", "spam.example", "*.spam.example". Returns the length, or
@@ -48,6 +71,10 @@ int dx_key_format(const struct dx_key *k, char *buf, size_t cap);
 /* Single address key (full prefix) from 4 or 16 network-order bytes. A
  * 16-byte IPv4-mapped address becomes IPv4. */
 void dx_key_from_addr(struct dx_key *k, const uint8_t *addr, size_t len);
+
+/* The prefix of length plen (<= k->plen) that contains the address key k:
+ * k->plen = plen, host bits cleared. Names are left as they are. */
+void dx_key_widen(struct dx_key *k, unsigned plen);
 
 /* Does CIDR key `net` contain address/CIDR `k`? (same family, prefix match) */
 bool dx_key_contains(const struct dx_key *net, const struct dx_key *k);

@@ -9,10 +9,13 @@
  *
  * The first input byte picks the parser: (b % 8) = 0..5 an rbldnsd dataset
  * type (ip4set ip4trie ip4tset ip6tset ip6trie dnset), 6 the country parser,
- * 7 autodetection; bit 3 passes a list value (`defaults`). The rest is the
- * file. Besides the sanitizers it checks the contract: on success every
- * record has a valid key of the right kind and a line within the file, the
- * error text is "FILE:LINE: ..." on failure, and the set sorts.
+ * 7 the import path's format detection (plain or rbldnsd, loader/format.h);
+ * bit 3 passes a list value (`defaults`), bit 4 a domain zone for mode 7.
+ * The rest is the file. Besides the sanitizers it checks the contract: on
+ * success every record has a valid key of the right kind, with no host
+ * bits set (it formats and parses back, strictly, to itself), and a line
+ * within the file (LF, CRLF and lone CR end lines), the error text is
+ * "FILE:LINE: ..." on failure, and the set sorts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 
 #include "loader/fmt_country.h"
 #include "loader/fmt_rbldnsd.h"
+#include "loader/format.h"
 #include "loader/import.h"
 #include "zones/err.h"
 #include "zones/key.h"
@@ -47,22 +51,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         static const enum dx_rbl_type types[] = { DX_RBL_IP4SET, DX_RBL_IP4TRIE, DX_RBL_IP4TSET,
                                                   DX_RBL_IP6TSET, DX_RBL_IP6TRIE, DX_RBL_DNSET };
-        t = mode == 7 ? dx_rbl_type_detect(buf, len, (sel & 0x10) == 0) : types[mode];
         struct dx_rbl_value lv = { 0x7f000002u, "Listed $" };
-        struct dx_rbl_meta m;
-        memset(&m, 0, sizeof(m));
-        rc = dx_fmt_rbldnsd_parse(&s, 0, buf, len, t, (sel & 8) ? &lv : NULL, &m, err, sizeof(err));
-        dx_rbl_meta_free(&m);
+        if (mode == 7) {
+            bool ip_zone = (sel & 0x10) == 0;
+            t = ip_zone ? DX_RBL_IP4SET : DX_RBL_DNSET;   /* the kind the records must have */
+            rc = dx_fmt_parse(&s, 0, buf, len, DX_FMT_AUTO, ip_zone, &lv, NULL, err, sizeof(err));
+        } else {
+            t = types[mode];
+            struct dx_rbl_meta m;
+            memset(&m, 0, sizeof(m));
+            rc = dx_fmt_rbldnsd_parse(&s, 0, buf, len, t, (sel & 8) ? &lv : NULL, &m, err,
+                                      sizeof(err));
+            dx_rbl_meta_free(&m);
+        }
     }
     uint32_t lines = 1;
     for (size_t i = 0; i < len; i++)
-        lines += buf[i] == '\n';
+        lines += buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'));
     if (rc == 0) {
         for (size_t i = 0; i < s.n; i++) {
             struct dx_key k;
             char kt[DX_KEY_TEXT_MAX];
             dx_imp_key(&s, &s.recs[i], &k);
             if (dx_key_format(&k, kt, sizeof(kt)) <= 0)
+                abort();
+            struct dx_key back;
+            if (dx_key_parse(kt, &back) != 0 || back.family != k.family || back.plen != k.plen ||
+                memcmp(back.addr, k.addr, k.len) != 0)
                 abort();
             bool ip = k.family == DX_FAM_V4 || k.family == DX_FAM_V6;
             if (mode != 6 && ip != dx_rbl_type_is_ip(t))

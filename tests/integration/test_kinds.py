@@ -366,7 +366,7 @@ def test_country_delegated_then_reload_replaces(ks):
 
     # the second file replaces the list: US gone, CA on half of it
     s1 = serial(ks, CC)
-    ks.loader("country", f"{CC}/countries", os.path.join(CTRY, "delegated-v2.txt"))
+    ks.loader("country", f"{CC}/countries", os.path.join(CTRY, "delegated-v2.txt"), "--force")
     assert serial(ks, CC) != s1
     country(q4(ks, "198.51.100.127", CC), "ca")
     nxdomain(q4(ks, "198.51.100.128", CC))

@@ -66,7 +66,8 @@ def seed(conf):
                                  ("wl.example.org/esp-high", "wl-esp.txt", [])):
         run_tool([LOADER, "-c", conf, "import", target, os.path.join(DEMO, fname), "--replace", *extra])
     run_tool([ADMIN, "-c", conf, "add", "bl.example.org/traps", BOTH, "--reason", "also allowed"])
-    run_tool([ADMIN, "-c", conf, "add", "bl.example.org/manual", ERROR, "--code", "127.255.255.254"])
+    run_tool([ADMIN, "-c", conf, "add", "bl.example.org/manual", ERROR, "--code", "127.255.255.254",
+              "--force"])
 
 
 EXPECTED_A = {  # what dnsxld answers: the premise of every test here

@@ -174,6 +174,27 @@ static void test_csv(void **state)
         "10 1.0.0.0/24 127.0.0.36 au\n");
 }
 
+/* A UTF-8 byte order mark before a CSV header or a delegated-stats version
+ * line is skipped (not read as part of the first field); CR-only line ends
+ * are line ends. */
+static void test_bom_and_cr_line_ends(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(parse(f, "\xef\xbb\xbf" "start,end,cc\r192.0.2.0,192.0.2.255,JP\r"
+                              "198.51.100.0,198.51.100.255,DE"), 0);
+    assert_int_equal(parse(f, "\xef\xbb\xbf" "2|ripencc|1700000000|1|19830705|20240101|+0100\r"
+                              "ripencc|PL|ipv4|203.0.113.0|256|20000101|allocated\r\n"
+                              "ripencc|PL|ipv6|2001:db8::|32|20000101|allocated\r"), 0);
+    /* the first CSV line right after the BOM is a data line, not a header to skip */
+    assert_int_equal(parse(f, "\xef\xbb\xbf" "10.0.0.0,10.0.0.255,AU\n"), 0);
+    assert_string_equal(dump(f),
+        "2 192.0.2.0/24 127.0.1.136 jp\n"
+        "3 198.51.100.0/24 127.0.1.20 de\n"
+        "2 203.0.113.0/24 127.0.2.104 pl\n"
+        "3 2001:db8::/32 127.0.2.104 pl\n"
+        "1 10.0.0.0/24 127.0.0.36 au\n");
+}
+
 static void test_errors(void **state)
 {
     struct fx *f = *state;
@@ -208,6 +229,17 @@ static void test_errors(void **state)
         { "ripencc|PL|ipv5|1|1|20000101|allocated\n", "delegated.txt:1: unknown record type 'ipv5'" },
         { "ripencc|PL|ipv4|192.0.2.0\n",
           "delegated.txt:1: expected registry|cc|type|start|value|date|status" },
+        /* an IPv6 start that is not the network of its prefix: a damaged file */
+        { "ripencc|PL|ipv6|2001:db8::1|32|20000101|allocated\n",
+          "delegated.txt:1: 2001:db8::1/32 has host bits set: did you mean 2001:db8::/32?" },
+        { "ripencc|PL|ipv6|::ffff:192.0.2.1|120|20000101|allocated\n",
+          "delegated.txt:1: ::ffff:192.0.2.1/120 has host bits set: did you mean 192.0.2.0/24?" },
+        { "ripencc|PL|ipv6|::ffff:192.0.2.0|95|20000101|allocated\n",
+          "delegated.txt:1: IPv4-mapped prefix shorter than /96" },
+        /* CR-only line ends, a byte order mark: lines as an editor shows them */
+        { "192.0.2.0,192.0.2.255,US\r192.0.2.0,192.0.2.255,QQ\r",
+          "delegated.txt:2: unknown country code 'QQ'" },
+        { "\xef\xbb\xbf" "start,end,cc\r\nx,y,US\r\n", "delegated.txt:2: bad start address 'x'" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(parse(f, cases[i].in), DX_EINVAL);
@@ -223,6 +255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delegated_odd_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bom_and_cr_line_ends, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

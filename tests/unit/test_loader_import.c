@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "loader/import.h"
+#include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/store.h"
@@ -73,7 +74,7 @@ static void test_plain_ip_good(void **state)
         "!198.51.100.7\n"               /* 8 */
         "   \t  \n"                     /* 9 */
         "::ffff:192.0.2.9\n"            /* 10 */
-        "203.0.113.77/24\n"             /* 11: host bits cleared */
+        "203.0.113.0/24\n"              /* 11 */
         "192.0.2.200";                  /* 12: no final newline */
     assert_int_equal(parse(f, 0, in, true), 0);
     assert_int_equal(f->s.n, 8);
@@ -148,7 +149,17 @@ static void test_plain_bad_lines(void **state)
     struct fx *f = *state;
     bad(f, 0, "192.0.2.1\n192.0.2.300\n", true, "a.txt:2: ", "bad key '192.0.2.300'", 1);
     bad(f, 0, "192.0.2.0/33\n", true, "a.txt:1: ", "bad key", 0);
-    bad(f, 0, "# c\n\n192.0.2.1 spam source\n", true, "a.txt:3: ", "unexpected text", 0);
+    bad(f, 0, "# c\n\n192.0.2.1 spam source\n", true, "a.txt:3: ",
+        "unexpected text after the key: 'spam source'", 0);
+    bad(f, 0, "192.0.2.1 extra words\n", true, "a.txt:1: ", "--format ip4set", 0);
+    bad(f, 0, "spam.example listed\n", false, "a.txt:1: ", "--format dnset", 0);
+    /* a CIDR with host bits set: refused, with the network it may mean */
+    bad(f, 0, "192.0.2.0/24\n192.0.2.65/26\n", true, "a.txt:2: ",
+        "192.0.2.65/26 has host bits set: did you mean 192.0.2.64/26?", 1);
+    bad(f, 0, "192.0.2.1/24\n", true, "a.txt:1: ",
+        "192.0.2.1/24 has host bits set: did you mean 192.0.2.0/24?", 0);
+    bad(f, 0, "!2001:db8::1/64\n", true, "a.txt:1: ",
+        "2001:db8::1/64 has host bits set: did you mean 2001:db8::/64?", 0);
     bad(f, 1, "192.0.2.1\n!\n", true, "b.txt:2: ", "'!' without a key", 1);
     bad(f, 0, "192.0.2.1\r\n192.0.2.2\r\nspam.example\r\n", true, "a.txt:3: ",
         "domain name, but this is an ip zone", 2);
@@ -182,6 +193,73 @@ static void test_plain_bad_lines(void **state)
                                         sizeof(f->err)), DX_EINVAL);
     assert_non_null(strstr(f->err, "a.txt:2: NUL byte"));
     assert_int_equal(f->s.n - before, 1);
+    /* control bytes in the echoed text are made visible */
+    bad(f, 0, "192.0.2.1 \x1b[31mred\n", true, "a.txt:1: ", "'?[31mred'", 0);
+}
+
+/* A byte order mark, CR-only and mixed line ends: the same records, the
+ * same line numbers as an editor shows. */
+static void test_plain_bom_and_line_ends(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(parse(f, 0, "\xef\xbb\xbf" "192.0.2.1\n192.0.2.2\n", true), 0);
+    assert_int_equal(f->s.n, 2);
+    rec_is(f, 0, "192.0.2.1", 0, 1);
+    rec_is(f, 1, "192.0.2.2", 0, 2);
+    /* old Mac: CR only; mixed CR, LF, CRLF; a lone CR before a CRLF is an empty line */
+    assert_int_equal(parse(f, 1, "# mac\r192.0.2.3\r\r!192.0.2.4 # x\r192.0.2.5", true), 0);
+    assert_int_equal(parse(f, 1, "192.0.2.6\r\n192.0.2.7\r192.0.2.8\n\r\r\n192.0.2.9", true), 0);
+    assert_int_equal(f->s.n, 9);
+    rec_is(f, 2, "192.0.2.3", 0, 2);
+    rec_is(f, 3, "192.0.2.4", DX_ENTRY_EXCLUDE, 4);
+    rec_is(f, 4, "192.0.2.5", 0, 5);
+    rec_is(f, 5, "192.0.2.6", 0, 1);
+    rec_is(f, 6, "192.0.2.7", 0, 2);
+    rec_is(f, 7, "192.0.2.8", 0, 3);
+    rec_is(f, 8, "192.0.2.9", 0, 6);
+    /* errors name the line an editor shows */
+    bad(f, 0, "\xef\xbb\xbf" "192.0.2.1\r192.0.2.300\r", true, "a.txt:2: ", "bad key", 1);
+    bad(f, 0, "192.0.2.1\r\r\r192.0.2.256\n", true, "a.txt:4: ", "bad key '192.0.2.256'", 1);
+    /* a BOM only counts at the very start */
+    bad(f, 0, "192.0.2.1\n\xef\xbb\xbf" "192.0.2.2\n", true, "a.txt:2: ", "bad key", 1);
+    /* UTF-16: said so */
+    const char u16[] = "\xff\xfe" "1\0" "\n\0";
+    assert_int_equal(dx_imp_parse_plain(&f->s, 0, u16, sizeof(u16) - 1, true, f->err,
+                                        sizeof(f->err)), DX_EINVAL);
+    assert_non_null(strstr(f->err, "a.txt:1: NUL byte in line (UTF-16"));
+}
+
+static void test_lines_iterator(void **state)
+{
+    (void)state;
+    static const struct { const char *in; const char *want; } cases[] = {
+        { "", "" },
+        { "a", "[a]" },
+        { "a\n", "[a]" },
+        { "a\r\n\r\nb", "[a][][b]" },
+        { "a\rb\r", "[a][b]" },
+        { "\r\r", "[][]" },
+        { "\xef\xbb\xbf", "" },
+        { "\xef\xbb\xbf\n", "[]" },
+        { "\xef\xbbx", "[\xef\xbbx]" },
+        { "a\r\r\nb\n\rc", "[a][][b][][c]" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct dx_imp_lines it;
+        char got[64] = "";
+        const char *l;
+        size_t n;
+        uint32_t count = 0;
+        dx_imp_lines_init(&it, cases[i].in, strlen(cases[i].in));
+        while (dx_imp_lines_next(&it, &l, &n)) {
+            strcat(got, "[");
+            strncat(got, l, n);
+            strcat(got, "]");
+            assert_int_equal(it.line, ++count);
+        }
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu: lines %s, want %s", i, got, cases[i].want);
+    }
 }
 
 static void test_sort_dedup_contains(void **state)
@@ -258,7 +336,7 @@ static void test_sort_mixed_prefixes(void **state)
             snprintf(buf, sizeof(buf), "%s", fixed[rand() % 7]);
             break;
         }
-        assert_int_equal(dx_key_parse(buf, &k), 0);
+        assert_int_equal(dx_key_parse_masked(buf, &k), 0);
         assert_int_equal(dx_imp_add(&f->s, &k, 0, 0, NULL, 0, (uint32_t)i + 1), 0);
     }
     struct dx_imp_set copy = f->s;   /* the unsorted keys, to look up afterwards */
@@ -289,9 +367,9 @@ static void test_check_localhost(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(parse(f, 0, "192.0.2.1\n!127.0.0.1\n127.0.0.2\n", true), 0);
-    assert_int_equal(dx_imp_check(&f->s, f->err, sizeof(f->err)), 0);
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), 0);
     assert_int_equal(parse(f, 1, "# x\n127.0.0.0/8\n", true), 0);
-    assert_int_equal(dx_imp_check(&f->s, f->err, sizeof(f->err)), DX_EREFUSED);
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), DX_EREFUSED);
     assert_non_null(strstr(f->err, "b.txt:2: "));
     assert_non_null(strstr(f->err, "RFC 5782"));
 }
@@ -300,9 +378,9 @@ static void test_check_invalid_name(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(parse(f, 0, "test\n!invalid\n*.invalid\n", false), 0);
-    assert_int_equal(dx_imp_check(&f->s, f->err, sizeof(f->err)), 0);
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), 0);
     assert_int_equal(parse(f, 1, "spam.example\n\nINVALID.\n", false), 0);
-    assert_int_equal(dx_imp_check(&f->s, f->err, sizeof(f->err)), DX_EREFUSED);
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), DX_EREFUSED);
     assert_non_null(strstr(f->err, "b.txt:3: "));
     assert_non_null(strstr(f->err, "RFC 5782"));
 }
@@ -311,8 +389,86 @@ static void test_check_localhost_mapped(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(parse(f, 0, "\n::ffff:127.0.0.1\n", true), 0);
-    assert_int_equal(dx_imp_check(&f->s, f->err, sizeof(f->err)), DX_EREFUSED);
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), DX_EREFUSED);
     assert_non_null(strstr(f->err, "a.txt:2: "));
+}
+
+/* Entries wider than the operator bounds need --force (exclusions too:
+ * !0.0.0.0/0 would carve the whole list out). */
+static void test_check_shortest_prefix(void **state)
+{
+    struct fx *f = *state;
+    const struct dx_imp_policy pol = { .shortest4 = 8, .shortest6 = 16 };
+    const struct dx_imp_policy force = { .shortest4 = 8, .shortest6 = 16, .force = true };
+    assert_int_equal(parse(f, 0, "10.0.0.0/8\n2001::/16\nspam\n", true), DX_EINVAL);
+    assert_int_equal(parse(f, 0, "10.0.0.0/8\n2001::/16\n192.0.2.1\n", true), 0);
+    assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), 0);
+    /* forced: 0 or, for a range holding 127.0.0.1, still refused */
+    static const struct { const char *in; const char *msg; int forced; } cases[] = {
+        { "\n0.0.0.0/0\n", "b.txt:2: 0.0.0.0/0 is wider than /8 (shortest-prefix in [loader]);"
+                            " --force imports it", DX_EREFUSED },
+        { "10.0.0.0/7\n", "b.txt:1: 10.0.0.0/7 is wider than /8", 0 },
+        { "::/0\n", "b.txt:1: ::/0 is wider than /16 (shortest-prefix6 in [loader])", 0 },
+        { "2000::/15\n", "b.txt:1: 2000::/15 is wider than /16", 0 },
+        { "!0.0.0.0/0\n", "b.txt:1: !0.0.0.0/0 is wider than /8", 0 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dx_imp_set_free(&f->s);
+        dx_imp_set_init(&f->s);
+        assert_int_equal(dx_imp_add_file(&f->s, "a.txt"), 0);
+        assert_int_equal(dx_imp_add_file(&f->s, "b.txt"), 1);
+        assert_int_equal(parse(f, 1, cases[i].in, true), 0);
+        assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), DX_EREFUSED);
+        if (strncmp(f->err, cases[i].msg, strlen(cases[i].msg)) != 0)
+            fail_msg("'%s': got '%s', want '%s'", cases[i].in, f->err, cases[i].msg);
+        assert_int_equal(dx_imp_check(&f->s, &force, f->err, sizeof(f->err)), cases[i].forced);
+        assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), cases[i].forced);
+    }
+    /* --force does not lift the RFC 5782 rule */
+    assert_int_equal(parse(f, 0, "127.0.0.1\n", true), 0);
+    assert_int_equal(dx_imp_check(&f->s, &force, f->err, sizeof(f->err)), DX_EREFUSED);
+}
+
+/* Own TXT and codes (rbldnsd per-entry values) obey the list's rules: no
+ * control character is ever served, nor a reserved code. */
+static void test_check_own_values(void **state)
+{
+    struct fx *f = *state;
+    struct dx_zone_conf z = { .name = "bl.example.org", .kind = DX_ZONE_IP,
+                              .answer = DX_ANSWER_SEPARATE, .code_prefix = 0x7f000000u };
+    struct dx_list_conf l = { .name = "feed", .target = "bl.example.org/feed", .zone = &z,
+                              .code = 0x7f000002u };
+    const struct dx_imp_policy pol = { .shortest4 = 8, .shortest6 = 16, .list = &l };
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("192.0.2.1", &k), 0);
+    assert_int_equal(dx_imp_add(&f->s, &k, 0, 0x7f000003u, "fine $ text", 0, 1), 0);
+    assert_int_equal(dx_imp_add(&f->s, &k, 0, 0x7f000003u, "", 0, 2), 0);   /* "no TXT" */
+    assert_int_equal(dx_imp_add(&f->s, &k, DX_ENTRY_EXCLUDE, 0, "ign\x01ored", 0, 3), 0);
+    assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), 0);
+    assert_int_equal(dx_imp_add(&f->s, &k, 0, 0, "back\bspace", 1, 7), 0);
+    assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), DX_EINVAL);
+    assert_string_equal(f->err, "b.txt:7: TXT contains a control character (0x08) at offset 4");
+    /* without the list (country data, tests): not checked */
+    assert_int_equal(dx_imp_check(&f->s, NULL, f->err, sizeof(f->err)), 0);
+
+    dx_imp_set_free(&f->s);
+    dx_imp_set_init(&f->s);
+    assert_int_equal(dx_imp_add_file(&f->s, "a.txt"), 0);
+    assert_int_equal(dx_imp_add(&f->s, &k, 0, 0x7f000001u, NULL, 0, 4), 0);
+    assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), DX_EINVAL);
+    if (strncmp(f->err, "a.txt:4: code 127.0.0.1 is reserved", 35) != 0)
+        fail_msg("got '%s'", f->err);
+
+    char big[5000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    dx_imp_set_free(&f->s);
+    dx_imp_set_init(&f->s);
+    assert_int_equal(dx_imp_add_file(&f->s, "a.txt"), 0);
+    assert_int_equal(dx_imp_add(&f->s, &k, 0, 0, big, 0, 9), 0);
+    assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), DX_EINVAL);
+    if (!strstr(f->err, "a.txt:9: TXT can expand to 4999 octets, more than 4096"))
+        fail_msg("got '%s'", f->err);
 }
 
 static void test_many_records(void **state)
@@ -405,9 +561,26 @@ static void write_set(struct wfx *w, bool replace, uint64_t now, uint64_t life,
     assert_int_equal(dx_txn_write(w->st, now, &t), 0);
     struct dx_imp_opts o = { .zone = "bl.example.org", .list = "feed", .now = now,
                              .lifetime = life, .reason = reason, .source = "import",
-                             .replace = replace };
+                             .replace = replace, .max_delete = 100 };
     assert_int_equal(dx_imp_write(t, &w->s, &o, stats), 0);
     assert_int_equal(dx_txn_commit(t), 0);
+}
+
+/* Parse text and run dx_imp_write with max_delete / dry_run in txn t
+ * (write or read); returns its result. */
+static int try_write(struct wfx *w, struct dx_txn *t, const char *text, unsigned max_delete,
+                     bool dry_run, struct dx_imp_stats *st)
+{
+    dx_imp_set_free(&w->s);
+    dx_imp_set_init(&w->s);
+    assert_int_equal(dx_imp_add_file(&w->s, "feed.txt"), 0);
+    assert_int_equal(dx_imp_parse_plain(&w->s, 0, text, strlen(text), true, w->err,
+                                        sizeof(w->err)), 0);
+    dx_imp_sort(&w->s);
+    struct dx_imp_opts o = { .zone = "bl.example.org", .list = "feed", .now = 5000,
+                             .lifetime = DX_FOREVER, .source = "import", .replace = true,
+                             .max_delete = max_delete, .dry_run = dry_run };
+    return dx_imp_write(t, &w->s, &o, st);
 }
 
 static int collect_keys(void *arg, const char *list, const struct dx_key *k,
@@ -526,10 +699,89 @@ static void test_write_replace(void **state)
     history_is(w, "192.0.2.2", "");
     history_is(w, "203.0.113.0/24", "list ");   /* added to a list that had entries */
 
-    /* replace with an empty set empties the list */
+    /* replace with an empty set empties the list (with no delete limit) */
     import(w, "# nothing\n", true, 3000, DX_FOREVER, NULL, &st);
     assert_int_equal(st.deleted, 3);
     list_is(w, "");
+}
+
+/* A replace that would delete more than max_delete percent of the list is
+ * refused with nothing written, and the stats say what it would have done. */
+static void test_write_replace_guard(void **state)
+{
+    struct wfx *w = *state;
+    struct dx_imp_stats st;
+    import(w, "192.0.2.1\n192.0.2.2\n192.0.2.3\n192.0.2.4\n", false, 1000, DX_FOREVER, NULL,
+           &st);
+    struct dx_txn *t;
+    /* an empty file (a failed download): 4 of 4 = 100% > 50% */
+    assert_int_equal(dx_txn_write(w->st, 2000, &t), 0);
+    assert_int_equal(try_write(w, t, "", 50, false, &st), DX_EREFUSED);
+    assert_int_equal(st.existing, 4);
+    assert_int_equal(st.deleted, 4);
+    assert_int_equal(st.added + st.updated + st.unchanged, 0);
+    assert_int_equal(dx_txn_commit(t), 0);     /* nothing was written: commits nothing */
+    list_is(w, "192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 ");
+    history_is(w, "192.0.2.1", "");
+
+    /* 3 of 4 deleted (75%), one added, one kept */
+    assert_int_equal(dx_txn_write(w->st, 2000, &t), 0);
+    assert_int_equal(try_write(w, t, "192.0.2.4\n192.0.2.9\n", 50, false, &st), DX_EREFUSED);
+    assert_int_equal(st.deleted, 3);
+    assert_int_equal(st.added, 1);
+    assert_int_equal(st.unchanged, 1);
+    char msg[512];
+    dx_imp_refused_msg(&st, "bl.example.org/feed", 50, msg, sizeof(msg));
+    if (!strstr(msg, "refusing to replace bl.example.org/feed: it would delete 3 of its 4 "
+                     "entries (75%), more than replace-max-delete = 50% in [loader] allows "
+                     "(and add 1, update 0, keep 1). Nothing was written") ||
+        !strstr(msg, "--force"))
+        fail_msg("message: %s", msg);
+    dx_txn_abort(t);
+    list_is(w, "192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 ");
+
+    /* exactly the share (2 of 4 = 50%) passes */
+    assert_int_equal(dx_txn_write(w->st, 2000, &t), 0);
+    assert_int_equal(try_write(w, t, "192.0.2.3\n192.0.2.4\n", 50, false, &st), 0);
+    assert_int_equal(st.deleted, 2);
+    assert_int_equal(dx_txn_commit(t), 0);
+    list_is(w, "192.0.2.3 192.0.2.4 ");
+
+    /* 0% allows no deletion at all; 100% any */
+    assert_int_equal(dx_txn_write(w->st, 2000, &t), 0);
+    assert_int_equal(try_write(w, t, "192.0.2.3\n", 0, false, &st), DX_EREFUSED);
+    assert_int_equal(try_write(w, t, "192.0.2.3\n192.0.2.4\n192.0.2.5\n", 0, false, &st), 0);
+    assert_int_equal(try_write(w, t, "", 100, false, &st), 0);
+    assert_int_equal(dx_txn_commit(t), 0);
+    list_is(w, "");
+    /* an empty list: nothing to delete, any share passes */
+    assert_int_equal(dx_txn_write(w->st, 2000, &t), 0);
+    assert_int_equal(try_write(w, t, "192.0.2.7\n", 0, false, &st), 0);
+    assert_int_equal(dx_txn_commit(t), 0);
+    list_is(w, "192.0.2.7 ");
+}
+
+/* A dry run counts in a read txn and writes nothing. */
+static void test_write_dry_run(void **state)
+{
+    struct wfx *w = *state;
+    struct dx_imp_stats st;
+    import(w, "192.0.2.1\n192.0.2.2\n192.0.2.3\n", false, 1000, DX_FOREVER, NULL, &st);
+    struct dx_txn *t;
+    assert_int_equal(dx_txn_read(w->st, &t), 0);
+    assert_int_equal(try_write(w, t, "192.0.2.1\n!192.0.2.2\n192.0.2.8\n192.0.2.9\n", 100, true,
+                               &st), 0);
+    assert_int_equal(st.total, 4);
+    assert_int_equal(st.added, 2);
+    assert_int_equal(st.updated, 1);
+    assert_int_equal(st.unchanged, 1);
+    assert_int_equal(st.deleted, 1);
+    assert_int_equal(st.existing, 3);
+    /* the replace it previews would be refused: said, still nothing written */
+    assert_int_equal(try_write(w, t, "", 50, true, &st), DX_EREFUSED);
+    assert_int_equal(st.deleted, 3);
+    dx_txn_abort(t);
+    list_is(w, "192.0.2.1 192.0.2.2 192.0.2.3 ");
 }
 
 /* Own code/TXT (as rbldnsd and country files give them): a change in
@@ -597,16 +849,22 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plain_domain_good, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_bad_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_bom_and_line_ends, setup, teardown),
+        cmocka_unit_test(test_lines_iterator),
         cmocka_unit_test_setup_teardown(test_sort_dedup_contains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort_domains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sort_mixed_prefixes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_localhost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_localhost_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_invalid_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_shortest_prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_own_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_with_txt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_add_unchanged_update, wsetup, wteardown),
         cmocka_unit_test_setup_teardown(test_write_replace, wsetup, wteardown),
+        cmocka_unit_test_setup_teardown(test_write_replace_guard, wsetup, wteardown),
+        cmocka_unit_test_setup_teardown(test_write_dry_run, wsetup, wteardown),
         cmocka_unit_test_setup_teardown(test_write_own_values, wsetup, wteardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

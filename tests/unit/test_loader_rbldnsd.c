@@ -128,7 +128,7 @@ static void test_ip4set_forms(void **state)
         "10.1.2\n"                      /* 15 */
         "10.1.2.3\n"                    /* 16 */
         "10.1.2.3/32\n"                 /* 17 */
-        "10.1.2.77/24\n";               /* 18: host bits cleared */
+        "10.1.2.0/24\n";                /* 18 */
     assert_int_equal(parse(f, in, DX_RBL_IP4SET), 0);
     assert_string_equal(dump(f),
         "1 10.0.0.0/24 - -\n"
@@ -468,6 +468,25 @@ static void test_errors(void **state)
           "zone.rbl:1: $DATASET: rbldnsd 'combined' datasets are not supported; "
           "import each dataset into its own list" },
         { "a.example\n1.2.3.4\n", DX_RBL_DNSET, "zone.rbl:2: bad domain name '1.2.3.4'" },
+        /* host bits set: refused, as rbldnsd refuses them */
+        { "10.0.0.0/8\n192.0.2.65/26\n", DX_RBL_IP4SET,
+          "zone.rbl:2: 192.0.2.65/26 has host bits set: did you mean 192.0.2.64/26?" },
+        { "192.0.2.1/24 :3:x\n", DX_RBL_IP4SET,
+          "zone.rbl:1: 192.0.2.1/24 has host bits set: did you mean 192.0.2.0/24?" },
+        { "!10.1.2.77/24\n", DX_RBL_IP4TRIE,
+          "zone.rbl:1: 10.1.2.77/24 has host bits set: did you mean 10.1.2.0/24?" },
+        { "10.1.2/16\n", DX_RBL_IP4SET,
+          "zone.rbl:1: 10.1.2/16 has host bits set: did you mean 10.1.0.0/16?" },
+        { "2001:db8::1/64\n", DX_RBL_IP6TRIE,
+          "zone.rbl:1: 2001:db8::1/64 has host bits set: did you mean 2001:db8::/64?" },
+        { "2001:db8:c001/36\n", DX_RBL_IP6TRIE,
+          "zone.rbl:1: 2001:db8:c001/36 has host bits set: did you mean 2001:db8:c000::/36?" },
+        { "2001:db8:1:2::1/64\n", DX_RBL_IP6TSET,
+          "zone.rbl:1: 2001:db8:1:2::1/64 has host bits set: did you mean 2001:db8:1:2::/64?" },
+        /* CR-only line ends count lines as an editor does */
+        { "192.0.2.1\r192.0.2.2\r192.0.2.256\r", DX_RBL_IP4SET,
+          "zone.rbl:3: bad IPv4 entry '192.0.2.256'" },
+        { "\xef\xbb\xbf" "$TTL 1h\nbad\n", DX_RBL_IP4SET, "zone.rbl:2: bad IPv4 entry 'bad'" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         dx_rbl_meta_free(&f->m);
@@ -478,7 +497,22 @@ static void test_errors(void **state)
     f->err[0] = 0;
     assert_int_equal(dx_fmt_rbldnsd_parse(&f->s, 0, nul, sizeof(nul) - 1, DX_RBL_IP4SET, NULL, NULL,
                                           f->err, sizeof(f->err)), DX_EINVAL);
-    assert_string_equal(f->err, "zone.rbl:2: NUL byte in line");
+    assert_string_equal(f->err,
+                        "zone.rbl:2: NUL byte in line (UTF-16 text? data files are ASCII or UTF-8)");
+}
+
+/* A UTF-8 byte order mark is skipped; CR-only and mixed line ends are
+ * lines; format detection reads the same lines. */
+static void test_bom_and_cr_line_ends(void **state)
+{
+    struct fx *f = *state;
+    const char *in = "\xef\xbb\xbf" ":127.0.0.3:Listed $\r2001:db8:1::1\r\r2001:db8::/32 :4:\r\n";
+    assert_int_equal(parse(f, in, DX_RBL_IP6TRIE), 0);
+    assert_string_equal(dump(f), "2 2001:db8:1::1 - -\n4 2001:db8::/32 127.0.0.4 \"\"\n");
+    const char *v6 = "\xef\xbb\xbf" "# c\r2001:db8::1\r";
+    assert_int_equal(dx_rbl_type_detect(v6, strlen(v6), true), DX_RBL_IP6TRIE);
+    const char *v4 = "\xef\xbb\xbf" "10.0.0.1\r2001:db8::1\r";
+    assert_int_equal(dx_rbl_type_detect(v4, strlen(v4), true), DX_RBL_IP4SET);
 }
 
 static void test_crlf_and_last_line(void **state)
@@ -512,6 +546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dnset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crlf_and_last_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bom_and_cr_line_ends, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

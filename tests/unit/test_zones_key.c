@@ -39,6 +39,19 @@ static void roundtrip(const char *text, const char *want)
     assert_memory_equal(k2.addr, k.addr, k.family == DX_FAM_DOMAIN ? k.len + 1u : k.len);
 }
 
+/* text has host bits set: refused with DX_ERANGE, the key returned is net */
+static void hostbits(const char *text, const char *net)
+{
+    struct dx_key k;
+    int rc = dx_key_parse(text, &k);
+    if (rc != DX_ERANGE)
+        fail_msg("'%s' has host bits set: want DX_ERANGE, got rc %d", text, rc);
+    char buf[DX_KEY_TEXT_MAX];
+    dx_key_format(&k, buf, sizeof(buf));
+    if (strcmp(buf, net) != 0)
+        fail_msg("'%s': network '%s', want '%s'", text, buf, net);
+}
+
 static void test_parse_v4(void **state)
 {
     (void)state;
@@ -49,19 +62,30 @@ static void test_parse_v4(void **state)
     assert_int_equal(k.plen, 32);
     assert_memory_equal(k.addr, "\xc0\x00\x02\x01", 4);
 
-    assert_int_equal(dx_key_parse("192.0.2.77/24", &k), 0);    /* host bits cleared */
+    /* host bits set: refused (DX_ERANGE), *k = the network for "did you mean" */
+    assert_int_equal(dx_key_parse("192.0.2.77/24", &k), DX_ERANGE);
     assert_int_equal(k.plen, 24);
     assert_memory_equal(k.addr, "\xc0\x00\x02\x00", 4);
-    assert_int_equal(dx_key_parse("10.255.255.255/9", &k), 0);
+    assert_int_equal(dx_key_parse("10.255.255.255/9", &k), DX_ERANGE);
     assert_memory_equal(k.addr, "\x0a\x80\x00\x00", 4);
-    assert_int_equal(dx_key_parse("255.255.255.255/0", &k), 0);
+    assert_int_equal(dx_key_parse("255.255.255.255/0", &k), DX_ERANGE);
     assert_int_equal(k.plen, 0);
     assert_memory_equal(k.addr, "\0\0\0\0", 4);
+    assert_int_equal(dx_key_parse("192.0.2.65/26", &k), DX_ERANGE);
+    assert_int_equal(dx_key_parse("192.0.2.64/26", &k), 0);
+    assert_int_equal(dx_key_parse("192.0.2.1/31", &k), DX_ERANGE);
+    assert_int_equal(dx_key_parse("192.0.2.1/32", &k), 0);
+    /* the lenient form clears them */
+    assert_int_equal(dx_key_parse_masked("192.0.2.77/24", &k), 0);
+    assert_int_equal(k.plen, 24);
+    assert_memory_equal(k.addr, "\xc0\x00\x02\x00", 4);
+    assert_int_equal(dx_key_parse_masked("192.0.2/24", &k), DX_EINVAL);
 
     roundtrip("192.0.2.1", "192.0.2.1");
     roundtrip("192.0.2.1/32", "192.0.2.1");
-    roundtrip("192.0.2.99/24", "192.0.2.0/24");
-    roundtrip("198.51.100.255/31", "198.51.100.254/31");
+    hostbits("192.0.2.99/24", "192.0.2.0/24");
+    hostbits("198.51.100.255/31", "198.51.100.254/31");
+    roundtrip("198.51.100.254/31", "198.51.100.254/31");
     roundtrip("0.0.0.0/0", "0.0.0.0/0");
     roundtrip("192.0.2.1/33", NULL);
     roundtrip("192.0.2.1/", NULL);
@@ -84,12 +108,16 @@ static void test_parse_v6(void **state)
     assert_int_equal(k.plen, 128);
     assert_memory_equal(k.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
 
-    assert_int_equal(dx_key_parse("2001:db8:abcd:ef01::ffff/33", &k), 0);
+    assert_int_equal(dx_key_parse("2001:db8:abcd:ef01::ffff/33", &k), DX_ERANGE);
     assert_int_equal(k.plen, 33);
     assert_memory_equal(k.addr, "\x20\x01\x0d\xb8\x80\0\0\0\0\0\0\0\0\0\0\0", 16);
+    assert_int_equal(dx_key_parse("2001:db8:8000::/33", &k), 0);
+    assert_int_equal(dx_key_parse("2001:db8::1/64", &k), DX_ERANGE);
+    assert_int_equal(dx_key_parse("::1/0", &k), DX_ERANGE);
 
     roundtrip("2001:DB8::1", "2001:db8::1");
-    roundtrip("2001:db8:1:2:3:4:5:6/48", "2001:db8:1::/48");
+    hostbits("2001:db8:1:2:3:4:5:6/48", "2001:db8:1::/48");
+    roundtrip("2001:db8:1::/48", "2001:db8:1::/48");
     roundtrip("::/0", "::/0");
     roundtrip("::1", "::1");
     roundtrip("::", "::");
@@ -111,10 +139,14 @@ static void test_v4_mapped(void **state)
     assert_int_equal(dx_key_parse("::ffff:7f00:2", &k), 0);
     assert_int_equal(k.family, DX_FAM_V4);
     assert_memory_equal(k.addr, "\x7f\0\0\x02", 4);
-    roundtrip("::ffff:192.0.2.77/120", "192.0.2.0/24");
-    roundtrip("::FFFF:198.51.100.1/96", "0.0.0.0/0");
+    roundtrip("::ffff:192.0.2.0/120", "192.0.2.0/24");
+    hostbits("::ffff:192.0.2.77/120", "192.0.2.0/24");      /* host bits of the IPv4 part */
+    roundtrip("::FFFF:0.0.0.0/96", "0.0.0.0/0");
+    hostbits("::FFFF:198.51.100.1/96", "0.0.0.0/0");
     /* shorter than /96: stays IPv6 */
-    assert_int_equal(dx_key_parse("::ffff:192.0.2.1/95", &k), 0);
+    assert_int_equal(dx_key_parse("::fffe:0:0/95", &k), 0);
+    assert_int_equal(k.family, DX_FAM_V6);
+    assert_int_equal(dx_key_parse("::ffff:192.0.2.1/95", &k), DX_ERANGE);
     assert_int_equal(k.family, DX_FAM_V6);
     /* not mapped */
     assert_int_equal(dx_key_parse("::192.0.2.1", &k), 0);
@@ -218,6 +250,69 @@ static void test_parse_for(void **state)
     assert_int_equal(dx_key_parse_for("*.spam.example", false, &k), 0);
     assert_int_equal(dx_key_parse_for("192.0.2.1", false, &k), DX_EINVAL);
     assert_int_equal(dx_key_parse_for("bad..name", false, &k), DX_EINVAL);
+}
+
+static void test_hostbits_message(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    char msg[200];
+    assert_int_equal(dx_key_parse("192.0.2.1/24", &k), DX_ERANGE);
+    dx_key_hostbits_msg("192.0.2.1/24", &k, msg, sizeof(msg));
+    assert_string_equal(msg, "192.0.2.1/24 has host bits set: did you mean 192.0.2.0/24?");
+    assert_int_equal(dx_key_parse("2001:db8::1/32", &k), DX_ERANGE);
+    dx_key_hostbits_msg("2001:db8::1/32", &k, msg, sizeof(msg));
+    assert_string_equal(msg, "2001:db8::1/32 has host bits set: did you mean 2001:db8::/32?");
+    /* parse_for: the zone kind is checked first, host bits then */
+    assert_int_equal(dx_key_parse_for("192.0.2.65/26", true, &k), DX_ERANGE);
+    assert_int_equal(k.plen, 26);
+    assert_memory_equal(k.addr, "\xc0\x00\x02\x40", 4);
+    assert_int_equal(dx_key_parse_for("192.0.2.65/26", false, &k), DX_EINVAL);
+    assert_int_equal(dx_key_parse_for("192.0.2.64/26", true, &k), 0);
+}
+
+static void test_widen(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    char buf[DX_KEY_TEXT_MAX];
+    assert_int_equal(dx_key_parse("192.0.2.77", &k), 0);
+    dx_key_widen(&k, 26);
+    dx_key_format(&k, buf, sizeof(buf));
+    assert_string_equal(buf, "192.0.2.64/26");
+    dx_key_widen(&k, 30);                       /* never narrower */
+    assert_int_equal(k.plen, 26);
+    dx_key_widen(&k, 0);
+    dx_key_format(&k, buf, sizeof(buf));
+    assert_string_equal(buf, "0.0.0.0/0");
+    assert_int_equal(dx_key_parse("2001:db8:ffff::1", &k), 0);
+    dx_key_widen(&k, 33);
+    dx_key_format(&k, buf, sizeof(buf));
+    assert_string_equal(buf, "2001:db8:8000::/33");
+    assert_int_equal(dx_key_parse("a.example", &k), 0);
+    dx_key_widen(&k, 0);
+    dx_key_format(&k, buf, sizeof(buf));
+    assert_string_equal(buf, "a.example");
+}
+
+static void test_too_wide(void **state)
+{
+    (void)state;
+    struct dx_key k;
+    static const struct { const char *key; bool wide; } cases[] = {
+        { "0.0.0.0/0", true }, { "::/0", true }, { "10.0.0.0/7", true }, { "10.0.0.0/8", false },
+        { "192.0.2.1", false }, { "2000::/15", true }, { "2001::/16", false },
+        { "2001:db8::/32", false }, { "spam.example", false }, { "*.example", false },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(dx_key_parse(cases[i].key, &k), 0);
+        if (dx_key_too_wide(&k, 8, 16) != cases[i].wide)
+            fail_msg("%s: too wide should be %d", cases[i].key, cases[i].wide);
+    }
+    /* bounds of 0: nothing is too wide */
+    assert_int_equal(dx_key_parse("0.0.0.0/0", &k), 0);
+    assert_false(dx_key_too_wide(&k, 0, 0));
+    assert_true(dx_key_too_wide(&k, 1, 0));
 }
 
 static void test_format_small_buffer(void **state)
@@ -532,6 +627,9 @@ int main(void)
         cmocka_unit_test(test_v4_mapped),
         cmocka_unit_test(test_parse_names),
         cmocka_unit_test(test_parse_for),
+        cmocka_unit_test(test_hostbits_message),
+        cmocka_unit_test(test_too_wide),
+        cmocka_unit_test(test_widen),
         cmocka_unit_test(test_format_small_buffer),
         cmocka_unit_test(test_contains),
         cmocka_unit_test(test_special),
