@@ -449,8 +449,7 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     struct dx_key k;
-    if ((ex = target(c, o.args[0], false, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)) ||
-        (ex = check_width(c, &k, o.force)))
+    if ((ex = target(c, o.args[0], false, &z, &l)) || (ex = parse_key_for(o.args[1], z, &k)))
         return ex;
     /* own values obey the rules the config's obey (reserved codes, bitmask
      * zones; TXT: no control character, known variables, DX_TXT_MAX) */
@@ -478,6 +477,8 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
         errmsg("refusing to list %s: INVALID must never be listed (RFC 5782 test point)", kt);
         return DX_EX_USAGE;
     }
+    if ((ex = check_width(c, &k, o.force)))
+        return ex;
     if (!o.lifetime)
         lifetime = l->lifetime;
     if ((ex = open_store(c, true)) || (ex = begin(c, true)))
@@ -727,9 +728,10 @@ static int list_cb(void *arg, const char *list, const struct dx_key *k, const st
         dx_json_obj_end(j);
         return 0;
     }
-    char sb[128], rb[1024];
+    char sb[128], rb[1024], lb[1024];
     const char *cols[LIST_COLS] = {
-        list, kt, e->code ? code : "-", (e->flags & DX_ENTRY_EXCLUDE) ? "exclude" : "-",
+        dx_print_safe(list, lb, sizeof(lb)), kt, e->code ? code : "-",
+        (e->flags & DX_ENTRY_EXCLUDE) ? "exclude" : "-",
         first, lastb, hits, exp, dx_print_safe(e->source, sb, sizeof(sb)),
         dx_print_safe(e->reason, rb, sizeof(rb)),
     };
@@ -815,8 +817,9 @@ static int hist_cb(void *arg, const struct dx_hist *h)
         return 0;
     }
     char sb[128], rb[1024], zb[1024], lb[1024];
-    printf("  %s  %-7s %s/%s  source %s", at, act ? act : "?", dx_print_safe(h->zone, zb, sizeof(zb)),
-           dx_print_safe(h->list, lb, sizeof(lb)), dx_print_safe(h->source, sb, sizeof(sb)));
+    printf("  %s  %-7s %s/%s  source %s", at, act ? act : "?",
+           dx_print_safe(h->zone, zb, sizeof(zb)), dx_print_safe(h->list, lb, sizeof(lb)),
+           dx_print_safe(h->source, sb, sizeof(sb)));
     if (h->action == DX_HIST_LIST || h->action == DX_HIST_RELIST || h->action == DX_HIST_UPDATE)
         printf("  expires %s", exp);
     if (h->reason && *h->reason)

@@ -19,7 +19,10 @@
  *    integers (IP2Location style). A first data line whose first field
  *    has characters no address has (a header such as "start,end,cc") is
  *    skipped.
- * Blank lines and lines starting with '#' are skipped. LF or CRLF.
+ * Blank lines and lines starting with '#' are skipped. Lines as
+ * dx_imp_lines reads them (a UTF-8 BOM skipped; LF, CRLF or CR). An ipv6
+ * record whose start is not the network of its prefix is an error
+ * ("... has host bits set: did you mean ...?"), never guessed at.
  *
  * Each record: key = a CIDR of the range, own A = 127.0.X.Y with X*256+Y =
  * the ISO 3166-1 numeric code (countries.nerd.dk; US 840 -> 127.0.3.72),

@@ -5,6 +5,7 @@
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/store.h"
+#include "zones/txt.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define TXT_MAX 4096              /* longest expanded TXT template we accept */
+/* the template after rbldnsd's $n / $= expansion; the checks of zones/txt.h
+ * (dx_imp_check) then bound it with dnsxl's variables expanded too */
+#define TXT_MAX DX_TXT_MAX
 
 /* ---- types ---------------------------------------------------------------- */
 

@@ -47,6 +47,9 @@
  *     strings); a longer one is an error;
  *   - a template text "$list", "$zone" or "$reason" means the subject
  *     followed by that word in rbldnsd but expands as a dnsxl variable.
+ * A CIDR with host bits set ("192.0.2.65/26", "2001:db8::1/64") is an
+ * error, as rbldnsd has it: "FILE:LINE: ... has host bits set: did you
+ * mean 192.0.2.64/26?".
  * In ip6trie/ip6tset a line starting with "::" is an entry if its first
  * word is an IPv6 address ("::1", as in the rbldnsd(8) example), otherwise
  * a default value line with an empty A ("::text").
@@ -113,8 +116,9 @@ struct dx_rbl_value {
     const char *txt;
 };
 
-/* Parse one rbldnsd dataset file buf[0..len) (LF or CRLF lines, the last
- * may lack its end) of the given type; append its records to s under file
+/* Parse one rbldnsd dataset file buf[0..len) (lines as dx_imp_lines reads
+ * them: a UTF-8 BOM skipped, LF, CRLF or CR ends, the last may lack its
+ * end) of the given type; append its records to s under file
  * index `file` (registered with dx_imp_add_file), line numbers 1-based.
  *
  * defaults: NULL = never copy the default value into records of entries

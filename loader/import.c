@@ -256,17 +256,32 @@ int dx_imp_check(const struct dx_imp_set *s, const struct dx_imp_policy *pol, ch
         const struct dx_imp_rec *r = &s->recs[i];
         struct dx_key k;
         dx_imp_key(s, r, &k);
+        bool excl = (r->flags & DX_ENTRY_EXCLUDE) != 0;
+        const char *what = NULL;   /* the RFC 5782 rule first: --force does not lift it */
+        if (!excl && k.family == DX_FAM_V4 && dx_key_is_localhost(&k))
+            what = "127.0.0.1";
+        else if (!excl && k.family == DX_FAM_DOMAIN && k.plen == 0 &&
+                 strcmp((char *)k.addr, "invalid") == 0)
+            what = "INVALID";
+        if (what) {
+            char kt[DX_KEY_TEXT_MAX];
+            dx_key_format(&k, kt, sizeof(kt));
+            snprintf(err, errlen, "%s:%u: %s: %s must never be listed (RFC 5782 test point)",
+                     r->file < s->n_files ? s->files[r->file] : "?", (unsigned)r->line, kt,
+                     what);
+            return DX_EREFUSED;
+        }
         if (pol && !pol->force && dx_key_too_wide(&k, pol->shortest4, pol->shortest6)) {
             char kt[DX_KEY_TEXT_MAX];
             dx_key_format(&k, kt, sizeof(kt));
             bool v4 = k.family == DX_FAM_V4;
             snprintf(err, errlen, "%s:%u: %s%s is wider than /%u (shortest-prefix%s in [loader]);"
                      " --force imports it", r->file < s->n_files ? s->files[r->file] : "?",
-                     (unsigned)r->line, (r->flags & DX_ENTRY_EXCLUDE) ? "!" : "", kt,
+                     (unsigned)r->line, excl ? "!" : "", kt,
                      v4 ? pol->shortest4 : pol->shortest6, v4 ? "" : "6");
             return DX_EREFUSED;
         }
-        if (r->flags & DX_ENTRY_EXCLUDE)
+        if (excl)
             continue;               /* an exclusion's value is never answered */
         const char *txt = dx_imp_txt(s, r);
         char why[300];
@@ -276,19 +291,6 @@ int dx_imp_check(const struct dx_imp_set *s, const struct dx_imp_policy *pol, ch
             snprintf(err, errlen, "%s:%u: %s", r->file < s->n_files ? s->files[r->file] : "?",
                      (unsigned)r->line, why);
             return DX_EINVAL;
-        }
-        const char *what = NULL;
-        if (k.family == DX_FAM_V4 && dx_key_is_localhost(&k))
-            what = "127.0.0.1";
-        else if (k.family == DX_FAM_DOMAIN && k.plen == 0 && strcmp((char *)k.addr, "invalid") == 0)
-            what = "INVALID";
-        if (what) {
-            char kt[DX_KEY_TEXT_MAX];
-            dx_key_format(&k, kt, sizeof(kt));
-            snprintf(err, errlen, "%s:%u: %s: %s must never be listed (RFC 5782 test point)",
-                     r->file < s->n_files ? s->files[r->file] : "?", (unsigned)r->line, kt,
-                     what);
-            return DX_EREFUSED;
         }
     }
     return 0;

@@ -405,8 +405,11 @@ static void test_check_shortest_prefix(void **state)
     assert_int_equal(dx_imp_check(&f->s, &pol, f->err, sizeof(f->err)), 0);
     /* forced: 0 or, for a range holding 127.0.0.1, still refused */
     static const struct { const char *in; const char *msg; int forced; } cases[] = {
-        { "\n0.0.0.0/0\n", "b.txt:2: 0.0.0.0/0 is wider than /8 (shortest-prefix in [loader]);"
-                            " --force imports it", DX_EREFUSED },
+        { "\n128.0.0.0/1\n", "b.txt:2: 128.0.0.0/1 is wider than /8 (shortest-prefix in [loader]);"
+                              " --force imports it", 0 },
+        /* 0.0.0.0/0 holds 127.0.0.1: the RFC 5782 rule speaks first, and --force
+         * does not lift it */
+        { "0.0.0.0/0\n", "b.txt:1: 0.0.0.0/0: 127.0.0.1 must never be listed", DX_EREFUSED },
         { "10.0.0.0/7\n", "b.txt:1: 10.0.0.0/7 is wider than /8", 0 },
         { "::/0\n", "b.txt:1: ::/0 is wider than /16 (shortest-prefix6 in [loader])", 0 },
         { "2000::/15\n", "b.txt:1: 2000::/15 is wider than /16", 0 },

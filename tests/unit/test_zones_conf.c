@@ -751,6 +751,38 @@ static void test_never_list_zone_must_be_a_zone(void **state)
     assert_string_equal(f->c->loader.never_list_zones[0], "wl.test");
 }
 
+/* [loader] bounds of the operator commands (dnsxl-admin add, dnsxl-loader
+ * import/country/sync): defaults, forms, ranges. */
+static void test_loader_safety_keys(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone bl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->loader.shortest_prefix, 8);
+    assert_int_equal(f->c->loader.shortest_prefix6, 16);
+    assert_int_equal(f->c->loader.replace_max_delete, 50);
+    rc = load(f, "[loader]\nshortest-prefix = 0\nshortest-prefix6 = 128\n"
+                 "replace-max-delete = 30\n[zone bl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->loader.shortest_prefix, 0);
+    assert_int_equal(f->c->loader.shortest_prefix6, 128);
+    assert_int_equal(f->c->loader.replace_max_delete, 30);
+    rc = load(f, "[loader]\nreplace-max-delete = 100%\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->loader.replace_max_delete, 100);
+    expect_error(f, "[loader]\nshortest-prefix = 33\n", 2, "shortest-prefix: bad value '33'");
+    expect_error(f, "[loader]\nshortest-prefix6 = 129\n", 2, "shortest-prefix6: bad value");
+    expect_error(f, "[loader]\n\nreplace-max-delete = 101%\n", 3,
+                 "replace-max-delete: bad value '101%' (a share such as 50%, 0..100)");
+    expect_error(f, "[loader]\nreplace-max-delete = %\n", 2, "replace-max-delete: bad value");
+    expect_error(f, "[loader]\nreplace-max-delete = -5%\n", 2, "replace-max-delete: bad value");
+    expect_error(f, "[loader]\nreplace-max-delete = 5%%\n", 2, "replace-max-delete: bad value");
+    expect_error(f, "[loader]\nreplace-max-delete = half\n", 2, "replace-max-delete: bad value");
+}
+
 static void test_reserved_codes(void **state)
 {
     struct fx *f = *state;
@@ -966,6 +998,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entry_txt_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bom_and_line_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loader_safety_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
