@@ -277,6 +277,41 @@ static int write_outcome(struct ctx *c, int rc, const struct dx_imp_opts *io,
     return -1;
 }
 
+/* The write phase of an import: dx_imp_write into c->txn, then (unless a
+ * dry run) the commit. A set that does not fit the map (MDB_MAP_FULL: the
+ * store outgrew map-size) is written again in a map twice as large, up to
+ * 16 times: the map is address space, not disk. Returns the exit status
+ * (said here when not 0), or -1 when committed (the caller prints). */
+#define GROW_MAX 16
+
+static int import_write(struct ctx *c, const struct dx_imp_opts *io, struct dx_imp_stats *st,
+                        const char *target, const char *what)
+{
+    for (int grow = 0;; grow++) {
+        int rc = dx_imp_write(c->txn, &c->set, io, st);
+        if (rc == 0 && !io->dry_run) {
+            dx_test_point("import-commit");
+            struct dx_txn *t = c->txn;
+            c->txn = NULL;
+            rc = dx_txn_commit(t);          /* the index is built here */
+            if (rc == 0)
+                return -1;
+        }
+        if (!dx_store_map_full(rc) || grow == GROW_MAX)
+            return write_outcome(c, rc, io, st, target, what);
+        dx_txn_abort(c->txn);
+        c->txn = NULL;
+        if ((rc = dx_store_grow(c->st)))
+            return dx_cli_store_err(c->st, target, rc);
+        errmsg("%s: the store outgrew its map: writing again with a map of %llu MiB (raise"
+               " map-size in [server] to start there)", target,
+               (unsigned long long)(dx_store_map_size(c->st) >> 20));
+        int ex = dx_cli_begin(c->st, true, c->now, &c->txn);
+        if (ex)
+            return ex;
+    }
+}
+
 static int parse_format(const char *name, bool ip_zone, int *fmt)
 {
     char err[256];
@@ -375,25 +410,18 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         .max_delete = o.force ? 100 : c->conf->loader.replace_max_delete, .progress = &prog,
     };
     struct dx_imp_stats st;
-    rc = dx_imp_write(c->txn, &c->set, &io, &st);
-    if (rc || o.dry_run) {
-        dx_progress_done(&prog);
-        return write_outcome(c, rc, &io, &st, l->target, "entries");
-    }
-    dx_progress_update(&prog, c->set.n);
-    double t2 = mono();
-    dx_test_point("import-commit");
-    ex = commit(c);                 /* the index is built here */
+    ex = import_write(c, &io, &st, l->target, "entries");
+    if (ex == -1)
+        dx_progress_update(&prog, c->set.n);
     dx_progress_done(&prog);
-    if (ex)
+    if (ex != -1)
         return ex;
     double t3 = mono();
     printf("imported %zu entries (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
            st.total, st.added, st.updated, st.deleted, l->target, t3 - t0);
     if (getenv("DNSXL_TIMING"))
-        fprintf(stderr, PROG ": timing: read+parse %.3fs, check+sort %.3fs, write %.3fs,"
-                        " commit %.3fs (%zu unchanged)\n", tp - t0, t1 - tp, t2 - t1, t3 - t2,
-                st.unchanged);
+        fprintf(stderr, PROG ": timing: read+parse %.3fs, check+sort %.3fs, write+commit"
+                        " %.3fs (%zu unchanged)\n", tp - t0, t1 - tp, t3 - t1, st.unchanged);
     return DX_EX_OK;
 }
 
@@ -502,10 +530,7 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
         .max_delete = o.force ? 100 : c->conf->loader.replace_max_delete,
     };
     struct dx_imp_stats st;
-    rc = dx_imp_write(c->txn, &c->set, &io, &st);
-    if ((ex = write_outcome(c, rc, &io, &st, l->target, "country ranges")) != -1)
-        return ex;
-    if ((ex = commit(c)))
+    if ((ex = import_write(c, &io, &st, l->target, "country ranges")) != -1)
         return ex;
     printf("imported %zu country ranges (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
            st.total, st.added, st.updated, st.deleted, l->target, mono() - t0);

@@ -628,6 +628,22 @@ static int map_fit(struct dx_store *st)
     return mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
 }
 
+int dx_store_grow(struct dx_store *st)
+{
+    if (atomic_load(&st->active) != 0)
+        return DX_EINVAL;
+    MDB_envinfo info;
+    int rc = mdb_env_info(st->env, &info);
+    if (rc == 0)
+        rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2);
+    return dx__mdb(rc);
+}
+
+bool dx_store_map_full(int err)
+{
+    return err == MDB_MAP_FULL;
+}
+
 static int txn_begin(struct dx_store *st, bool write, uint64_t now, struct dx_txn **out)
 {
     *out = NULL;

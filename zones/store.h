@@ -86,6 +86,13 @@ int dx_store_stale_readers(const struct dx_store *st);
  * this from time to time). *cleared = how many (may be NULL). */
 int dx_store_check_readers(struct dx_store *st, int *cleared);
 
+/* Double the map (a write txn that failed with MDB_MAP_FULL can then be run
+ * again). No txn of this process may hold a snapshot: DX_EINVAL otherwise. */
+int dx_store_grow(struct dx_store *st);
+
+/* Is err the store's "the map is full" (MDB_MAP_FULL)? */
+bool dx_store_map_full(int err);
+
 const char *dx_store_dir(const struct dx_store *st);   /* as given to dx_store_open */
 uint64_t dx_store_map_size(const struct dx_store *st); /* the current map size, bytes */
 

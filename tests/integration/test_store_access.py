@@ -111,3 +111,23 @@ def test_a_truncated_store_is_refused_with_what_to_do(tmp_path):
     p = subprocess.run([DNSXLD, "-c", s.conf], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert "truncated" in p.stderr and "restore" in p.stderr, p.stderr
+
+
+def test_an_import_outgrowing_map_size_is_written_in_a_larger_map(tmp_path):
+    s = Server(str(tmp_path))
+    text = open(s.conf).read().replace("[server]\n", "[server]\nmap-size = 1M\n", 1)
+    s.write_raw_config(text)
+    s.admin("add", f"{BL}/manual", "192.0.2.1")
+    lst = tmp_path / "big.txt"
+    lst.write_text("".join(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\n"
+                           for i in range(100000)))
+    p = s.loader("import", f"{BL}/manual", str(lst))
+    assert "outgrew its map" in p.stderr and "map-size" in p.stderr, p.stderr
+    assert "MDB_MAP_FULL" not in p.stderr and "unknown error" not in p.stderr
+    s.start()
+    try:
+        for ip in ("192.0.2.1", "10.0.0.1", "10.1.134.159"):
+            r = s.q(rev4(ip) + "." + BL, "A")
+            assert r.rcode() == dns.rcode.NOERROR and r.answer, ip
+    finally:
+        s.stop()
