@@ -13,7 +13,7 @@ Writes, into OUTDIR:
 
 The data: ENTRIES distinct, non-overlapping IPv4 entries, RANGE_FRACTION of
 them CIDR ranges /16../24 (at most one range per /16), the rest /32
-addresses. No entry touches the ranges that INTERFACE.md says can never be
+addresses. No entry touches the ranges that dnsxl.conf(5) says can never be
 listed (private, loopback, CGNAT, link-local, multicast, reserved).
 
 The queries: QUERIES lines in random order, half for addresses inside the
@@ -34,7 +34,7 @@ DEFAULT_SEED = 20261122
 ZONE = "bl.example.org"
 TXT = "Listed - see https://example.org/lookup?q=$"
 
-# INTERFACE.md never-list IPv4 ranges.
+# The never-list IPv4 ranges of dnsxl.conf(5) (zones/key.c).
 NEVER = [
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
     "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/4",

@@ -1,4 +1,4 @@
-/* dnsxl-loader commands for automated feeds (INTERFACE.md):
+/* dnsxl-loader commands for automated feeds (dnsxl-loader(8)):
  *
  *   traps   ZONE/LIST PATH            spam-trap mail (Maildir, mbox, or - = one
  *                                     message on stdin) -> listing policy

@@ -2,7 +2,7 @@
  * numeric codes (249 countries and territories, as of ISO 3166-1:2020 and
  * its newsletters through 2024; matches Debian's iso-codes and tzdata's
  * iso3166.tab). Country zones answer A 127.0.X.Y with X*256+Y = the numeric
- * code (countries.nerd.dk, STANDARDS.md 7.5).
+ * code (as countries.nerd.dk answers; dnsxl-loader(8), country).
  *
  * Not included: exceptionally or transitionally reserved codes (EU, UK,
  * AP, ...) and user-assigned ones (ZZ, XK, ...). Callers decide about those.

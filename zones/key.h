@@ -3,7 +3,7 @@
  *
  * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefix >= 96) is converted to IPv4: the
  * store keeps one copy of IPv4 data and answers ::ffff:7f00:2 from it, as
- * rbldnsd does (STANDARDS.md 1.11).
+ * rbldnsd does (a documented choice: README, "DNS behaviour").
  */
 #ifndef DX_KEY_H
 #define DX_KEY_H
@@ -80,7 +80,7 @@ void dx_key_widen(struct dx_key *k, unsigned plen);
 bool dx_key_contains(const struct dx_key *net, const struct dx_key *k);
 
 /* Is the single address `k` one that automated sources must never list
- * (private, loopback, link-local, CGNAT, multicast, reserved; INTERFACE.md)?
+ * (private, loopback, link-local, CGNAT, multicast, reserved; the list is in dnsxl.conf(5))?
  * Checks the whole range for a CIDR key: true if it overlaps any of them. */
 bool dx_key_is_special(const struct dx_key *k);
 
