@@ -1202,6 +1202,404 @@ static void test_no_txn(void **state)
     }
 }
 
+/* --- golden replies ------------------------------------------------------ */
+
+/* Every reply byte of a fixed set of queries (the fuzz seed corpus
+ * tests/fuzz/corpus/query/ plus the cases of the tests above: A, TXT, ANY,
+ * SOA, NS, NXDOMAIN, NODATA, empty non-terminals, v6, domains, wildcards,
+ * bitmask, EDNS, TC at 512, FORMERR, NOTIMP, REFUSED, BADVERS, SERVFAIL)
+ * against this file's store and config at the fixed clock, compared with
+ * tests/fixtures/golden/replies.hex: one line per query, "label transport
+ * query-hex reply-hex" ("-" = no reply). The checks above say what matters
+ * in a reply; this one says that nothing else changed (record order, name
+ * compression, TTLs, padding of nothing). DNSXL_GOLDEN_WRITE=1 rewrites the
+ * file from the current code: only when an answer is meant to change, and
+ * the diff of the file then shows exactly which replies did. */
+
+#define GOLDEN_FILE "tests/fixtures/golden/replies.hex"
+#define GOLDEN_MAX 160
+
+enum { P_DEFAULT, P_ACL4, P_ACL_MAPPED, P_V6, P_NONE };     /* peers */
+enum { C_TXN, C_NO_TXN, C_RESET_TXN };                      /* read txn states */
+
+struct golden {
+    char label[40];
+    uint8_t q[600];
+    size_t qlen;
+    enum dx_transport tr;
+    int peer;
+    int ctx;
+    size_t cap;
+};
+
+static struct golden g_cases[GOLDEN_MAX];
+static size_t g_ncases;
+
+static struct golden *gadd(const char *label, const uint8_t *q, size_t qlen)
+{
+    assert_true(g_ncases < GOLDEN_MAX);
+    assert_true(qlen <= sizeof(g_cases[0].q));
+    struct golden *c = &g_cases[g_ncases++];
+    memset(c, 0, sizeof(*c));
+    assert_true(strlen(label) < sizeof(c->label));
+    strcpy(c->label, label);
+    memcpy(c->q, q, qlen);
+    c->qlen = qlen;
+    c->tr = DX_UDP;
+    c->cap = 65535;
+    return c;
+}
+
+static struct golden *gq(const char *label, const char *name, uint16_t qtype,
+                         const struct qopt *o)
+{
+    uint8_t q[600];
+    size_t n = mkquery(q, name, qtype, o);
+    return gadd(label, q, n);
+}
+
+static void golden_corpus(void)
+{
+    static const char *const seeds[] = {
+        "a_listed", "acl", "any_listed", "apex_ns_case", "apex_soa", "badvers",
+        "bitmask", "chaos", "compressed_answer", "domain_wild", "notify", "nxdomain",
+        "refused", "testpoint", "txt_listed_edns", "v6_txt",
+    };
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        char path[128], label[40];
+        snprintf(path, sizeof(path), "tests/fuzz/corpus/query/%s", seeds[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            fail_msg("cannot open %s (run from the repository root)", path);
+        uint8_t q[600];
+        size_t n = fread(q, 1, sizeof(q), f);
+        fclose(f);
+        snprintf(label, sizeof(label), "corpus_%s", seeds[i]);
+        gadd(label, q, n);
+        snprintf(label, sizeof(label), "corpus_%s_tcp", seeds[i]);
+        gadd(label, q, n)->tr = DX_TCP;
+    }
+}
+
+static void golden_named(void)
+{
+    const struct qopt nord = { 0, 1, 0, 0, false };
+    const struct qopt ch = { 0, DX_C_CH, 0, 0, false };
+    const struct qopt cany = { 0, DX_C_ANY, 0, 0, false };
+    const struct qopt notify = { 4u << 11 | 0x0100, 1, 0, 0, false };
+    const struct qopt status = { 2u << 11, 1, 1232, 0, false };
+    const struct qopt e4096do = { 0, 1, 4096, 0, true };
+    const struct qopt e4096 = { 0, 1, 4096, 0, false };
+    const struct qopt e1232 = { 0, 1, 1232, 0, false };
+    const struct qopt badvers = { 0, 1, 1232, 1, true };
+    const char *v6 = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org";
+
+    gq("a_listed", "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("a_listed_rd_clear", "99.2.0.192.bl.example.org", DX_T_A, &nord);
+    gq("txt_listed", "99.2.0.192.bl.example.org", DX_T_TXT, NULL);
+    gq("any_listed", "99.2.0.192.bl.example.org", DX_T_ANY, NULL);
+    gq("any_own_code_txt", "7.100.51.198.bl.example.org", DX_T_ANY, NULL);
+    gq("nx", "1.2.0.193.bl.example.org", DX_T_A, NULL);
+    gq("nx_expired", "5.113.0.203.bl.example.org", DX_T_A, NULL);
+    gq("nx_unconfigured_list", "6.113.0.203.bl.example.org", DX_T_TXT, NULL);
+    gq("nx_leading_zero", "099.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("nx_five_labels", "1.99.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("nx_octet_range", "256.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("nx_not_a_number", "x.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("nodata_aaaa", "99.2.0.192.bl.example.org", DX_T_AAAA, NULL);
+    gq("nodata_mx", "99.2.0.192.bl.example.org", 15, NULL);
+    gq("nodata_caa", "99.2.0.192.bl.example.org", 257, NULL);
+    gq("nodata_private_type", "99.2.0.192.bl.example.org", 65280, NULL);
+    gq("nodata_ns_below_apex", "99.2.0.192.bl.example.org", DX_T_NS, NULL);
+    gq("nodata_txt_without_template", "2.2.0.192.bm.example.org", DX_T_TXT, NULL);
+    gq("apex_soa", "bl.example.org", DX_T_SOA, NULL);
+    gq("apex_ns", "BL.example.org", DX_T_NS, NULL);
+    gq("apex_any", "bl.example.org", DX_T_ANY, NULL);
+    gq("apex_a", "bl.example.org", DX_T_A, NULL);
+    gq("apex_ns_without_ns", "dbl.example.org", DX_T_NS, NULL);
+    gq("sub_apex_soa", "sub.bl.example.org", DX_T_SOA, NULL);
+    gq("sub_nx", "foo.sub.bl.example.org", DX_T_A, NULL);
+    gq("refused_other_zone", "99.2.0.192.example.com", DX_T_A, NULL);
+    gq("refused_parent", "example.org", DX_T_SOA, NULL);
+    gq("refused_not_a_label", "xbl.example.org", DX_T_SOA, NULL);
+    gq("refused_axfr", "bl.example.org", DX_T_AXFR, NULL);
+    gq("refused_ixfr", "bl.example.org", DX_T_IXFR, NULL);
+    gq("refused_chaos", "version.bind", DX_T_TXT, &ch);
+    gq("refused_chaos_in_zone", "99.2.0.192.bl.example.org", DX_T_TXT, &ch);
+    gq("class_any", "99.2.0.192.bl.example.org", DX_T_A, &cany);
+    gq("acl_refused", "99.2.0.192.acl.example.org", DX_T_A, NULL);
+    gq("acl_v4", "99.2.0.192.acl.example.org", DX_T_A, NULL)->peer = P_ACL4;
+    gq("acl_mapped", "99.2.0.192.acl.example.org", DX_T_A, NULL)->peer = P_ACL_MAPPED;
+    gq("acl_v6_refused", "99.2.0.192.acl.example.org", DX_T_A, NULL)->peer = P_V6;
+    gq("notimp_notify", "bl.example.org", DX_T_SOA, &notify);
+    gq("notimp_status_edns", "bl.example.org", DX_T_SOA, &status);
+    gq("edns_do", "99.2.0.192.bl.example.org", DX_T_A, &e4096do);
+    gq("edns", "99.2.0.192.bl.example.org", DX_T_A, &e4096);
+    gq("edns_nx", "1.1.1.1.bl.example.org", DX_T_A, &e4096);
+    gq("edns_badvers", "99.2.0.192.bl.example.org", DX_T_A, &badvers);
+    gq("tc_txt_512", "1.2.0.192.big.example.org", DX_T_TXT, NULL);
+    gq("tc_txt_edns", "1.2.0.192.big.example.org", DX_T_TXT, &e4096);
+    gq("big_a", "1.2.0.192.big.example.org", DX_T_A, NULL);
+    gq("big_any_tcp", "1.2.0.192.big.example.org", DX_T_ANY, NULL)->tr = DX_TCP;
+    gq("big_any_edns", "1.2.0.192.big.example.org", DX_T_ANY, &e1232);
+    gq("testpoint_any", "2.0.0.127.bl.example.org", DX_T_ANY, NULL);
+    gq("testpoint_localhost", "1.0.0.127.bl.example.org", DX_T_A, NULL);
+    gq("testpoint_mapped",
+       "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+       DX_T_A, NULL);
+    gq("testpoint_mapped_localhost",
+       "1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+       DX_T_A, NULL);
+    gq("testpoint_zone_without_lists", "2.0.0.127.empty.example.org", DX_T_ANY, NULL);
+    gq("testpoint_domain", "TEST.dbl.example.org", DX_T_ANY, NULL);
+    gq("domain_invalid_ent", "invalid.dbl.example.org", DX_T_A, NULL);
+    gq("ttl_expiry", "130.2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("ttl_rrset_min", "150.2.0.192.bl.example.org", DX_T_ANY, NULL);
+    gq("case_preserved", "99.2.0.192.Bl.ExAmPlE.oRg", DX_T_ANY, NULL);
+    gq("case_preserved_nx", "1.1.1.1.bL.EXAMPLE.ORG", DX_T_A, NULL);
+    gq("bitmask", "1.2.0.192.bm.example.org", DX_T_A, NULL);
+    gq("bitmask_one", "2.2.0.192.bm.example.org", DX_T_ANY, NULL);
+    gq("bitmask_nx", "3.2.0.192.bm.example.org", DX_T_A, NULL);
+    gq("bitmask_prefix", "1.2.0.192.bm2.example.org", DX_T_A, NULL);
+    gq("bitmask_tcp", "2.2.0.192.bm2.example.org", DX_T_ANY, NULL)->tr = DX_TCP;
+    gq("bitmask_own_codes", "3.2.0.192.bm2.example.org", DX_T_A, NULL);
+    gq("bitmask_testpoint", "2.0.0.127.bm2.example.org", DX_T_A, NULL);
+    gq("ent_v4", "2.0.192.bl.example.org", DX_T_A, NULL);
+    gq("ent_v4_tcp", "192.bl.example.org", DX_T_TXT, NULL)->tr = DX_TCP;
+    gq("ent_testpoint", "0.0.127.bl.example.org", DX_T_ANY, NULL);
+    gq("ent_v6", "8.b.d.0.1.0.0.2.bl.example.org", DX_T_A, NULL);
+    gq("ent_mapped",
+       "2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+       DX_T_AAAA, NULL);
+    gq("ent_unconfigured_list", "113.0.203.bl.example.org", DX_T_A, NULL);
+    gq("ent_exclusion_cover", "5.19.198.bl.example.org", DX_T_A, NULL);
+    gq("ent_domain", "example.dbl.example.org", DX_T_A, NULL);
+    gq("ent_domain_wild", "wild.example.dbl.example.org", DX_T_ANY, NULL);
+    gq("ent_domain_excluded", "ok.wild.example.dbl.example.org", DX_T_TXT, NULL);
+    gq("nx_only_expired", "18.198.bl.example.org", DX_T_A, NULL);
+    gq("nx_v6_nothing", "f.1.0.0.2.bl.example.org", DX_T_A, NULL);
+    gq("nx_domain_zone_ip_name", "2.0.0.127.sub.bl.example.org", DX_T_A, NULL);
+    gq("nx_domain_below_exact", "x.spam.example.dbl.example.org", DX_T_A, NULL);
+    gq("txt_cut_old_entry", "51.2.0.192.bl.example.org", DX_T_TXT, NULL)->tr = DX_TCP;
+    gq("domain_any", "Spam.Example.dbl.example.org", DX_T_ANY, NULL);
+    gq("domain_wildcard_txt", "a.b.wild.example.dbl.example.org", DX_T_TXT, NULL);
+    gq("domain_ip_like_name", "99.2.0.192.dbl.example.org", DX_T_A, NULL);
+    gq("domain_other", "other.example.dbl.example.org", DX_T_A, &e1232);
+    gq("v6_any", v6, DX_T_ANY, NULL);
+    gq("v6_upper_nibbles",
+       "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.bl.example.org",
+       DX_T_A, NULL);
+    gq("v6_ent_31_nibbles",
+       "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+       DX_T_A, NULL);
+    gq("v6_two_char_label",
+       "10.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.example.org",
+       DX_T_A, NULL);
+    gq("v6_mapped_txt",
+       "3.6.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.bl.example.org",
+       DX_T_TXT, NULL);
+    gq("small_buffer_txt", "99.2.0.192.bl.example.org", DX_T_TXT, NULL)->cap = 64;
+    gq("small_buffer_nx", "1.1.1.1.bl.example.org", DX_T_A, NULL)->cap = 64;
+    gq("no_txn", "99.2.0.192.bl.example.org", DX_T_A, &e1232)->ctx = C_NO_TXN;
+    gq("no_txn_apex_ns", "bl.example.org", DX_T_NS, &e1232)->ctx = C_NO_TXN;
+    gq("no_txn_refused", "example.com", DX_T_A, &e1232)->ctx = C_NO_TXN;
+    gq("servfail_a", "99.2.0.192.bl.example.org", DX_T_A, NULL)->ctx = C_RESET_TXN;
+    gq("servfail_soa", "bl.example.org", DX_T_SOA, NULL)->ctx = C_RESET_TXN;
+    gq("servfail_ent", "2.0.192.bl.example.org", DX_T_A, NULL)->ctx = C_RESET_TXN;
+    gq("servfail_domain", "example.dbl.example.org", DX_T_A, NULL)->ctx = C_RESET_TXN;
+}
+
+static void golden_raw(void)
+{
+    uint8_t q[600];
+    const struct qopt e = { 0, 1, 1232, 0, false };
+    size_t ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    gadd("drop_short", q, 11);
+    q[2] |= 0x80;
+    gadd("drop_qr", q, ql);
+    q[2] &= 0x7f;
+    q[5] = 0;
+    gadd("formerr_qdcount_0", q, 12);
+    q[5] = 2;
+    gadd("formerr_qdcount_2", q, ql);
+    q[5] = 1;
+    q[ql] = 0;
+    gadd("formerr_trailing_byte", q, ql + 1);
+    gadd("formerr_truncated_question", q, ql - 1);
+    static const char *const names[] = {
+        "\xc0\x0c", "\x01" "a" "\xc0\x0c", "\xc0\x20", "\x41" "a" "\x00", "\x81" "a" "\x00",
+    };
+    static const char *const labels[] = {
+        "formerr_pointer_to_itself", "formerr_pointer_into_own_run",
+        "formerr_forward_pointer", "formerr_label_type_0x40", "formerr_label_type_0x80",
+    };
+    const size_t nlen[] = { 2, 4, 2, 3, 3 };
+    for (size_t i = 0; i < 5; i++) {
+        memcpy(q + 12, names[i], nlen[i]);
+        memcpy(q + 12 + nlen[i], "\x00\x01\x00\x01", 4);
+        gadd(labels[i], q, 12 + nlen[i] + 4);
+    }
+    size_t n = 12;
+    q[n++] = 64;
+    memset(q + n, 'a', 64);
+    n += 64;
+    q[n++] = 0;
+    memcpy(q + n, "\x00\x01\x00\x01", 4);
+    gadd("formerr_label_64", q, n + 4);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    memcpy(q + ql, q + ql - 11, 11);
+    q[11] = 2;
+    gadd("formerr_two_opts", q, ql + 11);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    q[11] = 1;
+    memcpy(q + ql, "\x01" "x" "\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 13);
+    gadd("formerr_opt_not_at_root", q, ql + 13);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[7] = 1;
+    q[11] = 0;
+    gadd("formerr_opt_in_answer", q, ql);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[11] = 2;
+    memcpy(q + ql, "\x00\x00\x01\x00", 4);
+    gadd("formerr_after_opt_with_opt", q, ql + 4);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[ql - 1] = 4;
+    memcpy(q + ql, "\xfe\x01\x00\x05", 4);
+    gadd("formerr_option_overrun_with_opt", q, ql + 4);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, &e);
+    q[ql - 1] = 6;
+    memcpy(q + ql, "\xfd\xe9\x00\x02" "hi", 6);
+    gadd("edns_unknown_option", q, ql + 6);
+    ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_A, NULL);
+    q[7] = 1;
+    memcpy(q + ql, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x02", 16);
+    gadd("answer_record_in_query_skipped", q, ql + 16);
+}
+
+static size_t golden_answer(const struct golden *c, uint8_t *resp)
+{
+    struct sockaddr_in in4 = g_peer;
+    struct sockaddr_in6 in6;
+    memset(&in6, 0, sizeof(in6));
+    in6.sin6_family = AF_INET6;
+    const struct sockaddr *peer = (const struct sockaddr *)&g_peer;
+    switch (c->peer) {
+    case P_ACL4:
+        in4.sin_addr.s_addr = htonl(0x0a010203);
+        peer = (const struct sockaddr *)&in4;
+        break;
+    case P_ACL_MAPPED:
+        assert_int_equal(inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr), 1);
+        peer = (const struct sockaddr *)&in6;
+        break;
+    case P_V6:
+        assert_int_equal(inet_pton(AF_INET6, "2001:db8::10", &in6.sin6_addr), 1);
+        peer = (const struct sockaddr *)&in6;
+        break;
+    case P_NONE:
+        peer = NULL;
+        break;
+    }
+    struct dx_txn *reset = NULL;
+    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    if (c->ctx == C_NO_TXN) {
+        ctx.txn = NULL;
+    } else if (c->ctx == C_RESET_TXN) {
+        assert_int_equal(dx_txn_read(g_st, &reset), 0);
+        dx_txn_reset(reset);
+        ctx.txn = reset;
+    }
+    size_t n = dx_query_answer(&ctx, c->q, c->qlen, resp, c->cap, c->tr, peer);
+    if (reset)
+        dx_txn_abort(reset);
+    return n;
+}
+
+static void hex_put(FILE *f, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        fputc('-', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%02x", p[i]);
+}
+
+/* "label transport query-hex reply-hex" for case c into a malloc'd string */
+static char *golden_line(const struct golden *c)
+{
+    char *s = NULL;
+    size_t sn = 0;
+    FILE *f = open_memstream(&s, &sn);
+    assert_non_null(f);
+    fprintf(f, "%s %s ", c->label, c->tr == DX_TCP ? "tcp" : "udp");
+    hex_put(f, c->q, c->qlen);
+    fputc(' ', f);
+    size_t n = golden_answer(c, g_resp);
+    hex_put(f, g_resp, n);
+    assert_int_equal(fclose(f), 0);
+    return s;
+}
+
+static void test_replies_match_the_recorded_bytes(void **state)
+{
+    (void)state;
+    g_ncases = 0;
+    golden_corpus();
+    golden_named();
+    golden_raw();
+    const char *w = getenv("DNSXL_GOLDEN_WRITE");
+    if (w && strcmp(w, "1") == 0) {
+        FILE *f = fopen(GOLDEN_FILE ".tmp", "w");
+        assert_non_null(f);
+        fprintf(f, "# dnsxld replies: tests/unit/test_dnsxld_query.c, "
+                   "test_replies_match_the_recorded_bytes\n"
+                   "# label transport query-hex reply-hex (- = no reply)\n");
+        for (size_t i = 0; i < g_ncases; i++) {
+            char *line = golden_line(&g_cases[i]);
+            fprintf(f, "%s\n", line);
+            free(line);
+        }
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(rename(GOLDEN_FILE ".tmp", GOLDEN_FILE), 0);
+        fprintf(stderr, "wrote %zu replies to %s\n", g_ncases, GOLDEN_FILE);
+        return;
+    }
+    FILE *f = fopen(GOLDEN_FILE, "r");
+    if (!f)
+        fail_msg("cannot open %s (run from the repository root)", GOLDEN_FILE);
+    char *rec = NULL;
+    size_t reccap = 0, i = 0, bad = 0;
+    ssize_t len;
+    while ((len = getline(&rec, &reccap, f)) >= 0) {
+        if (len > 0 && rec[len - 1] == '\n')
+            rec[--len] = 0;
+        if (rec[0] == '#' || rec[0] == 0)
+            continue;
+        if (i >= g_ncases) {
+            fprintf(stderr, "%s: a recorded reply with no query here: %.60s\n", GOLDEN_FILE,
+                    rec);
+            bad++;
+            continue;
+        }
+        char *got = golden_line(&g_cases[i]);
+        if (strcmp(got, rec) != 0) {
+            fprintf(stderr, "%s differs from %s:\n  recorded %s\n  now      %s\n",
+                    g_cases[i].label, GOLDEN_FILE, rec, got);
+            bad++;
+        }
+        free(got);
+        i++;
+    }
+    free(rec);
+    fclose(f);
+    if (i < g_ncases) {
+        fprintf(stderr, "%zu queries have no recorded reply in %s (first: %s)\n",
+                g_ncases - i, GOLDEN_FILE, g_cases[i].label);
+        bad++;
+    }
+    if (bad)
+        fail_msg("%zu of %zu replies differ from %s", bad, g_ncases, GOLDEN_FILE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1227,6 +1625,7 @@ int main(void)
         cmocka_unit_test(test_small_buffers),
         cmocka_unit_test(test_servfail),
         cmocka_unit_test(test_no_txn),
+        cmocka_unit_test(test_replies_match_the_recorded_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
