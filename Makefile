@@ -48,7 +48,7 @@ LIBLOADER := $(BUILD)/libdnsxlloader.a
 PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit integration clean bench fuzz install
+.PHONY: all deps run test unit integration clean bench bench-ir fuzz install
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
@@ -105,6 +105,13 @@ run: deps
 bench: deps all
 	@sh bench/run.sh $(BUILD)
 	@sh bench/load.sh $(BUILD)
+
+# make bench-ir: instructions per query of the query path, per class of
+# query (bench/qbench.c under callgrind; bench/callgrind.sh has the knobs).
+$(BUILD)/qbench: $(call obj,bench/qbench.c) $(LIBDNSXLD) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
+bench-ir: $(BUILD)/qbench
+	@sh bench/callgrind.sh $(BUILD)
 
 # make install [PREFIX=/usr/local] [DESTDIR=...] [UNITDIR=/etc/systemd/system]:
 # programs, man pages, the systemd units of contrib/ (their /usr/local paths
