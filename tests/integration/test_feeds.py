@@ -626,9 +626,11 @@ def test_kill9_during_an_import_keeps_old_data(fsrv, tmp_path, phase):
 
     argv = [LOADER, "-c", fsrv.conf, "import", target, str(big), "--replace", "--force"]
     proc = stopped_at(phase, argv, str(tmp_path / "loader.pid"))
-    old_data_only()                        # while the import holds its write transaction
-    assert fsrv.admin("list", target).stdout.count("\n") >= 1      # readers do not wait
-    kill9(proc)
+    try:
+        old_data_only()                    # while the import holds its write transaction
+        assert fsrv.admin("list", target).stdout.count("\n") >= 1  # readers do not wait
+    finally:
+        kill9(proc)                        # (also when a check failed: it holds the writer lock)
     old_data_only()                        # after the kill
     assert "192.0.2.250" in fsrv.admin("list", target).stdout
     assert first not in fsrv.admin("list", target).stdout
@@ -667,8 +669,10 @@ def test_reader_killed_in_its_read_txn_is_cleared_by_the_next_run(fsrv, tmp_path
         proc = stopped_at("list-read", [ADMIN, "-c", fsrv.conf, "list", f"{BL}/bulk"],
                           str(tmp_path / "list.pid"))
         dead = proc.pid
-        assert dead in reader_pids(fsrv.dbdir), "the reader's slot while it runs"
-        kill9(proc)
+        try:
+            assert dead in reader_pids(fsrv.dbdir), "the reader's slot while it runs"
+        finally:
+            kill9(proc)
         before = reader_pids(fsrv.dbdir)
         p = run_tool(argv)
         after = reader_pids(fsrv.dbdir)
