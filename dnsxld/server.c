@@ -348,11 +348,17 @@ static bool errlog_ok(struct worker *w)
     return true;
 }
 
-/* Renew the read txn for this batch if not done yet. */
+/* Renew the read txn for this batch if not done yet, or if a write has
+ * committed since (libuv reads several recvmmsg batches per loop pass: a
+ * query that arrives after an `add` returned must see it). */
 static bool batch_begin(struct worker *w)
 {
-    if (w->txn_live)
-        return true;
+    if (w->txn_live) {
+        if (!dx_txn_behind(w->txn))
+            return true;
+        dx_txn_reset(w->txn);
+        w->txn_live = false;
+    }
     int r = dx_txn_renew(w->txn);
     if (r != 0) {
         w->st.txn_err++;

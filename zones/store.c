@@ -729,6 +729,14 @@ int dx_txn_renew(struct dx_txn *t)
     return 0;
 }
 
+bool dx_txn_behind(const struct dx_txn *t)
+{
+    MDB_envinfo info;
+    if (!t || t->write || !t->active || mdb_env_info(t->st->env, &info) != 0)
+        return false;
+    return info.me_last_txnid != mdb_txn_id(t->txn);
+}
+
 /* Close the write txn's bulk cursors (before the txn ends). */
 static void txn_close_cursors(struct dx_txn *t)
 {

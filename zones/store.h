@@ -101,6 +101,9 @@ uint64_t dx_store_map_size(const struct dx_store *st); /* the current map size, 
 int  dx_txn_read(struct dx_store *st, struct dx_txn **out);
 void dx_txn_reset(struct dx_txn *t);          /* read txn: drop the snapshot, keep the handle */
 int  dx_txn_renew(struct dx_txn *t);          /* read txn: take a fresh snapshot */
+/* Read txn: has a write txn committed since its snapshot was taken? A few
+ * loads from the meta pages, no lock: cheap enough to ask per query. */
+bool dx_txn_behind(const struct dx_txn *t);
 /* Write txn; blocks while another writer runs. `now` (unix seconds) is the
  * txn's clock: the SOA serial of every zone it changes becomes now, or the
  * old serial + 1 if that is not later. Before it begins, the map is doubled

@@ -2317,6 +2317,30 @@ static void test_root_keeps_the_directory_owner(void **state)
     assert_int_equal(sb.st_uid, 65534);
 }
 
+/* A read txn knows when a write committed after its snapshot (dnsxld
+ * renews then, so a query after an `add` sees it). */
+static void test_read_txn_knows_it_is_behind(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *r, *w;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_false(dx_txn_behind(r));
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "192.0.2.1", 0, 5, 0, NULL), 0);
+    assert_false(dx_txn_behind(r));               /* not committed yet */
+    commit_ok(w);
+    assert_true(dx_txn_behind(r));
+    struct dx_hit h[DX_HITS_MAX];
+    struct dx_key q = K("192.0.2.1");
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 0);   /* old snapshot */
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_false(dx_txn_behind(r));
+    assert_int_equal(dx_lookup(r, "bl.test", &q, NOW, h, DX_HITS_MAX), 1);
+    dx_txn_reset(r);
+    assert_false(dx_txn_behind(r));               /* no snapshot: nothing to be behind */
+    dx_txn_abort(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2357,6 +2381,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_size_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_keeps_the_directory_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_txn_knows_it_is_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_below_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_below_domain, setup, teardown),
     };
