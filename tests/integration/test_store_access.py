@@ -4,27 +4,12 @@ and stores are owner-only. The real programs on real stores; a running
 import is held at a kill point (DNSXL_TEST_STOP) so "while it runs" is
 exact, not a guess."""
 import os
-import signal
 import stat
 import subprocess
-import time
 
 import dns.rcode
 
-from conftest import ADMIN, BL, DNSXLD, LOADER, Server, rev4, run_tool
-
-
-def _wait_for_file(path, proc, what, deadline=60.0):
-    """Poll until path exists (the kill point was reached); fail if proc ends first."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if os.path.exists(path):
-            return int(open(path).read())
-        if proc.poll() is not None:
-            out, err = proc.communicate()
-            raise AssertionError(f"{what} exited {proc.returncode} before its kill point\n{err}")
-        time.sleep(0.02)
-    raise AssertionError(f"{what} did not reach its kill point within {deadline}s")
+from conftest import ADMIN, BL, DNSXLD, LOADER, Server, kill9, rev4, run_tool, stopped_at
 
 
 def _held_import(s, tmp_path, n=20000):
@@ -32,17 +17,8 @@ def _held_import(s, tmp_path, n=20000):
     txn (it holds the writer lock). Returns the process."""
     lst = tmp_path / "held.txt"
     lst.write_text("".join(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\n" for i in range(n)))
-    pidf = tmp_path / "import.pid"
-    env = dict(os.environ, DNSXL_TEST_STOP=f"import-write:{pidf}")
-    p = subprocess.Popen([LOADER, "-c", s.conf, "import", f"{BL}/manual", str(lst)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    _wait_for_file(str(pidf), p, "the import")
-    return p
-
-
-def _kill(p):
-    p.send_signal(signal.SIGKILL)
-    p.communicate()
+    return stopped_at("import-write", [LOADER, "-c", s.conf, "import", f"{BL}/manual", str(lst)],
+                      str(tmp_path / "import.pid"))
 
 
 def test_readers_and_a_restarted_dnsxld_do_not_wait_for_an_import(tmp_path):
@@ -63,7 +39,7 @@ def test_readers_and_a_restarted_dnsxld_do_not_wait_for_an_import(tmp_path):
         r = s.q(rev4("10.0.0.1") + "." + BL, "A")
         assert r.rcode() == dns.rcode.NXDOMAIN        # nothing of the import yet
     finally:
-        _kill(imp)
+        kill9(imp)
         s.stop()
 
 

@@ -78,7 +78,7 @@ class Unbound:
         with open(self.log, errors="replace") as f:
             return f.read()
 
-    def q(self, name, rdtype="A", timeout=5.0):
+    def q(self, name, rdtype="A", timeout=30.0):
         m = dns.message.make_query(name, rdtype)   # RD set: a recursive query
         return dns.query.udp(m, "127.0.0.1", port=self.port, timeout=timeout)
 
