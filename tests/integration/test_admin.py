@@ -1,4 +1,4 @@
-"""dnsxl-admin and dnsxl-loader as operators use them (INTERFACE.md), checked
+"""dnsxl-admin and dnsxl-loader as operators use them (dnsxl-admin(8), dnsxl-loader(8)), checked
 against what the running dnsxld answers."""
 import datetime
 import os

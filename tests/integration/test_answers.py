@@ -1,4 +1,4 @@
-"""What dnsxld answers: DESIGN.md "DNS behaviour", STANDARDS.md sections 1-2."""
+"""What dnsxld answers (dnsxld(8), README "DNS behaviour"): RFC 5782 data, RFC 1034/1035 basics."""
 import dns.flags
 import dns.message
 import dns.rcode
@@ -446,7 +446,7 @@ def test_domain_wildcard_with_exclusion(srv):
 
 
 def test_ipv4_mapped_answered_from_ipv4_data(srv):
-    # design choice (STANDARDS.md 1.11, as rbldnsd): ::ffff:a.b.c.d is looked up as a.b.c.d
+    # documented choice (README "DNS behaviour", as rbldnsd): ::ffff:a.b.c.d is looked up as a.b.c.d
     r = srv.q(bl6("::ffff:192.0.2.99"), "A")
     assert_listed(r, ["127.0.0.2", "127.0.0.4"])
     assert_nxdomain(srv.q(bl6("::ffff:192.0.2.98"), "A"))
@@ -512,7 +512,7 @@ def test_invalid_never_listed_in_domain_zone(srv):
 
 
 def test_lifetime_durations_cap_ttl(srv):
-    # INTERFACE.md durations: 90 (seconds), 30s, 15m, 48h, 7d, forever
+    # dnsxl.conf(5) durations: 90 (seconds), 30s, 15m, 48h, 7d, forever
     cases = [("192.0.2.230", "90", 90), ("192.0.2.231", "30s", 30), ("192.0.2.232", "15m", BL_TTL),
              ("192.0.2.233", "48h", BL_TTL), ("192.0.2.234", "7d", BL_TTL), ("192.0.2.235", "forever", BL_TTL)]
     for ip, dur, cap in cases:

@@ -1,4 +1,4 @@
-"""EDNS(0) (STANDARDS.md section 3) and truncation (2.15, 4.4)."""
+"""EDNS(0) (RFC 6891) and truncation (RFC 1035 4.2.1, RFC 2181 9, RFC 7766 8)."""
 import struct
 
 import dns.edns

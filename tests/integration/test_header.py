@@ -1,4 +1,4 @@
-"""Header rules (STANDARDS.md 2.1-2.8): ID, RD, RA, AA, OPCODE, QDCOUNT, QR, 0x20."""
+"""Header rules (RFC 1035 4.1.1, RFC 3425, RFC 9619): ID, RD, RA, AA, OPCODE, QDCOUNT, QR, 0x20."""
 import struct
 
 import dns.flags

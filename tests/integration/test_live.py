@@ -1,5 +1,5 @@
 """Writes through dnsxl-admin are live in DNS at once: no reload, no signal
-(DESIGN.md "Data model", "Time and delisting").
+(README: live updates, lifetime-based delisting).
 
 How fast a write shows is not asserted here (bench/ measures it): a test
 checks that it shows, polling with a generous deadline. Expiry is tested by

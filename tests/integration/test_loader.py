@@ -1,4 +1,4 @@
-"""dnsxl-loader imports (INTERFACE.md: plain lists, rbldnsd datasets, country
+"""dnsxl-loader imports (dnsxl-loader(8): plain lists, rbldnsd datasets, country
 data), checked against what the running dnsxld answers."""
 import dns.rcode
 
@@ -75,7 +75,7 @@ def test_loader_import_rbldnsd_dnset_without_default_line(srv, tmp_path):
 
 
 def test_loader_country_csv_answers_like_countries_nerd_dk(srv, tmp_path):
-    # A 127.0.X.Y with X*256+Y = ISO 3166-1 numeric, TXT = the alpha-2 code (STANDARDS.md 7.5)
+    # A 127.0.X.Y with X*256+Y = ISO 3166-1 numeric, TXT = the alpha-2 code (as countries.nerd.dk)
     f = tmp_path / "cc.csv"
     f.write_text("192.0.2.0,192.0.2.255,US\n198.51.100.0,198.51.100.127,DK\n2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,DE\n")
     srv.loader("country", CC, str(f))

@@ -1,4 +1,4 @@
-"""Malformed input (STANDARDS.md 2.3-2.7): FORMERR when the header can be
+"""Malformed input (RFC 1035 4.1.1, 4.1.4): FORMERR when the header can be
 read, otherwise drop; never a crash; never answer QR=1. A seeded barrage
 over UDP and TCP, then a normal query must still be answered correctly.
 "No reply" is proved by a probe query after the packet on the same socket
@@ -146,7 +146,7 @@ def test_malformed_packets_with_readable_header_get_formerr(srv):
     for i, cat in enumerate(sorted(STRICT)):
         pkt = make_packet(rng, cat, 0x100 + i)
         got = srv.replies_to(pkt)
-        # STANDARDS.md 2.5: the header can be read, so FORMERR (not silence)
+        # RFC 1035 4.1.1: the header can be read, so FORMERR (not silence)
         assert len(got) == 1, f"{cat}: {len(got)} replies, expected one FORMERR; packet {pkt.hex()}"
         check_reply(got[0], {0x100 + i: (cat, pkt)})
     for n in range(12):

@@ -643,7 +643,7 @@ def domain_subject(qname):
 def normalise_dollar(texts, subject, rbldnsd):
     """Intended difference (README): in a dnset TXT template rbldnsd expands
     `$` to the name the matching entry is keyed on (for `*.x` the base x,
-    for a query a.b.x), dnsxld to the queried name (a.b.x), as INTERFACE.md
+    for a query a.b.x), dnsxld to the queried name (a.b.x), as dnsxl.conf(5)
     says. Both are replaced by "$" here: dnsxld's word only when it is the
     whole queried name, rbldnsd's when it is that name or one of its parent
     names (so every other word is still compared as it is)."""

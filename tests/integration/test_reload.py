@@ -1,4 +1,4 @@
-"""Signals (INTERFACE.md "Programs"): SIGHUP re-reads the config, a broken
+"""Signals (dnsxld(8)): SIGHUP re-reads the config, a broken
 config keeps the old one, SIGTERM/SIGINT stop with status 0. Each test runs
 its own dnsxld so the shared server is never disturbed. A reload is waited
 for by its effect (the new answer, or the "reload failed" log line), never

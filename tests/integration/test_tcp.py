@@ -1,4 +1,4 @@
-"""TCP (RFC 7766, STANDARDS.md section 4) and IPv6 transport.
+"""TCP (RFC 7766, RFC 1035 4.2.2) and IPv6 transport.
 
 Nothing here depends on timing: a message split across sends waits until
 dnsxld has read the first piece (its socket's receive queue, not a sleep);
@@ -205,7 +205,7 @@ def test_ipv6_transport_tcp(srv):
 
 
 def test_zone_transfer_refused(srv):
-    # AXFR/IXFR are not served yet: REFUSED (STANDARDS.md 8.1: refuse unless allowed), no zone data
+    # AXFR/IXFR are not served yet: REFUSED (RFC 5936 4: refuse unless allowed), no zone data
     for t in ("AXFR", "IXFR"):
         m = dns.message.make_query(BL, t)
         with srv.tcp_connect() as s:

@@ -368,7 +368,7 @@ static bool special(const char *text)
 static void test_special(void **state)
 {
     (void)state;
-    /* each INTERFACE.md range: first, last address and the range itself */
+    /* each never-list range of dnsxl.conf(5): first, last address and the range itself */
     static const char *const ranges[][3] = {
         { "0.0.0.0/8", "0.0.0.0", "0.255.255.255" },
         { "10.0.0.0/8", "10.0.0.0", "10.255.255.255" },
