@@ -48,7 +48,7 @@ LIBLOADER := $(BUILD)/libdnsxlloader.a
 PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit integration clean bench bench-ir fuzz install
+.PHONY: all deps run test unit integration clean bench bench-ir lint fuzz install
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c
@@ -112,6 +112,14 @@ $(BUILD)/qbench: $(call obj,bench/qbench.c) $(LIBDNSXLD) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
 bench-ir: $(BUILD)/qbench
 	@sh bench/callgrind.sh $(BUILD)
+
+# make lint: repeated parsers and hand-coded byte layouts outside the
+# modules that own them (tests/lint/dupscan.sh, a report), and cycles in the
+# include and object graphs of zones/ and dnsxld/ (tests/lint/graph.sh).
+# Reports only; LINT_STRICT=1 makes any finding an error.
+lint: all
+	@sh tests/lint/dupscan.sh
+	@sh tests/lint/graph.sh $(BUILD)
 
 # make install [PREFIX=/usr/local] [DESTDIR=...] [UNITDIR=/etc/systemd/system]:
 # programs, man pages, the systemd units of contrib/ (their /usr/local paths
