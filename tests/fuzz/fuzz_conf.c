@@ -22,10 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char path[64];
 
+static void cleanup(void)
+{
+    unlink(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0]) {
         snprintf(path, sizeof(path), "/tmp/dnsxl-fuzz-conf-%ld.conf", (long)getpid());
+        atexit(cleanup);
     }
     FILE *f = fopen(path, "wb");
     if (!f)
