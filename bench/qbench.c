@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "dnsxld/query.h"
 #include "zones/conf.h"
@@ -117,6 +118,15 @@ static void gen(struct data *d, size_t entries)
         d->dom[i] = (unsigned)i * 7u + 1u;
     for (size_t i = 0; i < d->nwild; i++)
         d->wild[i] = (unsigned)i * 11u + 3u;
+}
+
+static void data_free(struct data *d)
+{
+    free(d->v4);
+    free(d->v24);
+    free(d->v6);
+    free(d->dom);
+    free(d->wild);
 }
 
 static const char conf_fmt[] =
@@ -263,6 +273,7 @@ static int cmd_seed(const char *dir, size_t entries)
     dx_conf_free(conf);
     printf("qbench: seeded %s/db: %zu v4 /32, %zu v4 /24, %zu v6, %zu names, %zu wildcards\n",
            dir, d.n4, d.n24, d.n6, d.ndom, d.nwild);
+    data_free(&d);
     return 0;
 }
 
@@ -388,7 +399,7 @@ static __attribute__((noinline)) int answer_all(struct dx_qctx *ctx, const struc
     memset(&peer, 0, sizeof(peer));
     peer.sin_family = AF_INET;
     peer.sin_addr.s_addr = htonl(0xc6336401);   /* 198.51.100.1 */
-    static uint8_t resp[65535];
+    static uint8_t resp[65536] __attribute__((aligned(4096)));
     int bad = 0;
     for (size_t i = 0; i < n && !bad; i++) {
         size_t len = dx_query_answer(ctx, qs[i].b, qs[i].n, resp, sizeof(resp), DX_UDP,
@@ -448,14 +459,25 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
     dx_store_close(st);
     dx_conf_free(conf);
     free(qs);
-    free(d.v4), free(d.v24), free(d.v6), free(d.dom), free(d.wild);
+    data_free(&d);
     if (!bad)
         printf("qbench: %s: %zu queries answered as expected\n", cls, n);
     return bad;
 }
 
+/* The heap at the same addresses modulo a page in every build: malloc
+ * starts at the program break, just past the binary's data, whose size
+ * changes with the code. Before the first malloc. */
+static void align_heap(void)
+{
+    uintptr_t brk = (uintptr_t)sbrk(0);
+    if (brk != (uintptr_t)-1 && (brk & 4095))
+        (void)sbrk((intptr_t)(4096 - (brk & 4095)));
+}
+
 int main(int argc, char **argv)
 {
+    align_heap();
     if (argc >= 3 && strcmp(argv[1], "seed") == 0) {
         size_t entries = argc > 3 ? strtoul(argv[3], NULL, 10) : 100000;
         if (entries < 1000) {
