@@ -13,7 +13,8 @@
 # COLLECT=dx_lookup for the store's share), CLASSES (all; `qbench classes`).
 # The callgrind files stay in bench/out/callgrind-BUILD/ for
 # callgrind_annotate. Counts are exact for a given binary: qbench pins its
-# stack alignment, and the store directory has a fixed-length name.
+# stack, heap and reply buffer to page offsets, and the store directory
+# has a fixed-length name.
 set -eu
 cd "$(dirname "$0")/.."
 B=${1:-build}
