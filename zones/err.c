@@ -17,6 +17,7 @@ const char *dx_strerror(int err)
     case DX_EREFUSED:  return "refused by policy";
     case DX_ENOSTORE:  return "no store here";
     case DX_ETRUNC:    return "the data file data.mdb is truncated";
+    case DX_ESHORT:    return "input ends inside a field";
     }
     /* LMDB's own codes: MDB_KEYEXIST (-30799) up to MDB_LAST_ERRCODE (-30780) */
     if (err >= MDB_KEYEXIST && err <= MDB_LAST_ERRCODE)

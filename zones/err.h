@@ -16,10 +16,11 @@ enum {
     DX_ENOMEM    = -20003, /* allocation failed */
     DX_ESCHEMA   = -20004, /* store has an unknown schema version */
     DX_EEXIST    = -20005, /* already exists */
-    DX_ERANGE    = -20006, /* value out of range, buffer too small */
+    DX_ERANGE    = -20006, /* value out of range, buffer too small (a full writer) */
     DX_EREFUSED  = -20007, /* policy forbids it (e.g. listing 127.0.0.1, a held key) */
     DX_ENOSTORE  = -20008, /* no store at the configured path (and not allowed to create one) */
     DX_ETRUNC    = -20009, /* the store's data file is shorter than the store records */
+    DX_ESHORT    = -20010, /* input ended inside a field (a short read: zones/bytes.h) */
 };
 
 /* Static message for any code of the space above (never NULL). LMDB's
