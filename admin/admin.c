@@ -17,6 +17,7 @@
 #include "admin/print.h"
 
 #include "zones/cli.h"
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"

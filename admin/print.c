@@ -1,7 +1,7 @@
 /* Output helpers for dnsxl-admin. See admin/print.h. */
 #include "admin/print.h"
 
-#include "zones/cli.h"
+#include "zones/safe.h"
 
 #include <string.h>
 #include <time.h>

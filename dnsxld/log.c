@@ -1,7 +1,7 @@
 /* Timestamped, levelled stderr logger (see log.h). */
 #include "dnsxld/log.h"
 
-#include "zones/cli.h"
+#include "zones/safe.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -22,6 +22,7 @@
 #include "dnsxld/log.h"
 #include "dnsxld/server.h"
 #include "zones/cli.h"
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/store.h"
@@ -190,7 +191,7 @@ int main(int argc, char **argv)
     }
 
     signal(SIGPIPE, SIG_IGN);
-    (void)dx_now();                     /* the clock starts here (DNSXL_TEST_NOW: zones/cli.h) */
+    (void)dx_now();                     /* the clock starts here (DNSXL_TEST_NOW: zones/clock.h) */
 
     /* The daemon may create the store (a fresh install answers the test
      * points until the first import); it says so. Opening never waits for

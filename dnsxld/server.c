@@ -36,7 +36,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/query.h"
-#include "zones/cli.h"
+#include "zones/clock.h"
 #include "zones/err.h"
 
 #define UDP_CHUNK      (64 * 1024)  /* libuv's recvmmsg slot (UV__UDP_DGRAM_MAXSIZE) */
@@ -367,7 +367,7 @@ static bool batch_begin(struct worker *w)
         return false;
     }
     w->txn_live = true;
-    w->now = dx_now();                  /* DNSXL_TEST_NOW in tests (zones/cli.h) */
+    w->now = dx_now();                  /* DNSXL_TEST_NOW in tests (zones/clock.h) */
     return true;
 }
 

@@ -19,8 +19,10 @@
 #include "loader/progress.h"
 #include "loader/received.h"
 
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
+#include "zones/safe.h"
 #include "zones/store.h"
 
 #include <dirent.h>

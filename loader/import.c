@@ -5,7 +5,7 @@
 
 #include "zones/conf.h"
 #include "zones/dur.h"
-#include "zones/cli.h"
+#include "zones/clock.h"
 #include "zones/err.h"
 #include "zones/store.h"
 

@@ -23,6 +23,7 @@
 #include "loader/import.h"
 #include "loader/progress.h"
 
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"

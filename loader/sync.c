@@ -28,8 +28,10 @@
 #include "loader/import.h"
 #include "loader/minisign.h"
 
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
+#include "zones/safe.h"
 #include "zones/store.h"
 #include "zones/txt.h"
 

@@ -1,6 +1,7 @@
 /* What the three programs (dnsxld, dnsxl-admin, dnsxl-loader) share at
- * their edges: the exit status table, messages on stderr, the clock, and
- * opening the config and the store with an operator-readable error.
+ * their edges: the exit status table, messages on stderr, and opening the
+ * config and the store with an operator-readable error. The clock and the
+ * test hooks: zones/clock.h; text made safe for a terminal: zones/safe.h.
  *
  * Exit status (every program, every command; dnsxld(8), dnsxl-admin(8),
  * dnsxl-loader(8) print this table):
@@ -45,35 +46,10 @@ void dx_cli_set_prog(const char *prog);
 const char *dx_cli_prog(void);
 
 /* "PROG: message\n" on stderr. The formatted message is written with its
- * control bytes escaped (dx_safe): file names, keys and reasons come from
- * outside and must not drive the terminal. */
+ * control bytes escaped (dx_safe, zones/safe.h): file names, keys and
+ * reasons come from outside and must not drive the terminal. */
 void dx_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dx_cli_verr(const char *fmt, va_list ap);
-
-/* Text for a terminal or a log: s itself if it holds no control (C0,
- * DEL, C1 such as CSI U+009B), no backslash and no invalid UTF-8, else a
- * copy in buf (truncated to cap) with those written as \n, \t, \r, \\ or
- * \xNN per byte, so the text shown is unambiguous. NULL gives "". */
-const char *dx_safe(const char *s, char *buf, size_t cap);
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-size_t dx_utf8_len(const unsigned char *s);
-
-/* The clock, unix seconds. Tests set DNSXL_TEST_NOW=SECONDS: the clock then
- * starts there and advances with real time (a test hook; never set it in
- * production). */
-uint64_t dx_now(void);
-
-/* Test hook: kill points for tests that must stop a program at an exact
- * place (a kill -9 mid-import). With DNSXL_TEST_STOP=PHASE:FILE in the
- * environment, dx_test_point(PHASE) writes the process id to FILE
- * (complete when it appears: written to FILE.tmp, then renamed) and waits
- * there until killed. Any other phase, or no variable: returns at once.
- * Phases: "import-parsed" (files parsed, nothing written), "import-write"
- * (half the records written), "import-commit" (before the commit),
- * "store-commit" (every write txn: index built, just before LMDB's commit),
- * "list-read" (dnsxl-admin list inside its read txn). */
-void dx_test_point(const char *phase);
 
 /* Load the config (-c value or NULL: $DNSXL_CONF, /etc/dnsxl/dnsxl.conf).
  * Prints the FILE:LINE message and returns the exit status; *out on 0. */

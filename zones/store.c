@@ -12,7 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "zones/cli.h"
+#include "zones/clock.h"
 #include "zones/err.h"
 #include "zones/store_int.h"
 

@@ -1,15 +1,13 @@
-/* Unit tests of the programs' shared edge (zones/cli.c). */
+/* Unit tests of zones/safe.c: text from outside made safe for a terminal. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "zones/cli.h"
+#include "zones/safe.h"
 
 static void test_safe_passes_plain_text(void **state)
 {
@@ -44,33 +42,12 @@ static void test_safe_truncates_within_cap(void **state)
     assert_int_equal(strncmp(r, "\\x01", 4), 0);
 }
 
-static void test_now_test_hook(void **state)
-{
-    (void)state;
-    /* the first call fixes the offset: the clock starts at the value */
-    setenv("DNSXL_TEST_NOW", "1800000000", 1);
-    uint64_t t = dx_now();
-    assert_true(t >= 1800000000u && t < 1800000000u + 3600);
-}
-
-static void test_test_point_without_hook_returns(void **state)
-{
-    (void)state;
-    unsetenv("DNSXL_TEST_STOP");
-    dx_test_point("import-write");
-    setenv("DNSXL_TEST_STOP", "other-phase:/nonexistent/x", 1);
-    dx_test_point("import-write");          /* another phase: returns */
-    unsetenv("DNSXL_TEST_STOP");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_safe_passes_plain_text),
         cmocka_unit_test(test_safe_escapes_controls),
         cmocka_unit_test(test_safe_truncates_within_cap),
-        cmocka_unit_test(test_now_test_hook),
-        cmocka_unit_test(test_test_point_without_hook_returns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
