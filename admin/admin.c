@@ -1124,7 +1124,8 @@ static const struct cmd cmds[] = {
       "ZONE/LIST KEY [--lifetime DUR] [--reason TEXT] [--code A.B.C.D] [--txt TEXT] [--exclude]"
       " [--force]",
       "list KEY (or with --exclude carve it out of a wider range); --force allows a range"
-      " wider than [loader] shortest-prefix/shortest-prefix6" },
+      " wider than [loader] shortest-prefix/shortest-prefix6 and a reserved --code in"
+      " 127.0.0.0/8" },
     { "delist", cmd_delist, "ZONE[/LIST] KEY [--hold DUR] [--reason TEXT]",
       "remove KEY's own entry; --hold stops automated relisting for DUR. A KEY listed only by"
       " a wider range is not delisted: the message names the range and the add --exclude"

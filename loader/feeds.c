@@ -380,11 +380,17 @@ enum { OPT_PROGRESS = 1000 };
 static void usage(FILE *out, const char *cmd)
 {
     if (strcmp(cmd, "traps") == 0)
-        fprintf(out, "usage: " PROG " [-c CONF] traps ZONE/LIST PATH\n"
-                     "  spam-trap mail: a Maildir, an mbox file, or - for one message on stdin\n");
+        fprintf(out, "usage: " PROG " [-c CONF] traps ZONE/LIST PATH [--progress]\n"
+                     "  spam-trap mail: a Maildir, an mbox file, one message file, or - for one\n"
+                     "  message on stdin\n");
     else
-        fprintf(out, "usage: " PROG " [-c CONF] reports ZONE/LIST PATH\n"
-                     "  abuse reports in ARF (RFC 5965): a file, a directory, or - for stdin\n");
+        fprintf(out, "usage: " PROG " [-c CONF] reports ZONE/LIST PATH [--progress]\n"
+                     "  abuse reports in ARF (RFC 5965): a report file, a directory of them, a\n"
+                     "  Maildir, an mbox file, or - for one on stdin; among several, invalid\n"
+                     "  reports are skipped and named (exit status 3)\n");
+    fprintf(out, "  --progress: draw the progress bar on stderr even when it is not a terminal\n");
+    if (out == stdout)
+        fputs("\n" DX_EXIT_HELP, out);
 }
 
 static void summary(const struct feed *f)

@@ -208,12 +208,17 @@ static const struct cmd cmds[] = {
       " as for import" },
     { "expire", cmd_expire, "",
       "remove expired entries, recording history; prune history older than [loader] history" },
-    { "traps", cmd_traps, "ZONE/LIST PATH",
-      "spam-trap mail: a Maildir, an mbox file, or - for one message on stdin" },
-    { "reports", cmd_reports, "ZONE/LIST PATH",
-      "abuse reports in ARF (RFC 5965): a file, a directory, or -" },
-    { "sync", cmd_sync, "ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]",
-      "fetch a zone file with rsync, check its minisign signature, import with --replace" },
+    { "traps", cmd_traps, "ZONE/LIST PATH [--progress]",
+      "spam-trap mail: a Maildir, an mbox file, one message file, or - for one message on"
+      " stdin; --progress draws the progress bar even when stderr is not a terminal" },
+    { "reports", cmd_reports, "ZONE/LIST PATH [--progress]",
+      "abuse reports in ARF (RFC 5965): a report file, a directory of them, a Maildir, an"
+      " mbox file, or -; invalid reports among several are skipped and named (exit 3)" },
+    { "sync", cmd_sync,
+      "ZONE/LIST SOURCE [--pubkey FILE] [--format FMT] [--rsync PATH] [--force] [--dry-run]",
+      "fetch a data file with rsync, check its minisign signature (SOURCE.minisig) when"
+      " --pubkey is given, import it as import --replace does; --format, --force and"
+      " --dry-run as for import" },
     { NULL, NULL, NULL, NULL },
 };
 

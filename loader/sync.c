@@ -55,7 +55,7 @@ enum { OPT_PUBKEY = 1000, OPT_FORMAT, OPT_RSYNC, OPT_FORCE, OPT_DRY_RUN };
 static void usage(FILE *out)
 {
     fprintf(out, "usage: " PROG " [-c CONF] sync ZONE/LIST SOURCE [--pubkey FILE] [--format FMT]"
-                 " [--force] [--dry-run]\n"
+                 " [--rsync PATH] [--force] [--dry-run]\n"
                  "  fetch a zone file with rsync (an rsync:// URL or a path), check its minisign\n"
                  "  signature (SOURCE.minisig) when --pubkey is given, import it with --replace.\n"
                  "  FMT: auto (default), plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset\n"
