@@ -56,6 +56,17 @@ static int parse_name(const char *text, struct dx_key *k)
     return 0;
 }
 
+int dx_addr_parse(const char *text, unsigned fam, uint8_t out[16])
+{
+    if (!text)
+        return DX_EINVAL;
+    if ((fam == 0 || fam == DX_FAM_V4) && inet_pton(AF_INET, text, out) == 1)
+        return DX_FAM_V4;
+    if ((fam == 0 || fam == DX_FAM_V6) && inet_pton(AF_INET6, text, out) == 1)
+        return DX_FAM_V6;
+    return DX_EINVAL;
+}
+
 static int parse_ip(const char *text, struct dx_key *k)
 {
     char buf[INET6_ADDRSTRLEN + 8];
@@ -75,13 +86,14 @@ static int parse_ip(const char *text, struct dx_key *k)
             return DX_EINVAL;
     }
     memset(k, 0, sizeof(*k));
-    if (inet_pton(AF_INET, buf, k->addr) == 1) {
+    int fam = dx_addr_parse(buf, 0, k->addr);
+    if (fam == DX_FAM_V4) {
         if (plen > 32)
             return DX_EINVAL;
         k->family = DX_FAM_V4;
         k->len = 4;
         k->plen = (uint8_t)(plen < 0 ? 32 : plen);
-    } else if (inet_pton(AF_INET6, buf, k->addr) == 1) {
+    } else if (fam == DX_FAM_V6) {
         if (plen > 128)
             return DX_EINVAL;
         k->family = DX_FAM_V6;

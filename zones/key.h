@@ -29,6 +29,15 @@ struct dx_key {
                                           domain: lowercase name, no trailing dot, NUL-terminated */
 };
 
+/* Parse one address, without a prefix: a dotted quad "192.0.2.1" or IPv6
+ * text "2001:db8::1" (RFC 4291 section 2.2, an embedded dotted quad
+ * included), exactly as inet_pton(3) reads them: no leading zeros in a
+ * quad, no names, no blanks. fam: DX_FAM_V4 or DX_FAM_V6 to accept only
+ * that family, 0 for either. Writes 4 or 16 network-order bytes to out
+ * (an IPv4-mapped IPv6 address stays IPv6) and returns the family;
+ * DX_EINVAL for anything else. The one address parser of the programs. */
+int dx_addr_parse(const char *text, unsigned fam, uint8_t out[16]);
+
 /* Parse "192.0.2.1", "192.0.2.0/24", "2001:db8::/48", "::ffff:192.0.2.1",
  * "spam.example", "*.spam.example" (wildcard = all subdomains, not the name
  * itself), "spam.example." (trailing dot ignored). Domain names are

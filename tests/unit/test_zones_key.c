@@ -533,6 +533,39 @@ static void test_range_to_cidrs(void **state)
                                            collect_cb, &c), DX_EINVAL);
 }
 
+/* ---- addresses (dx_addr_parse) ------------------------------------------ */
+
+static void test_addr_parse_reads_one_address_of_the_family_asked(void **state)
+{
+    (void)state;
+    uint8_t a[16];
+    static const uint8_t v4[4] = { 192, 0, 2, 1 };
+    static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+    static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 };
+    assert_int_equal(dx_addr_parse("192.0.2.1", 0, a), DX_FAM_V4);
+    assert_memory_equal(a, v4, 4);
+    assert_int_equal(dx_addr_parse("192.0.2.1", DX_FAM_V4, a), DX_FAM_V4);
+    assert_int_equal(dx_addr_parse("2001:db8::1", 0, a), DX_FAM_V6);
+    assert_memory_equal(a, v6, 16);
+    assert_int_equal(dx_addr_parse("2001:DB8:0::1", DX_FAM_V6, a), DX_FAM_V6);
+    assert_memory_equal(a, v6, 16);
+    /* a mapped address stays IPv6 (dx_key_parse maps it) */
+    assert_int_equal(dx_addr_parse("::ffff:192.0.2.1", 0, a), DX_FAM_V6);
+    assert_memory_equal(a, mapped, 16);
+    /* only the family asked */
+    assert_int_equal(dx_addr_parse("192.0.2.1", DX_FAM_V6, a), DX_EINVAL);
+    assert_int_equal(dx_addr_parse("::1", DX_FAM_V4, a), DX_EINVAL);
+    /* one address, as inet_pton reads it: no prefix, leading zeros, names, blanks */
+    static const char *const bad[] = {
+        "", "192.0.2.1/32", "192.0.2.01", "192.0.2", "192.0.2.256", "1.2.3.4.5", " 192.0.2.1",
+        "192.0.2.1 ", "localhost", "[::1]", "::1::", "2001:db8::/32", "::1%lo", "0x7f.0.0.1",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (dx_addr_parse(bad[i], 0, a) != DX_EINVAL)
+            fail_msg("'%s' should be refused", bad[i]);
+    assert_int_equal(dx_addr_parse(NULL, 0, a), DX_EINVAL);
+}
+
 /* ---- durations and sizes ----------------------------------------------- */
 
 static void test_dur_parse(void **state)
@@ -635,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_special),
         cmocka_unit_test(test_localhost),
         cmocka_unit_test(test_range_to_cidrs),
+        cmocka_unit_test(test_addr_parse_reads_one_address_of_the_family_asked),
         cmocka_unit_test(test_dur_parse),
         cmocka_unit_test(test_dur_format),
         cmocka_unit_test(test_size_parse),
