@@ -19,149 +19,6 @@
 
 /* --- small helpers ------------------------------------------------------ */
 
-uint32_t dx__get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-uint64_t dx__get_u64(const uint8_t *p)
-{
-    return (uint64_t)dx__get_u32(p) << 32 | dx__get_u32(p + 4);
-}
-
-void dx__set_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-void dx__set_u64(uint8_t *p, uint64_t v)
-{
-    dx__set_u32(p, (uint32_t)(v >> 32));
-    dx__set_u32(p + 4, (uint32_t)v);
-}
-
-void dx__buf_put(struct dx__buf *b, const void *data, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->n + len > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + len)
-            cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    if (len)
-        memcpy(b->p + b->n, data, len);
-    b->n += len;
-}
-
-void dx__buf_u8(struct dx__buf *b, uint8_t v)
-{
-    dx__buf_put(b, &v, 1);
-}
-
-void dx__buf_u16(struct dx__buf *b, uint16_t v)
-{
-    uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-    dx__buf_put(b, x, 2);
-}
-
-void dx__buf_u32(struct dx__buf *b, uint32_t v)
-{
-    uint8_t x[4];
-    dx__set_u32(x, v);
-    dx__buf_put(b, x, 4);
-}
-
-void dx__buf_u64(struct dx__buf *b, uint64_t v)
-{
-    uint8_t x[8];
-    dx__set_u64(x, v);
-    dx__buf_put(b, x, 8);
-}
-
-void dx__buf_str(struct dx__buf *b, const char *s)
-{
-    if (!s) {
-        dx__buf_u16(b, 0);
-        return;
-    }
-    size_t n = strlen(s) + 1;
-    if (n > UINT16_MAX) {
-        b->oom = true;      /* reported as an error by the caller */
-        return;
-    }
-    dx__buf_u16(b, (uint16_t)n);
-    dx__buf_put(b, s, n);
-}
-
-void dx__buf_free(struct dx__buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
-    b->oom = false;
-}
-
-const uint8_t *dx__rd_bytes(struct dx__rd *r, size_t len)
-{
-    if (r->bad || r->n - r->off < len) {
-        r->bad = true;
-        return NULL;
-    }
-    const uint8_t *p = r->p + r->off;
-    r->off += len;
-    return p;
-}
-
-uint8_t dx__rd_u8(struct dx__rd *r)
-{
-    const uint8_t *p = dx__rd_bytes(r, 1);
-    return p ? p[0] : 0;
-}
-
-uint16_t dx__rd_u16(struct dx__rd *r)
-{
-    const uint8_t *p = dx__rd_bytes(r, 2);
-    return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
-}
-
-uint32_t dx__rd_u32(struct dx__rd *r)
-{
-    const uint8_t *p = dx__rd_bytes(r, 4);
-    return p ? dx__get_u32(p) : 0;
-}
-
-uint64_t dx__rd_u64(struct dx__rd *r)
-{
-    const uint8_t *p = dx__rd_bytes(r, 8);
-    return p ? dx__get_u64(p) : 0;
-}
-
-const char *dx__rd_str(struct dx__rd *r)
-{
-    uint16_t n = dx__rd_u16(r);
-    if (n == 0)
-        return NULL;
-    const uint8_t *p = dx__rd_bytes(r, n);
-    if (!p)
-        return NULL;
-    if (p[n - 1] != 0) {
-        r->bad = true;
-        return NULL;
-    }
-    return (const char *)p;
-}
-
 int dx__mdb(int rc)
 {
     return rc > 0 ? -rc : rc;
@@ -174,35 +31,19 @@ int dx__fail(struct dx_txn *t, int rc)
     return rc;
 }
 
-dx__u128 dx__addr_get(const uint8_t *a, size_t len)
+dx_u128 dx__addr_max(size_t len)
 {
-    dx__u128 v = 0;
-    for (size_t i = 0; i < len; i++)
-        v = v << 8 | a[i];
-    return v;
+    return len == 4 ? (dx_u128)0xffffffffu : ~(dx_u128)0;
 }
 
-void dx__addr_set(dx__u128 v, size_t len, uint8_t *out)
-{
-    for (size_t i = len; i-- > 0;) {
-        out[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-dx__u128 dx__addr_max(size_t len)
-{
-    return len == 4 ? (dx__u128)0xffffffffu : ~(dx__u128)0;
-}
-
-dx__u128 dx__hostmask(unsigned plen, size_t len)
+dx_u128 dx__hostmask(unsigned plen, size_t len)
 {
     unsigned bits = (unsigned)len * 8;
     if (plen == 0)
         return dx__addr_max(len);
     if (plen >= bits)
         return 0;
-    return ((dx__u128)1 << (bits - plen)) - 1;
+    return ((dx_u128)1 << (bits - plen)) - 1;
 }
 
 /* Reverse the labels of name[0..len): "a.b.c" -> "c.b.a". out gets len bytes. */
@@ -229,7 +70,7 @@ static int key_check(const struct dx_key *k)
     if (len) {
         if (k->len != len || k->plen > len * 8)
             return DX_EINVAL;
-        dx__u128 a = dx__addr_get(k->addr, len);
+        dx_u128 a = dx_be_n(k->addr, len);
         if (a & dx__hostmask(k->plen, len))
             return DX_EINVAL;
         return 0;
@@ -325,32 +166,33 @@ static int entry_key_split(const uint8_t *p, size_t n, const char **zone, const 
 
 int dx__entry_decode(const uint8_t *p, size_t n, struct dx_entry *e)
 {
-    struct dx__rd r = { p, n, 0, false };
-    e->flags = dx__rd_u32(&r);
-    e->code = dx__rd_u32(&r);
-    e->first_seen = dx__rd_u64(&r);
-    e->last_seen = dx__rd_u64(&r);
-    e->expires_at = dx__rd_u64(&r);
-    e->hits = dx__rd_u32(&r);
-    e->relists = dx__rd_u32(&r);
-    e->source = dx__rd_str(&r);
-    e->reason = dx__rd_str(&r);
-    e->txt = dx__rd_str(&r);
-    return r.bad ? DX_EINVAL : 0;
+    struct dx_bytes r;
+    dx_bytes_reader(&r, p, n);
+    e->flags = dx_get_u32(&r);
+    e->code = dx_get_u32(&r);
+    e->first_seen = dx_get_u64(&r);
+    e->last_seen = dx_get_u64(&r);
+    e->expires_at = dx_get_u64(&r);
+    e->hits = dx_get_u32(&r);
+    e->relists = dx_get_u32(&r);
+    e->source = dx__get_str(&r);
+    e->reason = dx__get_str(&r);
+    e->txt = dx__get_str(&r);
+    return r.err ? DX_EINVAL : 0;
 }
 
-static void entry_encode(struct dx__buf *b, const struct dx_entry *e)
+static void entry_encode(struct dx_bytes *b, const struct dx_entry *e)
 {
-    dx__buf_u32(b, e->flags);
-    dx__buf_u32(b, e->code);
-    dx__buf_u64(b, e->first_seen);
-    dx__buf_u64(b, e->last_seen);
-    dx__buf_u64(b, e->expires_at);
-    dx__buf_u32(b, e->hits);
-    dx__buf_u32(b, e->relists);
-    dx__buf_str(b, e->source);
-    dx__buf_str(b, e->reason);
-    dx__buf_str(b, e->txt);
+    dx_put_u32(b, e->flags);
+    dx_put_u32(b, e->code);
+    dx_put_u64(b, e->first_seen);
+    dx_put_u64(b, e->last_seen);
+    dx_put_u64(b, e->expires_at);
+    dx_put_u32(b, e->hits);
+    dx_put_u32(b, e->relists);
+    dx__put_str(b, e->source);
+    dx__put_str(b, e->reason);
+    dx__put_str(b, e->txt);
 }
 
 /* --- environment -------------------------------------------------------- */
@@ -406,7 +248,7 @@ static int schema_read(struct dx_store *st)
     MDB_val k = { 6, (void *)"schema" }, v;
     if (rc == 0)
         rc = mdb_get(txn, st->meta, &k, &v);
-    if (rc == 0 && (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA))
+    if (rc == 0 && (v.mv_size != 4 || dx_be32(v.mv_data) != DX_STORE_SCHEMA))
         rc = DX_ESCHEMA;
     if (rc) {
         mdb_txn_abort(txn);
@@ -431,11 +273,11 @@ static int schema_create(struct dx_store *st, bool *created)
     *created = rc == MDB_NOTFOUND;
     if (rc == MDB_NOTFOUND) {
         uint8_t ver[4];
-        dx__set_u32(ver, DX_STORE_SCHEMA);
+        dx_set_be32(ver, DX_STORE_SCHEMA);
         v.mv_size = 4;
         v.mv_data = ver;
         rc = mdb_put(txn, st->meta, &k, &v, 0);
-    } else if (rc == 0 && (v.mv_size != 4 || dx__get_u32(v.mv_data) != DX_STORE_SCHEMA)) {
+    } else if (rc == 0 && (v.mv_size != 4 || dx_be32(v.mv_data) != DX_STORE_SCHEMA)) {
         rc = DX_ESCHEMA;
     }
     if (rc) {
@@ -653,6 +495,9 @@ static int txn_begin(struct dx_store *st, bool write, uint64_t now, struct dx_tx
     t->st = st;
     t->write = write;
     t->now = now;
+    dx_bytes_growable(&t->vbuf);
+    dx_bytes_growable(&t->hpend);
+    dx_bytes_growable(&t->hval);
     int rc = write ? map_fit(st) : 0;
     if (rc == 0)
         rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
@@ -754,9 +599,9 @@ static void txn_close_cursors(struct dx_txn *t)
 static void txn_free(struct dx_txn *t)
 {
     txn_inactive(t);
-    dx__buf_free(&t->vbuf);
-    dx__buf_free(&t->hpend);
-    dx__buf_free(&t->hval);
+    dx_bytes_free(&t->vbuf);
+    dx_bytes_free(&t->hpend);
+    dx_bytes_free(&t->hval);
     for (size_t i = 0; i < t->ntouch; i++) {
         free(t->touch[i].zone);
         free(t->touch[i].r);
@@ -788,13 +633,13 @@ static int bump_serials(struct dx_txn *t)
         uint32_t serial = now;
         int rc = mdb_get(t->txn, t->st->zones, &k, &v);
         if (rc == 0 && v.mv_size == 4) {
-            uint32_t old = dx__get_u32(v.mv_data);
+            uint32_t old = dx_be32(v.mv_data);
             serial = old + 1 > now ? old + 1 : now;
         } else if (rc && rc != MDB_NOTFOUND) {
             return dx__mdb(rc);
         }
         uint8_t b[4];
-        dx__set_u32(b, serial);
+        dx_set_be32(b, serial);
         v.mv_size = 4;
         v.mv_data = b;
         rc = mdb_put(t->txn, t->st->zones, &k, &v, 0);
@@ -908,7 +753,7 @@ static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k
         g->r = r;
         g->cap = cap;
     }
-    dx__u128 lo = dx__addr_get(k->addr, k->len);
+    dx_u128 lo = dx_be_n(k->addr, k->len);
     g->r[g->n].lo = lo;
     g->r[g->n].hi = lo | dx__hostmask(k->plen, k->len);
     g->n++;
@@ -930,15 +775,15 @@ static size_t dindex_key(uint8_t *out, const char *zone, size_t zl, const uint8_
 }
 
 /* One list's element of a dindex value. */
-static void dindex_elem(struct dx__buf *b, const char *list, const struct dx_entry *e)
+static void dindex_elem(struct dx_bytes *b, const char *list, const struct dx_entry *e)
 {
     size_t ln = strlen(list) + 1;
-    dx__buf_u8(b, (uint8_t)ln);
-    dx__buf_put(b, list, ln);
-    dx__buf_u8(b, (uint8_t)e->flags);
-    dx__buf_u32(b, e->code);
-    dx__buf_u64(b, e->expires_at);
-    dx__buf_str(b, e->txt);
+    dx_put_u8(b, (uint8_t)ln);
+    dx_put(b, list, ln);
+    dx_put_u8(b, (uint8_t)e->flags);
+    dx_put_u32(b, e->code);
+    dx_put_u64(b, e->expires_at);
+    dx__put_str(b, e->txt);
 }
 
 /* Rewrite the dindex value of k in zone: list's element replaced by e
@@ -952,29 +797,31 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
     int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return dx__mdb(rc);
-    struct dx__rd r = { rc ? NULL : v.mv_data, rc ? 0 : v.mv_size, 0, false };
+    struct dx_bytes r;
+    dx_bytes_reader(&r, rc ? NULL : v.mv_data, rc ? 0 : v.mv_size);
     uint16_t nold = 0;
     if (rc == 0) {
-        uint8_t nl = dx__rd_u8(&r);
-        dx__rd_bytes(&r, nl);
-        nold = dx__rd_u16(&r);
+        uint8_t nl = dx_get_u8(&r);
+        dx_skip(&r, nl);
+        nold = dx_get_u16(&r);
     }
-    struct dx__buf b = { 0 };
+    struct dx_bytes b;
+    dx_bytes_growable(&b);
     size_t nlen = k->len + 1;
-    dx__buf_u8(&b, (uint8_t)nlen);
-    dx__buf_put(&b, k->addr, k->len);
-    dx__buf_u8(&b, 0);
-    size_t count_at = b.n;
-    dx__buf_u16(&b, 0);
+    dx_put_u8(&b, (uint8_t)nlen);
+    dx_put(&b, k->addr, k->len);
+    dx_put_u8(&b, 0);
+    size_t count_at = b.pos;
+    dx_put_u16(&b, 0);
     uint16_t nnew = 0;
     bool done = e == NULL;
-    for (uint16_t i = 0; i < nold && !r.bad; i++) {
-        size_t start = r.off;
-        uint8_t ln = dx__rd_u8(&r);
-        const uint8_t *lname = dx__rd_bytes(&r, ln);
-        dx__rd_bytes(&r, 1 + 4 + 8);
-        dx__rd_str(&r);
-        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+    for (uint16_t i = 0; i < nold && !r.err; i++) {
+        size_t start = r.pos;
+        uint8_t ln = dx_get_u8(&r);
+        const uint8_t *lname = dx_get_ptr(&r, ln);
+        dx_skip(&r, 1 + 4 + 8);
+        dx__get_str(&r);
+        if (r.err || ln == 0 || lname[ln - 1] != 0)
             break;
         int cmp = strcmp((const char *)lname, list);
         if (cmp >= 0 && !done) {
@@ -984,29 +831,28 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
         }
         if (cmp == 0)
             continue;
-        dx__buf_put(&b, r.p + start, r.off - start);
+        dx_put(&b, r.rp + start, r.pos - start);
         nnew++;
     }
     if (!done) {
         dindex_elem(&b, list, e);
         nnew++;
     }
-    if (b.oom || r.bad) {
-        dx__buf_free(&b);
-        return r.bad ? DX_EINVAL : DX_ENOMEM;
+    dx_patch_u16(&b, count_at, nnew);
+    if (b.err || r.err) {
+        dx_bytes_free(&b);
+        return r.err ? DX_EINVAL : DX_ENOMEM;
     }
-    b.p[count_at] = (uint8_t)(nnew >> 8);
-    b.p[count_at + 1] = (uint8_t)nnew;
     if (nnew == 0) {
         rc = mdb_del(t->txn, t->st->dindex, &key, NULL);
         if (rc == MDB_NOTFOUND)
             rc = 0;
     } else {
-        v.mv_size = b.n;
-        v.mv_data = b.p;
+        v.mv_size = b.pos;
+        v.mv_data = b.wp;
         rc = mdb_put(t->txn, t->st->dindex, &key, &v, 0);
     }
-    dx__buf_free(&b);
+    dx_bytes_free(&b);
     return dx__mdb(rc);
 }
 
@@ -1017,7 +863,7 @@ static int expiry_rec(struct dx_txn *t, uint64_t exp, const uint8_t *ek, size_t 
     uint8_t kb[DX__KEY_MAX + 8];
     if (ekn + 8 > DX__KEY_MAX)
         return DX_EINVAL;
-    dx__set_u64(kb, exp);
+    dx_set_be64(kb, exp);
     memcpy(kb + 8, ek, ekn);
     MDB_val key = { ekn + 8, kb }, v = { 0, (void *)"" };
     int rc = add ? mdb_put(t->txn, t->st->expiry, &key, &v, 0)
@@ -1087,7 +933,7 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
             w->elast_n = lk.mv_size;
         }
     }
-    MDB_val key = { kn, (void *)kb }, v = { w->vbuf.n, w->vbuf.p };
+    MDB_val key = { kn, (void *)kb }, v = { w->vbuf.pos, w->vbuf.wp };
     if (w->elast_n == SIZE_MAX || key_cmp(kb, kn, w->elast, w->elast_n) > 0) {
         /* after every key of the database: append, no search */
         rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
@@ -1099,8 +945,8 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
         if (rc != MDB_KEYEXIST)
             return dx__mdb(rc);
         w->elast_n = 0;     /* stale bound: relearn next time, put normally */
-        v.mv_size = w->vbuf.n;
-        v.mv_data = w->vbuf.p;
+        v.mv_size = w->vbuf.pos;
+        v.mv_data = w->vbuf.wp;
     }
     rc = mdb_cursor_put(c, &key, &v, MDB_NOOVERWRITE);
     if (rc != MDB_KEYEXIST)
@@ -1109,8 +955,8 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
     struct dx_entry old;
     if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0)
         *old_exp = old.expires_at;
-    v.mv_size = w->vbuf.n;
-    v.mv_data = w->vbuf.p;
+    v.mv_size = w->vbuf.pos;
+    v.mv_data = w->vbuf.wp;
     return dx__mdb(mdb_cursor_put(c, &key, &v, 0));
 }
 
@@ -1125,16 +971,15 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     int kn = dx__entry_key(kb, zone, list, k);
     if (kn < 0 || !e)
         return dx__fail(w, DX_EINVAL);
-    w->vbuf.n = 0;
-    w->vbuf.oom = false;
+    dx_bytes_reset(&w->vbuf);
     entry_encode(&w->vbuf, e);
-    if (w->vbuf.oom)
+    if (w->vbuf.err)
         return dx__fail(w, DX_ENOMEM);
     /* e's strings may point into the map (read-modify-write): the writes
      * below may move those bytes, so the domain index takes its copy from
      * the encoded value */
     struct dx_entry enc;
-    if (dx__entry_decode(w->vbuf.p, w->vbuf.n, &enc))
+    if (dx__entry_decode(w->vbuf.wp, w->vbuf.pos, &enc))
         return dx__fail(w, DX_EINVAL);
     uint64_t old_exp;
     int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp);
@@ -1305,7 +1150,7 @@ int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t
         if (rc == 0 && key.mv_size > 8 && key.mv_size <= DX__KEY_MAX) {
             kn = key.mv_size;
             memcpy(kb, key.mv_data, kn);
-            exp = dx__get_u64(kb);
+            exp = dx_be64(kb);
         }
         mdb_cursor_close(c);
         if (rc == MDB_NOTFOUND)
@@ -1386,7 +1231,7 @@ int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
         return dx__mdb(rc);
     if (v.mv_size != 4)
         return DX_EINVAL;
-    *serial = dx__get_u32(v.mv_data);
+    *serial = dx_be32(v.mv_data);
     return 0;
 }
 
@@ -1414,29 +1259,30 @@ static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_
         return dx__mdb(rc);
     if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
         return 0;
-    struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
-    const uint8_t *start = dx__rd_bytes(&r, len);
+    struct dx_bytes r;
+    dx_bytes_reader(&r, v.mv_data, v.mv_size);
+    const uint8_t *start = dx_get_ptr(&r, len);
     if (!start)
         return DX_EINVAL;
     if (memcmp(start, addr, len) > 0)
         return 0;
-    uint16_t nl = dx__rd_u16(&r);
+    uint16_t nl = dx_get_u16(&r);
     size_t nh = 0;
-    for (uint16_t i = 0; i < nl && !r.bad; i++) {
-        uint8_t ln = dx__rd_u8(&r);
-        const uint8_t *lname = dx__rd_bytes(&r, ln);
-        uint8_t chain = dx__rd_u8(&r);
-        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+    for (uint16_t i = 0; i < nl && !r.err; i++) {
+        uint8_t ln = dx_get_u8(&r);
+        const uint8_t *lname = dx_get_ptr(&r, ln);
+        uint8_t chain = dx_get_u8(&r);
+        if (r.err || ln == 0 || lname[ln - 1] != 0)
             return DX_EINVAL;
         bool decided = false;
-        for (uint8_t j = 0; j < chain && !r.bad; j++) {
-            uint8_t flags = dx__rd_u8(&r);
-            uint8_t plen = dx__rd_u8(&r);
-            uint32_t code = dx__rd_u32(&r);
-            uint64_t exp = dx__rd_u64(&r);
-            const uint8_t *eaddr = dx__rd_bytes(&r, len);
-            const char *txt = dx__rd_str(&r);
-            if (decided || r.bad || (exp != 0 && exp <= now))
+        for (uint8_t j = 0; j < chain && !r.err; j++) {
+            uint8_t flags = dx_get_u8(&r);
+            uint8_t plen = dx_get_u8(&r);
+            uint32_t code = dx_get_u32(&r);
+            uint64_t exp = dx_get_u64(&r);
+            const uint8_t *eaddr = dx_get_ptr(&r, len);
+            const char *txt = dx__get_str(&r);
+            if (decided || r.err || (exp != 0 && exp <= now))
                 continue;
             decided = true;
             if (flags & DX_ENTRY_EXCLUDE)
@@ -1453,7 +1299,7 @@ static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_
             }
         }
     }
-    if (r.bad)
+    if (r.err)
         return DX_EINVAL;
     return (int)nh;
 }
@@ -1487,20 +1333,21 @@ static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const st
         if (rc && rc != MDB_NOTFOUND)
             return dx__mdb(rc);
         if (rc == 0) {
-            struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
-            uint8_t nn = dx__rd_u8(&r);
-            const uint8_t *ename = dx__rd_bytes(&r, nn);
-            uint16_t nl = dx__rd_u16(&r);
-            if (r.bad || nn < 2)
+            struct dx_bytes r;
+            dx_bytes_reader(&r, v.mv_data, v.mv_size);
+            uint8_t nn = dx_get_u8(&r);
+            const uint8_t *ename = dx_get_ptr(&r, nn);
+            uint16_t nl = dx_get_u16(&r);
+            if (r.err || nn < 2)
                 return DX_EINVAL;
             for (uint16_t i = 0; i < nl; i++) {
-                uint8_t ln = dx__rd_u8(&r);
-                const uint8_t *lname = dx__rd_bytes(&r, ln);
-                uint8_t flags = dx__rd_u8(&r);
-                uint32_t code = dx__rd_u32(&r);
-                uint64_t exp = dx__rd_u64(&r);
-                const char *txt = dx__rd_str(&r);
-                if (r.bad || ln == 0 || lname[ln - 1] != 0)
+                uint8_t ln = dx_get_u8(&r);
+                const uint8_t *lname = dx_get_ptr(&r, ln);
+                uint8_t flags = dx_get_u8(&r);
+                uint32_t code = dx_get_u32(&r);
+                uint64_t exp = dx_get_u64(&r);
+                const char *txt = dx__get_str(&r);
+                if (r.err || ln == 0 || lname[ln - 1] != 0)
                     return DX_EINVAL;
                 if (exp != 0 && exp <= now)
                     continue;
@@ -1568,7 +1415,7 @@ int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64
  * One MDB_SET_RANGE to the first interval ending at or after lo, then
  * MDB_NEXT only past intervals whose elements have all expired. */
 static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t fam,
-                         dx__u128 lo, dx__u128 hi, uint64_t now)
+                         dx_u128 lo, dx_u128 hi, uint64_t now)
 {
     size_t len = dx__fam_len(fam);
     if (!t->icur) {
@@ -1583,33 +1430,34 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
     memcpy(kb, zone, zl);
     kb[zl] = 0;
     kb[zl + 1] = fam;
-    dx__addr_set(lo, len, kb + pn);
+    dx_set_be_n(kb + pn, len, lo);
     MDB_val key = { pn + len, kb }, v;
     int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
     for (; rc == 0; rc = mdb_cursor_get(t->icur, &key, &v, MDB_NEXT)) {
         if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
             return 0;                     /* past this zone/family */
-        struct dx__rd r = { v.mv_data, v.mv_size, 0, false };
-        const uint8_t *start = dx__rd_bytes(&r, len);
+        struct dx_bytes r;
+        dx_bytes_reader(&r, v.mv_data, v.mv_size);
+        const uint8_t *start = dx_get_ptr(&r, len);
         if (!start)
             return DX_EINVAL;
-        if (dx__addr_get(start, len) > hi)
+        if (dx_be_n(start, len) > hi)
             return 0;                     /* the first interval after the range */
-        uint16_t nl = dx__rd_u16(&r);
-        for (uint16_t i = 0; i < nl && !r.bad; i++) {
-            uint8_t ln = dx__rd_u8(&r);
-            dx__rd_bytes(&r, ln);
-            uint8_t chain = dx__rd_u8(&r);
-            for (uint8_t j = 0; j < chain && !r.bad; j++) {
-                dx__rd_bytes(&r, 2 + 4);  /* flags, plen, code */
-                uint64_t exp = dx__rd_u64(&r);
-                dx__rd_bytes(&r, len);
-                dx__rd_str(&r);
-                if (!r.bad && (exp == 0 || exp > now))
+        uint16_t nl = dx_get_u16(&r);
+        for (uint16_t i = 0; i < nl && !r.err; i++) {
+            uint8_t ln = dx_get_u8(&r);
+            dx_skip(&r, ln);
+            uint8_t chain = dx_get_u8(&r);
+            for (uint8_t j = 0; j < chain && !r.err; j++) {
+                dx_skip(&r, 2 + 4);  /* flags, plen, code */
+                uint64_t exp = dx_get_u64(&r);
+                dx_skip(&r, len);
+                dx__get_str(&r);
+                if (!r.err && (exp == 0 || exp > now))
                     return 1;
             }
         }
-        if (r.bad)
+        if (r.err)
             return DX_EINVAL;
     }
     return rc == MDB_NOTFOUND ? 0 : dx__mdb(rc);
@@ -1622,18 +1470,19 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
  * DX_EINVAL for a corrupt value. */
 static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t *nseen)
 {
-    struct dx__rd r = { v->mv_data, v->mv_size, 0, false };
-    uint8_t nn = dx__rd_u8(&r);
-    dx__rd_bytes(&r, nn);
-    uint16_t nl = dx__rd_u16(&r);
-    for (uint16_t i = 0; i < nl && !r.bad; i++) {
-        uint8_t ln = dx__rd_u8(&r);
-        const uint8_t *lname = dx__rd_bytes(&r, ln);
-        uint8_t flags = dx__rd_u8(&r);
-        dx__rd_u32(&r);
-        uint64_t exp = dx__rd_u64(&r);
-        dx__rd_str(&r);
-        if (r.bad || ln == 0 || lname[ln - 1] != 0)
+    struct dx_bytes r;
+    dx_bytes_reader(&r, v->mv_data, v->mv_size);
+    uint8_t nn = dx_get_u8(&r);
+    dx_skip(&r, nn);
+    uint16_t nl = dx_get_u16(&r);
+    for (uint16_t i = 0; i < nl && !r.err; i++) {
+        uint8_t ln = dx_get_u8(&r);
+        const uint8_t *lname = dx_get_ptr(&r, ln);
+        uint8_t flags = dx_get_u8(&r);
+        dx_get_u32(&r);
+        uint64_t exp = dx_get_u64(&r);
+        dx__get_str(&r);
+        if (r.err || ln == 0 || lname[ln - 1] != 0)
             return DX_EINVAL;
         if (exp != 0 && exp <= now)
             continue;
@@ -1646,7 +1495,7 @@ static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t
         if (!(flags & DX_ENTRY_EXCLUDE))
             return 1;
     }
-    return r.bad ? DX_EINVAL : 0;
+    return r.err ? DX_EINVAL : 0;
 }
 
 /* Is something listed or recorded strictly below the name q? (See
@@ -1723,15 +1572,15 @@ int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, 
     size_t len = dx__fam_len(q->family);
     if (!len || q->len != len || q->plen > len * 8)
         return DX_EINVAL;
-    dx__u128 lo = dx__addr_get(q->addr, len), mask = dx__hostmask(q->plen, len);
+    dx_u128 lo = dx_be_n(q->addr, len), mask = dx__hostmask(q->plen, len);
     if (lo & mask)
         return DX_EINVAL;
-    dx__u128 hi = lo | mask;
+    dx_u128 hi = lo | mask;
     int rc = ip_range_used(t, zone, zl, q->family, lo, hi, now);
     if (rc || q->family != DX_FAM_V6)
         return rc;
     /* the part of the prefix inside ::ffff:0:0/96 is IPv4 data */
-    const dx__u128 mlo = (dx__u128)0xffff << 32, mhi = mlo | 0xffffffffu;
+    const dx_u128 mlo = (dx_u128)0xffff << 32, mhi = mlo | 0xffffffffu;
     if (hi < mlo || lo > mhi)
         return 0;
     return ip_range_used(t, zone, zl, DX_FAM_V4, (lo > mlo ? lo : mlo) & 0xffffffffu,
@@ -1752,7 +1601,7 @@ int dx_hold_put(struct dx_txn *w, const char *zone, const char *list,
     if (kn < 0)
         return dx__fail(w, DX_EINVAL);
     uint8_t b[8];
-    dx__set_u64(b, until);
+    dx_set_be64(b, until);
     MDB_val key = { (size_t)kn, kb }, v = { 8, b };
     return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->holds, &key, &v, 0)));
 }
@@ -1776,7 +1625,7 @@ int dx_hold_get(struct dx_txn *t, const char *zone, const char *list,
         return dx__fail(t, dx__mdb(rc));
     if (v.mv_size != 8)
         return DX_EINVAL;
-    *until = dx__get_u64(v.mv_data);
+    *until = dx_be64(v.mv_data);
     return 0;
 }
 
@@ -1843,37 +1692,36 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
     int pn = hist_prefix(k, kb);
     if (pn < 0)
         return dx__fail(w, pn);
-    dx__set_u64(kb + pn, h->at);
+    dx_set_be64(kb + pn, h->at);
     size_t kn = (size_t)pn + 8;
-    struct dx__buf *b = &w->vbuf;
-    b->n = 0;
-    b->oom = false;
-    dx__buf_u8(b, h->action);
-    dx__buf_u64(b, h->expires_at);
-    dx__buf_str(b, h->zone);
-    dx__buf_str(b, h->list);
-    dx__buf_str(b, h->source);
-    dx__buf_str(b, h->reason);
-    if (b->oom || b->n > UINT16_MAX)
+    struct dx_bytes *b = &w->vbuf;
+    dx_bytes_reset(b);
+    dx_put_u8(b, h->action);
+    dx_put_u64(b, h->expires_at);
+    dx__put_str(b, h->zone);
+    dx__put_str(b, h->list);
+    dx__put_str(b, h->source);
+    dx__put_str(b, h->reason);
+    if (b->err || b->pos > UINT16_MAX)
         return dx__fail(w, DX_ENOMEM);
-    struct dx__buf *q = &w->hpend, *hv = &w->hval;
+    struct dx_bytes *q = &w->hpend, *hv = &w->hval;
     /* a bulk import adds the same value for every key: store it once */
-    const uint8_t *lv = hv->n ? hv->p + w->hval_last : NULL;
-    if (!lv || (size_t)(lv[0] << 8 | lv[1]) != b->n || memcmp(lv + 2, b->p, b->n) != 0) {
-        if (hv->n > UINT32_MAX - b->n - 2)
+    const uint8_t *lv = hv->pos ? hv->wp + w->hval_last : NULL;
+    if (!lv || dx_be16(lv) != b->pos || memcmp(lv + 2, b->wp, b->pos) != 0) {
+        if (hv->pos > UINT32_MAX - b->pos - 2)
             return dx__fail(w, DX_ENOMEM);
-        w->hval_last = hv->n;
-        dx__buf_u16(hv, (uint16_t)b->n);
-        dx__buf_put(hv, b->p, b->n);
+        w->hval_last = hv->pos;
+        dx_put_u16(hv, (uint16_t)b->pos);
+        dx_put(hv, b->wp, b->pos);
     }
-    dx__buf_u16(q, (uint16_t)kn);
-    dx__buf_u32(q, (uint32_t)w->hval_last);
-    dx__buf_put(q, kb, kn);
-    if (q->oom || hv->oom)
+    dx_put_u16(q, (uint16_t)kn);
+    dx_put_u32(q, (uint32_t)w->hval_last);
+    dx_put(q, kb, kn);
+    if (q->err || hv->err)
         return dx__fail(w, DX_ENOMEM);
     w->nhpend++;
     w->hist_added = true;
-    if (q->n + hv->n > HPEND_MAX)
+    if (q->pos + hv->pos > HPEND_MAX)
         return dx__fail(w, hist_flush(w));
     return 0;
 }
@@ -1891,7 +1739,7 @@ static int hrec_cmp(const void *x, const void *y, void *arg)
     if (a->pre != b->pre)
         return a->pre < b->pre ? -1 : 1;
     const uint8_t *base = arg, *p = base + a->off, *q = base + b->off;
-    int c = key_cmp(p + 6, (size_t)(p[0] << 8 | p[1]), q + 6, (size_t)(q[0] << 8 | q[1]));
+    int c = key_cmp(p + 6, dx_be16(p), q + 6, dx_be16(q));
     if (c)
         return c;
     return a->off < b->off ? -1 : a->off > b->off;  /* same key: in the order added */
@@ -1904,24 +1752,22 @@ static int hist_flush(struct dx_txn *w)
 {
     if (w->nhpend == 0)
         return 0;
-    struct dx__buf *q = &w->hpend;
+    struct dx_bytes *q = &w->hpend;
     size_t n = w->nhpend;
     struct hord *ord = malloc(n * sizeof(*ord));
     if (!ord)
         return DX_ENOMEM;
     bool sorted = true;
     for (size_t i = 0, off = 0; i < n; i++) {
-        size_t kn = (size_t)(q->p[off] << 8 | q->p[off + 1]);
-        uint8_t pre[8] = { 0 };
-        memcpy(pre, q->p + off + 6, kn < 8 ? kn : 8);
-        ord[i].pre = dx__get_u64(pre);
+        size_t kn = dx_be16(q->wp + off);
+        ord[i].pre = dx_be_prefix64(q->wp + off + 6, kn);
         ord[i].off = off;
-        if (i > 0 && sorted && hrec_cmp(&ord[i - 1], &ord[i], q->p) > 0)
+        if (i > 0 && sorted && hrec_cmp(&ord[i - 1], &ord[i], q->wp) > 0)
             sorted = false;
         off += 6 + kn;
     }
     if (!sorted)
-        qsort_r(ord, n, sizeof(*ord), hrec_cmp, q->p);
+        qsort_r(ord, n, sizeof(*ord), hrec_cmp, q->wp);
     int rc = 0;
     if (!w->hcur)
         rc = mdb_cursor_open(w->txn, w->st->history, &w->hcur);
@@ -1945,10 +1791,10 @@ static int hist_flush(struct dx_txn *w)
     size_t prevn = 0;
     uint32_t seq = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const uint8_t *p = q->p + ord[i].off;
-        size_t kn = (size_t)(p[0] << 8 | p[1]);
-        const uint8_t *val = w->hval.p + dx__get_u32(p + 2);
-        size_t vn = (size_t)(val[0] << 8 | val[1]);
+        const uint8_t *p = q->wp + ord[i].off;
+        size_t kn = dx_be16(p);
+        const uint8_t *val = w->hval.wp + dx_be32(p + 2);
+        size_t vn = dx_be16(val);
         if (kn + 4 > sizeof(kb)) {
             rc = DX_EINVAL;
             break;
@@ -1963,9 +1809,9 @@ static int hist_flush(struct dx_txn *w)
         } else {
             /* first of its text and time: after the stored ones, if any */
             seq = 0;
-            dx__set_u32(kb + kn, 0);
+            dx_set_be32(kb + kn, 0);
             if (lastn && key_cmp(kb, kn + 4, last, lastn) <= 0) {
-                dx__set_u32(kb + kn, UINT32_MAX);
+                dx_set_be32(kb + kn, UINT32_MAX);
                 key.mv_size = kn + 4;
                 key.mv_data = kb;
                 rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
@@ -1978,7 +1824,7 @@ static int hist_flush(struct dx_txn *w)
                 else if (rc)
                     break;
                 else if (key.mv_size == kn + 4 && memcmp(key.mv_data, kb, kn) == 0) {
-                    seq = dx__get_u32((const uint8_t *)key.mv_data + kn);
+                    seq = dx_be32((const uint8_t *)key.mv_data + kn);
                     if (seq == UINT32_MAX) {
                         rc = DX_ERANGE;
                         break;
@@ -1989,7 +1835,7 @@ static int hist_flush(struct dx_txn *w)
         }
         prev = p + 6;
         prevn = kn;
-        dx__set_u32(kb + kn, seq);
+        dx_set_be32(kb + kn, seq);
         key.mv_size = kn + 4;
         key.mv_data = kb;
         v.mv_size = vn;
@@ -2005,8 +1851,8 @@ static int hist_flush(struct dx_txn *w)
         }
     }
     free(ord);
-    q->n = 0;
-    w->hval.n = 0;
+    dx_bytes_reset(q);
+    dx_bytes_reset(&w->hval);
     w->hval_last = 0;
     w->nhpend = 0;
     return dx__mdb(rc);
@@ -2014,15 +1860,16 @@ static int hist_flush(struct dx_txn *w)
 
 static int hist_decode(const uint8_t *kp, size_t pn, const MDB_val *v, struct dx_hist *h)
 {
-    struct dx__rd r = { v->mv_data, v->mv_size, 0, false };
-    h->at = dx__get_u64(kp + pn);
-    h->action = dx__rd_u8(&r);
-    h->expires_at = dx__rd_u64(&r);
-    h->zone = dx__rd_str(&r);
-    h->list = dx__rd_str(&r);
-    h->source = dx__rd_str(&r);
-    h->reason = dx__rd_str(&r);
-    return r.bad ? DX_EINVAL : 0;
+    struct dx_bytes r;
+    dx_bytes_reader(&r, v->mv_data, v->mv_size);
+    h->at = dx_be64(kp + pn);
+    h->action = dx_get_u8(&r);
+    h->expires_at = dx_get_u64(&r);
+    h->zone = dx__get_str(&r);
+    h->list = dx__get_str(&r);
+    h->source = dx__get_str(&r);
+    h->reason = dx__get_str(&r);
+    return r.err ? DX_EINVAL : 0;
 }
 
 int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
@@ -2109,13 +1956,13 @@ static int prune(struct dx_txn *w, MDB_dbi dbi,
 static bool hist_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
     return key->mv_size >= 13 &&
-           dx__get_u64((const uint8_t *)key->mv_data + key->mv_size - 12) < before;
+           dx_be64((const uint8_t *)key->mv_data + key->mv_size - 12) < before;
 }
 
 /* reports value: u64 last report time */
 static bool report_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
-    return v->mv_size == 8 && dx__get_u64(v->mv_data) < before;
+    return v->mv_size == 8 && dx_be64(v->mv_data) < before;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -2153,7 +2000,7 @@ static int hist_bound(struct dx_txn *w)
         rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
     while (rc == 0 && got < n) {
         if (key.mv_size >= 13)
-            at[got++] = dx__get_u64((const uint8_t *)key.mv_data + key.mv_size - 12);
+            at[got++] = dx_be64((const uint8_t *)key.mv_data + key.mv_size - 12);
         rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
     }
     if (rc == 0 || rc == MDB_NOTFOUND)
@@ -2221,12 +2068,12 @@ int dx_report_add(struct dx_txn *w, const char *zone, const char *list,
     memcpy(kb + pn, reporter, rl);
     MDB_val key = { (size_t)pn + rl, kb }, v;
     int rc = mdb_get(w->txn, w->st->reports, &key, &v);
-    if (rc == 0 && v.mv_size == 8 && dx__get_u64(v.mv_data) >= at)
+    if (rc == 0 && v.mv_size == 8 && dx_be64(v.mv_data) >= at)
         return 0;
     if (rc && rc != MDB_NOTFOUND)
         return dx__fail(w, dx__mdb(rc));
     uint8_t b[8];
-    dx__set_u64(b, at);
+    dx_set_be64(b, at);
     v.mv_size = 8;
     v.mv_data = b;
     return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->reports, &key, &v, 0)));
@@ -2262,7 +2109,7 @@ int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
             rc = DX_EINVAL;
             break;
         }
-        if (dx__get_u64(v.mv_data) >= since)
+        if (dx_be64(v.mv_data) >= since)
             cnt++;
         rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
     }

@@ -25,7 +25,7 @@
 #define NO_TXT UINT32_MAX
 
 struct item {
-    dx__u128 start, end;
+    dx_u128 start, end;
     uint64_t expires;
     uint32_t code;
     uint32_t txt;            /* offset into ictx.txt, NO_TXT = none */
@@ -43,31 +43,31 @@ struct ictx {
     size_t nlists;
     struct item *it;
     size_t n, cap;
-    struct dx__buf txt;
+    struct dx_bytes txt;
     struct item **stack;
     size_t sp, scap;
-    struct dx__buf val;
+    struct dx_bytes val;
     MDB_cursor *ic;
     size_t *lnlen;           /* strlen(lists[i]) + 1 */
     /* the merge walk: the existing index record the sweep compares with */
     bool wvalid;             /* ic is on a record of this zone/fam with end <= whi */
-    dx__u128 wend, whi;
+    dx_u128 wend, whi;
     bool append;             /* no record after the region yet: MDB_APPEND works */
 };
 
 /* index key: zone \0 fam addr */
-static size_t ikey(const struct ictx *c, uint8_t *kb, dx__u128 a)
+static size_t ikey(const struct ictx *c, uint8_t *kb, dx_u128 a)
 {
     memcpy(kb, c->zone, c->zl);
     kb[c->zl] = 0;
     kb[c->zl + 1] = c->fam;
-    dx__addr_set(a, c->len, kb + c->zl + 2);
+    dx_set_be_n(kb + c->zl + 2, c->len, a);
     return c->zl + 2 + c->len;
 }
 
 /* The index interval with the smallest end >= x: 1 and [*s,*e] if it
  * contains x, 0 if none does, or an error. */
-static int iv_find(struct ictx *c, dx__u128 x, dx__u128 *s, dx__u128 *e)
+static int iv_find(struct ictx *c, dx_u128 x, dx_u128 *s, dx_u128 *e)
 {
     uint8_t kb[DX__KEY_MAX + 1];
     size_t pn = c->zl + 2;
@@ -81,8 +81,8 @@ static int iv_find(struct ictx *c, dx__u128 x, dx__u128 *s, dx__u128 *e)
         return 0;
     if (v.mv_size < c->len)
         return DX_EINVAL;
-    *e = dx__addr_get((const uint8_t *)key.mv_data + pn, c->len);
-    *s = dx__addr_get(v.mv_data, c->len);
+    *e = dx_be_n((const uint8_t *)key.mv_data + pn, c->len);
+    *s = dx_be_n(v.mv_data, c->len);
     return *s <= x ? 1 : 0;
 }
 
@@ -99,7 +99,7 @@ static int walk_load(struct ictx *c, int rc, const MDB_val *key)
     if (key->mv_size != pn + c->len || memcmp(k, c->zone, c->zl) != 0 || k[c->zl] != 0 ||
         k[c->zl + 1] != c->fam)
         return 0;
-    dx__u128 e = dx__addr_get(k + pn, c->len);
+    dx_u128 e = dx_be_n(k + pn, c->len);
     if (e > c->whi)
         return 0;
     c->wvalid = true;
@@ -108,7 +108,7 @@ static int walk_load(struct ictx *c, int rc, const MDB_val *key)
 }
 
 /* Position the walk on the first index record with end >= x. */
-static int walk_seek(struct ictx *c, dx__u128 x)
+static int walk_seek(struct ictx *c, dx_u128 x)
 {
     uint8_t kb[DX__KEY_MAX + 1];
     MDB_val key = { ikey(c, kb, x), kb }, v;
@@ -116,7 +116,7 @@ static int walk_seek(struct ictx *c, dx__u128 x)
 }
 
 /* Position the walk after the record that ends at x. */
-static int walk_after(struct ictx *c, dx__u128 x)
+static int walk_after(struct ictx *c, dx_u128 x)
 {
     if (x >= c->whi) {
         c->wvalid = false;
@@ -127,10 +127,10 @@ static int walk_after(struct ictx *c, dx__u128 x)
 
 /* Delete the walk's records that end before x (all of them: x = whi + 1
  * is not representable at the top, so `all` says so). */
-static int walk_delete(struct ictx *c, dx__u128 x, bool all)
+static int walk_delete(struct ictx *c, dx_u128 x, bool all)
 {
     while (c->wvalid && (all || c->wend < x)) {
-        dx__u128 e = c->wend;
+        dx_u128 e = c->wend;
         int rc = mdb_cursor_del(c->ic, 0);
         if (rc)
             return dx__mdb(rc);
@@ -141,7 +141,7 @@ static int walk_delete(struct ictx *c, dx__u128 x, bool all)
     return 0;
 }
 
-static int push_item(struct ictx *c, uint32_t list, dx__u128 start, uint8_t plen,
+static int push_item(struct ictx *c, uint32_t list, dx_u128 start, uint8_t plen,
                      const MDB_val *v)
 {
     struct dx_entry e;
@@ -165,11 +165,11 @@ static int push_item(struct ictx *c, uint32_t list, dx__u128 start, uint8_t plen
     it->list = list;
     it->txt = NO_TXT;
     if (e.txt) {
-        if (c->txt.n >= NO_TXT)
+        if (c->txt.pos >= NO_TXT)
             return DX_ENOMEM;
-        it->txt = (uint32_t)c->txt.n;
-        dx__buf_put(&c->txt, e.txt, strlen(e.txt) + 1);
-        if (c->txt.oom)
+        it->txt = (uint32_t)c->txt.pos;
+        dx_put(&c->txt, e.txt, strlen(e.txt) + 1);
+        if (c->txt.err)
             return DX_ENOMEM;
     }
     return 0;
@@ -177,7 +177,7 @@ static int push_item(struct ictx *c, uint32_t list, dx__u128 start, uint8_t plen
 
 /* Collect the entries of every list overlapping [lo, hi]: those starting
  * inside, and the ancestors of lo. */
-static int collect(struct ictx *c, dx__u128 lo, dx__u128 hi)
+static int collect(struct ictx *c, dx_u128 lo, dx_u128 hi)
 {
     MDB_cursor *ec;
     int rc = mdb_cursor_open(c->t->txn, c->t->st->entries, &ec);
@@ -193,7 +193,7 @@ static int collect(struct ictx *c, dx__u128 lo, dx__u128 hi)
         memcpy(kb + c->zl + 1, c->lists[li], ll);
         kb[pn - 1] = c->fam;
         /* entries starting in [lo, hi] */
-        dx__addr_set(lo, c->len, kb + pn);
+        dx_set_be_n(kb + pn, c->len, lo);
         kb[pn + c->len] = 0;
         MDB_val key = { pn + c->len + 1, kb }, v;
         rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
@@ -201,7 +201,7 @@ static int collect(struct ictx *c, dx__u128 lo, dx__u128 hi)
             const uint8_t *k = key.mv_data;
             if (key.mv_size != pn + c->len + 1 || memcmp(k, kb, pn) != 0)
                 break;
-            dx__u128 a = dx__addr_get(k + pn, c->len);
+            dx_u128 a = dx_be_n(k + pn, c->len);
             if (a > hi)
                 break;
             rc = push_item(c, (uint32_t)li, a, k[pn + c->len], &v);
@@ -213,10 +213,10 @@ static int collect(struct ictx *c, dx__u128 lo, dx__u128 hi)
         /* ancestors of lo */
         unsigned bits = (unsigned)c->len * 8;
         for (unsigned p = 0; p < bits && rc == 0; p++) {
-            dx__u128 a = lo & ~dx__hostmask(p, c->len);
+            dx_u128 a = lo & ~dx__hostmask(p, c->len);
             if (a == lo)
                 continue;
-            dx__addr_set(a, c->len, kb + pn);
+            dx_set_be_n(kb + pn, c->len, a);
             kb[pn + c->len] = (uint8_t)p;
             key.mv_size = pn + c->len + 1;
             key.mv_data = kb;
@@ -242,7 +242,7 @@ static int item_cmp(const void *a, const void *b)
 }
 
 /* Write the index record for [a, b] (clipped to [lo, hi]) from the stack. */
-static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi)
+static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
 {
     if (a < lo)
         a = lo;
@@ -250,13 +250,13 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
         b = hi;
     if (a > b || c->sp == 0)
         return 0;
-    struct dx__buf *v = &c->val;
-    v->n = 0;
+    struct dx_bytes *v = &c->val;
+    dx_bytes_reset(v);
     uint8_t addr[16];
-    dx__addr_set(a, c->len, addr);
-    dx__buf_put(v, addr, c->len);
-    size_t count_at = v->n;
-    dx__buf_u16(v, 0);
+    dx_set_be_n(addr, c->len, a);
+    dx_put(v, addr, c->len);
+    size_t count_at = v->pos;
+    dx_put_u16(v, 0);
     unsigned nl = 0;
     for (size_t li = 0; li < c->nlists; li++) {
         size_t chain = 0;
@@ -267,27 +267,26 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
         if (chain > UINT8_MAX)
             return DX_ERANGE;
         size_t ll = c->lnlen[li];
-        dx__buf_u8(v, (uint8_t)ll);
-        dx__buf_put(v, c->lists[li], ll);
-        dx__buf_u8(v, (uint8_t)chain);
+        dx_put_u8(v, (uint8_t)ll);
+        dx_put(v, c->lists[li], ll);
+        dx_put_u8(v, (uint8_t)chain);
         for (size_t i = c->sp; i-- > 0;) {
             const struct item *it = c->stack[i];
             if (it->list != li)
                 continue;
-            dx__buf_u8(v, it->flags);
-            dx__buf_u8(v, it->plen);
-            dx__buf_u32(v, it->code);
-            dx__buf_u64(v, it->expires);
-            dx__addr_set(it->start, c->len, addr);
-            dx__buf_put(v, addr, c->len);
-            dx__buf_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.p + it->txt);
+            dx_put_u8(v, it->flags);
+            dx_put_u8(v, it->plen);
+            dx_put_u32(v, it->code);
+            dx_put_u64(v, it->expires);
+            dx_set_be_n(addr, c->len, it->start);
+            dx_put(v, addr, c->len);
+            dx__put_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.wp + it->txt);
         }
         nl++;
     }
-    if (v->oom)
+    dx_patch_u16(v, count_at, (uint16_t)nl);
+    if (v->err)
         return DX_ENOMEM;
-    v->p[count_at] = (uint8_t)(nl >> 8);
-    v->p[count_at + 1] = (uint8_t)nl;
     /* merge with the existing records: drop those ending before b, keep
      * an identical record, write a new or changed one */
     int rc = walk_delete(c, b, false);
@@ -299,15 +298,15 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
         rc = mdb_cursor_get(c->ic, &key, &val, MDB_GET_CURRENT);
         if (rc)
             return dx__mdb(rc);
-        if (val.mv_size == v->n && memcmp(val.mv_data, v->p, v->n) == 0) {
+        if (val.mv_size == v->pos && memcmp(val.mv_data, v->wp, v->pos) == 0) {
             rc = mdb_cursor_get(c->ic, &key, &val, MDB_NEXT);
             return walk_load(c, rc, &key);
         }
     }
     key.mv_size = ikey(c, kb, b);
     key.mv_data = kb;
-    val.mv_size = v->n;
-    val.mv_data = v->p;
+    val.mv_size = v->pos;
+    val.mv_data = v->wp;
     if (!c->wvalid && c->append) {
         /* nothing of the region left after b: append if nothing at all is */
         rc = mdb_cursor_put(c->ic, &key, &val, MDB_APPEND);
@@ -316,8 +315,8 @@ static int emit(struct ictx *c, dx__u128 a, dx__u128 b, dx__u128 lo, dx__u128 hi
         c->append = false;
         key.mv_size = ikey(c, kb, b);
         key.mv_data = kb;
-        val.mv_size = v->n;
-        val.mv_data = v->p;
+        val.mv_size = v->pos;
+        val.mv_data = v->wp;
     }
     rc = mdb_cursor_put(c->ic, &key, &val, 0);
     if (rc)
@@ -339,14 +338,14 @@ static int stack_push(struct ictx *c, struct item *it)
     return 0;
 }
 
-static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi);
+static int sweep(struct ictx *c, dx_u128 lo, dx_u128 hi);
 
 /* Recompute the index over [lo, hi] (widened first unless whole). */
-static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
+static int region(struct ictx *c, dx_u128 lo, dx_u128 hi, bool widen)
 {
     int rc;
     if (widen) {
-        dx__u128 s, e;
+        dx_u128 s, e;
         rc = iv_find(c, lo, &s, &e);
         if (rc < 0)
             return rc;
@@ -363,7 +362,7 @@ static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
     if (rc)
         return rc;
     c->n = 0;
-    c->txt.n = 0;
+    dx_bytes_reset(&c->txt);
     c->sp = 0;
     if (!widen && c->cap == 0) {
         /* whole address space: room for every entry of the database at
@@ -386,7 +385,7 @@ static int region(struct ictx *c, dx__u128 lo, dx__u128 hi, bool widen)
 
 /* The sweep over the collected items: emit the elementary intervals of
  * [lo, hi] in ascending order. */
-static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi)
+static int sweep(struct ictx *c, dx_u128 lo, dx_u128 hi)
 {
     int rc;
     if (c->n == 0)
@@ -398,11 +397,11 @@ static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi)
             break;
         }
     }
-    dx__u128 pos = lo;
+    dx_u128 pos = lo;
     for (size_t i = 0; i < c->n; i++) {
         struct item *it = &c->it[i];
         while (c->sp > 0 && c->stack[c->sp - 1]->end < it->start) {
-            dx__u128 end = c->stack[c->sp - 1]->end;
+            dx_u128 end = c->stack[c->sp - 1]->end;
             if (pos <= end) {
                 rc = emit(c, pos, end, lo, hi);
                 if (rc)
@@ -424,7 +423,7 @@ static int sweep(struct ictx *c, dx__u128 lo, dx__u128 hi)
     }
     bool done = false;
     while (c->sp > 0 && !done) {
-        dx__u128 end = c->stack[c->sp - 1]->end;
+        dx_u128 end = c->stack[c->sp - 1]->end;
         if (pos <= end) {
             rc = emit(c, pos, end, lo, hi);
             if (rc)
@@ -510,6 +509,8 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     if (rc)
         return rc;
     c.append = true;
+    dx_bytes_growable(&c.txt);
+    dx_bytes_growable(&c.val);
     rc = zone_lists(&c);
     if (rc == 0 && c.nlists > 0) {
         c.lnlen = malloc(c.nlists * sizeof(*c.lnlen));
@@ -547,8 +548,8 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     free(c.lnlen);
     free(c.it);
     free(c.stack);
-    dx__buf_free(&c.txt);
-    dx__buf_free(&c.val);
+    dx_bytes_free(&c.txt);
+    dx_bytes_free(&c.val);
     return rc;
 }
 

@@ -39,10 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zones/bytes.h"
 #include "zones/key.h"
 #include "zones/store.h"
-
-typedef unsigned __int128 dx__u128;
 
 #define DX__KEY_MAX 511              /* LMDB's default max key size */
 /* A write txn's touched ranges of a zone/family are recomputed region by
@@ -64,7 +63,7 @@ struct dx_store {
 };
 
 struct dx__range {
-    dx__u128 lo, hi;
+    dx_u128 lo, hi;
 };
 
 /* Address ranges of one zone/family touched by a write txn. */
@@ -76,13 +75,6 @@ struct dx__touch {
     size_t n, cap;
 };
 
-/* Growable byte buffer with a sticky out-of-memory flag. */
-struct dx__buf {
-    uint8_t *p;
-    size_t n, cap;
-    bool oom;
-};
-
 struct dx_txn {
     struct dx_store *st;
     MDB_txn *txn;
@@ -92,11 +84,11 @@ struct dx_txn {
     MDB_cursor *hcur;                /* write txn: history cursor (lazily opened) */
     uint8_t elast[DX__KEY_MAX + 1];  /* >= the last key of entries, if elast_n > 0 */
     size_t elast_n;                  /* 0 = unknown; SIZE_MAX = entries was empty */
-    struct dx__buf vbuf;             /* scratch for encoding values */
-    struct dx__buf hpend;            /* history records not yet written: u16 klen,
-                                        u32 value offset in hval, key (no seq) */
-    struct dx__buf hval;             /* their values: u16 vlen, value; a value equal
-                                        to the previous one is stored once */
+    struct dx_bytes vbuf;            /* growable: scratch for encoding values */
+    struct dx_bytes hpend;           /* growable: history records not yet written:
+                                        u16 klen, u32 value offset in hval, key (no seq) */
+    struct dx_bytes hval;            /* growable: their values: u16 vlen, value; a value
+                                        equal to the previous one is stored once */
     size_t nhpend, hval_last;        /* hval_last: offset of the last value */
     bool write;
     bool hist_added;                 /* write txn: dx_history_add was called */
@@ -109,33 +101,30 @@ struct dx_txn {
     size_t nzones, capzones;
 };
 
-void dx__buf_put(struct dx__buf *b, const void *data, size_t len);
-void dx__buf_u8(struct dx__buf *b, uint8_t v);
-void dx__buf_u16(struct dx__buf *b, uint16_t v);
-void dx__buf_u32(struct dx__buf *b, uint32_t v);
-void dx__buf_u64(struct dx__buf *b, uint64_t v);
-void dx__buf_str(struct dx__buf *b, const char *s);   /* string field; NULL ok */
-void dx__buf_free(struct dx__buf *b);
+/* A string field: u16 n, then n bytes; n = 0 is NULL, otherwise the bytes
+ * end with their NUL. A string longer than 65534 bytes sets DX_ERANGE. */
+static inline void dx__put_str(struct dx_bytes *b, const char *s)
+{
+    if (!s)
+        dx_put_u16(b, 0);
+    else
+        dx_put_lp16(b, s, strlen(s) + 1);
+}
 
-/* Bounded reader with a sticky "bad" flag: after an overrun every read
- * yields zero/NULL. */
-struct dx__rd {
-    const uint8_t *p;
-    size_t n, off;
-    bool bad;
-};
-
-const uint8_t *dx__rd_bytes(struct dx__rd *r, size_t len);
-uint8_t dx__rd_u8(struct dx__rd *r);
-uint16_t dx__rd_u16(struct dx__rd *r);
-uint32_t dx__rd_u32(struct dx__rd *r);
-uint64_t dx__rd_u64(struct dx__rd *r);
-const char *dx__rd_str(struct dx__rd *r);             /* string field; NULL if absent */
-
-uint32_t dx__get_u32(const uint8_t *p);
-uint64_t dx__get_u64(const uint8_t *p);
-void dx__set_u32(uint8_t *p, uint32_t v);
-void dx__set_u64(uint8_t *p, uint64_t v);
+/* The string field at the cursor: NULL if absent (n = 0) or once err is
+ * set; one without its NUL sets DX_EINVAL. */
+static inline const char *dx__get_str(struct dx_bytes *r)
+{
+    size_t n;
+    const uint8_t *p = dx_get_lp16(r, &n);
+    if (!p || n == 0)
+        return NULL;
+    if (p[n - 1] != 0) {
+        dx_bytes_fail(r, DX_EINVAL);
+        return NULL;
+    }
+    return (const char *)p;
+}
 
 /* LMDB return code -> dx error space (positive errno -> -errno). */
 int dx__mdb(int rc);
@@ -144,10 +133,8 @@ int dx__mdb(int rc);
  * are results, not failures. */
 int dx__fail(struct dx_txn *t, int rc);
 
-dx__u128 dx__addr_get(const uint8_t *a, size_t len);
-void dx__addr_set(dx__u128 v, size_t len, uint8_t *out);
-dx__u128 dx__addr_max(size_t len);
-dx__u128 dx__hostmask(unsigned plen, size_t len);
+dx_u128 dx__addr_max(size_t len);
+dx_u128 dx__hostmask(unsigned plen, size_t len);
 
 /* Entries key: zone \0 list \0 fam key. Returns its length, or DX_EINVAL if
  * a name is empty or the key would be longer than DX__KEY_MAX. */
