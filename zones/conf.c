@@ -280,20 +280,6 @@ static int push_str(char ***arr, size_t *n, char *s)
     return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-    if (!isdigit((unsigned char)*s))
-        return DX_EINVAL;
-    uint64_t x = 0;
-    for (; *s; s++) {
-        if (!isdigit((unsigned char)*s) || x > (UINT64_MAX - 9) / 10)
-            return DX_EINVAL;
-        x = x * 10 + (uint64_t)(*s - '0');
-    }
-    *v = x;
-    return 0;
-}
-
 static void *field(void *base, size_t off)
 {
     return (char *)base + off;
@@ -329,7 +315,7 @@ static int set_listen(struct parser *p, const struct keydef *kd, void *base, con
     if (!ok)
         return fail(p, p->line, "%s: bad address '%s' in '%s'", kd->name, host, val);
     uint64_t pn;
-    if (parse_u64(port, &pn) || pn < 1 || pn > 65535)
+    if (dx_uint_parse(port, 65535, &pn) || pn < 1)
         return fail(p, p->line, "%s: bad port '%s' in '%s' (1..65535)", kd->name, port, val);
     int fam = val[0] == '[' ? AF_INET6 : AF_INET;
     size_t alen = fam == AF_INET6 ? 16 : 4;
@@ -363,7 +349,7 @@ static int set_workers(struct parser *p, const struct keydef *kd, void *base, co
         c->server.workers = 0;
         return 0;
     }
-    if (parse_u64(val, &v) || v < 1 || v > 1024)
+    if (dx_uint_parse(val, 1024, &v) || v < 1)
         return fail(p, p->line, "%s: bad value '%s' (expected auto or 1..1024)", kd->name, val);
     c->server.workers = (unsigned)v;
     return 0;
@@ -463,7 +449,7 @@ static int set_percent(struct parser *p, const struct keydef *kd, void *base, co
     if (ok) {
         memcpy(num, val, n);
         num[n] = 0;
-        ok = parse_u64(num, &v) == 0 && v >= kd->min && v <= kd->max;
+        ok = dx_uint_parse(num, kd->max, &v) == 0 && v >= kd->min;
     }
     if (!ok)
         return fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)", kd->name,
@@ -547,7 +533,7 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
         *(uint64_t *)f = v;
         return 0;
     case K_UINT:
-        if (parse_u64(val, &v) || v < kd->min || v > kd->max)
+        if (dx_uint_parse(val, kd->max, &v) || v < kd->min)
             return fail(p, p->line, "%s: bad value '%s' (expected an integer %llu..%llu)",
                         kd->name, val, (unsigned long long)kd->min, (unsigned long long)kd->max);
         *(uint32_t *)f = (uint32_t)v;

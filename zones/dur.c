@@ -6,6 +6,32 @@
 #include <string.h>
 #include <strings.h>
 
+/* The digits at *p (at least one) into *v, *p moved past them. */
+static int digits(const char **p, uint64_t *v)
+{
+    const char *s = *p;
+    if (!isdigit((unsigned char)*s))
+        return DX_EINVAL;
+    uint64_t x = 0;
+    while (isdigit((unsigned char)*s)) {
+        if (x > UINT64_MAX / 10 - 10)
+            return DX_EINVAL;
+        x = x * 10 + (uint64_t)(*s++ - '0');
+    }
+    *p = s;
+    *v = x;
+    return 0;
+}
+
+int dx_uint_parse(const char *s, uint64_t max, uint64_t *v)
+{
+    uint64_t x;
+    if (!s || digits(&s, &x) || *s || x > max)
+        return DX_EINVAL;
+    *v = x;
+    return 0;
+}
+
 static int unit_mult(char c, uint64_t *m)
 {
     switch (c) {
@@ -30,14 +56,9 @@ int dx_dur_parse(const char *s, uint64_t *secs)
     const char *p = s;
     int units = 0;
     while (*p) {
-        if (!isdigit((unsigned char)*p))
+        uint64_t v;
+        if (digits(&p, &v))
             return DX_EINVAL;
-        uint64_t v = 0;
-        while (isdigit((unsigned char)*p)) {
-            if (v > (UINT64_MAX / 10) - 10)
-                return DX_EINVAL;
-            v = v * 10 + (uint64_t)(*p++ - '0');
-        }
         uint64_t m = 1;
         if (*p) {
             if (unit_mult((char)tolower((unsigned char)*p), &m))
@@ -52,6 +73,15 @@ int dx_dur_parse(const char *s, uint64_t *secs)
         total += v * m;
     }
     *secs = total;
+    return 0;
+}
+
+int dx_dur_parse_lifetime(const char *s, uint64_t *secs)
+{
+    uint64_t v;
+    if (dx_dur_parse(s, &v) || v == 0)
+        return DX_EINVAL;
+    *secs = v;
     return 0;
 }
 
@@ -85,14 +115,9 @@ void dx_dur_format(uint64_t secs, char *buf, size_t cap)
 
 int dx_size_parse(const char *s, uint64_t *bytes)
 {
-    if (!s || !isdigit((unsigned char)*s))
+    uint64_t v;
+    if (!s || digits(&s, &v))
         return DX_EINVAL;
-    uint64_t v = 0;
-    while (isdigit((unsigned char)*s)) {
-        if (v > UINT64_MAX / 10 - 10)
-            return DX_EINVAL;
-        v = v * 10 + (uint64_t)(*s++ - '0');
-    }
     uint64_t m = 1;
     switch (tolower((unsigned char)*s)) {
     case 0: break;

@@ -1,10 +1,10 @@
 #include "zones/key.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const uint8_t v4mapped[12] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff };
@@ -74,16 +74,14 @@ static int parse_ip(const char *text, struct dx_key *k)
     if (n >= sizeof(buf))
         return DX_EINVAL;
     memcpy(buf, text, n + 1);
-    long plen = -1;
+    int64_t plen = -1;
     char *slash = strchr(buf, '/');
     if (slash) {
         *slash = 0;
-        char *end;
-        if (!isdigit((unsigned char)slash[1]))
+        uint64_t v;
+        if (strlen(slash + 1) > 3 || dx_uint_parse(slash + 1, 999, &v))
             return DX_EINVAL;
-        plen = strtol(slash + 1, &end, 10);
-        if (*end || end - (slash + 1) > 3)
-            return DX_EINVAL;
+        plen = (int64_t)v;
     }
     memset(k, 0, sizeof(*k));
     int fam = dx_addr_parse(buf, 0, k->addr);
