@@ -84,12 +84,12 @@ static uint16_t qsuffix(const struct dx_answer *r, unsigned labels)
 
 static void put_ptr(struct dx_answer *r, uint16_t off)
 {
-    dx_wire_put_u16(r->w, (uint16_t)(0xc000u | off));
+    dx_put_u16(r->w, (uint16_t)(0xc000u | off));
 }
 
 static void put_wname(struct dx_answer *r, const struct dx_wname *n)
 {
-    dx_wire_put_bytes(r->w, n->wire, n->prefix);
+    dx_put(r->w, n->wire, n->prefix);
     if (n->common)
         put_ptr(r, qsuffix(r, n->common));
 }
@@ -99,11 +99,11 @@ static void put_wname(struct dx_answer *r, const struct dx_wname *n)
 static size_t rr_begin(struct dx_answer *r, uint16_t owner, uint16_t type, uint32_t ttl)
 {
     put_ptr(r, owner);
-    dx_wire_put_u16(r->w, type);
-    dx_wire_put_u16(r->w, DX_C_IN);
-    dx_wire_put_u32(r->w, ttl);
+    dx_put_u16(r->w, type);
+    dx_put_u16(r->w, DX_C_IN);
+    dx_put_u32(r->w, ttl);
     size_t at = r->w->pos;
-    dx_wire_put_u16(r->w, 0);
+    dx_put_u16(r->w, 0);
     return at;
 }
 
@@ -111,7 +111,7 @@ static void rr_end(struct dx_answer *r, size_t at)
 {
     if (r->w->err)
         return;
-    dx_wire_patch_u16(r->w, at, (uint16_t)(r->w->pos - at - 2));
+    dx_patch_u16(r->w, at, (uint16_t)(r->w->pos - at - 2));
 }
 
 static int put_soa(struct dx_answer *r, uint32_t ttl)
@@ -126,11 +126,11 @@ static int put_soa(struct dx_answer *r, uint32_t ttl)
     size_t at = rr_begin(r, qsuffix(r, z->labels), DX_T_SOA, ttl);
     put_wname(r, &z->soa_mname_w);
     put_wname(r, &z->soa_rname_w);
-    dx_wire_put_u32(r->w, serial);
-    dx_wire_put_u32(r->w, z->soa.refresh);
-    dx_wire_put_u32(r->w, z->soa.retry);
-    dx_wire_put_u32(r->w, z->soa.expire);
-    dx_wire_put_u32(r->w, z->soa.minimum);
+    dx_put_u32(r->w, serial);
+    dx_put_u32(r->w, z->soa.refresh);
+    dx_put_u32(r->w, z->soa.retry);
+    dx_put_u32(r->w, z->soa.expire);
+    dx_put_u32(r->w, z->soa.minimum);
     rr_end(r, at);
     return 0;
 }
@@ -156,7 +156,7 @@ static uint32_t neg_ttl(const struct dx_zone_conf *z)
 /* After a failed answer section: back to just the question, TC. */
 static void truncate_answer(struct dx_answer *r)
 {
-    dx_wire_rollback(r->w, r->qmark);
+    dx_bytes_rollback(r->w, r->qmark);
     r->an = 0;
     r->ns = 0;
     r->tc = true;
@@ -165,7 +165,7 @@ static void truncate_answer(struct dx_answer *r)
 /* A store error while building: SERVFAIL with just the question. */
 static void servfail(struct dx_answer *r)
 {
-    dx_wire_rollback(r->w, r->qmark);
+    dx_bytes_rollback(r->w, r->qmark);
     r->an = 0;
     r->ns = 0;
     r->tc = false;
@@ -177,14 +177,14 @@ static void servfail(struct dx_answer *r)
 static void negative(struct dx_answer *r, unsigned rcode)
 {
     r->rcode = rcode;
-    struct dx_wire_mark mk = dx_wire_mark(r->w);
+    struct dx_bytes_mark mk = dx_bytes_mark(r->w);
     int rc = put_soa(r, neg_ttl(r->zone));
     if (rc) {
         servfail(r);
         return;
     }
     if (r->w->err) {
-        dx_wire_rollback(r->w, mk);
+        dx_bytes_rollback(r->w, mk);
         r->tc = true;
         return;
     }
@@ -308,9 +308,7 @@ static bool key_from_domain_labels(const struct dx_question *q, unsigned n, stru
 
 static bool is_v4(const struct dx_key *k, uint32_t a)
 {
-    return k->family == DX_FAM_V4 && k->addr[0] == (uint8_t)(a >> 24) &&
-           k->addr[1] == (uint8_t)(a >> 16) && k->addr[2] == (uint8_t)(a >> 8) &&
-           k->addr[3] == (uint8_t)a;
+    return k->family == DX_FAM_V4 && dx_be32(k->addr) == a;
 }
 
 static bool is_name(const struct dx_key *k, const char *s)
@@ -391,7 +389,7 @@ static uint32_t rrset_ttl(const struct dx_answer *r, const struct item *it, size
 static void put_a(struct dx_answer *r, uint32_t ttl, uint32_t code)
 {
     size_t at = rr_begin(r, DX_HDR_LEN, DX_T_A, ttl);
-    dx_wire_put_u32(r->w, code);
+    dx_put_u32(r->w, code);
     rr_end(r, at);
     r->an++;
 }
@@ -450,10 +448,10 @@ static int item_reason(struct dx_answer *r, const struct item *it, const char **
 /* Is the rdata just written at w[at+2 .. pos) equal to an earlier one? */
 static bool txt_dup(const struct dx_answer *r, const size_t *rd, size_t nrd, size_t at)
 {
-    const uint8_t *b = r->w->wbuf;
+    const uint8_t *b = r->w->wp;
     size_t len = r->w->pos - at - 2;
     for (size_t j = 0; j < nrd; j++) {
-        size_t olen = (size_t)b[rd[j]] << 8 | b[rd[j] + 1];
+        size_t olen = dx_be16(b + rd[j]);
         if (olen == len && memcmp(b + rd[j] + 2, b + at + 2, len) == 0)
             return true;
     }
@@ -485,20 +483,20 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
                 return rc;
         }
         size_t tl = dx_txt_expand(it[i].tmpl, &v, text, sizeof(text));
-        struct dx_wire_mark mk = dx_wire_mark(r->w);
+        struct dx_bytes_mark mk = dx_bytes_mark(r->w);
         size_t at = rr_begin(r, DX_HDR_LEN, DX_T_TXT, ttl);
         size_t off = 0;
         do {
             size_t chunk = tl - off > 255 ? 255 : tl - off;
-            dx_wire_put_u8(r->w, (uint8_t)chunk);
-            dx_wire_put_bytes(r->w, text + off, chunk);
+            dx_put_u8(r->w, (uint8_t)chunk);
+            dx_put(r->w, text + off, chunk);
             off += chunk;
         } while (off < tl);
         rr_end(r, at);
         if (r->w->err)
             return 0;               /* the caller truncates */
         if (txt_dup(r, rd, nrd, at)) {
-            dx_wire_rollback(r->w, mk);
+            dx_bytes_rollback(r->w, mk);
             continue;
         }
         if (nrd < DX_HITS_MAX)

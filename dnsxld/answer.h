@@ -22,8 +22,8 @@ struct dx_answer {
     struct dx_qctx *q;                 /* conf, read txn, now */
     const struct dx_question *qn;      /* validated, lowercased question */
     const struct dx_zone_conf *zone;   /* the zone containing qn->name */
-    struct dx_wire *w;                 /* writer, positioned after the question */
-    struct dx_wire_mark qmark;         /* mark just after the question */
+    struct dx_bytes *w;                /* writer, positioned after the question */
+    struct dx_bytes_mark qmark;        /* mark just after the question */
     /* outputs */
     unsigned rcode;                    /* NOERROR, NXDOMAIN, SERVFAIL (store error) */
     bool aa, tc;

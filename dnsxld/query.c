@@ -25,7 +25,7 @@
 struct reply {
     struct dx_qctx *q;
     const struct dx_msg *m;
-    struct dx_wire w;
+    struct dx_bytes w;
     size_t limit;
     size_t after_q;                /* offset just past the question */
     bool aa, tc, opt;
@@ -72,39 +72,28 @@ static bool peer_allowed(const struct dx_zone_conf *z, const struct sockaddr *pe
 static size_t finish(struct reply *r)
 {
     const struct dx_msg *m = r->m;
-    dx_wire_set_limit(&r->w, r->limit);
-    uint16_t ar = 0;
+    dx_bytes_set_limit(&r->w, r->limit);
+    struct dx_hdr h = {
+        .id = m->hdr.id,
+        .flags = (uint16_t)(0x8000u | DX_MSG_OPCODE(m) << 11 | (r->aa ? 0x0400u : 0) |
+                            (r->tc ? 0x0200u : 0) | (DX_MSG_RD(m) ? 0x0100u : 0) |
+                            (r->rcode & 0x0fu)),
+        .qd = r->after_q > DX_HDR_LEN ? 1 : 0,
+        .an = r->an,
+        .ns = r->ns,
+    };
     if (r->opt) {
         uint32_t size = r->q->conf->server.edns_size;
         if (size < 512)
             size = 512;
         if (size > 65535)
             size = 65535;
-        uint32_t ttl = (uint32_t)((r->rcode >> 4) & 0xff) << 24 | (m->opt_do ? 0x8000u : 0);
-        dx_wire_put_u8(&r->w, 0);
-        dx_wire_put_u16(&r->w, DX_T_OPT);
-        dx_wire_put_u16(&r->w, (uint16_t)size);
-        dx_wire_put_u32(&r->w, ttl);
-        dx_wire_put_u16(&r->w, 0);
-        ar = 1;
+        dx_opt_put(&r->w, (uint16_t)size, r->rcode, m->opt_do);
+        h.ar = 1;
     }
+    dx_hdr_patch(&r->w, &h);
     if (r->w.err)
         return 0;                   /* only if the caller's buffer is absurdly small */
-    uint8_t *h = r->w.wbuf;
-    h[0] = (uint8_t)(m->id >> 8);
-    h[1] = (uint8_t)m->id;
-    h[2] = (uint8_t)(0x80u | DX_MSG_OPCODE(m) << 3 | (r->aa ? 0x04u : 0) | (r->tc ? 0x02u : 0) |
-                     (DX_MSG_RD(m) ? 0x01u : 0));
-    h[3] = (uint8_t)(r->rcode & 0x0fu);
-    bool has_q = r->after_q > DX_HDR_LEN;
-    h[4] = 0;
-    h[5] = has_q ? 1 : 0;
-    h[6] = (uint8_t)(r->an >> 8);
-    h[7] = (uint8_t)r->an;
-    h[8] = (uint8_t)(r->ns >> 8);
-    h[9] = (uint8_t)r->ns;
-    h[10] = 0;
-    h[11] = (uint8_t)ar;
     return r->w.pos;
 }
 
@@ -116,7 +105,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         return 0;
     struct dx_msg m;
     int prc = dx_msg_parse(req, len, &m);
-    if (prc == DX_ERANGE || DX_MSG_QR(&m))
+    if (prc == DX_ESHORT || DX_MSG_QR(&m))
         return 0;
 
     struct reply r;
@@ -136,9 +125,8 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     }
     if (r.limit > cap)
         r.limit = cap;
-    dx_wire_init_write(&r.w, resp, r.limit);
-    static const uint8_t zero[DX_HDR_LEN];
-    dx_wire_put_bytes(&r.w, zero, DX_HDR_LEN);
+    dx_bytes_writer(&r.w, resp, r.limit);
+    dx_put_zero(&r.w, DX_HDR_LEN);  /* the header, written by finish() */
 
     bool echo_q;
     if (DX_MSG_OPCODE(&m) != 0) {
@@ -151,15 +139,15 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         echo_q = true;
     }
     if (echo_q) {
-        dx_wire_put_bytes(&r.w, m.q.orig, m.q.name_len);   /* as asked, case kept */
-        dx_wire_put_u16(&r.w, m.q.qtype);
-        dx_wire_put_u16(&r.w, m.q.qclass);
+        dx_put(&r.w, m.q.orig, m.q.name_len);   /* as asked, case kept */
+        dx_put_u16(&r.w, m.q.qtype);
+        dx_put_u16(&r.w, m.q.qclass);
         if (r.w.err)
             return 0;
     }
     r.after_q = r.w.pos;
     if (r.opt)
-        dx_wire_set_limit(&r.w, r.limit >= r.w.pos + DX_OPT_LEN ? r.limit - DX_OPT_LEN : r.w.pos);
+        dx_bytes_set_limit(&r.w, r.limit >= r.w.pos + DX_OPT_LEN ? r.limit - DX_OPT_LEN : r.w.pos);
     if (r.rcode)
         return finish(&r);
 
@@ -187,7 +175,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     a.qn = &m.q;
     a.zone = zone;
     a.w = &r.w;
-    a.qmark = dx_wire_mark(&r.w);
+    a.qmark = dx_bytes_mark(&r.w);
     dx_answer_build(&a);
     r.rcode = a.rcode;
     r.aa = a.aa;

@@ -36,6 +36,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/query.h"
+#include "zones/bytes.h"
 #include "zones/clock.h"
 #include "zones/err.h"
 
@@ -629,7 +630,7 @@ static void conn_process(struct conn *c)
         size_t avail = c->len - off;
         if (avail < 2)
             break;
-        size_t mlen = ((size_t)c->buf[off] << 8) | c->buf[off + 1];
+        size_t mlen = dx_be16(c->buf + off);
         if (mlen == 0) {                /* no DNS message is empty: garbage */
             conn_close(c);
             return;
@@ -648,8 +649,7 @@ static void conn_process(struct conn *c)
         size_t n = answer(w, c->buf + off + 2, mlen, w->txbuf + 2, RESP_MAX, DX_TCP,
                           (const struct sockaddr *)&c->peer);
         if (n > 0) {
-            w->txbuf[0] = (uint8_t)(n >> 8);
-            w->txbuf[1] = (uint8_t)n;
+            dx_set_be16(w->txbuf, (uint16_t)n);
             conn_send(c, w->txbuf, n + 2);
         }
         off += 2 + mlen;
@@ -661,7 +661,7 @@ static void conn_process(struct conn *c)
         c->len -= off;
     }
     if (c->len >= 2) {                  /* a partial message: make room for all of it */
-        size_t need = 2 + (((size_t)c->buf[0] << 8) | c->buf[1]);
+        size_t need = 2 + (size_t)dx_be16(c->buf);
         if (!conn_reserve(c, need))
             conn_close(c);
     }

@@ -1,134 +1,8 @@
-/* DNS wire format: cursor, names, message parsing (wire.h). */
+/* DNS wire format: names, header, message parsing (wire.h). */
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
 #include <string.h>
-
-/* --- cursor ------------------------------------------------------------- */
-
-void dx_wire_init_read(struct dx_wire *w, const uint8_t *buf, size_t len)
-{
-    memset(w, 0, sizeof(*w));
-    w->rbuf = buf;
-    w->len = len;
-}
-
-void dx_wire_init_write(struct dx_wire *w, uint8_t *buf, size_t limit)
-{
-    memset(w, 0, sizeof(*w));
-    w->wbuf = buf;
-    w->rbuf = buf;
-    w->len = limit;
-}
-
-void dx_wire_set_limit(struct dx_wire *w, size_t limit)
-{
-    w->len = limit;
-    if (w->pos > limit && !w->err)
-        w->err = DX_ERANGE;
-}
-
-static bool take(struct dx_wire *w, size_t n)
-{
-    if (w->err)
-        return false;
-    if (w->pos > w->len || n > w->len - w->pos) {
-        w->err = DX_ERANGE;
-        return false;
-    }
-    return true;
-}
-
-uint8_t dx_wire_u8(struct dx_wire *w)
-{
-    if (!take(w, 1))
-        return 0;
-    return w->rbuf[w->pos++];
-}
-
-uint16_t dx_wire_u16(struct dx_wire *w)
-{
-    if (!take(w, 2))
-        return 0;
-    const uint8_t *p = w->rbuf + w->pos;
-    w->pos += 2;
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-uint32_t dx_wire_u32(struct dx_wire *w)
-{
-    if (!take(w, 4))
-        return 0;
-    const uint8_t *p = w->rbuf + w->pos;
-    w->pos += 4;
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-const uint8_t *dx_wire_bytes(struct dx_wire *w, size_t n)
-{
-    if (!take(w, n))
-        return NULL;
-    const uint8_t *p = w->rbuf + w->pos;
-    w->pos += n;
-    return p;
-}
-
-void dx_wire_skip(struct dx_wire *w, size_t n)
-{
-    if (take(w, n))
-        w->pos += n;
-}
-
-void dx_wire_put_bytes(struct dx_wire *w, const void *p, size_t n)
-{
-    if (!w->wbuf) {
-        if (!w->err)
-            w->err = DX_EINVAL;
-        return;
-    }
-    if (!take(w, n))
-        return;
-    if (n)
-        memcpy(w->wbuf + w->pos, p, n);
-    w->pos += n;
-}
-
-void dx_wire_put_u8(struct dx_wire *w, uint8_t v)
-{
-    dx_wire_put_bytes(w, &v, 1);
-}
-
-void dx_wire_put_u16(struct dx_wire *w, uint16_t v)
-{
-    uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-    dx_wire_put_bytes(w, b, 2);
-}
-
-void dx_wire_put_u32(struct dx_wire *w, uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-    dx_wire_put_bytes(w, b, 4);
-}
-
-void dx_wire_patch_u16(struct dx_wire *w, size_t at, uint16_t v)
-{
-    if (w->err || !w->wbuf || at > w->pos || w->pos - at < 2)
-        return;
-    w->wbuf[at] = (uint8_t)(v >> 8);
-    w->wbuf[at + 1] = (uint8_t)v;
-}
-
-struct dx_wire_mark dx_wire_mark(const struct dx_wire *w)
-{
-    struct dx_wire_mark m = { w->pos };
-    return m;
-}
-
-void dx_wire_rollback(struct dx_wire *w, struct dx_wire_mark m)
-{
-    w->pos = m.pos;
-    w->err = 0;
-}
 
 /* --- names -------------------------------------------------------------- */
 
@@ -148,7 +22,7 @@ int dx_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
         if ((c & 0xc0) == 0xc0) {
             if (pos + 1 >= pktlen)
                 return DX_EINVAL;
-            size_t target = (size_t)(c & 0x3f) << 8 | pkt[pos + 1];
+            size_t target = dx_be16(pkt + pos) & 0x3fffu;
             /* strictly backwards from the run we are in: the targets then
              * strictly decrease, so no loop is possible */
             if (target >= run_start)
@@ -180,16 +54,14 @@ int dx_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
     return 0;
 }
 
-int dx_wire_get_name(struct dx_wire *w, uint8_t *out, size_t *outlen)
+int dx_wire_get_name(struct dx_bytes *b, uint8_t *out, size_t *outlen)
 {
-    if (w->err)
-        return w->err;
+    if (b->err)
+        return b->err;
     size_t next;
-    if (w->pos > w->len || dx_name_unpack(w->rbuf, w->len, w->pos, out, outlen, &next)) {
-        w->err = DX_EINVAL;
-        return DX_EINVAL;
-    }
-    w->pos = next;
+    if (dx_name_unpack(b->rp, b->len, b->pos, out, outlen, &next))
+        return dx_bytes_fail(b, DX_EINVAL);
+    b->pos = next;
     return 0;
 }
 
@@ -232,9 +104,49 @@ bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
     return true;
 }
 
+/* --- header and OPT ------------------------------------------------------ */
+
+void dx_hdr_get(struct dx_bytes *b, struct dx_hdr *h)
+{
+    h->id = dx_get_u16(b);
+    h->flags = dx_get_u16(b);
+    h->qd = dx_get_u16(b);
+    h->an = dx_get_u16(b);
+    h->ns = dx_get_u16(b);
+    h->ar = dx_get_u16(b);
+}
+
+void dx_hdr_patch(struct dx_bytes *b, const struct dx_hdr *h)
+{
+    dx_patch_u16(b, 0, h->id);
+    dx_patch_u16(b, 2, h->flags);
+    dx_patch_u16(b, 4, h->qd);
+    dx_patch_u16(b, 6, h->an);
+    dx_patch_u16(b, 8, h->ns);
+    dx_patch_u16(b, 10, h->ar);
+}
+
+/* The OPT TTL field (RFC 6891 6.1.3): extended RCODE (the upper 8 of 12
+ * bits), version, the DO bit, zero. */
+static uint32_t opt_ttl(unsigned rcode, uint8_t version, bool do_bit)
+{
+    uint32_t ttl = (uint32_t)((rcode >> 4) & 0xffu) << 24;
+    ttl |= (uint32_t)version << 16;
+    return do_bit ? ttl | 0x8000u : ttl;
+}
+
+void dx_opt_put(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit)
+{
+    dx_put_u8(b, 0);                    /* owner: the root */
+    dx_put_u16(b, DX_T_OPT);
+    dx_put_u16(b, payload);
+    dx_put_u32(b, opt_ttl(rcode, 0, do_bit));
+    dx_put_u16(b, 0);                   /* no options */
+}
+
 /* --- messages ----------------------------------------------------------- */
 
-static int parse_question(struct dx_wire *r, struct dx_question *q)
+static int parse_question(struct dx_bytes *r, struct dx_question *q)
 {
     size_t len;
     if (dx_wire_get_name(r, q->orig, &len))
@@ -250,23 +162,23 @@ static int parse_question(struct dx_wire *r, struct dx_question *q)
     q->labels = nl;
     for (size_t i = 0; i < len; i++)
         q->name[i] = lc(q->orig[i]);
-    q->qtype = dx_wire_u16(r);
-    q->qclass = dx_wire_u16(r);
+    q->qtype = dx_get_u16(r);
+    q->qclass = dx_get_u16(r);
     return r->err ? DX_EINVAL : 0;
 }
 
 /* Skip (validating) one resource record; OPT records are examined. */
-static int walk_rr(struct dx_wire *r, struct dx_msg *m, bool additional)
+static int walk_rr(struct dx_bytes *r, struct dx_msg *m, bool additional)
 {
     uint8_t name[DX_NAME_MAX];
     size_t nlen;
     if (dx_wire_get_name(r, name, &nlen))
         return DX_EINVAL;
-    uint16_t type = dx_wire_u16(r);
-    uint16_t cls = dx_wire_u16(r);
-    uint32_t ttl = dx_wire_u32(r);
-    uint16_t rdlen = dx_wire_u16(r);
-    const uint8_t *rd = dx_wire_bytes(r, rdlen);
+    uint16_t type = dx_get_u16(r);
+    uint16_t cls = dx_get_u16(r);
+    uint32_t ttl = dx_get_u32(r);
+    uint16_t rdlen = dx_get_u16(r);
+    const uint8_t *rd = dx_get_ptr(r, rdlen);
     if (r->err)
         return DX_EINVAL;
     if (type != DX_T_OPT)
@@ -283,12 +195,12 @@ static int walk_rr(struct dx_wire *r, struct dx_msg *m, bool additional)
     m->opt_version = (uint8_t)(ttl >> 16);
     m->opt_do = (ttl & 0x8000u) != 0;
     /* options: code(2) length(2) data; all must fit exactly */
-    struct dx_wire o;
-    dx_wire_init_read(&o, rd, rdlen);
-    while (dx_wire_avail(&o) > 0) {
-        (void)dx_wire_u16(&o);
-        uint16_t olen = dx_wire_u16(&o);
-        dx_wire_skip(&o, olen);
+    struct dx_bytes o;
+    dx_bytes_reader(&o, rd, rdlen);
+    while (dx_bytes_left(&o) > 0) {
+        (void)dx_get_u16(&o);
+        uint16_t olen = dx_get_u16(&o);
+        dx_skip(&o, olen);
         if (o.err)
             return DX_EINVAL;
     }
@@ -304,36 +216,31 @@ int dx_msg_parse(const uint8_t *buf, size_t len, struct dx_msg *m)
     m->opt_version = 0;
     m->opt_do = false;
     if (len < DX_HDR_LEN)
-        return DX_ERANGE;
-    struct dx_wire r;
-    dx_wire_init_read(&r, buf, len);
-    m->id = dx_wire_u16(&r);
-    m->flags = dx_wire_u16(&r);
-    m->qdcount = dx_wire_u16(&r);
-    m->ancount = dx_wire_u16(&r);
-    m->nscount = dx_wire_u16(&r);
-    m->arcount = dx_wire_u16(&r);
+        return DX_ESHORT;
+    struct dx_bytes r;
+    dx_bytes_reader(&r, buf, len);
+    dx_hdr_get(&r, &m->hdr);
 
-    for (unsigned i = 0; i < m->qdcount; i++) {
+    for (unsigned i = 0; i < m->hdr.qd; i++) {
         if (i == 0) {
             if (parse_question(&r, &m->q))
                 return DX_EINVAL;
-            m->has_q = m->qdcount == 1;
+            m->has_q = m->hdr.qd == 1;
         } else {
             uint8_t name[DX_NAME_MAX];
             size_t nl;
             if (dx_wire_get_name(&r, name, &nl))
                 return DX_EINVAL;
-            dx_wire_skip(&r, 4);
+            dx_skip(&r, 4);
             if (r.err)
                 return DX_EINVAL;
         }
     }
-    unsigned nrr = (unsigned)m->ancount + m->nscount;
+    unsigned nrr = (unsigned)m->hdr.an + m->hdr.ns;
     for (unsigned i = 0; i < nrr; i++)
         if (walk_rr(&r, m, false))
             return DX_EINVAL;
-    for (unsigned i = 0; i < m->arcount; i++)
+    for (unsigned i = 0; i < m->hdr.ar; i++)
         if (walk_rr(&r, m, true))
             return DX_EINVAL;
     if (r.pos != len)

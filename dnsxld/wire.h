@@ -1,13 +1,8 @@
-/* DNS wire format: a bounded byte cursor with a sticky error, name reading
- * with compression-pointer validation, parsing and validation of a whole
- * query message, and record writing with mark/rollback. (Answers compress
+/* DNS wire format on top of the byte codec (zones/bytes.h: a bounded
+ * cursor with a sticky error; a short read is DX_ESHORT, a full writer
+ * DX_ERANGE): name reading with compression-pointer validation, the header
+ * codec, parsing and validation of a whole query message. (Answers compress
  * names with known pointers into the question: see answer.c.)
- *
- * The cursor (struct dx_wire) never reads or writes outside [buf, buf+len).
- * After the first overrun or malformed input it sets err (sticky): every later
- * read returns zero and every later write is a no-op, so a caller checks one
- * flag at the end of a sequence. dx_wire_rollback() is the only way to clear
- * err: it returns the cursor to a mark taken earlier.
  *
  * No function here allocates.
  */
@@ -17,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "zones/bytes.h"
 
 #define DX_NAME_MAX   255          /* wire name, root label included */
 #define DX_LABEL_MAX  63
@@ -35,49 +32,6 @@ enum {
 #define DX_HDR_LEN 12
 #define DX_OPT_LEN 11              /* an OPT RR without options */
 
-struct dx_wire {
-    const uint8_t *rbuf;           /* reading: the message */
-    uint8_t *wbuf;                 /* writing: the output buffer (NULL when reading) */
-    size_t len;                    /* readable length / writable limit */
-    size_t pos;
-    int err;                       /* 0 or DX_ERANGE (overrun) / DX_EINVAL (malformed) */
-};
-
-/* --- cursor ----------------------------------------------------------- */
-
-void dx_wire_init_read(struct dx_wire *w, const uint8_t *buf, size_t len);
-/* Writing into buf[0..limit). The limit may be lowered/raised later with
- * dx_wire_set_limit (e.g. to reserve room for the OPT record). */
-void dx_wire_init_write(struct dx_wire *w, uint8_t *buf, size_t limit);
-void dx_wire_set_limit(struct dx_wire *w, size_t limit);
-
-static inline size_t dx_wire_avail(const struct dx_wire *w)
-{
-    return w->err || w->pos > w->len ? 0 : w->len - w->pos;
-}
-
-/* Reads: return 0 (and set err) past the end or once err is set. */
-uint8_t  dx_wire_u8(struct dx_wire *w);
-uint16_t dx_wire_u16(struct dx_wire *w);
-uint32_t dx_wire_u32(struct dx_wire *w);
-/* Pointer to n bytes at the cursor (advanced past them), or NULL + err. */
-const uint8_t *dx_wire_bytes(struct dx_wire *w, size_t n);
-void dx_wire_skip(struct dx_wire *w, size_t n);
-
-/* Writes: no-ops (and err = DX_ERANGE) when they would pass the limit. */
-void dx_wire_put_u8(struct dx_wire *w, uint8_t v);
-void dx_wire_put_u16(struct dx_wire *w, uint16_t v);
-void dx_wire_put_u32(struct dx_wire *w, uint32_t v);
-void dx_wire_put_bytes(struct dx_wire *w, const void *p, size_t n);
-/* Overwrite 2 bytes at an earlier offset (rdlength, counts). */
-void dx_wire_patch_u16(struct dx_wire *w, size_t at, uint16_t v);
-
-/* Mark/rollback: a mark is the cursor position. Rolling back restores it
- * and clears err. */
-struct dx_wire_mark { size_t pos; };
-struct dx_wire_mark dx_wire_mark(const struct dx_wire *w);
-void dx_wire_rollback(struct dx_wire *w, struct dx_wire_mark m);
-
 /* --- names ------------------------------------------------------------ */
 
 /* Decode the (possibly compressed) name at pkt[off] into out (uncompressed
@@ -90,10 +44,10 @@ void dx_wire_rollback(struct dx_wire *w, struct dx_wire_mark m);
 int dx_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
                    uint8_t *out, size_t *outlen, size_t *next);
 
-/* Cursor form of dx_name_unpack: reads the name at w->pos (pointers resolve
- * against the whole buffer w->rbuf[0..len)), advances past it. On error sets
- * err = DX_EINVAL and returns it. */
-int dx_wire_get_name(struct dx_wire *w, uint8_t *out, size_t *outlen);
+/* Cursor form of dx_name_unpack: reads the name at b->pos (pointers resolve
+ * against the whole input b->rp[0..len)), advances past it. On error sets
+ * err = DX_EINVAL and returns it (or the error already set). */
+int dx_wire_get_name(struct dx_bytes *b, uint8_t *out, size_t *outlen);
 
 /* Text name ("ns1.example.org", trailing dot optional, "" or "." = root) to
  * wire form in out[DX_NAME_MAX]. Returns 0 or DX_EINVAL (empty label, label
@@ -115,9 +69,24 @@ struct dx_question {
     uint16_t qtype, qclass;
 };
 
-struct dx_msg {
+/* The 12-byte header (RFC 1035 4.1.1). */
+struct dx_hdr {
     uint16_t id, flags;            /* flags: header bytes 2-3 */
-    uint16_t qdcount, ancount, nscount, arcount;
+    uint16_t qd, an, ns, ar;       /* section counts */
+};
+
+/* Read a header at the cursor (a short input sets DX_ESHORT). */
+void dx_hdr_get(struct dx_bytes *b, struct dx_hdr *h);
+/* Write h over the first 12 bytes already written (the placeholder of a
+ * reply): DX_EINVAL when fewer were written, nothing once err is set. */
+void dx_hdr_patch(struct dx_bytes *b, const struct dx_hdr *h);
+
+/* Write an OPT record without options (RFC 6891 6.1.2): UDP payload size,
+ * the upper 8 bits of the 12-bit rcode, version 0, the DO bit. */
+void dx_opt_put(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit);
+
+struct dx_msg {
+    struct dx_hdr hdr;
     bool has_q;                    /* QDCOUNT == 1 and the question parsed */
     struct dx_question q;
     bool has_opt;                  /* one OPT at the root seen (its options may be
@@ -129,12 +98,12 @@ struct dx_msg {
     bool opt_do;
 };
 
-#define DX_MSG_QR(m)     (((m)->flags >> 15) & 1u)
-#define DX_MSG_OPCODE(m) (((m)->flags >> 11) & 0xfu)
-#define DX_MSG_RD(m)     ((m)->flags & 0x0100u)
+#define DX_MSG_QR(m)     (((m)->hdr.flags >> 15) & 1u)
+#define DX_MSG_OPCODE(m) (((m)->hdr.flags >> 11) & 0xfu)
+#define DX_MSG_RD(m)     ((m)->hdr.flags & 0x0100u)
 
 /* Parse and validate a whole message. Returns:
- *   DX_ERANGE  fewer than 12 bytes (nothing usable: drop)
+ *   DX_ESHORT  fewer than 12 bytes (nothing usable: drop)
  *   DX_EINVAL  malformed after the header (the header fields, and has_q /
  *              has_opt for what parsed before the error, are filled in)
  *   0          every section walked, no trailing bytes.

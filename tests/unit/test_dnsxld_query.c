@@ -290,22 +290,22 @@ static void parse_reply(const uint8_t *b, size_t len, struct reply *p)
     memset(p, 0, sizeof(*p));
     p->buf = b;
     p->len = len;
-    struct dx_wire w;
-    dx_wire_init_read(&w, b, len);
-    p->id = dx_wire_u16(&w);
-    p->flags = dx_wire_u16(&w);
-    p->qd = dx_wire_u16(&w);
-    p->an = dx_wire_u16(&w);
-    p->ns = dx_wire_u16(&w);
-    p->ar = dx_wire_u16(&w);
+    struct dx_bytes w;
+    dx_bytes_reader(&w, b, len);
+    p->id = dx_get_u16(&w);
+    p->flags = dx_get_u16(&w);
+    p->qd = dx_get_u16(&w);
+    p->an = dx_get_u16(&w);
+    p->ns = dx_get_u16(&w);
+    p->ar = dx_get_u16(&w);
     p->rcode = p->flags & 0xf;
     assert_true(p->flags & 0x8000);               /* QR */
     assert_false(p->flags & F_RA);                /* RA = 0 */
     assert_true(p->qd <= 1);
     if (p->qd) {
         assert_int_equal(dx_wire_get_name(&w, p->qname, &p->qlen), 0);
-        p->qtype = dx_wire_u16(&w);
-        p->qclass = dx_wire_u16(&w);
+        p->qtype = dx_get_u16(&w);
+        p->qclass = dx_get_u16(&w);
     }
     size_t total = (size_t)p->an + p->ns + p->ar;
     assert_true(total <= 64);
@@ -313,12 +313,12 @@ static void parse_reply(const uint8_t *b, size_t len, struct reply *p)
         struct rr *r = &p->rr[i];
         r->off = w.pos;
         assert_int_equal(dx_wire_get_name(&w, r->name, &r->nlen), 0);
-        r->type = dx_wire_u16(&w);
-        r->cls = dx_wire_u16(&w);
-        r->ttl = dx_wire_u32(&w);
-        r->rdlen = dx_wire_u16(&w);
+        r->type = dx_get_u16(&w);
+        r->cls = dx_get_u16(&w);
+        r->ttl = dx_get_u32(&w);
+        r->rdlen = dx_get_u16(&w);
         r->rdoff = w.pos;
-        dx_wire_skip(&w, r->rdlen);
+        dx_skip(&w, r->rdlen);
         assert_int_equal(w.err, 0);
         if (r->type == DX_T_OPT) {
             assert_int_equal(i, total - 1);       /* OPT last, one of them */
@@ -403,8 +403,8 @@ static void check_soa(const struct reply *p, const struct rr *r, const char *zon
     assert_int_equal(r->cls, DX_C_IN);
     assert_int_equal(r->ttl, ttl);
     assert_true(name_is(r->name, r->nlen, zone));
-    struct dx_wire w;
-    dx_wire_init_read(&w, p->buf, r->rdoff + r->rdlen);
+    struct dx_bytes w;
+    dx_bytes_reader(&w, p->buf, r->rdoff + r->rdlen);
     w.pos = r->rdoff;
     uint8_t nm[DX_NAME_MAX];
     size_t nl;
@@ -412,14 +412,14 @@ static void check_soa(const struct reply *p, const struct rr *r, const char *zon
     assert_true(name_is(nm, nl, "ns1.example.org"));
     assert_int_equal(dx_wire_get_name(&w, nm, &nl), 0);
     assert_true(name_is(nm, nl, "hostmaster.example.org"));
-    uint32_t serial = dx_wire_u32(&w);
+    uint32_t serial = dx_get_u32(&w);
     uint32_t want = 0;
     int rc = dx_zone_serial(g_rtxn, zone, &want);
     assert_int_equal(serial, rc == DX_ENOTFOUND ? 1 : want);
-    assert_int_equal(dx_wire_u32(&w), 3600);
-    assert_int_equal(dx_wire_u32(&w), 600);
-    assert_int_equal(dx_wire_u32(&w), 604800);
-    assert_int_equal(dx_wire_u32(&w), minimum);
+    assert_int_equal(dx_get_u32(&w), 3600);
+    assert_int_equal(dx_get_u32(&w), 600);
+    assert_int_equal(dx_get_u32(&w), 604800);
+    assert_int_equal(dx_get_u32(&w), minimum);
     assert_int_equal(w.err, 0);
     assert_int_equal(w.pos, r->rdoff + r->rdlen);
 }
