@@ -156,7 +156,8 @@ def test_bulk_import_is_atomic_for_readers(srv, tmp_path):
 
 
 def test_udp_burst_all_answered_correctly(srv):
-    # 600 queries sent back to back on one socket (several workers answer them)
+    # 600 queries sent back to back on one socket: SO_REUSEPORT picks the
+    # worker by the 4-tuple, so one worker answers them all
     cases = []
     for i in range(600):
         if i % 3 == 0:
