@@ -12,6 +12,7 @@
 #include "zones/err.h"
 #include "zones/ini.h"
 #include "zones/key.h"
+#include "zones/listen.h"
 #include "zones/txt.h"
 
 #include <arpa/inet.h>
@@ -41,9 +42,7 @@ struct pend_list {               /* a [list] before its zone is resolved */
 };
 
 struct listen_addr {             /* a `listen` value, parsed, for the duplicate check */
-    int fam;
-    uint8_t a[16];
-    uint16_t port;
+    struct dx_listen l;
     int line;
 };
 
@@ -290,49 +289,20 @@ static void *field(void *base, size_t off)
 static int set_listen(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
     struct dx_conf *c = base;
-    char host[INET6_ADDRSTRLEN + 2];
-    const char *port;
-    uint8_t a[16];
-    int ok;
-    if (val[0] == '[') {
-        const char *close = strchr(val, ']');
-        if (!close || close[1] != ':' || (size_t)(close - val - 1) >= sizeof(host))
-            return fail(p, p->line, "%s: bad address '%s' (expected [IPv6]:PORT)", kd->name, val);
-        memcpy(host, val + 1, (size_t)(close - val - 1));
-        host[close - val - 1] = 0;
-        port = close + 2;
-        ok = inet_pton(AF_INET6, host, a) == 1;
-    } else {
-        const char *colon = strrchr(val, ':');
-        if (!colon || strchr(val, ':') != colon || (size_t)(colon - val) >= sizeof(host))
-            return fail(p, p->line, "%s: bad address '%s' (expected IPv4:PORT or [IPv6]:PORT)",
-                        kd->name, val);
-        memcpy(host, val, (size_t)(colon - val));
-        host[colon - val] = 0;
-        port = colon + 1;
-        ok = inet_pton(AF_INET, host, a) == 1;
-    }
-    if (!ok)
-        return fail(p, p->line, "%s: bad address '%s' in '%s'", kd->name, host, val);
-    uint64_t pn;
-    if (dx_uint_parse(port, 65535, &pn) || pn < 1)
-        return fail(p, p->line, "%s: bad port '%s' in '%s' (1..65535)", kd->name, port, val);
-    int fam = val[0] == '[' ? AF_INET6 : AF_INET;
-    size_t alen = fam == AF_INET6 ? 16 : 4;
+    struct dx_listen l;
+    char why[1024];
+    if (dx_listen_from_text(val, &l, why, sizeof(why)))
+        return fail(p, p->line, "%s: %s", kd->name, why);
     for (size_t i = 0; i < p->n_la; i++) {
-        const struct listen_addr *o = &p->la[i];
-        if (o->fam == fam && o->port == pn && memcmp(o->a, a, alen) == 0)
+        if (dx_listen_same(&p->la[i].l, &l))
             return fail(p, p->line, "%s: '%s' is the address and port of line %d again",
-                        kd->name, val, o->line);
+                        kd->name, val, p->la[i].line);
     }
     struct listen_addr *nla = realloc(p->la, (p->n_la + 1) * sizeof(*nla));
     if (!nla)
         return nomem(p);
     p->la = nla;
-    memset(&nla[p->n_la], 0, sizeof(*nla));
-    nla[p->n_la].fam = fam;
-    memcpy(nla[p->n_la].a, a, alen);
-    nla[p->n_la].port = (uint16_t)pn;
+    nla[p->n_la].l = l;
     nla[p->n_la].line = p->line;
     p->n_la++;
     char *s = strdup(val);
