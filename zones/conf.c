@@ -13,10 +13,10 @@
 #include "zones/ini.h"
 #include "zones/key.h"
 #include "zones/listen.h"
+#include "zones/name.h"
 #include "zones/txt.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -186,84 +186,28 @@ static int nomem(struct parser *p)
 
 /* ---- small helpers ----------------------------------------------------- */
 
-/* Normalize a domain name: lowercase, no trailing dot, labels 1..63 of
- * [a-z0-9_-], total <= 253. Writes the text (NUL-terminated) into out
- * (DX_KEY_NAME_MAX + 1 bytes) and, if wire is set, the wire form. */
-static int norm_name(const char *in, char *out, uint8_t *wire, size_t *wire_len, unsigned *labels)
+/* Normalize a domain name (zones/name.h) into out (DX_NAME_MAX + 1 bytes). */
+static int norm_name(const char *in, char *out)
 {
-    size_t n = strlen(in);
-    if (n > 0 && in[n - 1] == '.')
-        n--;
-    if (n == 0 || n > DX_KEY_NAME_MAX)
-        return DX_EINVAL;
-    size_t lab = 0, lstart = 0, w = 1;
-    unsigned nl = 0;
-    for (size_t i = 0; i <= n; i++) {
-        unsigned char ch = i < n ? (unsigned char)in[i] : '.';
-        if (ch == '.') {
-            if (lab == 0)
-                return DX_EINVAL;
-            if (wire) {
-                wire[lstart] = (uint8_t)lab;
-                lstart = w++;
-            }
-            nl++;
-            lab = 0;
-            continue;
-        }
-        if (!(isalnum(ch) || ch == '-' || ch == '_'))
-            return DX_EINVAL;
-        if (++lab > 63)
-            return DX_EINVAL;
-        out[i] = (char)tolower(ch);
-        if (wire)
-            wire[w++] = (uint8_t)tolower(ch);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (in[i] == '.')
-            out[i] = '.';
-    out[n] = 0;
-    if (wire) {
-        wire[lstart] = 0;            /* the root label */
-        *wire_len = w;
-        *labels = nl;
-    }
-    return 0;
+    return dx_name_norm(in, strlen(in), out) < 0 ? DX_EINVAL : 0;
 }
 
 static char *name_dup(const char *in)
 {
-    char buf[DX_KEY_NAME_MAX + 1];
-    if (norm_name(in, buf, NULL, NULL, NULL))
+    char buf[DX_NAME_MAX + 1];
+    if (norm_name(in, buf))
         return NULL;
     return strdup(buf);
 }
 
-/* "ZONE/LIST" -> normalized zone in zone[], list in list[] (lowercase). */
-static int split_target(const char *t, char *zone, char *list, size_t list_cap)
+/* "ZONE/LIST" -> normalized zone in zone[] (DX_NAME_MAX + 1 bytes), list in
+ * list[] (DX_LABEL_MAX + 1 bytes, lowercase). */
+static int split_target(const char *t, char *zone, char *list)
 {
     const char *slash = strchr(t, '/');
-    if (!slash)
+    if (!slash || dx_name_norm(t, (size_t)(slash - t), zone) < 0 ||
+        dx_label_norm(slash + 1, strlen(slash + 1), list) < 0)
         return DX_EINVAL;
-    size_t zl = (size_t)(slash - t);
-    if (zl == 0 || zl > DX_KEY_NAME_MAX + 1)
-        return DX_EINVAL;
-    char tmp[DX_KEY_NAME_MAX + 2];
-    memcpy(tmp, t, zl);
-    tmp[zl] = 0;
-    if (norm_name(tmp, zone, NULL, NULL, NULL))
-        return DX_EINVAL;
-    const char *l = slash + 1;
-    size_t ll = strlen(l);
-    if (ll == 0 || ll > 63 || ll >= list_cap)
-        return DX_EINVAL;
-    for (size_t i = 0; i < ll; i++) {
-        unsigned char ch = (unsigned char)l[i];
-        if (!(isalnum(ch) || ch == '-' || ch == '_'))
-            return DX_EINVAL;
-        list[i] = (char)tolower(ch);
-    }
-    list[ll] = 0;
     return 0;
 }
 
@@ -350,15 +294,15 @@ static int set_soa(struct parser *p, const struct keydef *kd, void *base, const 
         tok[n++] = t;
     }
     int rc = 0;
-    char mname[DX_KEY_NAME_MAX + 1], rname[DX_KEY_NAME_MAX + 1];
+    char mname[DX_NAME_MAX + 1], rname[DX_NAME_MAX + 1];
     uint32_t num[4];
     if (n != 6) {
         rc = fail(p, p->line, "%s: expected 6 fields (mname rname refresh retry expire minimum), got %s%d",
                   kd->name, n > 6 ? "more than " : "", n > 6 ? 6 : n);
         goto out;
     }
-    if (norm_name(tok[0], mname, NULL, NULL, NULL) || norm_name(tok[1], rname, NULL, NULL, NULL)) {
-        int i = norm_name(tok[0], mname, NULL, NULL, NULL) ? 0 : 1;
+    if (norm_name(tok[0], mname) || norm_name(tok[1], rname)) {
+        int i = norm_name(tok[0], mname) ? 0 : 1;
         rc = fail(p, p->line, "%s: bad %s '%s'", kd->name, what[i], tok[i]);
         goto out;
     }
@@ -394,8 +338,8 @@ out:
 static int set_backscatter(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
     struct dx_list_conf *l = base;
-    char zone[DX_KEY_NAME_MAX + 1], list[64];
-    if (split_target(val, zone, list, sizeof(list)))
+    char zone[DX_NAME_MAX + 1], list[DX_LABEL_MAX + 1];
+    if (split_target(val, zone, list))
         return fail(p, p->line, "%s: bad target '%s' (expected ZONE/LIST)", kd->name, val);
     size_t n = strlen(zone) + 1 + strlen(list) + 1;
     char *t = malloc(n);
@@ -628,7 +572,7 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
          * operator must write soa explicitly */
         snprintf(z->soa.mname, n, "ns.%s", z->name);
         snprintf(z->soa.rname, n, "hostmaster.%s", z->name);
-        if (strlen(z->soa.rname) > DX_KEY_NAME_MAX || strlen(z->soa.mname) > DX_KEY_NAME_MAX)
+        if (strlen(z->soa.rname) > DX_NAME_MAX || strlen(z->soa.mname) > DX_NAME_MAX)
             return fail(p, z->line, "zone '%s': name too long for the default soa; set soa",
                         z->name);
         z->soa.refresh = 3600;
@@ -648,11 +592,11 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
 /* Wire form of a (normalized) name and the labels it shares with z's name. */
 static int make_wname(const char *text, const struct dx_zone_conf *z, struct dx_wname *out)
 {
-    char buf[DX_KEY_NAME_MAX + 1];
-    size_t wl;
+    char buf[DX_NAME_MAX + 1];
     unsigned nl;
-    if (norm_name(text, buf, out->wire, &wl, &nl))
+    if (norm_name(text, buf))
         return DX_EINVAL;
+    size_t wl = dx_name_wire(buf, out->wire, &nl);
     out->len = (uint8_t)wl;
     size_t no[128], zo[128];
     unsigned nn = 0, zn = 0;
@@ -719,14 +663,14 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         return 0;
     }
     if (strcasecmp(kw, "zone") == 0) {
-        char name[DX_KEY_NAME_MAX + 1];
-        uint8_t wire[256];
-        size_t wl;
+        char name[DX_NAME_MAX + 1];
+        uint8_t wire[DX_NAME_MAX + 2];
         unsigned labels;
         if (!*arg)
             return fail(p, p->line, "section [zone] needs a zone name: [zone NAME]");
-        if (norm_name(arg, name, wire, &wl, &labels))
+        if (norm_name(arg, name))
             return fail(p, p->line, "bad zone name '%s'", arg);
+        size_t wl = dx_name_wire(name, wire, &labels);
         ssize_t dup = find_zone(p->c, name);
         if (dup >= 0)
             return fail(p, p->line, "duplicate zone '%s' (first defined on line %d)", name,
@@ -750,10 +694,10 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         return 0;
     }
     if (strcasecmp(kw, "list") == 0) {
-        char zone[DX_KEY_NAME_MAX + 1], list[64];
+        char zone[DX_NAME_MAX + 1], list[DX_LABEL_MAX + 1];
         if (!*arg)
             return fail(p, p->line, "section [list] needs a target: [list ZONE/LIST]");
-        if (split_target(arg, zone, list, sizeof(list)))
+        if (split_target(arg, zone, list))
             return fail(p, p->line, "bad list target '%s' (expected ZONE/LIST)", arg);
         for (size_t i = 0; i < p->n_pl; i++)
             if (strcmp(p->pl[i].zone, zone) == 0 && strcmp(p->pl[i].l.name, list) == 0)

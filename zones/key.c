@@ -1,6 +1,7 @@
 #include "zones/key.h"
 #include "zones/dur.h"
 #include "zones/err.h"
+#include "zones/name.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -20,38 +21,20 @@ static void mask_bits(uint8_t *a, size_t len, unsigned plen)
     }
 }
 
+_Static_assert(DX_KEY_NAME_MAX == DX_NAME_MAX, "a key holds any name");
+
+/* A name key: "*." (a wildcard: the names below), then a name (zones/name.h). */
 static int parse_name(const char *text, struct dx_key *k)
 {
-    size_t n = strlen(text);
     k->family = DX_FAM_DOMAIN;
     k->plen = 0;
-    if (n >= 2 && text[0] == '*' && text[1] == '.') {
+    if (text[0] == '*' && text[1] == '.') {
         k->plen = 1;
         text += 2;
-        n -= 2;
     }
-    if (n > 0 && text[n - 1] == '.')
-        n--;
-    if (n == 0 || n > DX_KEY_NAME_MAX)
+    int n = dx_name_norm(text, strlen(text), (char *)k->addr);
+    if (n < 0)
         return DX_EINVAL;
-    size_t lab = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '.') {
-            if (lab == 0)
-                return DX_EINVAL;
-            lab = 0;
-        } else {
-            if (!(isalnum(c) || c == '-' || c == '_'))
-                return DX_EINVAL;
-            if (++lab > 63)
-                return DX_EINVAL;
-        }
-        k->addr[i] = (uint8_t)tolower(c);
-    }
-    if (lab == 0)
-        return DX_EINVAL;
-    k->addr[n] = 0;
     k->len = (uint8_t)n;
     return 0;
 }
