@@ -186,7 +186,7 @@ static int nomem(struct parser *p)
 
 /* ---- small helpers ----------------------------------------------------- */
 
-/* Normalize a domain name (zones/name.h) into out (DX_NAME_MAX + 1 bytes). */
+/* Normalize a domain name (zones/name.h) into out (DX_NAME_TEXT_MAX + 1 bytes). */
 static int norm_name(const char *in, char *out)
 {
     return dx_name_norm(in, strlen(in), out) < 0 ? DX_EINVAL : 0;
@@ -194,13 +194,13 @@ static int norm_name(const char *in, char *out)
 
 static char *name_dup(const char *in)
 {
-    char buf[DX_NAME_MAX + 1];
+    char buf[DX_NAME_TEXT_MAX + 1];
     if (norm_name(in, buf))
         return NULL;
     return strdup(buf);
 }
 
-/* "ZONE/LIST" -> normalized zone in zone[] (DX_NAME_MAX + 1 bytes), list in
+/* "ZONE/LIST" -> normalized zone in zone[] (DX_NAME_TEXT_MAX + 1 bytes), list in
  * list[] (DX_LABEL_MAX + 1 bytes, lowercase). */
 static int split_target(const char *t, char *zone, char *list)
 {
@@ -294,7 +294,7 @@ static int set_soa(struct parser *p, const struct keydef *kd, void *base, const 
         tok[n++] = t;
     }
     int rc = 0;
-    char mname[DX_NAME_MAX + 1], rname[DX_NAME_MAX + 1];
+    char mname[DX_NAME_TEXT_MAX + 1], rname[DX_NAME_TEXT_MAX + 1];
     uint32_t num[4];
     if (n != 6) {
         rc = fail(p, p->line, "%s: expected 6 fields (mname rname refresh retry expire minimum), got %s%d",
@@ -338,7 +338,7 @@ out:
 static int set_backscatter(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
     struct dx_list_conf *l = base;
-    char zone[DX_NAME_MAX + 1], list[DX_LABEL_MAX + 1];
+    char zone[DX_NAME_TEXT_MAX + 1], list[DX_LABEL_MAX + 1];
     if (split_target(val, zone, list))
         return fail(p, p->line, "%s: bad target '%s' (expected ZONE/LIST)", kd->name, val);
     size_t n = strlen(zone) + 1 + strlen(list) + 1;
@@ -572,7 +572,7 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
          * operator must write soa explicitly */
         snprintf(z->soa.mname, n, "ns.%s", z->name);
         snprintf(z->soa.rname, n, "hostmaster.%s", z->name);
-        if (strlen(z->soa.rname) > DX_NAME_MAX || strlen(z->soa.mname) > DX_NAME_MAX)
+        if (strlen(z->soa.rname) > DX_NAME_TEXT_MAX || strlen(z->soa.mname) > DX_NAME_TEXT_MAX)
             return fail(p, z->line, "zone '%s': name too long for the default soa; set soa",
                         z->name);
         z->soa.refresh = 3600;
@@ -592,7 +592,7 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
 /* Wire form of a (normalized) name and the labels it shares with z's name. */
 static int make_wname(const char *text, const struct dx_zone_conf *z, struct dx_wname *out)
 {
-    char buf[DX_NAME_MAX + 1];
+    char buf[DX_NAME_TEXT_MAX + 1];
     unsigned nl;
     if (norm_name(text, buf))
         return DX_EINVAL;
@@ -663,8 +663,8 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         return 0;
     }
     if (strcasecmp(kw, "zone") == 0) {
-        char name[DX_NAME_MAX + 1];
-        uint8_t wire[DX_NAME_MAX + 2];
+        char name[DX_NAME_TEXT_MAX + 1];
+        uint8_t wire[DX_NAME_TEXT_MAX + 2];
         unsigned labels;
         if (!*arg)
             return fail(p, p->line, "section [zone] needs a zone name: [zone NAME]");
@@ -694,7 +694,7 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         return 0;
     }
     if (strcasecmp(kw, "list") == 0) {
-        char zone[DX_NAME_MAX + 1], list[DX_LABEL_MAX + 1];
+        char zone[DX_NAME_TEXT_MAX + 1], list[DX_LABEL_MAX + 1];
         if (!*arg)
             return fail(p, p->line, "section [list] needs a target: [list ZONE/LIST]");
         if (split_target(arg, zone, list))

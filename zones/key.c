@@ -21,7 +21,7 @@ static void mask_bits(uint8_t *a, size_t len, unsigned plen)
     }
 }
 
-_Static_assert(DX_KEY_NAME_MAX == DX_NAME_MAX, "a key holds any name");
+_Static_assert(DX_KEY_NAME_MAX == DX_NAME_TEXT_MAX, "a key holds any name");
 
 /* A name key: "*." (a wildcard: the names below), then a name (zones/name.h). */
 static int parse_name(const char *text, struct dx_key *k)

@@ -27,7 +27,7 @@ int dx_name_norm(const char *in, size_t n, char *out)
 {
     if (n > 0 && in[n - 1] == '.')
         n--;
-    if (n == 0 || n > DX_NAME_MAX)
+    if (n == 0 || n > DX_NAME_TEXT_MAX)
         return DX_EINVAL;
     size_t lab = 0;
     for (size_t i = 0; i < n; i++) {

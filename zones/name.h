@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DX_NAME_MAX  253           /* longest name text, no trailing dot */
-#define DX_LABEL_MAX 63
+#define DX_NAME_TEXT_MAX 253        /* longest name text, no trailing dot */
+#define DX_LABEL_MAX     63         /* (dnsxld/wire.h defines the same) */
 
 /* The characters of a label: [A-Za-z0-9_-]. */
 extern const bool dx_label_chars[256];
@@ -25,13 +25,13 @@ static inline bool dx_label_char(unsigned char c)
     return dx_label_chars[c];
 }
 
-/* The name in[0..n), normalized into out (DX_NAME_MAX + 1 bytes: lowercase,
+/* The name in[0..n), normalized into out (DX_NAME_TEXT_MAX + 1 bytes: lowercase,
  * no trailing dot, NUL-terminated). Returns its length (1..253) or
  * DX_EINVAL (out then holds no name). */
 int dx_name_norm(const char *in, size_t n, char *out);
 
 /* The DNS wire form (RFC 1035 section 3.1) of a normalized name: its
- * labels, then the root label; at most DX_NAME_MAX + 2 bytes. Returns the
+ * labels, then the root label; at most DX_NAME_TEXT_MAX + 2 bytes. Returns the
  * length; *labels = the number of labels (the root not counted). */
 size_t dx_name_wire(const char *norm, uint8_t *wire, unsigned *labels);
 

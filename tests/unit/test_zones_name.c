@@ -12,7 +12,7 @@
 
 static void norm_ok(const char *in, const char *want)
 {
-    char out[DX_NAME_MAX + 1];
+    char out[DX_NAME_TEXT_MAX + 1];
     int n = dx_name_norm(in, strlen(in), out);
     if (n < 0 || strcmp(out, want) != 0)
         fail_msg("'%s' -> rc %d, want '%s'", in, n, want);
@@ -21,7 +21,7 @@ static void norm_ok(const char *in, const char *want)
 
 static void norm_bad(const char *in)
 {
-    char out[DX_NAME_MAX + 1];
+    char out[DX_NAME_TEXT_MAX + 1];
     int n = dx_name_norm(in, strlen(in), out);
     if (n != DX_EINVAL)
         fail_msg("'%s' should be refused (rc %d)", in, n);
@@ -36,7 +36,7 @@ static void test_name_norm_lowercases_and_drops_one_trailing_dot(void **state)
     norm_ok("_dmarc.x-1.EXAMPLE", "_dmarc.x-1.example");
     norm_ok("0.1.2.example", "0.1.2.example");
     /* n bytes of the input only: the zone part of "ZONE/LIST" */
-    char out[DX_NAME_MAX + 1];
+    char out[DX_NAME_TEXT_MAX + 1];
     assert_int_equal(dx_name_norm("Bl.Test/list", 7, out), 7);
     assert_string_equal(out, "bl.test");
 }
@@ -67,7 +67,7 @@ static void test_name_norm_refuses_bad_labels_and_lengths(void **state)
     norm_ok(name, name);
     name[253] = '.';
     name[254] = 0;
-    char out[DX_NAME_MAX + 1];
+    char out[DX_NAME_TEXT_MAX + 1];
     assert_int_equal(dx_name_norm(name, 254, out), 253);   /* + the trailing dot */
     name[254] = 'b';
     name[255] = 0;
@@ -77,7 +77,7 @@ static void test_name_norm_refuses_bad_labels_and_lengths(void **state)
 static void test_name_wire_is_labels_then_the_root(void **state)
 {
     (void)state;
-    uint8_t w[DX_NAME_MAX + 2];
+    uint8_t w[DX_NAME_TEXT_MAX + 2];
     unsigned labels = 99;
     assert_int_equal(dx_name_wire("bl.example", w, &labels), 12);
     assert_memory_equal(w, "\x02" "bl" "\x07" "example" "\x00", 12);
@@ -86,7 +86,7 @@ static void test_name_wire_is_labels_then_the_root(void **state)
     assert_memory_equal(w, "\x01" "a" "\x00", 3);
     assert_int_equal(labels, 1);
     /* the longest name: 255 bytes of wire */
-    char name[DX_NAME_MAX + 1];
+    char name[DX_NAME_TEXT_MAX + 1];
     for (int i = 0; i < 127; i++) {
         name[2 * i] = 'b';
         name[2 * i + 1] = '.';
