@@ -568,8 +568,8 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
      * valid report is bad input, already named with its reason; several (a
      * directory, a Maildir, an mbox): the valid ones are applied, the
      * others skipped, named in the summary, and the exit status says so */
-    uint64_t skipped = traps ? 0 : f.invalid + f.unreadable;
-    if (skipped && !is_dir && f.messages + f.unreadable <= 1) {
+    uint64_t skipped = traps ? f.unreadable : f.invalid + f.unreadable;
+    if (!traps && skipped && !is_dir && f.messages + f.unreadable <= 1) {
         ex = DX_EX_USAGE;
         goto done;
     }

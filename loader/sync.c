@@ -67,7 +67,8 @@ static void usage(FILE *out)
         fputs("\n" DX_EXIT_HELP, out);
 }
 
-/* mkdir -p for an absolute or relative path. 0 or -errno. */
+/* mkdir -p for an absolute or relative path, owner-only (the cache holds
+ * the list data, as the store does). 0 or -errno. */
 static int mkdirs(const char *path)
 {
     char buf[4096];
@@ -77,11 +78,11 @@ static int mkdirs(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
             return -errno;
         *p = '/';
     }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
         return -errno;
     return 0;
 }

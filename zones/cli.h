@@ -8,7 +8,7 @@
  *   0  done
  *   1  bad usage or bad input: a wrong option, a config or input file that
  *      is missing, unreadable or invalid (the message names FILE:LINE), a
- *      store that does not exist, a request the policy refuses
+ *      store that does not exist, a request the safety checks refuse
  *   2  store or system error: the store cannot be read or written, out of
  *      memory or disk
  *   3  done, but some inputs were skipped (each named on stderr)
@@ -31,8 +31,8 @@ enum dx_exit { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2, DX_EX_PARTIAL = 3
 #define DX_EXIT_HELP                                                                       \
     "exit status:\n"                                                                       \
     "  0  done\n"                                                                          \
-    "  1  bad usage or bad input (the message names FILE:LINE), or a request the policy\n"  \
-    "     refuses (use --force where the message offers it); nothing was written\n"        \
+    "  1  bad usage or bad input (the message names FILE:LINE), or a request the safety\n"  \
+    "     checks refuse (use --force where the message offers it); nothing was written\n"  \
     "  2  store or system error; nothing was written\n"                                    \
     "  3  done, but some inputs were skipped (each named on stderr)\n"
 
