@@ -183,6 +183,118 @@ void dx_key_from_addr(struct dx_key *k, const uint8_t *addr, size_t len)
     k->plen = (uint8_t)(len * 8);
 }
 
+/* Labels 0..n-1, n <= 4, as the first n octets of an IPv4 address (label
+ * n-1, next to the apex, is the first): decimal 0..255 without leading
+ * zeros. addr (4 bytes) is zeroed first. */
+static bool v4_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n, uint8_t *addr)
+{
+    memset(addr, 0, 4);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = name + lab_off[i];
+        unsigned ll = l[0], v = 0;
+        if (ll < 1 || ll > 3 || (ll > 1 && l[1] == '0'))
+            return false;
+        for (unsigned j = 1; j <= ll; j++) {
+            if (l[j] < '0' || l[j] > '9')
+                return false;
+            v = v * 10 + (unsigned)(l[j] - '0');
+        }
+        if (v > 255)
+            return false;
+        addr[n - 1 - i] = (uint8_t)v;
+    }
+    return true;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* The same for n <= 32 labels of one hex digit: the first n nibbles of an
+ * IPv6 address. addr (16 bytes) is zeroed first. */
+static bool v6_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n, uint8_t *addr)
+{
+    memset(addr, 0, 16);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = name + lab_off[i];
+        int v;
+        unsigned nib = n - 1 - i;   /* 0 = the most significant nibble */
+        if (l[0] != 1 || (v = hexval(l[1])) < 0)
+            return false;
+        addr[nib / 2] |= (uint8_t)(nib % 2 ? v : v << 4);
+    }
+    return true;
+}
+
+static bool name_from_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n,
+                             struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->family = DX_FAM_DOMAIN;
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *l = name + lab_off[i];
+        if (i && len < DX_KEY_NAME_MAX)
+            k->addr[len++] = '.';
+        for (unsigned j = 1; j <= l[0]; j++) {
+            if (!dx_label_char(l[j]) || len >= DX_KEY_NAME_MAX)
+                return false;
+            k->addr[len++] = l[j];
+        }
+    }
+    if (len == 0)
+        return false;
+    k->addr[len] = 0;
+    k->len = (uint8_t)len;
+    return true;
+}
+
+bool dx_key_from_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n, bool domain,
+                        struct dx_key *k)
+{
+    if (domain)
+        return name_from_labels(name, lab_off, n, k);
+    uint8_t addr[16];
+    if (n == 4 && v4_labels(name, lab_off, 4, addr)) {
+        dx_key_from_addr(k, addr, 4);
+        return true;
+    }
+    if (n == 32 && v6_labels(name, lab_off, 32, addr)) {
+        dx_key_from_addr(k, addr, 16);
+        return true;
+    }
+    return false;
+}
+
+unsigned dx_key_prefixes_from_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n,
+                                     struct dx_key out[2])
+{
+    unsigned c = 0;
+    uint8_t addr[16];
+    if (n < 4 && v4_labels(name, lab_off, n, addr)) {
+        memset(&out[c], 0, sizeof(out[c]));
+        out[c].family = DX_FAM_V4;
+        out[c].len = 4;
+        out[c].plen = (uint8_t)(8 * n);
+        memcpy(out[c].addr, addr, 4);
+        c++;
+    }
+    if (n < 32 && v6_labels(name, lab_off, n, addr)) {
+        memset(&out[c], 0, sizeof(out[c]));
+        out[c].family = DX_FAM_V6;
+        out[c].len = 16;
+        out[c].plen = (uint8_t)(4 * n);
+        memcpy(out[c].addr, addr, 16);
+        c++;
+    }
+    return c;
+}
+
 void dx_key_widen(struct dx_key *k, unsigned plen)
 {
     if (k->family == DX_FAM_DOMAIN || plen > k->plen)

@@ -81,6 +81,31 @@ int dx_key_format(const struct dx_key *k, char *buf, size_t cap);
  * 16-byte IPv4-mapped address becomes IPv4. */
 void dx_key_from_addr(struct dx_key *k, const uint8_t *addr, size_t len);
 
+/* Keys from the labels of a DNS query name below a zone's apex (RFC 5782
+ * section 2.1, 2.4): name is the name in wire form, lowercase (as
+ * dnsxld/wire.c reads a question), lab_off[i] the offset of its label i (0
+ * = the leftmost), n the number of labels below the apex.
+ *
+ * dx_key_from_labels, the key asked for:
+ *   ip zone (domain false): 4 labels of decimal 0..255 without leading
+ *   zeros, "d.c.b.a" -> a.b.c.d; or 32 labels of one hex digit, the
+ *   nibbles least significant first -> the IPv6 address (IPv4-mapped ->
+ *   IPv4, as dx_key_from_addr);
+ *   domain zone: the labels joined with dots -> a name key (labels of
+ *   label characters only, zones/name.h, so a "*" label is no key; at
+ *   most DX_KEY_NAME_MAX characters).
+ * Returns false when the labels are no key of that zone kind.
+ *
+ * dx_key_prefixes_from_labels, the address prefixes fewer labels name (an
+ * empty non-terminal of an ip zone: "0.0.127" above "2.0.0.127"): n < 4
+ * decimal labels -> the IPv4 prefix of 8n bits, then n < 32 hex-digit
+ * labels -> the IPv6 prefix of 4n bits (never mapped to IPv4). Writes them
+ * to out in that order and returns how many (0..2). */
+bool dx_key_from_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n, bool domain,
+                        struct dx_key *k);
+unsigned dx_key_prefixes_from_labels(const uint8_t *name, const uint8_t *lab_off, unsigned n,
+                                     struct dx_key out[2]);
+
 /* The prefix of length plen (<= k->plen) that contains the address key k:
  * k->plen = plen, host bits cleared. Names are left as they are. */
 void dx_key_widen(struct dx_key *k, unsigned plen);

@@ -535,6 +535,128 @@ static void test_range_to_cidrs(void **state)
                                            collect_cb, &c), DX_EINVAL);
 }
 
+/* ---- keys from the labels of a query name ---------------------------- */
+
+struct qname {
+    uint8_t wire[256];
+    uint8_t off[128];
+    unsigned n;
+};
+
+/* "2.0.0.127" (the labels below the apex) in wire form, with label offsets. */
+static void qname(const char *text, struct qname *q)
+{
+    size_t w = 0;
+    q->n = 0;
+    for (const char *p = text; *p;) {
+        size_t l = strcspn(p, ".");
+        q->off[q->n++] = (uint8_t)w;
+        q->wire[w++] = (uint8_t)l;
+        memcpy(q->wire + w, p, l);
+        w += l;
+        p += l;
+        if (*p)
+            p++;
+    }
+    q->off[q->n] = (uint8_t)w;
+    q->wire[w] = 0;
+}
+
+static void label_key(const char *labels, bool domain, const char *want)
+{
+    struct qname q;
+    struct dx_key k;
+    qname(labels, &q);
+    bool ok = dx_key_from_labels(q.wire, q.off, q.n, domain, &k);
+    if (!want) {
+        if (ok)
+            fail_msg("'%s' should be no key", labels);
+        return;
+    }
+    if (!ok)
+        fail_msg("'%s' is no key, want %s", labels, want);
+    char buf[DX_KEY_TEXT_MAX];
+    dx_key_format(&k, buf, sizeof(buf));
+    if (strcmp(buf, want) != 0)
+        fail_msg("'%s' -> '%s', want '%s'", labels, buf, want);
+}
+
+static void test_key_from_labels_reads_reversed_addresses_and_names(void **state)
+{
+    (void)state;
+    label_key("2.0.0.127", false, "127.0.0.2");
+    label_key("1.2.0.192", false, "192.0.2.1");
+    label_key("255.255.255.255", false, "255.255.255.255");
+    label_key("0.0.0.0", false, "0.0.0.0");
+    label_key("02.0.0.127", false, NULL);             /* leading zero */
+    label_key("256.0.0.127", false, NULL);
+    label_key("2.0.127", false, NULL);                /* 3 labels: a prefix, no key */
+    label_key("1.2.3.4.5", false, NULL);
+    label_key("a.0.0.127", false, NULL);
+    label_key("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2", false, NULL); /* 28 */
+    label_key("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2", false,
+              "2001:db8::1");
+    label_key("f.e.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2", false,
+              "2001:db8::ef");
+    label_key("F.e.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2", false, NULL);
+    /* IPv4-mapped: the IPv4 key */
+    label_key("2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0", false,
+              "127.0.0.2");
+    label_key("spam.example", true, "spam.example");
+    label_key("a-b._x.0", true, "a-b._x.0");
+    label_key("2.0.0.127", true, "2.0.0.127");        /* a domain zone: a name */
+    label_key("*.example", true, NULL);               /* a literal '*' label */
+    label_key("sp@m.example", true, NULL);
+    /* at most 253 characters */
+    char name[300];
+    for (int i = 0; i < 127; i++) {
+        name[2 * i] = 'b';
+        name[2 * i + 1] = '.';
+    }
+    name[253] = 0;
+    label_key(name, true, name);
+    name[253] = 'c';
+    name[254] = 0;
+    label_key(name, true, NULL);
+}
+
+static void test_key_prefixes_from_labels_name_the_ranges_above_a_key(void **state)
+{
+    (void)state;
+    struct qname q;
+    struct dx_key k[2];
+    char buf[DX_KEY_TEXT_MAX];
+    qname("0.0.127", &q);           /* both an IPv4 /24 and an IPv6 /12 */
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 1);
+    dx_key_format(&k[0], buf, sizeof(buf));
+    assert_string_equal(buf, "127.0.0.0/24");
+    qname("1.2", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 2);
+    dx_key_format(&k[0], buf, sizeof(buf));
+    assert_string_equal(buf, "2.1.0.0/16");
+    dx_key_format(&k[1], buf, sizeof(buf));
+    assert_string_equal(buf, "2100::/8");
+    qname("8.b.d.0.1.0.0.2", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 1);
+    assert_int_equal(k[0].family, DX_FAM_V6);
+    dx_key_format(&k[0], buf, sizeof(buf));
+    assert_string_equal(buf, "2001:db8::/32");
+    /* 24 nibbles of ::ffff:0:0/96 stay an IPv6 prefix */
+    qname("f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 1);
+    assert_int_equal(k[0].family, DX_FAM_V6);
+    assert_int_equal(k[0].plen, 96);
+    /* 4 decimal labels are a key, not a prefix; names are neither */
+    qname("1.2.3.4", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 1);   /* IPv6 /16 */
+    assert_int_equal(k[0].family, DX_FAM_V6);
+    qname("10.2.3", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 1);
+    assert_int_equal(k[0].family, DX_FAM_V4);
+    qname("spam.example", &q);
+    assert_int_equal(dx_key_prefixes_from_labels(q.wire, q.off, q.n, k), 0);
+}
+
 /* ---- addresses (dx_addr_parse) ------------------------------------------ */
 
 static void test_addr_parse_reads_one_address_of_the_family_asked(void **state)
@@ -585,6 +707,8 @@ int main(void)
         cmocka_unit_test(test_localhost),
         cmocka_unit_test(test_range_to_cidrs),
         cmocka_unit_test(test_addr_parse_reads_one_address_of_the_family_asked),
+        cmocka_unit_test(test_key_from_labels_reads_reversed_addresses_and_names),
+        cmocka_unit_test(test_key_prefixes_from_labels_name_the_ranges_above_a_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
