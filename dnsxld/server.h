@@ -31,9 +31,6 @@ struct dx_server;
  * without a port (53). Returns 0 or DX_EINVAL. */
 int dx_listen_parse(const char *text, struct sockaddr_storage *ss, socklen_t *sslen);
 
-/* Resolve the worker count of conf (0 = one per available CPU). */
-unsigned dx_server_workers(const struct dx_conf *conf);
-
 /* Create the sockets of every worker for every listen address of conf,
  * open one read transaction per worker on st, and start the worker threads.
  * On success the server owns conf (free it only through the server) and 0
