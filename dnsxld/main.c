@@ -30,6 +30,8 @@
 
 
 
+#define DAEMON_MAP (1ULL << 40)     /* 1 TiB of address space for the read-only map */
+
 struct daemon {
     uv_loop_t loop;
     uv_signal_t sig_term, sig_int, sig_hup;
@@ -197,7 +199,15 @@ int main(int argc, char **argv)
      * points until the first import); it says so. Opening never waits for
      * a running import. */
     struct dx_store *st = NULL;
-    r = dx_store_open(conf->server.database, conf->server.map_size, DX_STORE_CREATE, &st);
+    /* The daemon only reads: it maps far more address space than the store
+     * holds (a mapping past the end of the file costs nothing), so it keeps
+     * answering while writers grow the store (they double their map when
+     * it fills) instead of stopping at MDB_MAP_RESIZED until a restart.
+     * Where the address space is not there, map-size as configured. */
+    uint64_t map = conf->server.map_size > DAEMON_MAP ? conf->server.map_size : DAEMON_MAP;
+    r = dx_store_open(conf->server.database, map, DX_STORE_CREATE, &st);
+    if (r == -ENOMEM && map != conf->server.map_size)
+        r = dx_store_open(conf->server.database, conf->server.map_size, DX_STORE_CREATE, &st);
     if (r != 0) {
         const char *hint = dx_store_hint(r);
         dx_log_err("cannot open the store %s: %s%s%s", conf->server.database, dx_strerror(r),

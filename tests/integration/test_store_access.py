@@ -107,3 +107,25 @@ def test_an_import_outgrowing_map_size_is_written_in_a_larger_map(tmp_path):
             assert r.rcode() == dns.rcode.NOERROR and r.answer, ip
     finally:
         s.stop()
+
+
+def test_a_running_dnsxld_follows_a_store_that_writers_grow(tmp_path):
+    # writers grow the map (1M here) while dnsxld runs: it keeps answering,
+    # old data and new, instead of SERVFAIL (MDB_MAP_RESIZED) until a restart
+    s = Server(str(tmp_path))
+    text = open(s.conf).read().replace("[server]\n", "[server]\nmap-size = 1M\n", 1)
+    s.write_raw_config(text)
+    s.admin("add", f"{BL}/manual", "192.0.2.1")
+    s.start()
+    try:
+        lst = tmp_path / "big.txt"
+        lst.write_text("".join(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\n"
+                               for i in range(100000)))
+        p = s.loader("import", f"{BL}/manual", str(lst))
+        assert "outgrew its map" in p.stderr, p.stderr        # the map did grow
+        for ip in ("192.0.2.1", "10.0.0.1", "10.1.134.159"):
+            r = s.q(rev4(ip) + "." + BL, "A")
+            assert r.rcode() == dns.rcode.NOERROR and r.answer, (ip, r.rcode())
+        assert "MAP_RESIZED" not in s.stderr_text()
+    finally:
+        s.stop()
