@@ -8,6 +8,7 @@
  * apart and attached to their zones at the end, when every zone is known.
  */
 #include "zones/conf.h"
+#include "zones/code.h"
 #include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/ini.h"
@@ -16,7 +17,6 @@
 #include "zones/name.h"
 #include "zones/txt.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -372,26 +372,6 @@ static int set_percent(struct parser *p, const struct keydef *kd, void *base, co
     return 0;
 }
 
-/* ---- codes ------------------------------------------------------------- */
-
-/* Why an A value may not be answered for a listing, or NULL if it may. */
-static const char *code_reserved(uint32_t code)
-{
-    if ((code >> 24) != 127)
-        return "is outside 127.0.0.0/8";
-    if (code == 0x7f000001u)
-        return "is reserved: RFC 5782 clients read 127.0.0.1 as 'not listed' or an error";
-    if ((code & 0xffffff00u) == 0x7fffff00u)
-        return "is reserved for error answers (127.255.255.0/24): clients read it as an error";
-    return NULL;
-}
-
-static void code_text(uint32_t code, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%u.%u.%u.%u", code >> 24, (code >> 16) & 0xffu, (code >> 8) & 0xffu,
-             code & 0xffu);
-}
-
 /* ---- generic key handling ---------------------------------------------- */
 
 static int set_value(struct parser *p, const struct keydef *kd, void *base, const char *val)
@@ -453,11 +433,10 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
         *(uint32_t *)f = (uint32_t)v;
         return 0;
     case K_CODE: {
-        uint8_t a[4];
-        if (inet_pton(AF_INET, val, a) != 1)
+        uint32_t code;
+        if (dx_code_parse(val, 0, &code))
             return fail(p, p->line, "%s: bad IPv4 address '%s'", kd->name, val);
-        uint32_t code = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
-        const char *why = code_reserved(code);
+        const char *why = dx_code_reserved(code);
         if (why)
             return fail(p, p->line, "%s: '%s' %s", kd->name, val, why);
         *(uint32_t *)f = code;
@@ -810,10 +789,10 @@ static int check_zone(struct parser *p, struct dx_zone_conf *z)
     if (z->answer == DX_ANSWER_BITMASK) {
         for (size_t i = 0; i < z->n_lists; i++) {
             const struct dx_list_conf *l = &z->lists[i];
-            char a[16], b[16];
-            code_text(l->code, a, sizeof(a));
+            char a[DX_CODE_TEXT_MAX], b[DX_CODE_TEXT_MAX];
+            dx_code_text(l->code, a);
             if ((l->code & 0xffffff00u) != z->code_prefix) {
-                code_text(z->lists[0].code, b, sizeof(b));
+                dx_code_text(z->lists[0].code, b);
                 return fail(p, code_line(l),
                             "code: %s of list '%s' differs from %s of list '%s' (line %d) in "
                             "the first three octets: a bitmask zone answers one prefix",
@@ -827,7 +806,7 @@ static int check_zone(struct parser *p, struct dx_zone_conf *z)
                 const struct dx_list_conf *o = &z->lists[j];
                 if ((o->code & l->code & 0xffu) == 0)
                     continue;
-                code_text(o->code, b, sizeof(b));
+                dx_code_text(o->code, b);
                 return fail(p, code_line(l),
                             "code: %s of list '%s' shares bits with %s of list '%s' (line %d): "
                             "in a bitmask zone each list needs bits of its own",
@@ -1177,21 +1156,21 @@ bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k)
 
 int dx_conf_check_code(const struct dx_zone_conf *z, uint32_t code, char *err, size_t errlen)
 {
-    char a[16];
-    code_text(code, a, sizeof(a));
-    const char *why = code_reserved(code);
+    char a[DX_CODE_TEXT_MAX];
+    dx_code_text(code, a);
+    const char *why = dx_code_reserved(code);
     if (why) {
         if (errlen)
             snprintf(err, errlen, "code %s %s", a, why);
         return DX_EINVAL;
     }
     if (z && z->answer == DX_ANSWER_BITMASK) {
-        uint32_t pf = z->code_prefix;
-        if ((code & 0xffffff00u) != pf) {
+        if ((code & 0xffffff00u) != z->code_prefix) {
+            char pf[DX_CODE_TEXT_MAX];
+            *strrchr(dx_code_text(z->code_prefix, pf), '.') = 0;     /* the first three octets */
             if (errlen)
-                snprintf(err, errlen, "code %s does not share %u.%u.%u with the list codes of "
-                         "bitmask zone '%s'", a, pf >> 24, (pf >> 16) & 0xffu, (pf >> 8) & 0xffu,
-                         z->name);
+                snprintf(err, errlen, "code %s does not share %s with the list codes of "
+                         "bitmask zone '%s'", a, pf, z->name);
             return DX_EINVAL;
         }
         if ((code & 0xffu) == 0) {
