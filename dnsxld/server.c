@@ -25,75 +25,10 @@
 #include <unistd.h>
 
 #include "dnsxld/worker.h"
+#include "zones/listen.h"
 
 /* ---------------------------------------------------------------------- */
-/* listen addresses and sockets                                             */
-
-int dx_listen_parse(const char *text, struct sockaddr_storage *ss, socklen_t *sslen)
-{
-    char host[INET6_ADDRSTRLEN + 1];
-    const char *port = NULL;
-    size_t hlen;
-
-    if (text == NULL)
-        return DX_EINVAL;
-    if (text[0] == '[') {
-        const char *end = strchr(text, ']');
-        if (end == NULL)
-            return DX_EINVAL;
-        hlen = (size_t)(end - text - 1);
-        if (hlen == 0 || hlen >= sizeof(host))
-            return DX_EINVAL;
-        memcpy(host, text + 1, hlen);
-        host[hlen] = '\0';
-        if (end[1] == ':')
-            port = end + 2;
-        else if (end[1] != '\0')
-            return DX_EINVAL;
-    } else {
-        const char *colon = strrchr(text, ':');
-        if (colon != NULL && strchr(text, ':') == colon) {  /* exactly one ':': v4:port */
-            hlen = (size_t)(colon - text);
-            port = colon + 1;
-        } else {
-            hlen = strlen(text);                            /* bare v4 or v6 */
-        }
-        if (hlen == 0 || hlen >= sizeof(host))
-            return DX_EINVAL;
-        memcpy(host, text, hlen);
-        host[hlen] = '\0';
-    }
-
-    unsigned long p = 53;
-    if (port != NULL) {
-        char *e;
-        if (*port < '0' || *port > '9')
-            return DX_EINVAL;
-        errno = 0;
-        p = strtoul(port, &e, 10);
-        if (errno != 0 || *e != '\0' || p > 65535)
-            return DX_EINVAL;
-    }
-
-    memset(ss, 0, sizeof(*ss));
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-        if (text[0] == '[')
-            return DX_EINVAL;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)p);
-        *sslen = sizeof(*s4);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)p);
-        *sslen = sizeof(*s6);
-        return 0;
-    }
-    return DX_EINVAL;
-}
+/* sockets (listen addresses: zones/listen.h)                               */
 
 static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t cap)
 {
@@ -107,21 +42,6 @@ static void addr_text(const struct sockaddr_storage *ss, char *buf, size_t cap)
         inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
         snprintf(buf, cap, "%s:%u", host, (unsigned)ntohs(s4->sin_port));
     }
-}
-
-static uint16_t addr_port(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET6)
-        return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-    return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static void addr_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-    if (ss->ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-    else
-        ((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
 /* A bound socket with SO_REUSEPORT, or -errno with err set. */
@@ -332,11 +252,14 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
     }
     for (size_t k = 0; k < s->n_addrs; k++) {
         struct listen_addr *a = &s->addrs[k];
-        if (dx_listen_parse(conf->server.listen[k], &a->ss, &a->len) != 0) {
-            snprintf(err, errlen, "bad listen address '%s'", conf->server.listen[k]);
+        struct dx_listen l;
+        char why[160];
+        if (dx_listen_from_text(conf->server.listen[k], &l, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "listen: %s", why);   /* conf has checked it already */
             r = DX_EINVAL;
             goto fail;
         }
+        a->len = dx_listen_sockaddr(&l, &a->ss);
         addr_text(&a->ss, a->text, sizeof(a->text));
     }
     for (unsigned i = 0; i < s->n_workers; i++) {
@@ -361,13 +284,11 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
         w->mu_ok = true;
     }
 
-    /* Sockets: every worker gets its own UDP and TCP socket per address. With
-     * port 0 the first socket picks the port and the others share it. */
+    /* Sockets: every worker gets its own UDP and TCP socket per address. */
     for (size_t k = 0; k < s->n_addrs; k++) {
         struct listen_addr *a = &s->addrs[k];
-        if (addr_port(&a->ss) != 0 &&
-            ((r = probe_free(a, SOCK_DGRAM, err, errlen)) != 0 ||
-             (r = probe_free(a, SOCK_STREAM, err, errlen)) != 0))
+        if ((r = probe_free(a, SOCK_DGRAM, err, errlen)) != 0 ||
+            (r = probe_free(a, SOCK_STREAM, err, errlen)) != 0)
             goto fail;
         for (unsigned i = 0; i < s->n_workers; i++) {
             struct worker *w = &s->workers[i];
@@ -377,17 +298,6 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
                 goto fail;
             }
             w->udp_fd[k] = fd;
-            if (addr_port(&a->ss) == 0) {
-                struct sockaddr_storage got;
-                socklen_t gl = sizeof(got);
-                if (getsockname(fd, (struct sockaddr *)&got, &gl) != 0) {
-                    r = -errno;
-                    snprintf(err, errlen, "getsockname %s: %s", a->text, strerror(-r));
-                    goto fail;
-                }
-                addr_set_port(&a->ss, addr_port(&got));
-                addr_text(&a->ss, a->text, sizeof(a->text));
-            }
             fd = make_socket(a, SOCK_STREAM, 0, false, err, errlen);
             if (fd < 0) {
                 r = fd;

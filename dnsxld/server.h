@@ -27,10 +27,6 @@
 
 struct dx_server;
 
-/* Parse a listen address: "127.0.0.1:5353", "[::1]:5353", or an address
- * without a port (53). Returns 0 or DX_EINVAL. */
-int dx_listen_parse(const char *text, struct sockaddr_storage *ss, socklen_t *sslen);
-
 /* Create the sockets of every worker for every listen address of conf,
  * open one read transaction per worker on st, and start the worker threads.
  * On success the server owns conf (free it only through the server) and 0
