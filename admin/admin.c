@@ -18,6 +18,7 @@
 
 #include "zones/cli.h"
 #include "zones/clock.h"
+#include "zones/code.h"
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"
@@ -26,7 +27,6 @@
 #include "zones/store.h"
 #include "zones/txt.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -312,8 +312,8 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
 
 static int parse_dur(const char *opt, const char *text, uint64_t *secs)
 {
-    if (dx_dur_parse(text, secs) != 0 || *secs == 0) {
-        errmsg("bad %s '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)", opt, text);
+    if (dx_dur_parse_lifetime(text, secs)) {
+        errmsg("bad %s '%s' (" DX_DUR_FORMS ")", opt, text);
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -380,9 +380,9 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
                 const struct dx_list_conf *l = &z->lists[li];
                 const struct dx_list_census cen = cens[li];
                 size_t n = cen.entries;
-                char code[16], life[32], cnt[32], lifetxt[48], codetxt[24], kindtxt[24];
+                char code[DX_CODE_TEXT_MAX], life[32], cnt[32], lifetxt[48], codetxt[24], kindtxt[24];
                 snprintf(kindtxt, sizeof(kindtxt), "kind %s", dx_list_kind(&cen));
-                dx_print_code(l->code, code, sizeof(code));
+                dx_code_text(l->code, code);
                 dx_dur_format(l->lifetime, life, sizeof(life));
                 snprintf(cnt, sizeof(cnt), "entries %zu", n);
                 snprintf(lifetxt, sizeof(lifetxt), "lifetime %s", life);
@@ -437,13 +437,9 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     if (o.lifetime && (ex = parse_dur("--lifetime", o.lifetime, &lifetime)))
         return ex;
     uint32_t code = 0;
-    if (o.code) {
-        struct in_addr a;
-        if (inet_pton(AF_INET, o.code, &a) != 1) {
-            errmsg("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
-            return DX_EX_USAGE;
-        }
-        code = ntohl(a.s_addr);
+    if (o.code && dx_code_parse(o.code, 0, &code)) {
+        errmsg("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
+        return DX_EX_USAGE;
     }
     if ((ex = check_reason(o.reason)) || (ex = open_conf(c)))
         return ex;
@@ -456,8 +452,8 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
      * zones; TXT: no control character, known variables, DX_TXT_MAX) */
     char why[300];
     if (o.code && dx_conf_check_code(z, code, why, sizeof(why))) {
-        if ((code >> 24) != 127 || !o.force) {
-            errmsg("bad --code: %s%s", why, (code >> 24) == 127 ? "; --force uses it anyway"
+        if (!dx_code_in_range(code) || !o.force) {
+            errmsg("bad --code: %s%s", why, dx_code_in_range(code) ? "; --force uses it anyway"
                                                                   " (to see how clients treat it)"
                                                                 : "");
             return DX_EX_USAGE;
@@ -702,10 +698,10 @@ struct list_ctx {
 static int list_cb(void *arg, const char *list, const struct dx_key *k, const struct dx_entry *e)
 {
     struct list_ctx *lc = arg;
-    char kt[DX_KEY_TEXT_MAX], code[16], first[32], lastb[32], exp[32], hits[16];
+    char kt[DX_KEY_TEXT_MAX], code[DX_CODE_TEXT_MAX], first[32], lastb[32], exp[32], hits[16];
     fmt_key(k, kt, sizeof(kt));
     if (e->code)
-        dx_print_code(e->code, code, sizeof(code));
+        dx_code_text(e->code, code);
     dx_print_time(e->first_seen, first, sizeof(first));
     dx_print_time(e->last_seen, lastb, sizeof(lastb));
     dx_print_expiry(e->expires_at, exp, sizeof(exp));
@@ -1009,9 +1005,9 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
     }
     for (size_t i = 0; i < nf; i++) {
         const struct found *f = &found[i];
-        char et[DX_KEY_TEXT_MAX], code[16], first[32], lastb[32], exp[32];
+        char et[DX_KEY_TEXT_MAX], code[DX_CODE_TEXT_MAX], first[32], lastb[32], exp[32];
         fmt_key(&f->key, et, sizeof(et));
-        dx_print_code(f->e.code ? f->e.code : f->l->code, code, sizeof(code));
+        dx_code_text(f->e.code ? f->e.code : f->l->code, code);
         dx_print_time(f->e.first_seen, first, sizeof(first));
         dx_print_time(f->e.last_seen, lastb, sizeof(lastb));
         dx_print_expiry(f->e.expires_at, exp, sizeof(exp));

@@ -23,12 +23,6 @@ void dx_print_expiry(uint64_t expires_at, char *buf, size_t cap)
         dx_print_time(expires_at, buf, cap);
 }
 
-void dx_print_code(uint32_t code, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%u.%u.%u.%u", code >> 24, (code >> 16) & 255, (code >> 8) & 255,
-             code & 255);
-}
-
 void dx_print_widen(const char *const *cols, int *widths, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

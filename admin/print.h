@@ -21,9 +21,6 @@ void dx_print_time(uint64_t t, char *buf, size_t cap);
 /* Expiry: ISO 8601, or "never" for 0. */
 void dx_print_expiry(uint64_t expires_at, char *buf, size_t cap);
 
-/* A.B.C.D of a host-order IPv4 value. buf needs >= 16 bytes. */
-void dx_print_code(uint32_t code, char *buf, size_t cap);
-
 /* Print n columns padded to widths[i] (the last one unpadded), separated by
  * two spaces, then a newline. NULL columns print as "-". */
 void dx_print_row(FILE *f, const char *const *cols, const int *widths, size_t n);
