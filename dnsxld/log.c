@@ -22,11 +22,6 @@ void dx_log_init(const char *prog, enum dx_log_level max_level)
     log_max = max_level;
 }
 
-int dx_log_enabled(enum dx_log_level level)
-{
-    return level <= log_max;
-}
-
 void dx_log(enum dx_log_level level, const char *fmt, ...)
 {
     if (level > log_max)

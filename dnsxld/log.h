@@ -24,9 +24,6 @@ enum dx_log_level {
  * Call before starting threads. */
 void dx_log_init(const char *prog, enum dx_log_level max_level);
 
-/* Is `level` printed at all? (lets callers skip building costly messages) */
-int dx_log_enabled(enum dx_log_level level);
-
 void dx_log(enum dx_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

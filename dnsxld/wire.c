@@ -65,43 +65,9 @@ int dx_wire_get_name(struct dx_bytes *b, uint8_t *out, size_t *outlen)
     return 0;
 }
 
-int dx_name_from_text(const char *text, uint8_t *out, size_t *outlen)
-{
-    size_t tl = strlen(text), n = 0, i = 0;
-    if (tl > 0 && text[tl - 1] == '.')
-        tl--;
-    if (tl > 0 && text[tl - 1] == '.')      /* "a.." */
-        return DX_EINVAL;
-    while (i < tl) {
-        size_t j = i;
-        while (j < tl && text[j] != '.')
-            j++;
-        size_t l = j - i;
-        if (l == 0 || l > DX_LABEL_MAX || n + 1 + l + 1 > DX_NAME_MAX)
-            return DX_EINVAL;
-        out[n++] = (uint8_t)l;
-        memcpy(out + n, text + i, l);
-        n += l;
-        i = j + 1;
-    }
-    out[n++] = 0;
-    *outlen = n;
-    return 0;
-}
-
 static uint8_t lc(uint8_t c)
 {
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
-bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    if (alen != blen)
-        return false;
-    for (size_t i = 0; i < alen; i++)
-        if (lc(a[i]) != lc(b[i]))   /* length octets are < 64: lc leaves them alone */
-            return false;
-    return true;
 }
 
 /* --- header and OPT ------------------------------------------------------ */

@@ -49,14 +49,6 @@ int dx_name_unpack(const uint8_t *pkt, size_t pktlen, size_t off,
  * err = DX_EINVAL and returns it (or the error already set). */
 int dx_wire_get_name(struct dx_bytes *b, uint8_t *out, size_t *outlen);
 
-/* Text name ("ns1.example.org", trailing dot optional, "" or "." = root) to
- * wire form in out[DX_NAME_MAX]. Returns 0 or DX_EINVAL (empty label, label
- * > 63, name > 255). No escapes. */
-int dx_name_from_text(const char *text, uint8_t *out, size_t *outlen);
-
-/* Case-insensitive equality of two uncompressed wire names. */
-bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-
 /* --- messages ----------------------------------------------------------- */
 
 /* The validated question, name lowercased into fixed storage. */

@@ -17,6 +17,7 @@
 
 #include "dnsxld/query.h"
 #include "dnsxld/wire.h"
+#include "tests/unit/dns_fixture.h"
 #include "zones/err.h"
 
 #define T_NOW g_now          /* write txns use the answers' clock */

@@ -172,15 +172,6 @@ static void test_name_bad_labels(void **state)
     big[193 + 61] = 'b';
     big[256] = 0;
     assert_int_equal(dx_name_unpack(big, 257, 0, out, &ol, NULL), DX_EINVAL);
-
-    /* text names */
-    assert_int_equal(dx_name_from_text("ns1.example.org.", out, &ol), 0);
-    assert_int_equal(ol, 17);
-    assert_memory_equal(out, "\x03" "ns1" "\x07" "example" "\x03" "org" "\x00", 17);
-    assert_int_equal(dx_name_from_text(".", out, &ol), 0);
-    assert_int_equal(ol, 1);
-    assert_int_equal(dx_name_from_text("a..b", out, &ol), DX_EINVAL);
-    assert_int_equal(dx_name_from_text("a..", out, &ol), DX_EINVAL);
 }
 
 static size_t mkq(uint8_t *b, uint16_t flags, uint16_t qd, const char *name, size_t nl,
