@@ -37,7 +37,7 @@ static void test_header_patch_then_get_round_trips(void **state)
     assert_int_equal(r.err, DX_ESHORT);
 }
 
-static void test_opt_record_bytes(void **state)
+static void test_opt_record_carries_payload_extended_rcode_and_do(void **state)
 {
     (void)state;
     uint8_t out[DX_OPT_LEN + 1];
@@ -55,7 +55,7 @@ static void test_opt_record_bytes(void **state)
     assert_int_equal(w.err, DX_ERANGE);
 }
 
-static void test_name_valid(void **state)
+static void test_name_unpack_reads_a_name_keeping_its_case(void **state)
 {
     (void)state;
     const uint8_t pkt[] = "\x03" "WwW" "\x07" "example" "\x03" "org" "\x00" "\xff";
@@ -73,7 +73,7 @@ static void test_name_valid(void **state)
     assert_int_equal(dx_name_unpack(pkt, 10, 0, out, &ol, &next), DX_EINVAL);
 }
 
-static void test_name_compressed(void **state)
+static void test_name_unpack_follows_backward_pointers(void **state)
 {
     (void)state;
     /* 0: example.org. ; 13: www + ptr(0) ; 19: mail + ptr(13) */
@@ -102,7 +102,7 @@ static void test_name_compressed(void **state)
     assert_int_equal(ol, 17);
 }
 
-static void test_name_bad_pointers(void **state)
+static void test_name_unpack_refuses_loops_forward_and_cut_pointers(void **state)
 {
     (void)state;
     uint8_t out[DX_NAME_MAX];
@@ -132,7 +132,7 @@ static void test_name_bad_pointers(void **state)
     assert_int_equal(ol, 1);
 }
 
-static void test_name_bad_labels(void **state)
+static void test_name_unpack_refuses_reserved_label_types_and_long_names(void **state)
 {
     (void)state;
     uint8_t out[DX_NAME_MAX];
@@ -209,7 +209,7 @@ static size_t add_opt(uint8_t *b, size_t n, uint16_t payload, uint8_t version, b
     return n;
 }
 
-static void test_msg_parse(void **state)
+static void test_msg_parse_walks_every_section_and_refuses_malformed_ones(void **state)
 {
     (void)state;
     uint8_t b[600];
@@ -289,12 +289,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_patch_then_get_round_trips),
-        cmocka_unit_test(test_opt_record_bytes),
-        cmocka_unit_test(test_name_valid),
-        cmocka_unit_test(test_name_compressed),
-        cmocka_unit_test(test_name_bad_pointers),
-        cmocka_unit_test(test_name_bad_labels),
-        cmocka_unit_test(test_msg_parse),
+        cmocka_unit_test(test_opt_record_carries_payload_extended_rcode_and_do),
+        cmocka_unit_test(test_name_unpack_reads_a_name_keeping_its_case),
+        cmocka_unit_test(test_name_unpack_follows_backward_pointers),
+        cmocka_unit_test(test_name_unpack_refuses_loops_forward_and_cut_pointers),
+        cmocka_unit_test(test_name_unpack_refuses_reserved_label_types_and_long_names),
+        cmocka_unit_test(test_msg_parse_walks_every_section_and_refuses_malformed_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
