@@ -1,8 +1,10 @@
 /* Building the answer for a question inside one of our zones: the apex
  * (SOA, NS, ANY, else NODATA), below the apex (the key from the labels, the
  * store lookup, RFC 5782 test points, A/TXT/ANY, NXDOMAIN/NODATA with the
- * SOA), truncation by rollback. Writes records only; the header and the
- * OPT record are the caller's (query.c).
+ * SOA), truncation by rollback. It reads the store (the lookup, the
+ * reason of a `$reason` TXT, the SOA serial) and writes the answer and
+ * authority records; the header and the OPT record are the caller's
+ * (query.c).
  *
  * Documented choices (README "DNS behaviour", dnsxld(8)):
  * - Below the apex of an ip zone an address is exactly 4 decimal labels
