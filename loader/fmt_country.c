@@ -2,10 +2,11 @@
 #include "loader/fmt_country.h"
 
 #include "loader/iso3166.h"
+#include "zones/bytes.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/key.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -76,21 +77,10 @@ static bool all_digits(const char *p)
     return true;
 }
 
-/* Decimal without sign, <= max. */
+/* Decimal without sign, <= max, at most 20 digits. */
 static bool parse_u64(const char *p, uint64_t max, uint64_t *v)
 {
-    if (!all_digits(p) || strlen(p) > 20)
-        return false;
-    uint64_t x = 0;
-    for (; *p; p++) {
-        if (x > (UINT64_MAX - 9) / 10)
-            return false;
-        x = x * 10 + (uint64_t)(*p - '0');
-    }
-    if (x > max)
-        return false;
-    *v = x;
-    return true;
+    return strlen(p) <= 20 && dx_uint_parse(p, max, v) == 0;
 }
 
 /* Country field -> c->code / c->txt. 1 = use, 0 = skip (no country), or
@@ -208,28 +198,29 @@ static int rir_line(struct cctx *c, char *line)
     if (rc <= 0)
         return rc;
     if (v4) {
-        struct in_addr a;
+        uint8_t a[16];
         uint64_t count;
-        if (inet_pton(AF_INET, f[3], &a) != 1)
+        if (dx_addr_parse(f[3], DX_FAM_V4, a) < 0)
             return fail(c, "bad IPv4 start '%s'", show(sh, sizeof(sh), f[3]));
         if (!parse_u64(f[4], 1ull << 32, &count) || count == 0)
             return fail(c, "bad IPv4 address count '%s'", show(sh, sizeof(sh), f[4]));
-        uint64_t lo = ntohl(a.s_addr), hi = lo + count - 1;
+        uint64_t lo = dx_be32(a), hi = lo + count - 1;
         if (hi > UINT32_MAX)
             return fail(c, "%s + %llu addresses runs past 255.255.255.255", f[3],
                         (unsigned long long)count);
-        uint8_t l[4] = { (uint8_t)(lo >> 24), (uint8_t)(lo >> 16), (uint8_t)(lo >> 8), (uint8_t)lo };
-        uint8_t h[4] = { (uint8_t)(hi >> 24), (uint8_t)(hi >> 16), (uint8_t)(hi >> 8), (uint8_t)hi };
+        uint8_t l[4], h[4];
+        dx_set_be32(l, (uint32_t)lo);
+        dx_set_be32(h, (uint32_t)hi);
         return dx_key_range_to_cidrs(l, h, 4, add_key, c);
     }
     uint64_t plen;
-    struct in6_addr a6;
-    if (inet_pton(AF_INET6, f[3], &a6) != 1)
+    uint8_t a6[16];
+    if (dx_addr_parse(f[3], DX_FAM_V6, a6) < 0)
         return fail(c, "bad IPv6 start '%s'", show(sh, sizeof(sh), f[3]));
     if (!parse_u64(f[4], 128, &plen))
         return fail(c, "bad IPv6 prefix length '%s'", show(sh, sizeof(sh), f[4]));
     struct dx_key net;
-    dx_key_from_addr(&net, a6.s6_addr, 16);
+    dx_key_from_addr(&net, a6, 16);
     if (net.family == DX_FAM_V4 && plen < 96)  /* ::ffff:a.b.c.d/n: the IPv4 part */
         return fail(c, "IPv4-mapped prefix shorter than /96");
     /* the start must be the network of its prefix, as in every RIR file:
@@ -255,17 +246,11 @@ static size_t csv_addr(const char *t, uint8_t *out)
     if (all_digits(t)) {
         if (!parse_u64(t, UINT32_MAX, &v))
             return 0;
-        out[0] = (uint8_t)(v >> 24);
-        out[1] = (uint8_t)(v >> 16);
-        out[2] = (uint8_t)(v >> 8);
-        out[3] = (uint8_t)v;
+        dx_set_be32(out, (uint32_t)v);
         return 4;
     }
-    if (inet_pton(AF_INET, t, out) == 1)
-        return 4;
-    if (inet_pton(AF_INET6, t, out) == 1)
-        return 16;
-    return 0;
+    int fam = dx_addr_parse(t, 0, out);
+    return fam == DX_FAM_V4 ? 4 : fam == DX_FAM_V6 ? 16 : 0;
 }
 
 static int csv_line(struct cctx *c, char *line)

@@ -1,13 +1,14 @@
 /* rbldnsd dataset files (see loader/fmt_rbldnsd.h). */
 #include "loader/fmt_rbldnsd.h"
 
+#include "zones/bytes.h"
+#include "zones/code.h"
 #include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/store.h"
 #include "zones/txt.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,17 +249,10 @@ static int parse_a(struct ctx *c, const char *p, size_t n, uint32_t *code)
         return fail(c, "bad A value '%s'", show(sh, sizeof(sh), p, n));
     memcpy(t, p, n);
     t[n] = 0;
-    if (strspn(t, "0123456789") == n && n <= 3) {
-        unsigned v = (unsigned)atoi(t);
-        if (v > 255)
-            return fail(c, "bad A value '%s'", show(sh, sizeof(sh), p, n));
-        *code = 0x7f000000u | v;
-        return 0;
-    }
-    struct in_addr a;
-    if (inet_pton(AF_INET, t, &a) != 1 || a.s_addr == 0)
+    uint32_t v;
+    if (dx_code_parse(t, DX_CODE_SHORT, &v) || v == 0)
         return fail(c, "bad A value '%s'", show(sh, sizeof(sh), p, n));
-    *code = ntohl(a.s_addr);
+    *code = v;
     return 0;
 }
 
@@ -414,11 +408,6 @@ static int ip4_octets(const char *p, size_t n, uint8_t o[4])
     return k;
 }
 
-static uint32_t be32(const uint8_t o[4])
-{
-    return (uint32_t)o[0] << 24 | (uint32_t)o[1] << 16 | (uint32_t)o[2] << 8 | o[3];
-}
-
 struct emit {
     struct ctx *c;
     uint8_t flags;
@@ -461,8 +450,8 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
         }
         for (int i = kh; i < 4; i++)
             hi[i] = 255;
-        a = be32(lo);
-        b = be32(hi);
+        a = dx_be32(lo);
+        b = dx_be32(hi);
         if (a > b)
             return fail(c, "range end before its start: '%s'", show(sh, sizeof(sh), t, n));
     } else {
@@ -484,17 +473,13 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
         }
         if (c->type == DX_RBL_IP4TSET && k != 4)
             return fail(c, "ip4tset entries are single addresses: '%s'", show(sh, sizeof(sh), t, n));
-        a = be32(lo);
+        a = dx_be32(lo);
         uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
         if (a & ~mask) {
             /* "192.0.2.65/26": rbldnsd refuses it too; the writer may have
              * meant the address or the network */
             struct dx_key net = { .family = DX_FAM_V4, .len = 4, .plen = (uint8_t)bits };
-            a &= mask;
-            net.addr[0] = (uint8_t)(a >> 24);
-            net.addr[1] = (uint8_t)(a >> 16);
-            net.addr[2] = (uint8_t)(a >> 8);
-            net.addr[3] = (uint8_t)a;
+            dx_set_be32(net.addr, a & mask);
             return fail_hostbits(c, t, n, &net);
         }
         b = a | ~mask;
@@ -503,8 +488,9 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
         /* rbldnsd logs a warning and skips the entry: we reject the file */
         return fail(c, "'%s' is wider than $MAXRANGE4 (%llu addresses)", show(sh, sizeof(sh), t, n),
                     (unsigned long long)c->maxrange4);
-    uint8_t l[4] = { (uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a };
-    uint8_t h[4] = { (uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b };
+    uint8_t l[4], h[4];
+    dx_set_be32(l, a);
+    dx_set_be32(h, b);
     return dx_key_range_to_cidrs(l, h, 4, emit_key, e);
 bad:
     return fail(c, "bad IPv4 entry '%s'", show(sh, sizeof(sh), t, n));
@@ -722,8 +708,8 @@ static bool v6_entry(const struct ctx *c, const char *p)
         return false;
     memcpy(t, p, n);
     t[n] = 0;
-    struct in6_addr a;
-    return inet_pton(AF_INET6, t, &a) == 1;
+    uint8_t a[16];
+    return dx_addr_parse(t, DX_FAM_V6, a) == DX_FAM_V6;
 }
 
 static int parse_line(struct ctx *c, char *p)

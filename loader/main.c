@@ -351,9 +351,8 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         return cmd_usage(m, true);
     }
     uint64_t lifetime = 0;
-    if (o.lifetime && (dx_dur_parse(o.lifetime, &lifetime) != 0 || lifetime == 0)) {
-        errmsg("bad --lifetime '%s' (a duration such as 90, 30s, 15m, 48h, 7d, forever)",
-               o.lifetime);
+    if (o.lifetime && dx_dur_parse_lifetime(o.lifetime, &lifetime)) {
+        errmsg("bad --lifetime '%s' (" DX_DUR_FORMS ")", o.lifetime);
         return DX_EX_USAGE;
     }
     if ((ex = open_conf(c)))

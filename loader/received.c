@@ -1,7 +1,6 @@
 /* Received header parsing and the trusted-relay walk (received.h). */
 #include "loader/received.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,15 +40,11 @@ int dx_rcvd_parse_addr(const char *text, size_t len, struct dx_key *k)
     memcpy(buf, text, len);
     buf[len] = 0;
     uint8_t a[16];
-    if (inet_pton(AF_INET, buf, a) == 1) {
-        dx_key_from_addr(k, a, 4);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, buf, a) == 1) {
-        dx_key_from_addr(k, a, 16);
-        return 0;
-    }
-    return DX_EINVAL;
+    int fam = dx_addr_parse(buf, 0, a);
+    if (fam < 0)
+        return DX_EINVAL;
+    dx_key_from_addr(k, a, fam == DX_FAM_V4 ? 4 : 16);
+    return 0;
 }
 
 /* ---- tokens ------------------------------------------------------------- */
