@@ -31,170 +31,6 @@ int dx__fail(struct dx_txn *t, int rc)
     return rc;
 }
 
-dx_u128 dx__addr_max(size_t len)
-{
-    return len == 4 ? (dx_u128)0xffffffffu : ~(dx_u128)0;
-}
-
-dx_u128 dx__hostmask(unsigned plen, size_t len)
-{
-    unsigned bits = (unsigned)len * 8;
-    if (plen == 0)
-        return dx__addr_max(len);
-    if (plen >= bits)
-        return 0;
-    return ((dx_u128)1 << (bits - plen)) - 1;
-}
-
-/* Reverse the labels of name[0..len): "a.b.c" -> "c.b.a". out gets len bytes. */
-static void rev_labels(const uint8_t *name, size_t len, uint8_t *out)
-{
-    size_t o = 0, end = len;
-    while (end > 0) {
-        size_t s = end;
-        while (s > 0 && name[s - 1] != '.')
-            s--;
-        memcpy(out + o, name + s, end - s);
-        o += end - s;
-        if (s > 0)
-            out[o++] = '.';
-        end = s > 0 ? s - 1 : 0;
-    }
-}
-
-static int key_check(const struct dx_key *k)
-{
-    if (!k)
-        return DX_EINVAL;
-    size_t len = dx__fam_len(k->family);
-    if (len) {
-        if (k->len != len || k->plen > len * 8)
-            return DX_EINVAL;
-        dx_u128 a = dx_be_n(k->addr, len);
-        if (a & dx__hostmask(k->plen, len))
-            return DX_EINVAL;
-        return 0;
-    }
-    if (k->family != DX_FAM_DOMAIN || k->len == 0 || k->len > DX_KEY_NAME_MAX || k->plen > 1)
-        return DX_EINVAL;
-    if (memchr(k->addr, 0, k->len))
-        return DX_EINVAL;
-    return 0;
-}
-
-static int name_check(const char *s, size_t max)
-{
-    if (!s || !*s)
-        return DX_EINVAL;
-    return strlen(s) <= max ? 0 : DX_EINVAL;
-}
-
-/* Longest zone name, and longest list name: the index and dindex values
- * store a list name with its NUL behind a one-byte length. */
-#define ZONE_MAX 255
-#define LIST_MAX (UINT8_MAX - 1)
-
-/* Append the fam+key part of an entries key. */
-static size_t key_tail(uint8_t *out, const struct dx_key *k)
-{
-    size_t n = 0;
-    out[n++] = k->family;
-    if (k->family == DX_FAM_DOMAIN) {
-        rev_labels(k->addr, k->len, out + n);
-        n += k->len;
-        out[n++] = k->plen ? 1 : 0;
-    } else {
-        memcpy(out + n, k->addr, k->len);
-        n += k->len;
-        out[n++] = k->plen;
-    }
-    return n;
-}
-
-int dx__entry_key(uint8_t *out, const char *zone, const char *list, const struct dx_key *k)
-{
-    if (name_check(zone, ZONE_MAX) || name_check(list, LIST_MAX) || key_check(k))
-        return DX_EINVAL;
-    size_t zl = strlen(zone) + 1, ll = strlen(list) + 1;
-    if (zl + ll + 2 + k->len > DX__KEY_MAX - 8)    /* room for the expiry prefix */
-        return DX_EINVAL;
-    memcpy(out, zone, zl);
-    memcpy(out + zl, list, ll);
-    return (int)(zl + ll + key_tail(out + zl + ll, k));
-}
-
-/* Decode the fam+key tail of an entries key. */
-static int key_untail(const uint8_t *p, size_t n, struct dx_key *k)
-{
-    memset(k, 0, sizeof(*k));
-    if (n < 2)
-        return DX_EINVAL;
-    k->family = p[0];
-    size_t len = dx__fam_len(p[0]);
-    if (len) {
-        if (n != len + 2)
-            return DX_EINVAL;
-        memcpy(k->addr, p + 1, len);
-        k->len = (uint8_t)len;
-        k->plen = p[1 + len];
-        return 0;
-    }
-    if (p[0] != DX_FAM_DOMAIN || n - 2 > DX_KEY_NAME_MAX || n - 2 == 0)
-        return DX_EINVAL;
-    k->len = (uint8_t)(n - 2);
-    rev_labels(p + 1, k->len, k->addr);
-    k->addr[k->len] = 0;
-    k->plen = p[n - 1];
-    return 0;
-}
-
-/* Split an entries key into zone, list, key. zone/list point into p. */
-static int entry_key_split(const uint8_t *p, size_t n, const char **zone, const char **list,
-                           struct dx_key *k)
-{
-    const uint8_t *z0 = memchr(p, 0, n);
-    if (!z0)
-        return DX_EINVAL;
-    const uint8_t *l = z0 + 1;
-    const uint8_t *l0 = memchr(l, 0, n - (size_t)(l - p));
-    if (!l0)
-        return DX_EINVAL;
-    *zone = (const char *)p;
-    *list = (const char *)l;
-    return key_untail(l0 + 1, n - (size_t)(l0 + 1 - p), k);
-}
-
-int dx__entry_decode(const uint8_t *p, size_t n, struct dx_entry *e)
-{
-    struct dx_bytes r;
-    dx_bytes_reader(&r, p, n);
-    e->flags = dx_get_u32(&r);
-    e->code = dx_get_u32(&r);
-    e->first_seen = dx_get_u64(&r);
-    e->last_seen = dx_get_u64(&r);
-    e->expires_at = dx_get_u64(&r);
-    e->hits = dx_get_u32(&r);
-    e->relists = dx_get_u32(&r);
-    e->source = dx__get_str(&r);
-    e->reason = dx__get_str(&r);
-    e->txt = dx__get_str(&r);
-    return r.err ? DX_EINVAL : 0;
-}
-
-static void entry_encode(struct dx_bytes *b, const struct dx_entry *e)
-{
-    dx_put_u32(b, e->flags);
-    dx_put_u32(b, e->code);
-    dx_put_u64(b, e->first_seen);
-    dx_put_u64(b, e->last_seen);
-    dx_put_u64(b, e->expires_at);
-    dx_put_u32(b, e->hits);
-    dx_put_u32(b, e->relists);
-    dx__put_str(b, e->source);
-    dx__put_str(b, e->reason);
-    dx__put_str(b, e->txt);
-}
-
 /* --- environment -------------------------------------------------------- */
 
 /* Create dir and its missing parents, owner-only (the store holds reasons,
@@ -755,7 +591,7 @@ static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k
     }
     dx_u128 lo = dx_be_n(k->addr, k->len);
     g->r[g->n].lo = lo;
-    g->r[g->n].hi = lo | dx__hostmask(k->plen, k->len);
+    g->r[g->n].hi = lo | dx_hostmask(k->plen, k->len);
     g->n++;
     return 0;
 }
@@ -769,7 +605,7 @@ static size_t dindex_key(uint8_t *out, const char *zone, size_t zl, const uint8_
     memcpy(out, zone, zl);
     out[zl] = 0;
     out[zl + 1] = DX_FAM_DOMAIN;
-    rev_labels(name, len, out + zl + 2);
+    dx_rev_labels(name, len, out + zl + 2);
     out[zl + 2 + len] = wild ? 1 : 0;
     return zl + 3 + len;
 }
@@ -783,7 +619,7 @@ static void dindex_elem(struct dx_bytes *b, const char *list, const struct dx_en
     dx_put_u8(b, (uint8_t)e->flags);
     dx_put_u32(b, e->code);
     dx_put_u64(b, e->expires_at);
-    dx__put_str(b, e->txt);
+    dx_sv_put_str(b, e->txt);
 }
 
 /* Rewrite the dindex value of k in zone: list's element replaced by e
@@ -791,7 +627,7 @@ static void dindex_elem(struct dx_bytes *b, const char *list, const struct dx_en
 static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
                          const struct dx_key *k, const struct dx_entry *e)
 {
-    uint8_t kb[DX__KEY_MAX + 8];
+    uint8_t kb[DX_SK_MAX + 8];
     size_t zl = strlen(zone);
     MDB_val key = { dindex_key(kb, zone, zl, k->addr, k->len, k->plen != 0), kb }, v;
     int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
@@ -820,7 +656,7 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
         uint8_t ln = dx_get_u8(&r);
         const uint8_t *lname = dx_get_ptr(&r, ln);
         dx_skip(&r, 1 + 4 + 8);
-        dx__get_str(&r);
+        dx_sv_get_str(&r);
         if (r.err || ln == 0 || lname[ln - 1] != 0)
             break;
         int cmp = strcmp((const char *)lname, list);
@@ -860,12 +696,11 @@ static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
 
 static int expiry_rec(struct dx_txn *t, uint64_t exp, const uint8_t *ek, size_t ekn, bool add)
 {
-    uint8_t kb[DX__KEY_MAX + 8];
-    if (ekn + 8 > DX__KEY_MAX)
-        return DX_EINVAL;
-    dx_set_be64(kb, exp);
-    memcpy(kb + 8, ek, ekn);
-    MDB_val key = { ekn + 8, kb }, v = { 0, (void *)"" };
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_expiry(kb, exp, ek, ekn);
+    if (kn < 0)
+        return kn;
+    MDB_val key = { (size_t)kn, kb }, v = { 0, (void *)"" };
     int rc = add ? mdb_put(t->txn, t->st->expiry, &key, &v, 0)
                  : mdb_del(t->txn, t->st->expiry, &key, NULL);
     if (!add && rc == MDB_NOTFOUND)
@@ -953,7 +788,7 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
         return dx__mdb(rc);
     /* replacing: v is the old value */
     struct dx_entry old;
-    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0)
+    if (dx_sv_entry_get(v.mv_data, v.mv_size, &old) == 0)
         *old_exp = old.expires_at;
     v.mv_size = w->vbuf.pos;
     v.mv_data = w->vbuf.wp;
@@ -967,19 +802,19 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    uint8_t kb[DX__KEY_MAX + 1];
-    int kn = dx__entry_key(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_entry(kb, zone, list, k);
     if (kn < 0 || !e)
         return dx__fail(w, DX_EINVAL);
     dx_bytes_reset(&w->vbuf);
-    entry_encode(&w->vbuf, e);
+    dx_sv_entry_put(&w->vbuf, e);
     if (w->vbuf.err)
         return dx__fail(w, DX_ENOMEM);
     /* e's strings may point into the map (read-modify-write): the writes
      * below may move those bytes, so the domain index takes its copy from
      * the encoded value */
     struct dx_entry enc;
-    if (dx__entry_decode(w->vbuf.wp, w->vbuf.pos, &enc))
+    if (dx_sv_entry_get(w->vbuf.wp, w->vbuf.pos, &enc))
         return dx__fail(w, DX_EINVAL);
     uint64_t old_exp;
     int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp);
@@ -1002,8 +837,8 @@ int dx_entry_get(struct dx_txn *t, const char *zone, const char *list,
         return DX_EINVAL;
     if (t->err)
         return t->err;
-    uint8_t kb[DX__KEY_MAX + 1];
-    int kn = dx__entry_key(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_entry(kb, zone, list, k);
     if (kn < 0)
         return DX_EINVAL;
     MDB_val v;
@@ -1012,7 +847,7 @@ int dx_entry_get(struct dx_txn *t, const char *zone, const char *list,
         return DX_ENOTFOUND;
     if (rc)
         return dx__fail(t, dx__mdb(rc));
-    return dx__fail(t, dx__entry_decode(v.mv_data, v.mv_size, out));
+    return dx__fail(t, dx_sv_entry_get(v.mv_data, v.mv_size, out));
 }
 
 /* Delete the entry with entries key kb (already validated). */
@@ -1020,7 +855,7 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
 {
     const char *zone, *list;
     struct dx_key k;
-    if (entry_key_split(kb, kn, &zone, &list, &k))
+    if (dx_sk_entry_split(kb, kn, &zone, &list, &k))
         return DX_EINVAL;
     MDB_val v;
     int rc = entry_raw_get(w, kb, kn, &v);
@@ -1030,7 +865,7 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
         return dx__mdb(rc);
     struct dx_entry old;
     uint64_t old_exp = 0;
-    if (dx__entry_decode(v.mv_data, v.mv_size, &old) == 0)
+    if (dx_sv_entry_get(v.mv_data, v.mv_size, &old) == 0)
         old_exp = old.expires_at;
     /* the cursor is on the entry */
     rc = dx__mdb(mdb_cursor_del(w->ecur, 0));
@@ -1050,8 +885,8 @@ int dx_entry_del(struct dx_txn *w, const char *zone, const char *list, const str
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    uint8_t kb[DX__KEY_MAX + 1];
-    int kn = dx__entry_key(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_entry(kb, zone, list, k);
     if (kn < 0)
         return dx__fail(w, DX_EINVAL);
     return dx__fail(w, entry_del_raw(w, kb, (size_t)kn));
@@ -1061,20 +896,13 @@ int dx_entry_del(struct dx_txn *w, const char *zone, const char *list, const str
 static int entry_scan(struct dx_txn *t, const char *zone, const char *list,
                       dx_entry_cb cb, void *arg, size_t *count)
 {
-    if (!t || name_check(zone, ZONE_MAX) || (list && name_check(list, LIST_MAX)))
+    uint8_t pre[DX_SK_MAX];
+    int pl = dx_sk_entry_prefix(pre, zone, list);
+    if (!t || pl < 0)
         return DX_EINVAL;
     if (t->err)
         return t->err;
-    uint8_t pre[DX__KEY_MAX + 1];
-    size_t zl = strlen(zone) + 1, pn = zl;
-    memcpy(pre, zone, zl);
-    if (list) {
-        size_t ll = strlen(list) + 1;
-        if (zl + ll > DX__KEY_MAX)
-            return DX_EINVAL;
-        memcpy(pre + zl, list, ll);
-        pn += ll;
-    }
+    size_t pn = (size_t)pl;
     MDB_cursor *c;
     int rc = mdb_cursor_open(t->txn, t->st->entries, &c);
     if (rc)
@@ -1090,8 +918,8 @@ static int entry_scan(struct dx_txn *t, const char *zone, const char *list,
             const char *z, *l;
             struct dx_key k;
             struct dx_entry e;
-            if (entry_key_split(key.mv_data, key.mv_size, &z, &l, &k) ||
-                dx__entry_decode(v.mv_data, v.mv_size, &e)) {
+            if (dx_sk_entry_split(key.mv_data, key.mv_size, &z, &l, &k) ||
+                dx_sv_entry_get(v.mv_data, v.mv_size, &e)) {
                 rc = DX_EINVAL;
                 break;
             }
@@ -1144,25 +972,24 @@ int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t
             return dx__fail(w, dx__mdb(rc));
         MDB_val key, v;
         rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
-        uint8_t kb[DX__KEY_MAX + 1];
-        size_t kn = 0;
+        uint8_t kb[DX_SK_MAX];
+        size_t kn = 0, ekn = 0;
         uint64_t exp = 0;
-        if (rc == 0 && key.mv_size > 8 && key.mv_size <= DX__KEY_MAX) {
+        const uint8_t *ek = NULL;
+        if (rc == 0 && key.mv_size <= sizeof(kb)) {
             kn = key.mv_size;
             memcpy(kb, key.mv_data, kn);
-            exp = dx_be64(kb);
+            ek = dx_sk_expiry_split(kb, kn, &exp, &ekn);
         }
         mdb_cursor_close(c);
         if (rc == MDB_NOTFOUND)
             break;
         if (rc)
             return dx__fail(w, dx__mdb(rc));
-        if (kn == 0)
+        if (!ek)
             return dx__fail(w, DX_EINVAL);
         if (exp == 0 || exp > now)
             break;
-        const uint8_t *ek = kb + 8;
-        size_t ekn = kn - 8;
         MDB_val ekey = { ekn, (void *)ek };
         rc = mdb_get(w->txn, w->st->entries, &ekey, &v);
         if (rc == MDB_NOTFOUND) {
@@ -1178,16 +1005,16 @@ int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t
         if (cb) {
             /* copy the entry: the callback may write (history) */
             struct dx_entry e;
-            if (dx__entry_decode(v.mv_data, v.mv_size, &e))
+            if (dx_sv_entry_get(v.mv_data, v.mv_size, &e))
                 return dx__fail(w, DX_EINVAL);
             uint8_t *copy = malloc(v.mv_size + 1);
             if (!copy)
                 return dx__fail(w, DX_ENOMEM);
             memcpy(copy, v.mv_data, v.mv_size);
-            dx__entry_decode(copy, v.mv_size, &e);
+            dx_sv_entry_get(copy, v.mv_size, &e);
             const char *zone, *list;
             struct dx_key k;
-            if (entry_key_split(ek, ekn, &zone, &list, &k)) {
+            if (dx_sk_entry_split(ek, ekn, &zone, &list, &k)) {
                 free(copy);
                 return dx__fail(w, DX_EINVAL);
             }
@@ -1221,7 +1048,7 @@ int dx_expire(struct dx_txn *w, uint64_t now, dx_zentry_cb cb, void *arg, size_t
 
 int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
 {
-    if (!t || name_check(zone, ZONE_MAX))
+    if (!t || dx_sk_check_zone(zone))
         return DX_EINVAL;
     MDB_val k = { strlen(zone) + 1, (void *)zone }, v;
     int rc = mdb_get(t->txn, t->st->zones, &k, &v);
@@ -1281,7 +1108,7 @@ static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_
             uint32_t code = dx_get_u32(&r);
             uint64_t exp = dx_get_u64(&r);
             const uint8_t *eaddr = dx_get_ptr(&r, len);
-            const char *txt = dx__get_str(&r);
+            const char *txt = dx_sv_get_str(&r);
             if (decided || r.err || (exp != 0 && exp <= now))
                 continue;
             decided = true;
@@ -1317,8 +1144,8 @@ static bool list_seen(const char *const *seen, size_t n, const char *l)
 static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
                          uint64_t now, struct dx_hit *hits, size_t max)
 {
-    uint8_t kb[DX__KEY_MAX + 8];
-    if (zl + 3 + q->len > DX__KEY_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
+    uint8_t kb[DX_SK_MAX + 8];
+    if (zl + 3 + q->len > DX_SK_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
         return DX_EINVAL;
     const char *seen[DX__DSEEN_MAX];
     size_t nseen = 0, nh = 0;
@@ -1346,7 +1173,7 @@ static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const st
                 uint8_t flags = dx_get_u8(&r);
                 uint32_t code = dx_get_u32(&r);
                 uint64_t exp = dx_get_u64(&r);
-                const char *txt = dx__get_str(&r);
+                const char *txt = dx_sv_get_str(&r);
                 if (r.err || ln == 0 || lname[ln - 1] != 0)
                     return DX_EINVAL;
                 if (exp != 0 && exp <= now)
@@ -1417,7 +1244,7 @@ int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64
 static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t fam,
                          dx_u128 lo, dx_u128 hi, uint64_t now)
 {
-    size_t len = dx__fam_len(fam);
+    size_t len = dx_fam_len(fam);
     if (!t->icur) {
         int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
         if (rc)
@@ -1452,7 +1279,7 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
                 dx_skip(&r, 2 + 4);  /* flags, plen, code */
                 uint64_t exp = dx_get_u64(&r);
                 dx_skip(&r, len);
-                dx__get_str(&r);
+                dx_sv_get_str(&r);
                 if (!r.err && (exp == 0 || exp > now))
                     return 1;
             }
@@ -1481,7 +1308,7 @@ static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t
         uint8_t flags = dx_get_u8(&r);
         dx_get_u32(&r);
         uint64_t exp = dx_get_u64(&r);
-        dx__get_str(&r);
+        dx_sv_get_str(&r);
         if (r.err || ln == 0 || lname[ln - 1] != 0)
             return DX_EINVAL;
         if (exp != 0 && exp <= now)
@@ -1507,8 +1334,8 @@ static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t
 static int domain_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
                         uint64_t now)
 {
-    uint8_t kb[DX__KEY_MAX + 8];
-    if (zl + 4 + q->len > DX__KEY_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
+    uint8_t kb[DX_SK_MAX + 8];
+    if (zl + 4 + q->len > DX_SK_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
         return DX_EINVAL;
     /* *.q */
     MDB_val key = { dindex_key(kb, zone, zl, q->addr, q->len, true), kb }, v;
@@ -1562,17 +1389,17 @@ static int domain_below(struct dx_txn *t, const char *zone, size_t zl, const str
 
 int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now)
 {
-    if (!t || !q || !zone || !*zone || name_check(zone, ZONE_MAX))
+    if (!t || !q || !zone || !*zone || dx_sk_check_zone(zone))
         return DX_EINVAL;
     if (t->err)
         return t->err;
     size_t zl = strlen(zone);
     if (q->family == DX_FAM_DOMAIN)
         return domain_below(t, zone, zl, q, now);
-    size_t len = dx__fam_len(q->family);
+    size_t len = dx_fam_len(q->family);
     if (!len || q->len != len || q->plen > len * 8)
         return DX_EINVAL;
-    dx_u128 lo = dx_be_n(q->addr, len), mask = dx__hostmask(q->plen, len);
+    dx_u128 lo = dx_be_n(q->addr, len), mask = dx_hostmask(q->plen, len);
     if (lo & mask)
         return DX_EINVAL;
     dx_u128 hi = lo | mask;
@@ -1596,12 +1423,12 @@ int dx_hold_put(struct dx_txn *w, const char *zone, const char *list,
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    uint8_t kb[DX__KEY_MAX + 1];
-    int kn = dx__entry_key(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_entry(kb, zone, list, k);
     if (kn < 0)
         return dx__fail(w, DX_EINVAL);
     uint8_t b[8];
-    dx_set_be64(b, until);
+    dx_sv_u64_put(b, until);
     MDB_val key = { (size_t)kn, kb }, v = { 8, b };
     return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->holds, &key, &v, 0)));
 }
@@ -1613,8 +1440,8 @@ int dx_hold_get(struct dx_txn *t, const char *zone, const char *list,
         return DX_EINVAL;
     if (t->err)
         return t->err;
-    uint8_t kb[DX__KEY_MAX + 1];
-    int kn = dx__entry_key(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int kn = dx_sk_entry(kb, zone, list, k);
     if (kn < 0)
         return DX_EINVAL;
     MDB_val key = { (size_t)kn, kb }, v;
@@ -1623,10 +1450,7 @@ int dx_hold_get(struct dx_txn *t, const char *zone, const char *list,
         return DX_ENOTFOUND;
     if (rc)
         return dx__fail(t, dx__mdb(rc));
-    if (v.mv_size != 8)
-        return DX_EINVAL;
-    *until = dx_be64(v.mv_data);
-    return 0;
+    return dx_sv_u64_get(v.mv_data, v.mv_size, until);
 }
 
 /* --- history ------------------------------------------------------------ */
@@ -1649,7 +1473,7 @@ const char *dx_hist_action_name(int action)
  * its length or an error. */
 static int hist_prefix(const struct dx_key *k, uint8_t *out)
 {
-    if (key_check(k))
+    if (dx_sk_check_key(k))
         return DX_EINVAL;
     if (k->family == DX_FAM_V4) {
         /* dotted quad [/plen], without snprintf: a bulk import adds a
@@ -1698,10 +1522,10 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
     dx_bytes_reset(b);
     dx_put_u8(b, h->action);
     dx_put_u64(b, h->expires_at);
-    dx__put_str(b, h->zone);
-    dx__put_str(b, h->list);
-    dx__put_str(b, h->source);
-    dx__put_str(b, h->reason);
+    dx_sv_put_str(b, h->zone);
+    dx_sv_put_str(b, h->list);
+    dx_sv_put_str(b, h->source);
+    dx_sv_put_str(b, h->reason);
     if (b->err || b->pos > UINT16_MAX)
         return dx__fail(w, DX_ENOMEM);
     struct dx_bytes *q = &w->hpend, *hv = &w->hval;
@@ -1772,7 +1596,7 @@ static int hist_flush(struct dx_txn *w)
     if (!w->hcur)
         rc = mdb_cursor_open(w->txn, w->st->history, &w->hcur);
     MDB_cursor *c = w->hcur;
-    uint8_t last[DX__KEY_MAX + 1];      /* >= the last key of history */
+    uint8_t last[DX_SK_MAX + 1];      /* >= the last key of history */
     size_t lastn = 0;                   /* 0: history is empty */
     MDB_val key, v;
     if (rc == 0) {
@@ -1786,7 +1610,7 @@ static int hist_flush(struct dx_txn *w)
             rc = 0;
         }
     }
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX + 1];
     const uint8_t *prev = NULL;
     size_t prevn = 0;
     uint32_t seq = 0;
@@ -1865,10 +1689,10 @@ static int hist_decode(const uint8_t *kp, size_t pn, const MDB_val *v, struct dx
     h->at = dx_be64(kp + pn);
     h->action = dx_get_u8(&r);
     h->expires_at = dx_get_u64(&r);
-    h->zone = dx__get_str(&r);
-    h->list = dx__get_str(&r);
-    h->source = dx__get_str(&r);
-    h->reason = dx__get_str(&r);
+    h->zone = dx_sv_get_str(&r);
+    h->list = dx_sv_get_str(&r);
+    h->source = dx_sv_get_str(&r);
+    h->reason = dx_sv_get_str(&r);
     return r.err ? DX_EINVAL : 0;
 }
 
@@ -1927,10 +1751,10 @@ static int prune(struct dx_txn *w, MDB_dbi dbi,
         return dx__fail(w, dx__mdb(rc));
     size_t n = 0;
     MDB_val key, v;
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX + 1];
     rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
     while (rc == 0) {
-        if (key.mv_size > DX__KEY_MAX || !older(&key, &v, before)) {
+        if (key.mv_size > DX_SK_MAX || !older(&key, &v, before)) {
             rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
             continue;
         }
@@ -1962,7 +1786,8 @@ static bool hist_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 /* reports value: u64 last report time */
 static bool report_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
-    return v->mv_size == 8 && dx_be64(v->mv_data) < before;
+    uint64_t at;
+    return dx_sv_u64_get(v->mv_data, v->mv_size, &at) == 0 && at < before;
 }
 
 static int u64_cmp(const void *x, const void *y)
@@ -2040,17 +1865,6 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
 
 /* --- reporters ---------------------------------------------------------- */
 
-/* Reports key prefix: entries-key \0. Returns its length or DX_EINVAL. */
-static int report_prefix(uint8_t *out, const char *zone, const char *list,
-                         const struct dx_key *k)
-{
-    int n = dx__entry_key(out, zone, list, k);
-    if (n < 0)
-        return DX_EINVAL;
-    out[n] = 0;
-    return n + 1;
-}
-
 int dx_report_add(struct dx_txn *w, const char *zone, const char *list,
                   const struct dx_key *k, const char *reporter, uint64_t at)
 {
@@ -2058,22 +1872,20 @@ int dx_report_add(struct dx_txn *w, const char *zone, const char *list,
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    uint8_t kb[DX__KEY_MAX + 8];
-    int pn = report_prefix(kb, zone, list, k);
-    if (pn < 0 || !reporter || !*reporter)
+    uint8_t kb[DX_SK_MAX];
+    int pn = dx_sk_report_prefix(kb, zone, list, k);
+    int kn = pn < 0 ? pn : dx_sk_report(kb, (size_t)pn, reporter);
+    if (kn < 0)
         return dx__fail(w, DX_EINVAL);
-    size_t rl = strlen(reporter) + 1;
-    if ((size_t)pn + rl > DX__KEY_MAX)
-        return dx__fail(w, DX_EINVAL);
-    memcpy(kb + pn, reporter, rl);
-    MDB_val key = { (size_t)pn + rl, kb }, v;
+    MDB_val key = { (size_t)kn, kb }, v;
+    uint64_t last;
     int rc = mdb_get(w->txn, w->st->reports, &key, &v);
-    if (rc == 0 && v.mv_size == 8 && dx_be64(v.mv_data) >= at)
+    if (rc == 0 && dx_sv_u64_get(v.mv_data, v.mv_size, &last) == 0 && last >= at)
         return 0;
     if (rc && rc != MDB_NOTFOUND)
         return dx__fail(w, dx__mdb(rc));
     uint8_t b[8];
-    dx_set_be64(b, at);
+    dx_sv_u64_put(b, at);
     v.mv_size = 8;
     v.mv_data = b;
     return dx__fail(w, dx__mdb(mdb_put(w->txn, w->st->reports, &key, &v, 0)));
@@ -2088,8 +1900,8 @@ int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
         return DX_EINVAL;
     if (t->err)
         return t->err;
-    uint8_t kb[DX__KEY_MAX + 8];
-    int pn = report_prefix(kb, zone, list, k);
+    uint8_t kb[DX_SK_MAX];
+    int pn = dx_sk_report_prefix(kb, zone, list, k);
     if (pn < 0)
         return DX_EINVAL;
     MDB_cursor *c;
@@ -2100,16 +1912,15 @@ int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
     size_t cnt = 0;
     rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
     while (rc == 0) {
-        const uint8_t *p = key.mv_data;
-        if (key.mv_size <= (size_t)pn + 1 || memcmp(p, kb, (size_t)pn) != 0)
+        int m = dx_sk_report_match(key.mv_data, key.mv_size, kb, (size_t)pn);
+        if (m == 0)
             break;
-        /* the rest is one NUL-terminated reporter */
-        if (p[key.mv_size - 1] != 0 || memchr(p + pn, 0, key.mv_size - (size_t)pn - 1) ||
-            v.mv_size != 8) {
+        uint64_t last;
+        if (m < 0 || dx_sv_u64_get(v.mv_data, v.mv_size, &last)) {
             rc = DX_EINVAL;
             break;
         }
-        if (dx_be64(v.mv_data) >= since)
+        if (last >= since)
             cnt++;
         rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
     }

@@ -69,7 +69,7 @@ static size_t ikey(const struct ictx *c, uint8_t *kb, dx_u128 a)
  * contains x, 0 if none does, or an error. */
 static int iv_find(struct ictx *c, dx_u128 x, dx_u128 *s, dx_u128 *e)
 {
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX + 1];
     size_t pn = c->zl + 2;
     MDB_val key = { ikey(c, kb, x), kb }, v;
     int rc = mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE);
@@ -110,7 +110,7 @@ static int walk_load(struct ictx *c, int rc, const MDB_val *key)
 /* Position the walk on the first index record with end >= x. */
 static int walk_seek(struct ictx *c, dx_u128 x)
 {
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX + 1];
     MDB_val key = { ikey(c, kb, x), kb }, v;
     return walk_load(c, mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE), &key);
 }
@@ -145,7 +145,7 @@ static int push_item(struct ictx *c, uint32_t list, dx_u128 start, uint8_t plen,
                      const MDB_val *v)
 {
     struct dx_entry e;
-    if (dx__entry_decode(v->mv_data, v->mv_size, &e))
+    if (dx_sv_entry_get(v->mv_data, v->mv_size, &e))
         return DX_EINVAL;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
@@ -157,7 +157,7 @@ static int push_item(struct ictx *c, uint32_t list, dx_u128 start, uint8_t plen,
     }
     struct item *it = &c->it[c->n++];
     it->start = start;
-    it->end = start | dx__hostmask(plen, c->len);
+    it->end = start | dx_hostmask(plen, c->len);
     it->plen = plen;
     it->flags = (uint8_t)e.flags;
     it->code = e.code;
@@ -183,28 +183,26 @@ static int collect(struct ictx *c, dx_u128 lo, dx_u128 hi)
     int rc = mdb_cursor_open(c->t->txn, c->t->st->entries, &ec);
     if (rc)
         return dx__mdb(rc);
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX];
     for (size_t li = 0; li < c->nlists && rc == 0; li++) {
-        size_t ll = strlen(c->lists[li]) + 1;
-        size_t pn = c->zl + 1 + ll + 1;
-        if (pn + c->len + 1 > DX__KEY_MAX)
-            continue;
-        memcpy(kb, c->zone, c->zl + 1);
-        memcpy(kb + c->zl + 1, c->lists[li], ll);
-        kb[pn - 1] = c->fam;
+        struct dx_bytes k;
+        dx_bytes_writer(&k, kb, sizeof(kb));
+        dx_sk_entry_ip_prefix(&k, c->zone, c->zl, c->lists[li], strlen(c->lists[li]), c->fam);
+        size_t pn = k.pos;
+        struct dx_bytes_mark at = dx_bytes_mark(&k);
         /* entries starting in [lo, hi] */
-        dx_set_be_n(kb + pn, c->len, lo);
-        kb[pn + c->len] = 0;
-        MDB_val key = { pn + c->len + 1, kb }, v;
+        dx_sk_entry_ip_at(&k, c->len, lo, 0);
+        if (k.err)
+            continue;                   /* no key of this list fits */
+        MDB_val key = { k.pos, kb }, v;
         rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
         while (rc == 0) {
-            const uint8_t *k = key.mv_data;
-            if (key.mv_size != pn + c->len + 1 || memcmp(k, kb, pn) != 0)
+            dx_u128 a;
+            uint8_t plen;
+            if (!dx_sk_entry_ip_split(key.mv_data, key.mv_size, kb, pn, c->len, &a, &plen) ||
+                a > hi)
                 break;
-            dx_u128 a = dx_be_n(k + pn, c->len);
-            if (a > hi)
-                break;
-            rc = push_item(c, (uint32_t)li, a, k[pn + c->len], &v);
+            rc = push_item(c, (uint32_t)li, a, plen, &v);
             if (rc == 0)
                 rc = mdb_cursor_get(ec, &key, &v, MDB_NEXT);
         }
@@ -213,12 +211,12 @@ static int collect(struct ictx *c, dx_u128 lo, dx_u128 hi)
         /* ancestors of lo */
         unsigned bits = (unsigned)c->len * 8;
         for (unsigned p = 0; p < bits && rc == 0; p++) {
-            dx_u128 a = lo & ~dx__hostmask(p, c->len);
+            dx_u128 a = lo & ~dx_hostmask(p, c->len);
             if (a == lo)
                 continue;
-            dx_set_be_n(kb + pn, c->len, a);
-            kb[pn + c->len] = (uint8_t)p;
-            key.mv_size = pn + c->len + 1;
+            dx_bytes_rollback(&k, at);
+            dx_sk_entry_ip_at(&k, c->len, a, (uint8_t)p);
+            key.mv_size = k.pos;
             key.mv_data = kb;
             rc = mdb_get(c->t->txn, c->t->st->entries, &key, &v);
             if (rc == 0)
@@ -280,7 +278,7 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
             dx_put_u64(v, it->expires);
             dx_set_be_n(addr, c->len, it->start);
             dx_put(v, addr, c->len);
-            dx__put_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.wp + it->txt);
+            dx_sv_put_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.wp + it->txt);
         }
         nl++;
     }
@@ -292,7 +290,7 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
     int rc = walk_delete(c, b, false);
     if (rc)
         return rc;
-    uint8_t kb[DX__KEY_MAX + 1];
+    uint8_t kb[DX_SK_MAX + 1];
     MDB_val key = { ikey(c, kb, b), kb }, val;
     if (c->wvalid && c->wend == b) {
         rc = mdb_cursor_get(c->ic, &key, &val, MDB_GET_CURRENT);
@@ -428,7 +426,7 @@ static int sweep(struct ictx *c, dx_u128 lo, dx_u128 hi)
             rc = emit(c, pos, end, lo, hi);
             if (rc)
                 return rc;
-            if (end == dx__addr_max(c->len) || end >= hi)
+            if (end == dx_addr_max(c->len) || end >= hi)
                 done = true;
             else
                 pos = end + 1;
@@ -445,22 +443,25 @@ static int zone_lists(struct ictx *c)
     int rc = mdb_cursor_open(c->t->txn, c->t->st->entries, &ec);
     if (rc)
         return dx__mdb(rc);
-    uint8_t kb[DX__KEY_MAX + 2];
-    size_t pn = c->zl + 1;
-    memcpy(kb, c->zone, pn);
+    uint8_t kb[DX_SK_MAX];
+    int pl = dx_sk_entry_prefix(kb, c->zone, NULL);
+    if (pl < 0) {
+        mdb_cursor_close(ec);
+        return pl;
+    }
+    size_t pn = (size_t)pl;
     MDB_val key = { pn, kb }, v;
     rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
     while (rc == 0) {
         const uint8_t *k = key.mv_data;
         if (key.mv_size <= pn || memcmp(k, kb, pn) != 0)
             break;
-        const uint8_t *nul = memchr(k + pn, 0, key.mv_size - pn);
-        if (!nul) {
-            rc = DX_EINVAL;
-            break;
-        }
-        size_t ll = (size_t)(nul - (k + pn));
-        if (pn + ll + 1 > DX__KEY_MAX) {
+        size_t ll;
+        int nk = -1;
+        /* the next list's keys start at zone \0 list \1 */
+        if (dx_sk_entry_list(k, key.mv_size, pn, &ll) == 0)
+            nk = dx_sk_entry_next_list(kb, c->zone, c->zl, (const char *)k + pn, ll);
+        if (nk < 0) {
             rc = DX_EINVAL;
             break;
         }
@@ -475,10 +476,7 @@ static int zone_lists(struct ictx *c)
         }
         c->lists = n;
         c->lists[c->nlists++] = name;
-        /* skip to the next list: zone \0 list \1 */
-        memcpy(kb + pn, name, ll);
-        kb[pn + ll] = 1;
-        key.mv_size = pn + ll + 1;
+        key.mv_size = (size_t)nk;
         key.mv_data = kb;
         rc = mdb_cursor_get(ec, &key, &v, MDB_SET_RANGE);
     }
@@ -504,7 +502,7 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     c.zone = g->zone;
     c.zl = strlen(g->zone);
     c.fam = g->fam;
-    c.len = dx__fam_len(g->fam);
+    c.len = dx_fam_len(g->fam);
     int rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
     if (rc)
         return rc;
@@ -526,7 +524,7 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
         full = rc == 0 && g->n > ms.ms_entries / 16;
     }
     if (rc == 0 && full) {
-        rc = region(&c, 0, dx__addr_max(c.len), false);
+        rc = region(&c, 0, dx_addr_max(c.len), false);
     } else if (rc == 0 && g->n > 0) {
         qsort(g->r, g->n, sizeof(*g->r), range_cmp);
         struct dx__range cur = g->r[0];

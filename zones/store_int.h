@@ -41,9 +41,9 @@
 
 #include "zones/bytes.h"
 #include "zones/key.h"
+#include "zones/schema.h"
 #include "zones/store.h"
 
-#define DX__KEY_MAX 511              /* LMDB's default max key size */
 /* A write txn's touched ranges of a zone/family are recomputed region by
  * region while there are at most DX__TOUCH_FULL of them, or at most 1/16 of
  * the entries of the database (each region costs a few dozen page-local
@@ -82,7 +82,7 @@ struct dx_txn {
     MDB_cursor *dcur;                /* dindex cursor for dx_lookup_below (lazily opened) */
     MDB_cursor *ecur;                /* write txn: entries cursor (lazily opened) */
     MDB_cursor *hcur;                /* write txn: history cursor (lazily opened) */
-    uint8_t elast[DX__KEY_MAX + 1];  /* >= the last key of entries, if elast_n > 0 */
+    uint8_t elast[DX_SK_MAX + 1];  /* >= the last key of entries, if elast_n > 0 */
     size_t elast_n;                  /* 0 = unknown; SIZE_MAX = entries was empty */
     struct dx_bytes vbuf;            /* growable: scratch for encoding values */
     struct dx_bytes hpend;           /* growable: history records not yet written:
@@ -101,53 +101,12 @@ struct dx_txn {
     size_t nzones, capzones;
 };
 
-/* A string field: u16 n, then n bytes; n = 0 is NULL, otherwise the bytes
- * end with their NUL. A string longer than 65534 bytes sets DX_ERANGE. */
-static inline void dx__put_str(struct dx_bytes *b, const char *s)
-{
-    if (!s)
-        dx_put_u16(b, 0);
-    else
-        dx_put_lp16(b, s, strlen(s) + 1);
-}
-
-/* The string field at the cursor: NULL if absent (n = 0) or once err is
- * set; one without its NUL sets DX_EINVAL. */
-static inline const char *dx__get_str(struct dx_bytes *r)
-{
-    size_t n;
-    const uint8_t *p = dx_get_lp16(r, &n);
-    if (!p || n == 0)
-        return NULL;
-    if (p[n - 1] != 0) {
-        dx_bytes_fail(r, DX_EINVAL);
-        return NULL;
-    }
-    return (const char *)p;
-}
-
 /* LMDB return code -> dx error space (positive errno -> -errno). */
 int dx__mdb(int rc);
 
 /* Record a failure on a write txn (sticky); returns rc. 0 and DX_ENOTFOUND
  * are results, not failures. */
 int dx__fail(struct dx_txn *t, int rc);
-
-dx_u128 dx__addr_max(size_t len);
-dx_u128 dx__hostmask(unsigned plen, size_t len);
-
-/* Entries key: zone \0 list \0 fam key. Returns its length, or DX_EINVAL if
- * a name is empty or the key would be longer than DX__KEY_MAX. */
-int dx__entry_key(uint8_t *out, const char *zone, const char *list, const struct dx_key *k);
-
-/* Is fam an ip family (4|6)? */
-static inline size_t dx__fam_len(uint8_t fam)
-{
-    return fam == DX_FAM_V4 ? 4 : fam == DX_FAM_V6 ? 16 : 0;
-}
-
-/* Decode an entry value. Returns 0 or DX_EINVAL (corrupt record). */
-int dx__entry_decode(const uint8_t *p, size_t n, struct dx_entry *e);
 
 /* Recompute the index for everything t touched (store_index.c). */
 int dx__index_commit(struct dx_txn *t);

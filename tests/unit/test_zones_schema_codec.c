@@ -1,0 +1,293 @@
+/* Unit tests of the store's key and value codecs (zones/schema.h): round
+ * trips, the length limits of names and keys, and what a decoder says about
+ * a corrupt record. The bytes themselves are pinned by test_zones_schema.c
+ * (the golden dump of a whole store); these tests are about the edges.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones/err.h"
+#include "zones/key.h"
+#include "zones/schema.h"
+
+static struct dx_key K(const char *text)
+{
+    struct dx_key k;
+    if (dx_key_parse(text, &k) != 0)
+        fail_msg("bad key %s", text);
+    return k;
+}
+
+/* A name of n bytes: "aaa...". */
+static char *name_of(size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, 'a', n);
+    s[n] = 0;
+    return s;
+}
+
+static void test_entry_key_splits_back_into_zone_list_and_key(void **state)
+{
+    (void)state;
+    const char *keys[] = { "192.0.2.1", "198.51.100.0/24", "2001:db8::/32", "::1",
+                           "spam.example", "*.wild.example", "a" };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct dx_key k = K(keys[i]), back;
+        uint8_t kb[DX_SK_MAX];
+        int n = dx_sk_entry(kb, "bl.example", "traps", &k);
+        assert_true(n > 0);
+        const char *zone, *list;
+        assert_int_equal(dx_sk_entry_split(kb, (size_t)n, &zone, &list, &back), 0);
+        assert_string_equal(zone, "bl.example");
+        assert_string_equal(list, "traps");
+        assert_int_equal(back.family, k.family);
+        assert_int_equal(back.len, k.len);
+        assert_int_equal(back.plen, k.plen);
+        assert_memory_equal(back.addr, k.addr, k.len);
+    }
+}
+
+static void test_entry_key_stores_a_name_with_its_labels_reversed(void **state)
+{
+    (void)state;
+    struct dx_key k = K("*.spam.example");
+    uint8_t kb[DX_SK_MAX];
+    int n = dx_sk_entry(kb, "z", "l", &k);
+    static const uint8_t want[] = "z\0l\0Dexample.spam\1";
+    assert_int_equal(n, sizeof(want) - 1);
+    assert_memory_equal(kb, want, sizeof(want) - 1);
+}
+
+static void test_entry_key_refuses_bad_names_and_keys(void **state)
+{
+    (void)state;
+    struct dx_key k = K("192.0.2.1");
+    uint8_t kb[DX_SK_MAX];
+    char *z255 = name_of(255), *z256 = name_of(256), *l254 = name_of(254), *l255 = name_of(255);
+    assert_int_equal(dx_sk_entry(kb, "", "l", &k), DX_EINVAL);
+    assert_int_equal(dx_sk_entry(kb, NULL, "l", &k), DX_EINVAL);
+    assert_int_equal(dx_sk_entry(kb, "z", "", &k), DX_EINVAL);
+    assert_int_equal(dx_sk_entry(kb, "z", "l", NULL), DX_EINVAL);
+    assert_true(dx_sk_entry(kb, z255, "l", &k) > 0);
+    assert_int_equal(dx_sk_entry(kb, z256, "l", &k), DX_EINVAL);
+    assert_true(dx_sk_entry(kb, "z", l254, &k) > 0);
+    assert_int_equal(dx_sk_entry(kb, "z", l255, &k), DX_EINVAL);
+    /* host bits set, a bad family, a name with a NUL */
+    struct dx_key bad = k;
+    bad.plen = 24;
+    assert_int_equal(dx_sk_entry(kb, "z", "l", &bad), DX_EINVAL);
+    bad = k;
+    bad.family = 5;
+    assert_int_equal(dx_sk_entry(kb, "z", "l", &bad), DX_EINVAL);
+    bad = K("spam.example");
+    bad.addr[2] = 0;
+    assert_int_equal(dx_sk_entry(kb, "z", "l", &bad), DX_EINVAL);
+    free(z255);
+    free(z256);
+    free(l254);
+    free(l255);
+}
+
+/* An entries key is at most DX_SK_ENTRY_MAX (503) bytes: its expiry key
+ * (8 more) must still fit in LMDB's 511. */
+static void test_entry_key_leaves_room_for_the_expiry_prefix(void **state)
+{
+    (void)state;
+    char *zone = name_of(255), *list = name_of(254 - 10);
+    struct dx_key k = K("192.0.2.1");
+    uint8_t kb[DX_SK_MAX], xb[DX_SK_MAX];
+    /* 256 + 245 + 1 + 4 + 1 = 507: too long */
+    assert_int_equal(dx_sk_entry(kb, zone, list, &k), DX_EINVAL);
+    list[254 - 14] = 0;     /* 256 + 241 + 6 = 503: the longest */
+    int n = dx_sk_entry(kb, zone, list, &k);
+    assert_int_equal(n, DX_SK_ENTRY_MAX);
+    int xn = dx_sk_expiry(xb, 1234, kb, (size_t)n);
+    assert_int_equal(xn, DX_SK_MAX);
+    uint64_t exp;
+    size_t ekn;
+    const uint8_t *ek = dx_sk_expiry_split(xb, (size_t)xn, &exp, &ekn);
+    assert_non_null(ek);
+    assert_int_equal(exp, 1234);
+    assert_int_equal(ekn, (size_t)n);
+    assert_memory_equal(ek, kb, (size_t)n);
+    /* one byte more does not fit an expiry key */
+    assert_int_equal(dx_sk_expiry(xb, 1, kb, DX_SK_ENTRY_MAX + 4), DX_EINVAL);
+    assert_null(dx_sk_expiry_split(xb, 8, &exp, &ekn));
+    free(zone);
+    free(list);
+}
+
+static void test_entry_prefix_is_the_start_of_the_entry_keys(void **state)
+{
+    (void)state;
+    struct dx_key k = K("192.0.2.0/24");
+    uint8_t kb[DX_SK_MAX], pb[DX_SK_MAX];
+    int n = dx_sk_entry(kb, "zone", "list", &k);
+    int pz = dx_sk_entry_prefix(pb, "zone", NULL);
+    assert_int_equal(pz, 5);
+    assert_memory_equal(pb, kb, 5);
+    int pl = dx_sk_entry_prefix(pb, "zone", "list");
+    assert_int_equal(pl, 10);
+    assert_memory_equal(pb, kb, 10);
+    assert_true(n > pl);
+    assert_int_equal(dx_sk_entry_prefix(pb, "", NULL), DX_EINVAL);
+    assert_int_equal(dx_sk_entry_prefix(pb, "zone", ""), DX_EINVAL);
+    /* the list of a key, and the first key after the list's keys */
+    size_t ll;
+    assert_int_equal(dx_sk_entry_list(kb, (size_t)n, 5, &ll), 0);
+    assert_int_equal(ll, 4);
+    assert_int_equal(dx_sk_entry_list(kb, 7, 5, &ll), DX_EINVAL);    /* no NUL */
+    uint8_t nb[DX_SK_MAX];
+    int nn = dx_sk_entry_next_list(nb, "zone", 4, "list", 4);
+    assert_int_equal(nn, 10);
+    assert_memory_equal(nb, "zone\0list\1", 10);
+    assert_true(memcmp(kb, nb, 10) < 0);
+}
+
+static void test_entry_ip_keys_of_the_index_rebuild_match_the_entry_key(void **state)
+{
+    (void)state;
+    struct dx_key k = K("2001:db8:1::/48");
+    uint8_t kb[DX_SK_MAX], ib[DX_SK_MAX];
+    int n = dx_sk_entry(kb, "z", "list", &k);
+    struct dx_bytes b;
+    dx_bytes_writer(&b, ib, sizeof(ib));
+    dx_sk_entry_ip_prefix(&b, "z", 1, "list", 4, DX_FAM_V6);
+    size_t pn = b.pos;
+    dx_sk_entry_ip_at(&b, 16, dx_be_n(k.addr, 16), 48);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(b.pos, (size_t)n);
+    assert_memory_equal(ib, kb, (size_t)n);
+    dx_u128 a;
+    uint8_t plen;
+    assert_true(dx_sk_entry_ip_split(kb, (size_t)n, ib, pn, 16, &a, &plen));
+    assert_true(a == dx_be_n(k.addr, 16));
+    assert_int_equal(plen, 48);
+    assert_false(dx_sk_entry_ip_split(kb, (size_t)n - 1, ib, pn, 16, &a, &plen));
+    assert_false(dx_sk_entry_ip_split(kb, (size_t)n, ib, pn, 4, &a, &plen));
+}
+
+static void test_entry_value_round_trip(void **state)
+{
+    (void)state;
+    struct dx_entry e = { .flags = DX_ENTRY_EXCLUDE, .code = 0x7f000002, .first_seen = 1,
+                          .last_seen = 2, .expires_at = 3, .hits = 4, .relists = 5,
+                          .source = "admin", .reason = NULL, .txt = "" }, back;
+    struct dx_bytes b;
+    dx_bytes_growable(&b);
+    dx_sv_entry_put(&b, &e);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(dx_sv_entry_get(b.wp, b.pos, &back), 0);
+    assert_int_equal(back.flags, e.flags);
+    assert_int_equal(back.code, e.code);
+    assert_int_equal(back.first_seen, 1);
+    assert_int_equal(back.last_seen, 2);
+    assert_int_equal(back.expires_at, 3);
+    assert_int_equal(back.hits, 4);
+    assert_int_equal(back.relists, 5);
+    assert_string_equal(back.source, "admin");
+    assert_null(back.reason);
+    assert_string_equal(back.txt, "");        /* "" (no TXT) is not NULL */
+    /* cut short anywhere: corrupt */
+    for (size_t n = 0; n < b.pos; n++)
+        assert_int_equal(dx_sv_entry_get(b.wp, n, &back), DX_EINVAL);
+    /* a string without its NUL: corrupt */
+    b.wp[b.pos - 1] = 'x';
+    assert_int_equal(dx_sv_entry_get(b.wp, b.pos, &back), DX_EINVAL);
+    dx_bytes_free(&b);
+}
+
+static void test_string_field_too_long_is_an_error_of_the_writer(void **state)
+{
+    (void)state;
+    char *s = name_of(65534), *t = name_of(65535);
+    struct dx_bytes b;
+    dx_bytes_growable(&b);
+    dx_sv_put_str(&b, s);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(b.pos, 2 + 65535);
+    dx_sv_put_str(&b, t);
+    assert_int_equal(b.err, DX_ERANGE);
+    dx_bytes_free(&b);
+    free(s);
+    free(t);
+}
+
+static void test_scalar_values_have_exactly_their_size(void **state)
+{
+    (void)state;
+    uint8_t b8[9] = { 0 }, b4[5] = { 0 };
+    uint64_t v64;
+    uint32_t v32;
+    dx_sv_u64_put(b8, 0x0102030405060708ull);
+    assert_int_equal(dx_sv_u64_get(b8, 8, &v64), 0);
+    assert_true(v64 == 0x0102030405060708ull);
+    assert_int_equal(dx_sv_u64_get(b8, 7, &v64), DX_EINVAL);
+    assert_int_equal(dx_sv_u64_get(b8, 9, &v64), DX_EINVAL);
+    dx_sv_u32_put(b4, 0xa0b0c0d0u);
+    assert_int_equal(dx_sv_u32_get(b4, 4, &v32), 0);
+    assert_int_equal(v32, 0xa0b0c0d0u);
+    assert_int_equal(dx_sv_u32_get(b4, 5, &v32), DX_EINVAL);
+}
+
+static void test_report_keys_are_the_entry_key_then_one_reporter(void **state)
+{
+    (void)state;
+    struct dx_key k = K("192.0.2.7");
+    uint8_t pb[DX_SK_MAX], kb[DX_SK_MAX], eb[DX_SK_MAX];
+    int en = dx_sk_entry(eb, "z", "l", &k);
+    int pn = dx_sk_report_prefix(pb, "z", "l", &k);
+    assert_int_equal(pn, en + 1);
+    assert_memory_equal(pb, eb, (size_t)en);
+    assert_int_equal(pb[en], 0);
+    memcpy(kb, pb, (size_t)pn);
+    int n = dx_sk_report(kb, (size_t)pn, "example.net");
+    assert_int_equal(n, pn + 12);
+    assert_string_equal((const char *)kb + pn, "example.net");
+    assert_int_equal(dx_sk_report_match(kb, (size_t)n, pb, (size_t)pn), 1);
+    assert_int_equal(dx_sk_report(kb, (size_t)pn, ""), DX_EINVAL);
+    assert_int_equal(dx_sk_report(kb, (size_t)pn, NULL), DX_EINVAL);
+    /* another key's reports, an empty reporter: not ours; two NULs: corrupt */
+    assert_int_equal(dx_sk_report_match(kb, (size_t)pn + 1, pb, (size_t)pn), 0);
+    kb[0] = 'y';
+    assert_int_equal(dx_sk_report_match(kb, (size_t)n, pb, (size_t)pn), 0);
+    kb[0] = 'z';
+    kb[pn + 3] = 0;
+    assert_int_equal(dx_sk_report_match(kb, (size_t)n, pb, (size_t)pn), DX_EINVAL);
+    kb[pn + 3] = 'm';
+    kb[n - 1] = 'x';
+    assert_int_equal(dx_sk_report_match(kb, (size_t)n, pb, (size_t)pn), DX_EINVAL);
+    /* a reporter as long as a key allows, and one byte more */
+    char *r = name_of((size_t)(DX_SK_MAX - pn - 1));
+    assert_int_equal(dx_sk_report(kb, (size_t)pn, r), DX_SK_MAX);
+    free(r);
+    r = name_of((size_t)(DX_SK_MAX - pn));
+    assert_int_equal(dx_sk_report(kb, (size_t)pn, r), DX_EINVAL);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_entry_key_splits_back_into_zone_list_and_key),
+        cmocka_unit_test(test_entry_key_stores_a_name_with_its_labels_reversed),
+        cmocka_unit_test(test_entry_key_refuses_bad_names_and_keys),
+        cmocka_unit_test(test_entry_key_leaves_room_for_the_expiry_prefix),
+        cmocka_unit_test(test_entry_prefix_is_the_start_of_the_entry_keys),
+        cmocka_unit_test(test_entry_ip_keys_of_the_index_rebuild_match_the_entry_key),
+        cmocka_unit_test(test_entry_value_round_trip),
+        cmocka_unit_test(test_string_field_too_long_is_an_error_of_the_writer),
+        cmocka_unit_test(test_scalar_values_have_exactly_their_size),
+        cmocka_unit_test(test_report_keys_are_the_entry_key_then_one_reporter),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

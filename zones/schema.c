@@ -1,0 +1,219 @@
+/* The codecs of zones/schema.h that are not on the query path. */
+#include "zones/schema.h"
+
+#include <string.h>
+
+#include "zones/err.h"
+
+int dx_sk_check_key(const struct dx_key *k)
+{
+    if (!k)
+        return DX_EINVAL;
+    size_t len = dx_fam_len(k->family);
+    if (len) {
+        if (k->len != len || k->plen > len * 8)
+            return DX_EINVAL;
+        if (dx_be_n(k->addr, len) & dx_hostmask(k->plen, len))
+            return DX_EINVAL;
+        return 0;
+    }
+    if (k->family != DX_FAM_DOMAIN || k->len == 0 || k->len > DX_KEY_NAME_MAX || k->plen > 1)
+        return DX_EINVAL;
+    if (memchr(k->addr, 0, k->len))
+        return DX_EINVAL;
+    return 0;
+}
+
+/* --- entries ------------------------------------------------------------------ */
+
+/* The key part of an entries key (k checked), k->len + 2 bytes:
+ *   ip      fam (4|6), addr (4|16), plen
+ *   domain  'D', name with its labels reversed, wild (1: "*.name") */
+static size_t key_tail(uint8_t *out, const struct dx_key *k)
+{
+    out[0] = k->family;
+    if (k->family == DX_FAM_DOMAIN) {
+        dx_rev_labels(k->addr, k->len, out + 1);
+        out[1 + k->len] = k->plen ? 1 : 0;
+    } else {
+        memcpy(out + 1, k->addr, k->len);
+        out[1 + k->len] = k->plen;
+    }
+    return (size_t)k->len + 2;
+}
+
+/* The key part back to a key: 0 or DX_EINVAL. */
+static int key_untail(const uint8_t *p, size_t n, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    if (n < 2)
+        return DX_EINVAL;
+    k->family = p[0];
+    size_t len = dx_fam_len(p[0]);
+    if (len) {
+        if (n != len + 2)
+            return DX_EINVAL;
+        memcpy(k->addr, p + 1, len);
+        k->len = (uint8_t)len;
+        k->plen = p[1 + len];
+        return 0;
+    }
+    if (p[0] != DX_FAM_DOMAIN || n - 2 > DX_KEY_NAME_MAX || n - 2 == 0)
+        return DX_EINVAL;
+    k->len = (uint8_t)(n - 2);
+    dx_rev_labels(p + 1, k->len, k->addr);
+    k->addr[k->len] = 0;
+    k->plen = p[n - 1];
+    return 0;
+}
+
+int dx_sk_entry(uint8_t out[DX_SK_MAX], const char *zone, const char *list,
+                const struct dx_key *k)
+{
+    if (!zone || !list || dx_sk_check_key(k))
+        return DX_EINVAL;
+    size_t zl = strlen(zone), ll = strlen(list);
+    if (zl == 0 || zl > DX_ZONE_MAX || ll == 0 || ll > DX_LIST_MAX)
+        return DX_EINVAL;
+    if (zl + 1 + ll + 1 + (size_t)k->len + 2 > DX_SK_ENTRY_MAX)
+        return DX_EINVAL;
+    memcpy(out, zone, zl + 1);
+    memcpy(out + zl + 1, list, ll + 1);
+    return (int)(zl + ll + 2 + key_tail(out + zl + ll + 2, k));
+}
+
+int dx_sk_entry_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list)
+{
+    if (dx_sk_check_zone(zone) || (list && dx_sk_check_list(list)))
+        return DX_EINVAL;
+    struct dx_bytes b;
+    dx_bytes_writer(&b, out, DX_SK_MAX);
+    dx_put(&b, zone, strlen(zone) + 1);
+    if (list)
+        dx_put(&b, list, strlen(list) + 1);
+    return b.err ? DX_EINVAL : (int)b.pos;
+}
+
+int dx_sk_entry_split(const uint8_t *p, size_t n, const char **zone, const char **list,
+                      struct dx_key *k)
+{
+    const uint8_t *z0 = memchr(p, 0, n);
+    if (!z0)
+        return DX_EINVAL;
+    const uint8_t *l = z0 + 1;
+    const uint8_t *l0 = memchr(l, 0, n - (size_t)(l - p));
+    if (!l0)
+        return DX_EINVAL;
+    *zone = (const char *)p;
+    *list = (const char *)l;
+    return key_untail(l0 + 1, n - (size_t)(l0 + 1 - p), k);
+}
+
+void dx_sk_entry_ip_prefix(struct dx_bytes *b, const char *zone, size_t zl, const char *list,
+                           size_t ll, uint8_t fam)
+{
+    dx_put(b, zone, zl + 1);
+    dx_put(b, list, ll + 1);
+    dx_put_u8(b, fam);
+}
+
+void dx_sk_entry_ip_at(struct dx_bytes *b, size_t alen, dx_u128 addr, uint8_t plen)
+{
+    uint8_t *p = dx_put_ptr(b, alen);
+    if (p)
+        dx_set_be_n(p, alen, addr);
+    dx_put_u8(b, plen);
+}
+
+int dx_sk_entry_list(const uint8_t *key, size_t n, size_t pn, size_t *ll)
+{
+    const uint8_t *nul = n > pn ? memchr(key + pn, 0, n - pn) : NULL;
+    if (!nul)
+        return DX_EINVAL;
+    *ll = (size_t)(nul - (key + pn));
+    return 0;
+}
+
+int dx_sk_entry_next_list(uint8_t out[DX_SK_MAX], const char *zone, size_t zl,
+                          const char *list, size_t ll)
+{
+    struct dx_bytes b;
+    dx_bytes_writer(&b, out, DX_SK_MAX);
+    dx_put(&b, zone, zl + 1);
+    dx_put(&b, list, ll);
+    dx_put_u8(&b, 1);
+    return b.err ? DX_EINVAL : (int)b.pos;
+}
+
+int dx_sk_expiry(uint8_t out[DX_SK_MAX], uint64_t exp, const uint8_t *ek, size_t ekn)
+{
+    struct dx_bytes b;
+    dx_bytes_writer(&b, out, DX_SK_MAX);
+    dx_put_u64(&b, exp);
+    dx_put(&b, ek, ekn);
+    return b.err ? DX_EINVAL : (int)b.pos;
+}
+
+/* u32 flags, u32 code, u64 first_seen, u64 last_seen, u64 expires_at,
+ * u32 hits, u32 relists, str source, str reason, str txt */
+void dx_sv_entry_put(struct dx_bytes *b, const struct dx_entry *e)
+{
+    dx_put_u32(b, e->flags);
+    dx_put_u32(b, e->code);
+    dx_put_u64(b, e->first_seen);
+    dx_put_u64(b, e->last_seen);
+    dx_put_u64(b, e->expires_at);
+    dx_put_u32(b, e->hits);
+    dx_put_u32(b, e->relists);
+    dx_sv_put_str(b, e->source);
+    dx_sv_put_str(b, e->reason);
+    dx_sv_put_str(b, e->txt);
+}
+
+int dx_sv_entry_get(const uint8_t *p, size_t n, struct dx_entry *e)
+{
+    struct dx_bytes r;
+    dx_bytes_reader(&r, p, n);
+    e->flags = dx_get_u32(&r);
+    e->code = dx_get_u32(&r);
+    e->first_seen = dx_get_u64(&r);
+    e->last_seen = dx_get_u64(&r);
+    e->expires_at = dx_get_u64(&r);
+    e->hits = dx_get_u32(&r);
+    e->relists = dx_get_u32(&r);
+    e->source = dx_sv_get_str(&r);
+    e->reason = dx_sv_get_str(&r);
+    e->txt = dx_sv_get_str(&r);
+    return r.err ? DX_EINVAL : 0;
+}
+
+/* --- reports ------------------------------------------------------------------ */
+
+int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,
+                        const struct dx_key *k)
+{
+    int n = dx_sk_entry(out, zone, list, k);
+    if (n < 0)
+        return DX_EINVAL;
+    out[n] = 0;         /* n <= DX_SK_ENTRY_MAX */
+    return n + 1;
+}
+
+int dx_sk_report(uint8_t out[DX_SK_MAX], size_t pn, const char *reporter)
+{
+    if (!reporter || !*reporter || pn > DX_SK_MAX)
+        return DX_EINVAL;
+    struct dx_bytes b;
+    dx_bytes_writer(&b, out + pn, DX_SK_MAX - pn);
+    dx_put(&b, reporter, strlen(reporter) + 1);
+    return b.err ? DX_EINVAL : (int)(pn + b.pos);
+}
+
+int dx_sk_report_match(const uint8_t *key, size_t n, const uint8_t *prefix, size_t pn)
+{
+    if (n <= pn + 1 || memcmp(key, prefix, pn) != 0)
+        return 0;
+    if (key[n - 1] != 0 || memchr(key + pn, 0, n - pn - 1))
+        return DX_EINVAL;
+    return 1;
+}

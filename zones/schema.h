@@ -1,0 +1,214 @@
+/* The store's schema: the layout of LMDB keys and values of the dnsxl
+ * store, and their codecs. No other file builds or parses one; the store's
+ * files (zones/store*.c) call the codecs below. Internal to zones/ (and its
+ * tests): not an API of the programs.
+ *
+ * Key encoders write into a caller's buffer of DX_SK_MAX bytes and return
+ * the key's length, or DX_EINVAL for a bad name or key or one too long for
+ * a key. Value encoders append to a growable struct dx_bytes (its error:
+ * DX_ENOMEM, or DX_ERANGE for a string field too long); value decoders
+ * return DX_EINVAL for a corrupt record, and hand out pointers into the
+ * bytes they read (the map).
+ */
+#ifndef DX_SCHEMA_H
+#define DX_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zones/bytes.h"
+#include "zones/key.h"
+#include "zones/store.h"
+
+#define DX_SK_MAX       511             /* LMDB's default max key size */
+#define DX_SK_ENTRY_MAX (DX_SK_MAX - 8)   /* an entries key leaves room for the expiry prefix */
+#define DX_ZONE_MAX     255             /* longest zone name */
+#define DX_LIST_MAX     (UINT8_MAX - 1) /* longest list name: stored with its NUL behind a u8 length */
+
+/* --- names, keys, addresses --------------------------------------------------- */
+
+/* The address length of an ip family (4 | 6): 4 or 16; 0 for anything else. */
+static inline size_t dx_fam_len(uint8_t fam)
+{
+    return fam == DX_FAM_V4 ? 4 : fam == DX_FAM_V6 ? 16 : 0;
+}
+
+/* The largest address of len (4 or 16) bytes. */
+static inline dx_u128 dx_addr_max(size_t len)
+{
+    return len == 4 ? (dx_u128)0xffffffffu : ~(dx_u128)0;
+}
+
+/* The host bits of a /plen of len-byte addresses. */
+static inline dx_u128 dx_hostmask(unsigned plen, size_t len)
+{
+    unsigned bits = (unsigned)len * 8;
+    if (plen == 0)
+        return dx_addr_max(len);
+    if (plen >= bits)
+        return 0;
+    return ((dx_u128)1 << (bits - plen)) - 1;
+}
+
+/* The labels of name[0..len) reversed into out[0..len): "a.b.c" -> "c.b.a". */
+static inline void dx_rev_labels(const uint8_t *name, size_t len, uint8_t *out)
+{
+    size_t o = 0, end = len;
+    while (end > 0) {
+        size_t s = end;
+        while (s > 0 && name[s - 1] != '.')
+            s--;
+        memcpy(out + o, name + s, end - s);
+        o += end - s;
+        if (s > 0)
+            out[o++] = '.';
+        end = s > 0 ? s - 1 : 0;
+    }
+}
+
+/* 0, or DX_EINVAL: a zone name is 1..DX_ZONE_MAX bytes, a list name
+ * 1..DX_LIST_MAX. */
+static inline int dx_sk_check_zone(const char *zone)
+{
+    return zone && *zone && strlen(zone) <= DX_ZONE_MAX ? 0 : DX_EINVAL;
+}
+
+static inline int dx_sk_check_list(const char *list)
+{
+    return list && *list && strlen(list) <= DX_LIST_MAX ? 0 : DX_EINVAL;
+}
+
+/* 0, or DX_EINVAL: a key is an ip key of its family's length without host
+ * bits beyond plen, or a name of 1..DX_KEY_NAME_MAX bytes without a NUL
+ * (plen 0 or 1). */
+int dx_sk_check_key(const struct dx_key *k);
+
+/* --- string fields -------------------------------------------------------------- */
+
+/* u16 n, then n bytes; n = 0 is NULL, otherwise the bytes end with their
+ * NUL. A string longer than 65534 bytes sets DX_ERANGE. */
+static inline void dx_sv_put_str(struct dx_bytes *b, const char *s)
+{
+    if (!s)
+        dx_put_u16(b, 0);
+    else
+        dx_put_lp16(b, s, strlen(s) + 1);
+}
+
+/* The string field at the cursor: NULL if absent (n = 0) or once err is
+ * set; one without its NUL sets DX_EINVAL. */
+static inline const char *dx_sv_get_str(struct dx_bytes *r)
+{
+    size_t n;
+    const uint8_t *p = dx_get_lp16(r, &n);
+    if (!p || n == 0)
+        return NULL;
+    if (p[n - 1] != 0) {
+        dx_bytes_fail(r, DX_EINVAL);
+        return NULL;
+    }
+    return (const char *)p;
+}
+
+/* --- entries, expiry, holds, reports ----------------------------------------- */
+
+/* The entries key of k in zone/list (at most DX_SK_ENTRY_MAX bytes). */
+int dx_sk_entry(uint8_t out[DX_SK_MAX], const char *zone, const char *list,
+                const struct dx_key *k);
+
+/* The prefix of the entries keys of zone (list NULL) or of zone/list. */
+int dx_sk_entry_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list);
+
+/* An entries key back to zone, list (pointing into p) and key: 0 or DX_EINVAL. */
+int dx_sk_entry_split(const uint8_t *p, size_t n, const char **zone, const char **list,
+                      struct dx_key *k);
+
+/* The ip entries of one zone/list/family, for the index rebuild: the
+ * prefix z \0 l \0 fam (zl, ll: the names' lengths without NUL), then per
+ * key addr (alen bytes) and plen. Too long for a key: b's DX_ERANGE. */
+void dx_sk_entry_ip_prefix(struct dx_bytes *b, const char *zone, size_t zl, const char *list,
+                           size_t ll, uint8_t fam);
+void dx_sk_entry_ip_at(struct dx_bytes *b, size_t alen, dx_u128 addr, uint8_t plen);
+
+/* Is key[0..n) an ip entries key under prefix[0..pn) with an alen-byte
+ * address? Then *addr and *plen are its address and prefix length. */
+static inline bool dx_sk_entry_ip_split(const uint8_t *key, size_t n, const uint8_t *prefix,
+                                        size_t pn, size_t alen, dx_u128 *addr, uint8_t *plen)
+{
+    if (n != pn + alen + 1 || memcmp(key, prefix, pn) != 0)
+        return false;
+    *addr = dx_be_n(key + pn, alen);
+    *plen = key[pn + alen];
+    return true;
+}
+
+/* The list name of an entries key under a zone prefix of pn bytes (z \0):
+ * *ll = its length (no NUL). 0 or DX_EINVAL. */
+int dx_sk_entry_list(const uint8_t *key, size_t n, size_t pn, size_t *ll);
+
+/* The smallest key after every entries key of zone/list: z \0 l \1. */
+int dx_sk_entry_next_list(uint8_t out[DX_SK_MAX], const char *zone, size_t zl,
+                          const char *list, size_t ll);
+
+/* The expiry key of the entries key ek[0..ekn) expiring at exp: u64 exp,
+ * then the entries key; the value is empty. */
+int dx_sk_expiry(uint8_t out[DX_SK_MAX], uint64_t exp, const uint8_t *ek, size_t ekn);
+
+/* An expiry key back to exp and the entries key inside it (*ekn bytes);
+ * NULL if it is not one (9..DX_SK_MAX bytes). */
+static inline const uint8_t *dx_sk_expiry_split(const uint8_t *p, size_t n, uint64_t *exp,
+                                                size_t *ekn)
+{
+    if (n <= 8 || n > DX_SK_MAX)
+        return NULL;
+    *exp = dx_be64(p);
+    *ekn = n - 8;
+    return p + 8;
+}
+
+/* The entry value. */
+void dx_sv_entry_put(struct dx_bytes *b, const struct dx_entry *e);
+int dx_sv_entry_get(const uint8_t *p, size_t n, struct dx_entry *e);
+
+/* A u32 / u64 value (serials, the schema version; hold ends, report
+ * times): get is 0 or DX_EINVAL (not 4 / 8 bytes). */
+static inline void dx_sv_u32_put(uint8_t out[4], uint32_t v)
+{
+    dx_set_be32(out, v);
+}
+
+static inline int dx_sv_u32_get(const void *p, size_t n, uint32_t *v)
+{
+    if (n != 4)
+        return DX_EINVAL;
+    *v = dx_be32(p);
+    return 0;
+}
+
+static inline void dx_sv_u64_put(uint8_t out[8], uint64_t v)
+{
+    dx_set_be64(out, v);
+}
+
+static inline int dx_sv_u64_get(const void *p, size_t n, uint64_t *v)
+{
+    if (n != 8)
+        return DX_EINVAL;
+    *v = dx_be64(p);
+    return 0;
+}
+
+/* The reports keys of k in zone/list start with its entries key and a
+ * NUL (the prefix); the reporter (non-empty) and its NUL follow. */
+int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,
+                        const struct dx_key *k);
+int dx_sk_report(uint8_t out[DX_SK_MAX], size_t pn, const char *reporter);
+
+/* Is key[0..n) a reporter's key under prefix[0..pn)? 1 yes, 0 not under
+ * it (past the prefix's keys), DX_EINVAL for one that is not one reporter
+ * and its NUL. */
+int dx_sk_report_match(const uint8_t *key, size_t n, const uint8_t *prefix, size_t pn);
+
+#endif
