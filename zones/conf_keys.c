@@ -1,0 +1,559 @@
+/* The keys of the config file (dnsxl.conf(5)): one table per section kind.
+ * Every key has a type, bounds and a default written as config text:
+ * defaults go through the same setters as the file. Values are validated
+ * here, once; the programs trust the result. The sections themselves, the
+ * end of the file and the public API: zones/conf.c. */
+#include "zones/conf_int.h"
+
+#include "zones/code.h"
+#include "zones/dur.h"
+#include "zones/err.h"
+#include "zones/key.h"
+#include "zones/name.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TTL_MAX      0x7fffffffu
+
+_Static_assert(sizeof(enum dx_zone_kind) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum dx_answer_mode) == sizeof(int), "enum size");
+
+/* ---- key tables -------------------------------------------------------- */
+
+struct keydef;
+typedef int (*setter_fn)(struct parser *p, const struct keydef *kd, void *base, const char *val);
+
+enum ktype {
+    K_STRING,    /* char *, any non-empty text */
+    K_PATH,      /* char *, made absolute against the file's directory */
+    K_DURATION,  /* uint64_t seconds; forever allowed iff max == DX_FOREVER */
+    K_SIZE,      /* uint64_t bytes */
+    K_UINT,      /* uint32_t */
+    K_CODE,      /* uint32_t IPv4 in 127.0.0.0/8, host order */
+    K_CIDRS,     /* struct dx_acl, appended to; blanks/commas separate several */
+    K_NAMES,     /* char ** + size_t count (off_n), appended to */
+    K_ENUM,      /* enum (int-sized): index into enums[] */
+    K_FN,        /* custom setter */
+};
+
+struct keydef {
+    const char *name;
+    enum ktype type;
+    bool repeat;
+    size_t off;                  /* field offset in the section's struct */
+    size_t off_n;                /* K_NAMES: offset of the count */
+    uint64_t min, max;
+    const char *const *enums;    /* K_ENUM: NULL-terminated */
+    setter_fn set;               /* K_FN */
+    const char *def;             /* default as config text, or NULL */
+};
+
+static int set_listen(struct parser *, const struct keydef *, void *, const char *);
+static int set_workers(struct parser *, const struct keydef *, void *, const char *);
+static int set_ttl(struct parser *, const struct keydef *, void *, const char *);
+static int set_soa(struct parser *, const struct keydef *, void *, const char *);
+static int set_backscatter(struct parser *, const struct keydef *, void *, const char *);
+static int set_percent(struct parser *, const struct keydef *, void *, const char *);
+
+static const char *const kind_names[] = { "ip", "domain", NULL };
+static const char *const answer_names[] = { "separate", "bitmask", NULL };
+
+#define CONF(f) offsetof(struct dx_conf, f)
+#define ZONE(f) offsetof(struct dx_zone_conf, f)
+#define LIST(f) offsetof(struct dx_list_conf, f)
+#define MEG     (1024ull * 1024)
+
+static const struct keydef server_keys[] = {
+    { "listen", K_FN, true, 0, 0, 0, 0, NULL, set_listen, "127.0.0.1:53" },
+    { "database", K_PATH, false, CONF(server.database), 0, 0, 0, NULL, NULL, "/var/lib/dnsxl" },
+    { "workers", K_FN, false, 0, 0, 0, 0, NULL, set_workers, "auto" },
+    { "map-size", K_SIZE, false, CONF(server.map_size), 0, MEG, UINT64_MAX, NULL, NULL, "16G" },
+    { "udp-rcvbuf", K_SIZE, false, CONF(server.udp_rcvbuf), 0, 0, INT_MAX, NULL, NULL, "8M" },
+    { "edns-size", K_UINT, false, CONF(server.edns_size), 0, 512, 4096, NULL, NULL, "1232" },
+    { "tcp-idle-timeout", K_DURATION, false, CONF(server.tcp_idle), 0, 1, 86400, NULL, NULL, "10" },
+    { "tcp-clients", K_UINT, false, CONF(server.tcp_clients), 0, 1, 65535, NULL, NULL, "256" },
+    { "tcp-per-client", K_UINT, false, CONF(server.tcp_per_client), 0, 1, 65535, NULL, NULL,
+      "16" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef loader_keys[] = {
+    { "trusted-relays", K_CIDRS, true, CONF(loader.trusted_relays), 0, 0, 0, NULL, NULL, NULL },
+    { "protected", K_CIDRS, true, CONF(loader.protected_nets), 0, 0, 0, NULL, NULL, NULL },
+    { "never-list-zone", K_NAMES, true, CONF(loader.never_list_zones),
+      CONF(loader.n_never_list_zones), 0, 0, NULL, NULL, NULL },
+    { "history", K_DURATION, false, CONF(loader.history), 0, 1, DX_FOREVER, NULL, NULL, "365d" },
+    { "history-size", K_SIZE, false, CONF(loader.history_size), 0, 0, UINT64_MAX, NULL, NULL,
+      "1G" },
+    /* operator safety (dnsxl-loader import/sync, dnsxl-admin add; --force overrides) */
+    { "shortest-prefix", K_UINT, false, CONF(loader.shortest_prefix), 0, 0, 32, NULL, NULL, "8" },
+    { "shortest-prefix6", K_UINT, false, CONF(loader.shortest_prefix6), 0, 0, 128, NULL, NULL,
+      "16" },
+    { "replace-max-delete", K_FN, false, CONF(loader.replace_max_delete), 0, 0, 100, NULL,
+      set_percent, "50%" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef zone_keys[] = {
+    { "kind", K_ENUM, false, ZONE(kind), 0, 0, 0, kind_names, NULL, "ip" },
+    { "ttl", K_FN, false, 0, 0, 0, 0, NULL, set_ttl, "300" },
+    { "soa", K_FN, false, 0, 0, 0, 0, NULL, set_soa, NULL },     /* default from the name */
+    { "ns", K_NAMES, true, ZONE(ns), ZONE(n_ns), 0, 0, NULL, NULL, NULL }, /* default soa.mname */
+    { "txt", K_STRING, false, ZONE(txt), 0, 0, 0, NULL, NULL, NULL },
+    { "answer", K_ENUM, false, ZONE(answer), 0, 0, 0, answer_names, NULL, "separate" },
+    { "allow-query", K_CIDRS, true, ZONE(allow_query), 0, 0, 0, NULL, NULL, NULL },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct keydef list_keys[] = {
+    { "code", K_CODE, false, LIST(code), 0, 0, 0, NULL, NULL, "127.0.0.2" },
+    { "lifetime", K_DURATION, false, LIST(lifetime), 0, 1, DX_FOREVER, NULL, NULL, "forever" },
+    { "txt", K_STRING, false, LIST(txt), 0, 0, 0, NULL, NULL, NULL },
+    { "escalation", K_UINT, false, LIST(escalation), 0, 1, 1000, NULL, NULL, "1" },
+    { "max-lifetime", K_DURATION, false, LIST(max_lifetime), 0, 1, DX_FOREVER, NULL, NULL, "forever" },
+    { "backscatter", K_FN, false, 0, 0, 0, 0, NULL, set_backscatter, NULL },
+    { "threshold", K_UINT, false, LIST(threshold), 0, 1, 1000000, NULL, NULL, "1" },
+    { "window", K_DURATION, false, LIST(window), 0, 1, DX_FOREVER, NULL, NULL, "7d" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+int dx__conf_fail(struct parser *p, int line, const char *fmt, ...)
+{
+    if (p->errlen) {
+        int n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, line);
+        if (n >= 0 && (size_t)n < p->errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return DX_EINVAL;
+}
+
+int dx__conf_nomem(struct parser *p)
+{
+    if (p->errlen)
+        snprintf(p->err, p->errlen, "%s: out of memory", p->file);
+    return DX_ENOMEM;
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+int dx__conf_name(const char *in, char *out)
+{
+    return dx_name_norm(in, strlen(in), out) < 0 ? DX_EINVAL : 0;
+}
+
+static char *name_dup(const char *in)
+{
+    char buf[DX_NAME_TEXT_MAX + 1];
+    if (dx__conf_name(in, buf))
+        return NULL;
+    return strdup(buf);
+}
+
+int dx__conf_target(const char *t, char *zone, char *list)
+{
+    const char *slash = strchr(t, '/');
+    if (!slash || dx_name_norm(t, (size_t)(slash - t), zone) < 0 ||
+        dx_label_norm(slash + 1, strlen(slash + 1), list) < 0)
+        return DX_EINVAL;
+    return 0;
+}
+
+int dx__conf_push(char ***arr, size_t *n, char *s)
+{
+    char **na = realloc(*arr, (*n + 1) * sizeof(*na));
+    if (!na) {
+        free(s);
+        return DX_ENOMEM;
+    }
+    na[(*n)++] = s;
+    *arr = na;
+    return 0;
+}
+
+static void *field(void *base, size_t off)
+{
+    return (char *)base + off;
+}
+
+/* ---- setters ----------------------------------------------------------- */
+
+static int set_listen(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_conf *c = base;
+    struct dx_listen l;
+    char why[1024];
+    if (dx_listen_from_text(val, &l, why, sizeof(why)))
+        return fail(p, p->line, "%s: %s", kd->name, why);
+    for (size_t i = 0; i < p->n_la; i++) {
+        if (dx_listen_same(&p->la[i].l, &l))
+            return fail(p, p->line, "%s: '%s' is the address and port of line %d again",
+                        kd->name, val, p->la[i].line);
+    }
+    struct listen_addr *nla = realloc(p->la, (p->n_la + 1) * sizeof(*nla));
+    if (!nla)
+        return nomem(p);
+    p->la = nla;
+    nla[p->n_la].l = l;
+    nla[p->n_la].line = p->line;
+    p->n_la++;
+    char *s = strdup(val);
+    if (!s || dx__conf_push(&c->server.listen, &c->server.n_listen, s))
+        return nomem(p);
+    return 0;
+}
+
+static int set_workers(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_conf *c = base;
+    uint64_t v;
+    if (strcasecmp(val, "auto") == 0) {
+        c->server.workers = 0;
+        return 0;
+    }
+    if (dx_uint_parse(val, 1024, &v) || v < 1)
+        return fail(p, p->line, "%s: bad value '%s' (expected auto or 1..1024)", kd->name, val);
+    c->server.workers = (unsigned)v;
+    return 0;
+}
+
+static int set_ttl(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    uint64_t v;
+    if (dx_dur_parse(val, &v) || v == DX_FOREVER)
+        return fail(p, p->line, "%s: bad TTL '%s' (expected seconds or a duration)", kd->name, val);
+    z->ttl = v > TTL_MAX ? TTL_MAX : (uint32_t)v;
+    return 0;
+}
+
+static int set_soa(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    static const char *const what[6] = { "mname", "rname", "refresh", "retry", "expire", "minimum" };
+    char *copy = strdup(val);
+    if (!copy)
+        return nomem(p);
+    char *tok[7], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (n == 7)
+            break;
+        tok[n++] = t;
+    }
+    int rc = 0;
+    char mname[DX_NAME_TEXT_MAX + 1], rname[DX_NAME_TEXT_MAX + 1];
+    uint32_t num[4];
+    if (n != 6) {
+        rc = fail(p, p->line, "%s: expected 6 fields (mname rname refresh retry expire minimum), got %s%d",
+                  kd->name, n > 6 ? "more than " : "", n > 6 ? 6 : n);
+        goto out;
+    }
+    if (dx__conf_name(tok[0], mname) || dx__conf_name(tok[1], rname)) {
+        int i = dx__conf_name(tok[0], mname) ? 0 : 1;
+        rc = fail(p, p->line, "%s: bad %s '%s'", kd->name, what[i], tok[i]);
+        goto out;
+    }
+    for (int i = 0; i < 4; i++) {
+        uint64_t v;
+        if (dx_dur_parse(tok[2 + i], &v) || v > UINT32_MAX) {
+            rc = fail(p, p->line, "%s: bad %s '%s' (expected seconds or a duration)",
+                      kd->name, what[2 + i], tok[2 + i]);
+            goto out;
+        }
+        num[i] = (uint32_t)v;
+    }
+    char *m = strdup(mname), *r = strdup(rname);
+    if (!m || !r) {
+        free(m);
+        free(r);
+        rc = nomem(p);
+        goto out;
+    }
+    free(z->soa.mname);
+    free(z->soa.rname);
+    z->soa.mname = m;
+    z->soa.rname = r;
+    z->soa.refresh = num[0];
+    z->soa.retry = num[1];
+    z->soa.expire = num[2];
+    z->soa.minimum = num[3];
+out:
+    free(copy);
+    return rc;
+}
+
+static int set_backscatter(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_list_conf *l = base;
+    char zone[DX_NAME_TEXT_MAX + 1], list[DX_LABEL_MAX + 1];
+    if (dx__conf_target(val, zone, list))
+        return fail(p, p->line, "%s: bad target '%s' (expected ZONE/LIST)", kd->name, val);
+    size_t n = strlen(zone) + 1 + strlen(list) + 1;
+    char *t = malloc(n);
+    if (!t)
+        return nomem(p);
+    snprintf(t, n, "%s/%s", zone, list);
+    l->backscatter = t;
+    p->pl[p->cur].backscatter_line = p->line;
+    return 0;
+}
+
+/* "50%" or "50": a share in percent, kd->min..kd->max, into a uint32_t. */
+static int set_percent(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    char num[32];
+    size_t n = strlen(val);
+    if (n > 0 && val[n - 1] == '%')
+        n--;
+    uint64_t v = 0;
+    bool ok = n > 0 && n < sizeof(num);
+    if (ok) {
+        memcpy(num, val, n);
+        num[n] = 0;
+        ok = dx_uint_parse(num, kd->max, &v) == 0 && v >= kd->min;
+    }
+    if (!ok)
+        return fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)", kd->name,
+                    val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+    *(uint32_t *)field(base, kd->off) = (uint32_t)v;
+    return 0;
+}
+
+/* ---- generic key handling ---------------------------------------------- */
+
+static int set_value(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    void *f = field(base, kd->off);
+    uint64_t v;
+    switch (kd->type) {
+    case K_STRING: {
+        char *s = strdup(val);
+        if (!s)
+            return nomem(p);
+        *(char **)f = s;
+        return 0;
+    }
+    case K_PATH: {
+        char *s;
+        if (val[0] == '/') {
+            s = strdup(val);
+        } else {
+            const char *rel = val;
+            while (rel[0] == '.' && rel[1] == '/')
+                rel += 2;
+            size_t n = strlen(p->c->dir) + 1 + strlen(rel) + 1;
+            s = malloc(n);
+            if (s)
+                snprintf(s, n, "%s%s%s", p->c->dir,
+                         strcmp(p->c->dir, "/") == 0 ? "" : "/", rel);
+        }
+        if (!s)
+            return nomem(p);
+        free(*(char **)f);
+        *(char **)f = s;
+        return 0;
+    }
+    case K_DURATION:
+        if (dx_dur_parse(val, &v) || (v == DX_FOREVER && kd->max != DX_FOREVER))
+            return fail(p, p->line, "%s: bad duration '%s'", kd->name, val);
+        if (v != DX_FOREVER && (v < kd->min || v > kd->max)) {
+            if (kd->max == DX_FOREVER)
+                return fail(p, p->line, "%s: duration '%s' must be at least %llus", kd->name,
+                            val, (unsigned long long)kd->min);
+            return fail(p, p->line, "%s: duration '%s' out of range (%llus..%llus)", kd->name,
+                        val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        }
+        *(uint64_t *)f = v;
+        return 0;
+    case K_SIZE:
+        if (dx_size_parse(val, &v))
+            return fail(p, p->line, "%s: bad size '%s' (e.g. 65536, 512k, 8M, 4G)", kd->name, val);
+        if (v < kd->min || v > kd->max)
+            return fail(p, p->line, "%s: size '%s' out of range (%llu..%llu bytes)", kd->name,
+                        val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        *(uint64_t *)f = v;
+        return 0;
+    case K_UINT:
+        if (dx_uint_parse(val, kd->max, &v) || v < kd->min)
+            return fail(p, p->line, "%s: bad value '%s' (expected an integer %llu..%llu)",
+                        kd->name, val, (unsigned long long)kd->min, (unsigned long long)kd->max);
+        *(uint32_t *)f = (uint32_t)v;
+        return 0;
+    case K_CODE: {
+        uint32_t code;
+        if (dx_code_parse(val, 0, &code))
+            return fail(p, p->line, "%s: bad IPv4 address '%s'", kd->name, val);
+        const char *why = dx_code_reserved(code);
+        if (why)
+            return fail(p, p->line, "%s: '%s' %s", kd->name, val, why);
+        *(uint32_t *)f = code;
+        return 0;
+    }
+    case K_CIDRS:
+    case K_NAMES: {
+        char *copy = strdup(val);
+        if (!copy)
+            return nomem(p);
+        int rc = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(copy, " \t,", &save); t && !rc; t = strtok_r(NULL, " \t,", &save)) {
+            if (kd->type == K_CIDRS) {
+                struct dx_key k;
+                if (dx_key_parse_masked(t, &k) || k.family == DX_FAM_DOMAIN) {
+                    rc = fail(p, p->line, "%s: bad address or CIDR '%s'", kd->name, t);
+                    break;
+                }
+                struct dx_acl *acl = f;
+                struct dx_key *nn = realloc(acl->nets, (acl->n + 1) * sizeof(*nn));
+                if (!nn) {
+                    rc = nomem(p);
+                    break;
+                }
+                nn[acl->n++] = k;
+                acl->nets = nn;
+            } else {
+                char *s = name_dup(t);
+                if (!s) {
+                    rc = fail(p, p->line, "%s: bad domain name '%s'", kd->name, t);
+                    break;
+                }
+                if (dx__conf_push((char ***)f, (size_t *)field(base, kd->off_n), s))
+                    rc = nomem(p);
+            }
+        }
+        free(copy);
+        return rc;
+    }
+    case K_ENUM:
+        for (int i = 0; kd->enums[i]; i++) {
+            if (strcasecmp(val, kd->enums[i]) == 0) {
+                *(int *)f = i;
+                return 0;
+            }
+        }
+        return fail(p, p->line, "%s: bad value '%s' (expected %s%s%s)", kd->name, val,
+                    kd->enums[0], kd->enums[1] ? " or " : "", kd->enums[1] ? kd->enums[1] : "");
+    case K_FN:
+        return kd->set(p, kd, base, val);
+    }
+    return fail(p, p->line, "%s: internal error", kd->name);
+}
+
+/* Apply the defaults of every key not seen; `line` names the section. */
+static int apply_defaults(struct parser *p, const struct keydef *tab, void *base, uint64_t seen, int line)
+{
+    int saved = p->line;
+    p->line = line;
+    for (size_t i = 0; tab[i].name; i++) {
+        if ((seen >> i) & 1 || !tab[i].def)
+            continue;
+        int rc = set_value(p, &tab[i], base, tab[i].def);
+        if (rc) {
+            p->line = saved;
+            return rc;
+        }
+    }
+    p->line = saved;
+    return 0;
+}
+
+/* ---- keys of the current section ---------------------------------------- */
+
+static const struct keydef *section_table(enum section s)
+{
+    switch (s) {
+    case SEC_SERVER: return server_keys;
+    case SEC_LOADER: return loader_keys;
+    case SEC_ZONE:   return zone_keys;
+    case SEC_LIST:   return list_keys;
+    default:         return NULL;
+    }
+}
+
+static void *section_base(struct parser *p)
+{
+    switch (p->sec) {
+    case SEC_SERVER:
+    case SEC_LOADER: return p->c;
+    case SEC_ZONE:   return &p->c->zones[p->cur];
+    case SEC_LIST:   return &p->pl[p->cur].l;
+    default:         return NULL;
+    }
+}
+
+int dx__conf_defaults(struct parser *p, enum section sec, void *base, uint64_t seen, int line)
+{
+    return apply_defaults(p, section_table(sec), base, seen, line);
+}
+
+static const char *section_label(enum section s)
+{
+    switch (s) {
+    case SEC_SERVER: return "[server]";
+    case SEC_LOADER: return "[loader]";
+    case SEC_ZONE:   return "[zone]";
+    case SEC_LIST:   return "[list]";
+    default:         return "";
+    }
+}
+
+/* Remember where the keys that later checks name were written (nlz: the
+ * number of never-list-zone names before this key). */
+static int note_lines(struct parser *p, const struct keydef *kd, size_t nlz)
+{
+    if (p->sec == SEC_ZONE && strcmp(kd->name, "txt") == 0) {
+        p->c->zones[p->cur].txt_line = p->line;
+    } else if (p->sec == SEC_LIST && strcmp(kd->name, "txt") == 0) {
+        p->pl[p->cur].l.txt_line = p->line;
+    } else if (p->sec == SEC_LIST && strcmp(kd->name, "code") == 0) {
+        p->pl[p->cur].l.code_line = p->line;
+    } else if (p->sec == SEC_LOADER && strcmp(kd->name, "never-list-zone") == 0) {
+        size_t n = p->c->loader.n_never_list_zones;
+        int *nl = realloc(p->nlz_line, (n ? n : 1) * sizeof(*nl));
+        if (!nl)
+            return nomem(p);
+        p->nlz_line = nl;
+        for (size_t i = nlz; i < n; i++)
+            nl[i] = p->line;
+    }
+    return 0;
+}
+
+int dx__conf_key(struct parser *p, const char *key, const char *val)
+{
+    if (p->sec == SEC_NONE)
+        return fail(p, p->line, "key '%s' outside of any section", key);
+    const struct keydef *tab = section_table(p->sec);
+    size_t i;
+    for (i = 0; tab[i].name; i++)
+        if (strcasecmp(tab[i].name, key) == 0)
+            break;
+    if (!tab[i].name)
+        return fail(p, p->line, "unknown key '%s' in %s", key, section_label(p->sec));
+    const struct keydef *kd = &tab[i];
+    uint64_t *seen = p->sec == SEC_SERVER ? &p->server_seen
+                   : p->sec == SEC_LOADER ? &p->loader_seen : &p->seen;
+    if (!kd->repeat && ((*seen >> i) & 1))
+        return fail(p, p->line, "%s: duplicate key (not repeatable)", kd->name);
+    if (!*val)
+        return fail(p, p->line, "%s: missing value", kd->name);
+    *seen |= (uint64_t)1 << i;
+    struct dx_conf *c = p->c;
+    size_t nlz = c->loader.n_never_list_zones;
+    int rc = set_value(p, kd, section_base(p), val);
+    if (rc)
+        return rc;
+    return note_lines(p, kd, nlz);
+}
+
