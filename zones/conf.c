@@ -212,10 +212,24 @@ static int code_line(const struct dx_list_conf *l)
     return l->code_line ? l->code_line : l->line;
 }
 
-/* What only a complete zone tells: its code prefix, the bitmask rules, and
- * the worst-case length of its TXT templates. */
+static int by_name(const void *a, const void *b)
+{
+    const struct dx_list_conf *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* What only a complete zone tells: its lists by name, its code prefix, the
+ * bitmask rules, and the worst-case length of its TXT templates. */
 static int check_zone(struct parser *p, struct dx_zone_conf *z)
 {
+    if (z->n_lists) {
+        z->lists_by_name = malloc(z->n_lists * sizeof(*z->lists_by_name));
+        if (!z->lists_by_name)
+            return nomem(p);
+        for (size_t i = 0; i < z->n_lists; i++)
+            z->lists_by_name[i] = &z->lists[i];
+        qsort(z->lists_by_name, z->n_lists, sizeof(*z->lists_by_name), by_name);
+    }
     z->code_prefix = z->n_lists ? z->lists[0].code & 0xffffff00u : 0x7f000000u;
     if (z->answer == DX_ANSWER_BITMASK) {
         for (size_t i = 0; i < z->n_lists; i++) {
@@ -488,6 +502,7 @@ void dx_conf_free(struct dx_conf *c)
         for (size_t j = 0; j < z->n_lists; j++)
             free_list_fields(&z->lists[j]);
         free(z->lists);
+        free(z->lists_by_name);
     }
     free(c->zones);
     free(c);

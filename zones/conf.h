@@ -87,6 +87,8 @@ struct dx_zone_conf {
     bool has_allow_query;
     struct dx_list_conf *lists;  /* in file order */
     size_t n_lists;
+    const struct dx_list_conf **lists_by_name; /* the same sorted by name (strcmp), the
+                                                  order of dx_lookup's hits; NULL without lists */
     int line;
 };
 

@@ -217,6 +217,34 @@ static void test_example(void **state)
     assert_null(dx_conf_list(z, "nope"));
 }
 
+/* The lists of a zone by name (strcmp order, the order of dx_lookup's
+ * hits), whatever the file order; a zone without lists has none. */
+static void test_lists_by_name_are_sorted_by_name(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, example_conf);
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    const struct dx_zone_conf *z = &f->c->zones[0];
+    static const char *const want[] = { "backscatter", "manual", "reports", "traps" };
+    assert_int_equal(z->n_lists, 4);
+    assert_non_null(z->lists_by_name);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(z->lists_by_name[i]->name, want[i]);
+        assert_ptr_equal(z->lists_by_name[i], dx_conf_list(z, want[i]));
+    }
+    assert_int_equal(f->c->zones[1].n_lists, 0);
+    assert_null(f->c->zones[1].lists_by_name);
+    /* byte order: "a-b" < "a_b" < "ab" */
+    rc = load(f, "[zone a.test]\n[list a.test/ab]\n[list a.test/a_b]\n[list a.test/a-b]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    z = &f->c->zones[0];
+    assert_string_equal(z->lists_by_name[0]->name, "a-b");
+    assert_string_equal(z->lists_by_name[1]->name, "a_b");
+    assert_string_equal(z->lists_by_name[2]->name, "ab");
+}
+
 static void test_wire_form(void **state)
 {
     struct fx *f = *state;
@@ -974,6 +1002,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_example, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists_by_name_are_sorted_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wire_form, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wire_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
