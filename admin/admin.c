@@ -138,14 +138,6 @@ static void fmt_key(const struct dx_key *k, char *buf, size_t cap)
     dx_key_format(k, buf, cap);
 }
 
-/* The entry of zone/list that decides whether k (an address, a CIDR or a
- * name) is listed, as dnsxld decides it: the most specific unexpired entry
- * covering k. For an address or CIDR: k's own entry, then each shorter
- * prefix; for a name: its own entry, then the wildcard of each ancestor
- * (*.b.example, *.example for a.b.example); for a wildcard: its own entry,
- * then the wildcards of its ancestors. Read in t, so a write txn sees its
- * own changes. 0 with *ek and *e (strings in the map), or DX_ENOTFOUND, or
- * a store error. */
 /* The next wider key that could cover what k covers: the prefix one bit
  * shorter, or for a name the wildcard of its parent ("a.b.example" and
  * "*.a.b.example" -> "*.b.example"). false at the top. */
@@ -167,6 +159,14 @@ static bool key_up(struct dx_key *k)
     return true;
 }
 
+/* The entry of zone/list that decides whether k (an address, a CIDR or a
+ * name) is listed, as dnsxld decides it: the most specific unexpired entry
+ * covering k. For an address or CIDR: k's own entry, then each shorter
+ * prefix; for a name: its own entry, then the wildcard of each ancestor
+ * (*.b.example, *.example for a.b.example); for a wildcard: its own entry,
+ * then the wildcards of its ancestors. Read in t, so a write txn sees its
+ * own changes. 0 with *ek and *e (strings in the map), or DX_ENOTFOUND, or
+ * a store error. */
 static int deciding_entry(struct dx_txn *t, uint64_t now, const char *zone, const char *list,
                           const struct dx_key *k, struct dx_key *ek, struct dx_entry *e)
 {

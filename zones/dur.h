@@ -22,13 +22,13 @@ int dx_uint_parse(const char *s, uint64_t max, uint64_t *v);
  * overflow). */
 int dx_dur_parse(const char *s, uint64_t *secs);
 
-/* Exact text for secs in largest units first: "forever", "7d", "1d12h",
- * "1m30s"; dx_dur_parse reads it back to the same value. */
 /* A lifetime an operator gives an entry (dnsxl-admin --lifetime, --hold;
  * dnsxl-loader import --lifetime): a duration other than 0, "forever"
  * allowed. 0 or DX_EINVAL. */
 int dx_dur_parse_lifetime(const char *s, uint64_t *secs);
 
+/* Exact text for secs in largest units first: "forever", "7d", "1d12h",
+ * "1m30s"; dx_dur_parse reads it back to the same value. */
 void dx_dur_format(uint64_t secs, char *buf, size_t cap);
 
 /* Parse a size: "65536", "512k", "8M", "4G" (powers of 1024). 0 or DX_EINVAL. */
