@@ -9,7 +9,7 @@
 
 #include "zones/clock.h"
 
-static void test_now_test_hook(void **state)
+static void test_now_starts_at_dnsxl_test_now(void **state)
 {
     (void)state;
     /* the first call fixes the offset: the clock starts at the value */
@@ -18,7 +18,7 @@ static void test_now_test_hook(void **state)
     assert_true(t >= 1800000000u && t < 1800000000u + 3600);
 }
 
-static void test_test_point_without_hook_returns(void **state)
+static void test_test_point_returns_unless_its_phase_is_set(void **state)
 {
     (void)state;
     unsetenv("DNSXL_TEST_STOP");
@@ -31,8 +31,8 @@ static void test_test_point_without_hook_returns(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_now_test_hook),
-        cmocka_unit_test(test_test_point_without_hook_returns),
+        cmocka_unit_test(test_now_starts_at_dnsxl_test_now),
+        cmocka_unit_test(test_test_point_returns_unless_its_phase_is_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,7 @@ static const char example_conf[] =
     "\n"
     "[zone wl.example.org]\n";
 
-static void test_example(void **state)
+static void test_example_config_loads_every_value(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, example_conf), 0);
@@ -245,7 +245,7 @@ static void test_lists_by_name_are_sorted_by_name(void **state)
     assert_string_equal(z->lists_by_name[2]->name, "ab");
 }
 
-static void test_wire_form(void **state)
+static void test_zone_names_get_their_wire_form(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, "[zone Bl.Example.ORG.]\n[zone x]\n"), 0);
@@ -263,7 +263,7 @@ static void test_wire_form(void **state)
 
 /* SOA and NS names in wire form, with the labels they share with the zone
  * name (what answers compress with one pointer into the question). */
-static void test_wire_names(void **state)
+static void test_soa_and_ns_names_know_the_labels_they_share_with_the_zone(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, "[zone bl.example.org]\n"
@@ -287,7 +287,7 @@ static void test_wire_names(void **state)
     assert_int_equal(z->ns_w[2].prefix, 2);          /* "\1a" */
 }
 
-static void test_defaults(void **state)
+static void test_defaults_fill_every_key_not_given(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, "[zone bl.test]\n[list bl.test/a]\n"), 0);
@@ -350,7 +350,7 @@ static void test_defaults(void **state)
     assert_int_equal(f->c->n_zones, 0);
 }
 
-static void test_all_keys(void **state)
+static void test_every_key_is_read_into_its_field(void **state)
 {
     struct fx *f = *state;
     int rc = load(f,
@@ -439,7 +439,7 @@ static void test_all_keys(void **state)
     assert_string_equal(c->loader.never_list_zones[1], "wl2.test");
 }
 
-static void test_ttl_cap_and_forms(void **state)
+static void test_ttl_takes_durations_and_is_capped(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, "[zone a.test]\nttl = 100000d\n"), 0);
@@ -454,7 +454,7 @@ static void test_ttl_cap_and_forms(void **state)
     assert_int_equal(f->c->zones[0].ttl, 129600);
 }
 
-static void test_comments(void **state)
+static void test_comments_and_blanks_around_values_are_dropped(void **state)
 {
     struct fx *f = *state;
     int rc = load(f,
@@ -478,7 +478,7 @@ static void test_comments(void **state)
     assert_string_equal(f->c->zones[2].ns[1], "inside.test");
 }
 
-static void test_long_line(void **state)
+static void test_a_long_line_loads(void **state)
 {
     struct fx *f = *state;
     size_t n = 10000;                  /* names of 10 octets and a blank: a 110000-octet line */
@@ -494,7 +494,7 @@ static void test_long_line(void **state)
     free(text);
 }
 
-static void test_lists_before_zone(void **state)
+static void test_lists_may_come_before_their_zone(void **state)
 {
     struct fx *f = *state;
     int rc = load(f,
@@ -521,7 +521,7 @@ static void test_lists_before_zone(void **state)
     assert_string_equal(b->lists[0].backscatter, "a.test/bs");
 }
 
-static void test_errors(void **state)
+static void test_bad_input_names_the_file_line_and_key(void **state)
 {
     struct fx *f = *state;
     /* syntax */
@@ -611,7 +611,7 @@ static void test_errors(void **state)
     assert_non_null(strstr(f->err, ":2: NUL byte"));
 }
 
-static void test_open_errors(void **state)
+static void test_a_file_that_cannot_be_read_gives_errno_and_its_name(void **state)
 {
     struct fx *f = *state;
     char path[PATH_MAX + 16];
@@ -633,7 +633,7 @@ static void test_open_errors(void **state)
     assert_int_equal(strlen(err), 3);
 }
 
-static void test_relative_database(void **state)
+static void test_a_relative_database_is_relative_to_the_file(void **state)
 {
     struct fx *f = *state;
     char old[PATH_MAX];
@@ -652,7 +652,7 @@ static void test_relative_database(void **state)
     assert_true(f->c->server.database[0] == '/');
 }
 
-static void test_default_path(void **state)
+static void test_default_path_is_the_option_then_the_environment_then_etc(void **state)
 {
     (void)state;
     char *saved = getenv("DNSXL_CONF") ? strdup(getenv("DNSXL_CONF")) : NULL;
@@ -672,7 +672,7 @@ static void test_default_path(void **state)
     }
 }
 
-static void test_target(void **state)
+static void test_targets_name_a_zone_or_a_list(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(load(f, "[zone bl.test]\n[list bl.test/a]\n[list bl.test/b]\n[zone wl.test]\n"), 0);
@@ -701,7 +701,7 @@ static void test_target(void **state)
     assert_int_equal(dx_conf_target(f->c, "", true, &z, &l, err, sizeof(err)), DX_EINVAL);
 }
 
-static void test_acl(void **state)
+static void test_acls_match_the_addresses_they_contain(void **state)
 {
     (void)state;
     struct dx_key nets[3], k;
@@ -735,7 +735,7 @@ static void test_acl(void **state)
 }
 
 /* Reloading (SIGHUP) must give identical results: no hidden state. */
-static void test_reload_stable(void **state)
+static void test_loading_again_gives_the_same_result(void **state)
 {
     struct fx *f = *state;
     for (int i = 0; i < 3; i++) {
@@ -748,7 +748,7 @@ static void test_reload_stable(void **state)
 
 /* ---- checks across the file (dnsxld -t) ---------------------------------- */
 
-static void test_listen_duplicates(void **state)
+static void test_a_listen_address_and_port_given_twice_is_refused(void **state)
 {
     struct fx *f = *state;
     expect_error(f, "[server]\nlisten = 127.0.0.1:53\nlisten = 127.0.0.1:53\n", 3,
@@ -781,7 +781,7 @@ static void test_never_list_zone_must_be_a_zone(void **state)
 
 /* [loader] bounds of the operator commands (dnsxl-admin add, dnsxl-loader
  * import/country/sync): defaults, forms, ranges. */
-static void test_loader_safety_keys(void **state)
+static void test_loader_safety_keys_have_defaults_and_bounds(void **state)
 {
     struct fx *f = *state;
     int rc = load(f, "[zone bl.test]\n");
@@ -811,7 +811,7 @@ static void test_loader_safety_keys(void **state)
     expect_error(f, "[loader]\nreplace-max-delete = half\n", 2, "replace-max-delete: bad value");
 }
 
-static void test_reserved_codes(void **state)
+static void test_reserved_codes_are_refused(void **state)
 {
     struct fx *f = *state;
     expect_error(f, "[zone a.test]\n[list a.test/x]\ncode = 127.0.0.1\n", 3,
@@ -825,7 +825,7 @@ static void test_reserved_codes(void **state)
         fail_msg("rc %d: %s", rc, f->err);
 }
 
-static void test_bitmask_codes(void **state)
+static void test_bitmask_zone_codes_share_a_prefix_and_have_bits_of_their_own(void **state)
 {
     struct fx *f = *state;
     expect_error(f,
@@ -858,7 +858,7 @@ static void test_bitmask_codes(void **state)
     assert_int_equal(dx_conf_zone(f->c, "e.test")->code_prefix, 0x7f000000);   /* no lists */
 }
 
-static void test_entry_code_check(void **state)
+static void test_entry_codes_obey_the_zone_rules(void **state)
 {
     struct fx *f = *state;
     int rc = load(f, "[zone m.test]\nanswer = bitmask\n[list m.test/a]\ncode = 127.0.1.4\n"
@@ -884,7 +884,7 @@ static void test_entry_code_check(void **state)
     assert_int_equal(dx_conf_check_code(NULL, 0x7f000002, err, sizeof(err)), 0);
 }
 
-static void test_templates(void **state)
+static void test_txt_templates_are_checked_at_load(void **state)
 {
     struct fx *f = *state;
     expect_error(f, "[zone a.test]\ntxt = see $url\n", 2,
@@ -917,7 +917,7 @@ static void test_templates(void **state)
     free(x);
 }
 
-static void test_entry_txt_check(void **state)
+static void test_entry_txt_obeys_the_template_rules(void **state)
 {
     struct fx *f = *state;
     int rc = load(f, "[zone a.test]\n[list a.test/abc]\n[zone d.test]\nkind = domain\n"
@@ -947,7 +947,7 @@ static void test_entry_txt_check(void **state)
 
 /* ---- the file itself: BOM, line ends, control bytes ------------------------ */
 
-static void test_bom_and_line_ends(void **state)
+static void test_a_bom_and_every_line_end_load(void **state)
 {
     struct fx *f = *state;
     /* a UTF-8 byte order mark at the start is skipped */
@@ -979,7 +979,7 @@ static void test_bom_and_line_ends(void **state)
     expect_error(f, "[zone a.test]\r\n\r\nttl = soon\r\n", 3, "ttl: bad TTL");
 }
 
-static void test_control_bytes(void **state)
+static void test_control_bytes_are_refused_with_their_column(void **state)
 {
     struct fx *f = *state;
     expect_error(f, "[zone a.test]\ntxt = a\x1b[31mred\n", 2,
@@ -1000,34 +1000,35 @@ static void test_control_bytes(void **state)
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_example, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lists_by_name_are_sorted_by_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wire_form, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wire_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ttl_cap_and_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lists_before_zone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_relative_database, setup, teardown),
-        cmocka_unit_test(test_default_path),
-        cmocka_unit_test_setup_teardown(test_target, setup, teardown),
-        cmocka_unit_test(test_acl),
-        cmocka_unit_test_setup_teardown(test_reload_stable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_listen_duplicates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_never_list_zone_must_be_a_zone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reserved_codes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bitmask_codes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_entry_code_check, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_entry_txt_check, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bom_and_line_ends, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_control_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_loader_safety_keys, setup, teardown),
+        T(test_example_config_loads_every_value),
+        T(test_lists_by_name_are_sorted_by_name),
+        T(test_zone_names_get_their_wire_form),
+        T(test_soa_and_ns_names_know_the_labels_they_share_with_the_zone),
+        T(test_defaults_fill_every_key_not_given),
+        T(test_every_key_is_read_into_its_field),
+        T(test_ttl_takes_durations_and_is_capped),
+        T(test_comments_and_blanks_around_values_are_dropped),
+        T(test_a_long_line_loads),
+        T(test_lists_may_come_before_their_zone),
+        T(test_bad_input_names_the_file_line_and_key),
+        T(test_a_file_that_cannot_be_read_gives_errno_and_its_name),
+        T(test_a_relative_database_is_relative_to_the_file),
+        cmocka_unit_test(test_default_path_is_the_option_then_the_environment_then_etc),
+        T(test_targets_name_a_zone_or_a_list),
+        cmocka_unit_test(test_acls_match_the_addresses_they_contain),
+        T(test_loading_again_gives_the_same_result),
+        T(test_a_listen_address_and_port_given_twice_is_refused),
+        T(test_never_list_zone_must_be_a_zone),
+        T(test_reserved_codes_are_refused),
+        T(test_bitmask_zone_codes_share_a_prefix_and_have_bits_of_their_own),
+        T(test_entry_codes_obey_the_zone_rules),
+        T(test_txt_templates_are_checked_at_load),
+        T(test_entry_txt_obeys_the_template_rules),
+        T(test_a_bom_and_every_line_end_load),
+        T(test_control_bytes_are_refused_with_their_column),
+        T(test_loader_safety_keys_have_defaults_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

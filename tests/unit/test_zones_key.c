@@ -51,7 +51,7 @@ static void hostbits(const char *text, const char *net)
         fail_msg("'%s': network '%s', want '%s'", text, buf, net);
 }
 
-static void test_parse_v4(void **state)
+static void test_key_parse_reads_ipv4_addresses_and_cidrs(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -100,7 +100,7 @@ static void test_parse_v4(void **state)
     assert_int_equal(dx_key_parse(NULL, &k), DX_EINVAL);
 }
 
-static void test_parse_v6(void **state)
+static void test_key_parse_reads_ipv6_addresses_and_cidrs(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -129,7 +129,7 @@ static void test_parse_v6(void **state)
     roundtrip("2001:db8::g", NULL);
 }
 
-static void test_v4_mapped(void **state)
+static void test_key_parse_turns_ipv4_mapped_ipv6_into_ipv4(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -174,7 +174,7 @@ static void test_v4_mapped(void **state)
     assert_int_equal(k.plen, 32);
 }
 
-static void test_parse_names(void **state)
+static void test_key_parse_reads_names_and_wildcards(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -241,7 +241,7 @@ static void test_parse_names(void **state)
     assert_int_equal(dx_key_parse(name, &k), 0);
 }
 
-static void test_parse_for(void **state)
+static void test_key_parse_for_takes_only_what_the_zone_kind_holds(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -254,7 +254,7 @@ static void test_parse_for(void **state)
     assert_int_equal(dx_key_parse_for("bad..name", false, &k), DX_EINVAL);
 }
 
-static void test_hostbits_message(void **state)
+static void test_hostbits_message_offers_the_network(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -273,7 +273,7 @@ static void test_hostbits_message(void **state)
     assert_int_equal(dx_key_parse_for("192.0.2.64/26", true, &k), 0);
 }
 
-static void test_widen(void **state)
+static void test_widen_shortens_the_prefix_and_clears_host_bits(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -297,7 +297,7 @@ static void test_widen(void **state)
     assert_string_equal(buf, "a.example");
 }
 
-static void test_too_wide(void **state)
+static void test_too_wide_compares_with_the_shortest_prefix(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -317,7 +317,7 @@ static void test_too_wide(void **state)
     assert_true(dx_key_too_wide(&k, 1, 0));
 }
 
-static void test_format_small_buffer(void **state)
+static void test_format_into_a_small_buffer_says_so(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -339,7 +339,7 @@ static bool contains(const char *net, const char *key)
     return dx_key_contains(&n, &k);
 }
 
-static void test_contains(void **state)
+static void test_contains_is_a_prefix_match_of_one_family(void **state)
 {
     (void)state;
     assert_true(contains("192.0.2.0/24", "192.0.2.255"));
@@ -367,7 +367,7 @@ static bool special(const char *text)
     return dx_key_is_special(&k);
 }
 
-static void test_special(void **state)
+static void test_special_covers_every_range_never_listed(void **state)
 {
     (void)state;
     /* each never-list range of dnsxl.conf(5): first, last address and the range itself */
@@ -413,7 +413,7 @@ static void test_special(void **state)
     assert_false(special("spam.example"));
 }
 
-static void test_localhost(void **state)
+static void test_localhost_is_127_0_0_1_or_a_range_holding_it(void **state)
 {
     (void)state;
     struct dx_key k;
@@ -470,7 +470,7 @@ static void expect_cidrs(const struct collect *c, const char *const *want, size_
         assert_string_equal(c->out[i], want[i]);
 }
 
-static void test_range_to_cidrs(void **state)
+static void test_range_to_cidrs_gives_the_fewest_cidrs_in_order(void **state)
 {
     (void)state;
     struct collect c = { .n = 0 };
@@ -693,19 +693,19 @@ static void test_addr_parse_reads_one_address_of_the_family_asked(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_v4),
-        cmocka_unit_test(test_parse_v6),
-        cmocka_unit_test(test_v4_mapped),
-        cmocka_unit_test(test_parse_names),
-        cmocka_unit_test(test_parse_for),
-        cmocka_unit_test(test_hostbits_message),
-        cmocka_unit_test(test_too_wide),
-        cmocka_unit_test(test_widen),
-        cmocka_unit_test(test_format_small_buffer),
-        cmocka_unit_test(test_contains),
-        cmocka_unit_test(test_special),
-        cmocka_unit_test(test_localhost),
-        cmocka_unit_test(test_range_to_cidrs),
+        cmocka_unit_test(test_key_parse_reads_ipv4_addresses_and_cidrs),
+        cmocka_unit_test(test_key_parse_reads_ipv6_addresses_and_cidrs),
+        cmocka_unit_test(test_key_parse_turns_ipv4_mapped_ipv6_into_ipv4),
+        cmocka_unit_test(test_key_parse_reads_names_and_wildcards),
+        cmocka_unit_test(test_key_parse_for_takes_only_what_the_zone_kind_holds),
+        cmocka_unit_test(test_hostbits_message_offers_the_network),
+        cmocka_unit_test(test_too_wide_compares_with_the_shortest_prefix),
+        cmocka_unit_test(test_widen_shortens_the_prefix_and_clears_host_bits),
+        cmocka_unit_test(test_format_into_a_small_buffer_says_so),
+        cmocka_unit_test(test_contains_is_a_prefix_match_of_one_family),
+        cmocka_unit_test(test_special_covers_every_range_never_listed),
+        cmocka_unit_test(test_localhost_is_127_0_0_1_or_a_range_holding_it),
+        cmocka_unit_test(test_range_to_cidrs_gives_the_fewest_cidrs_in_order),
         cmocka_unit_test(test_addr_parse_reads_one_address_of_the_family_asked),
         cmocka_unit_test(test_key_from_labels_reads_reversed_addresses_and_names),
         cmocka_unit_test(test_key_prefixes_from_labels_name_the_ranges_above_a_key),

@@ -9,7 +9,7 @@
 
 #include "zones/safe.h"
 
-static void test_safe_passes_plain_text(void **state)
+static void test_safe_returns_plain_text_itself(void **state)
 {
     (void)state;
     char buf[64];
@@ -18,7 +18,7 @@ static void test_safe_passes_plain_text(void **state)
     assert_string_equal(dx_safe(NULL, buf, sizeof(buf)), "");
 }
 
-static void test_safe_escapes_controls(void **state)
+static void test_safe_escapes_controls_backslash_and_bad_utf8(void **state)
 {
     (void)state;
     char buf[128];
@@ -45,8 +45,8 @@ static void test_safe_truncates_within_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_safe_passes_plain_text),
-        cmocka_unit_test(test_safe_escapes_controls),
+        cmocka_unit_test(test_safe_returns_plain_text_itself),
+        cmocka_unit_test(test_safe_escapes_controls_backslash_and_bad_utf8),
         cmocka_unit_test(test_safe_truncates_within_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

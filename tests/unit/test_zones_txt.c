@@ -24,7 +24,7 @@ static void expect_exp(const char *tmpl, const char *want)
         fail_msg("'%s' expanded to '%s', expected '%s'", tmpl, out, want);
 }
 
-static void test_expand(void **state)
+static void test_expand_fills_the_variables(void **state)
 {
     (void)state;
     expect_exp("Listed in $list: $reason - https://example.org/lookup?q=$",
@@ -52,7 +52,7 @@ static void test_expand(void **state)
     assert_memory_equal(out, "abc 19", 6);
 }
 
-static void test_uses_reason(void **state)
+static void test_uses_reason_finds_the_reason_variable(void **state)
 {
     (void)state;
     assert_true(dx_txt_uses_reason("x $reason"));
@@ -62,7 +62,7 @@ static void test_uses_reason(void **state)
     assert_false(dx_txt_uses_reason(NULL));
 }
 
-static void test_worst_len(void **state)
+static void test_worst_len_bounds_every_expansion(void **state)
 {
     (void)state;
     assert_int_equal(dx_txt_worst_len("abc", 39, 5, 14), 3);
@@ -89,7 +89,7 @@ static void want_check(const char *tmpl, size_t subj, size_t ll, size_t zl, cons
         fail_msg("expected '%s' in '%s'", needle, err);
 }
 
-static void test_check(void **state)
+static void test_check_refuses_unknown_variables_long_and_control_text(void **state)
 {
     (void)state;
     want_check("Listed in $list: $reason - https://example.org/lookup?q=$", 39, 5, 14, NULL);
@@ -139,7 +139,7 @@ static void test_check(void **state)
     assert_int_equal(dx_txt_check("$nope", 39, 5, 14, NULL, 0), DX_EINVAL);
 }
 
-static void test_check_reason(void **state)
+static void test_check_reason_refuses_what_a_txt_cannot_carry(void **state)
 {
     (void)state;
     char err[128];
@@ -165,11 +165,11 @@ static void test_check_reason(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_expand),
-        cmocka_unit_test(test_uses_reason),
-        cmocka_unit_test(test_worst_len),
-        cmocka_unit_test(test_check),
-        cmocka_unit_test(test_check_reason),
+        cmocka_unit_test(test_expand_fills_the_variables),
+        cmocka_unit_test(test_uses_reason_finds_the_reason_variable),
+        cmocka_unit_test(test_worst_len_bounds_every_expansion),
+        cmocka_unit_test(test_check_refuses_unknown_variables_long_and_control_text),
+        cmocka_unit_test(test_check_reason_refuses_what_a_txt_cannot_carry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
