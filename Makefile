@@ -45,6 +45,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBZONES  := $(BUILD)/libdnsxlzones.a
 LIBDNSXLD := $(BUILD)/libdnsxld.a
 LIBLOADER := $(BUILD)/libdnsxlloader.a
+LIBADMIN  := $(BUILD)/libdnsxladmin.a
 PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -61,6 +62,8 @@ $(LIBDNSXLD): $(call obj,$(DNSXLD_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(LIBLOADER): $(call obj,$(LOADER_SRC))
 	@rm -f $@; ar rcs $@ $^
+$(LIBADMIN): $(call obj,$(filter-out admin/admin.c,$(ADMIN_SRC)))
+	@rm -f $@; ar rcs $@ $^
 
 $(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
@@ -70,7 +73,8 @@ $(BUILD)/dnsxl-loader: $(call obj,loader/main.c) $(LIBLOADER) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
 
 # Unit tests are named tests/unit/test_<module>_<what>.c and link only what
-# they test: libdnsxlzones, plus libdnsxld or libdnsxlloader for those modules.
+# they test: libdnsxlzones, plus libdnsxld, libdnsxlloader or libdnsxladmin
+# (admin/ without its main) for those modules.
 $(BUILD)/tests/test_zones_%: $(BUILD)/obj/tests/unit/test_zones_%.o $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
@@ -78,6 +82,9 @@ $(BUILD)/tests/test_dnsxld_%: $(BUILD)/obj/tests/unit/test_dnsxld_%.o $(LIBDNSXL
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_STORE)
 $(BUILD)/tests/test_loader_%: $(BUILD)/obj/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
+$(BUILD)/tests/test_admin_%: $(BUILD)/obj/tests/unit/test_admin_%.o $(LIBADMIN) $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
 

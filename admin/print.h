@@ -28,10 +28,9 @@ void dx_print_row(FILE *f, const char *const *cols, const int *widths, size_t n)
 /* Widen widths[i] to fit cols[i]. */
 void dx_print_widen(const char *const *cols, int *widths, size_t n);
 
-/* Text for a terminal: s itself if it has no control characters, else a
- * copy in buf with them (and bytes of invalid UTF-8) written as \n, \t, \r
- * or \xNN (truncated to cap).
- * NULL or "" gives "-". */
+/* Text for a terminal: dx_safe (zones/safe.h: controls, backslashes and
+ * invalid UTF-8 escaped, truncated to cap), except that NULL or "" gives
+ * "-". */
 const char *dx_print_safe(const char *s, char *buf, size_t cap);
 
 /* JSON string literal with quotes; NULL prints null. Escapes '"', '\\',
