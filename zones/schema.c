@@ -187,6 +187,40 @@ int dx_sv_entry_get(const uint8_t *p, size_t n, struct dx_entry *e)
     return r.err ? DX_EINVAL : 0;
 }
 
+/* --- index -------------------------------------------------------------------- */
+
+size_t dx_sv_index_begin(struct dx_bytes *b, dx_u128 start, size_t alen)
+{
+    uint8_t *p = dx_put_ptr(b, alen);
+    if (p)
+        dx_set_be_n(p, alen, start);
+    size_t count_at = b->pos;
+    dx_put_u16(b, 0);
+    return count_at;
+}
+
+/* ll: the name's length without its NUL */
+void dx_sv_index_list_put(struct dx_bytes *b, const char *list, size_t ll, uint8_t chain)
+{
+    dx_put_lp8(b, list, ll + 1);
+    dx_put_u8(b, chain);
+}
+
+void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t alen)
+{
+    dx_put_u8(b, e->flags);
+    dx_put_u8(b, e->plen);
+    dx_put_u32(b, e->code);
+    dx_put_u64(b, e->expires);
+    dx_put(b, e->addr, alen);
+    dx_sv_put_str(b, e->txt);
+}
+
+void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists)
+{
+    dx_patch_u16(b, count_at, nlists);
+}
+
 /* --- reports ------------------------------------------------------------------ */
 
 int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,

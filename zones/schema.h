@@ -211,4 +211,130 @@ int dx_sk_report(uint8_t out[DX_SK_MAX], size_t pn, const char *reporter);
  * and its NUL. */
 int dx_sk_report_match(const uint8_t *key, size_t n, const uint8_t *prefix, size_t pn);
 
+/* --- index: the ip intervals (derived at commit) ------------------------------ */
+
+/* The index key z \0 fam end of an interval of zone (zl = strlen) whose
+ * last address is addr (alen bytes): its length, 0 if the zone is too
+ * long. out: DX_SK_MAX bytes. */
+static inline size_t dx_sk_index(uint8_t *out, const char *zone, size_t zl, uint8_t fam,
+                                 const uint8_t *addr, size_t alen)
+{
+    if (zl > DX_ZONE_MAX)
+        return 0;
+    memcpy(out, zone, zl);
+    out[zl] = 0;
+    out[zl + 1] = fam;
+    memcpy(out + zl + 2, addr, alen);
+    return zl + 2 + alen;
+}
+
+static inline size_t dx_sk_index_u128(uint8_t *out, const char *zone, size_t zl, uint8_t fam,
+                                      dx_u128 addr, size_t alen)
+{
+    uint8_t a[16];
+    dx_set_be_n(a, alen, addr);
+    return dx_sk_index(out, zone, zl, fam, a, alen);
+}
+
+/* Is key[0..n) an index key of the zone and family of the index key
+ * kb[0..kn) (alen-byte addresses)? Then the interval's last address (in
+ * key), else NULL. */
+static inline const uint8_t *dx_sk_index_end(const void *key, size_t n, const uint8_t *kb,
+                                             size_t kn, size_t alen)
+{
+    if (n != kn || memcmp(key, kb, kn - alen) != 0)
+        return NULL;
+    return (const uint8_t *)key + kn - alen;
+}
+
+/* An index value: start (alen bytes, the interval's first address), u16
+ * nlists, then per list in name order: u8 n, the list name and its NUL (n
+ * bytes), u8 chain, then the chain, the list's entries covering the
+ * interval, most specific first: u8 flags (the entry's low 8 bits), u8
+ * plen, u32 code, u64 expires_at, addr (alen bytes: the entry's network
+ * address), str txt.
+ *
+ * Reading one: dx_sv_index_open, then per list dx_sv_index_list and per
+ * element dx_sv_index_elem; a corrupt value ends both loops with v->b.err
+ * set (DX_ESHORT or DX_EINVAL). */
+struct dx_ielem {
+    uint8_t flags, plen;
+    uint32_t code;
+    uint64_t expires;
+    const uint8_t *addr;     /* alen bytes */
+    const char *txt;         /* NULL: none */
+};
+
+struct dx_ivalue {
+    struct dx_bytes b;
+    size_t alen;
+    uint16_t lists;          /* lists not yet read */
+    uint8_t elems;           /* elements of the current list not yet read */
+};
+
+/* The interval's start, or NULL (a value shorter than an address). */
+static inline const uint8_t *dx_sv_index_open(struct dx_ivalue *v, const void *p, size_t n,
+                                              size_t alen)
+{
+    dx_bytes_reader(&v->b, p, n);
+    v->alen = alen;
+    v->elems = 0;
+    const uint8_t *start = dx_get_ptr(&v->b, alen);
+    v->lists = dx_get_u16(&v->b);
+    return start;
+}
+
+/* The next element of the current list, false after its last one. */
+static inline __attribute__((always_inline)) bool dx_sv_index_elem(struct dx_ivalue *v,
+                                                                   struct dx_ielem *e)
+{
+    if (v->elems == 0 || v->b.err)
+        return false;
+    v->elems--;
+    const uint8_t *p = dx_get_ptr(&v->b, 14 + v->alen);     /* the fixed-size fields */
+    if (!p)
+        return false;
+    e->flags = p[0];
+    e->plen = p[1];
+    e->code = dx_be32(p + 2);
+    e->expires = dx_be64(p + 6);
+    e->addr = p + 14;
+    e->txt = dx_sv_get_str(&v->b);
+    return v->b.err == 0;
+}
+
+/* Skip the elements of the current list not read. */
+static __attribute__((noinline, unused)) void dx__sv_index_drain(struct dx_ivalue *v)
+{
+    struct dx_ielem e;
+    while (dx_sv_index_elem(v, &e))
+        ;
+}
+
+/* The next list's name (after the elements of the current one not read),
+ * NULL after the last one or on a corrupt value. */
+static inline __attribute__((always_inline)) const char *dx_sv_index_list(struct dx_ivalue *v)
+{
+    if (v->elems)
+        dx__sv_index_drain(v);
+    if (v->lists == 0 || v->b.err)
+        return NULL;
+    v->lists--;
+    size_t n;
+    const uint8_t *name = dx_get_lp8(&v->b, &n);
+    v->elems = dx_get_u8(&v->b);
+    if (v->b.err || n == 0 || name[n - 1] != 0) {
+        dx_bytes_fail(&v->b, DX_EINVAL);
+        return NULL;
+    }
+    return (const char *)name;
+}
+
+/* Writing one: begin (returns where the list count goes), per list
+ * list_put then its chain's elem_put, end with the number of lists. */
+size_t dx_sv_index_begin(struct dx_bytes *b, dx_u128 start, size_t alen);
+void dx_sv_index_list_put(struct dx_bytes *b, const char *list, size_t ll, uint8_t chain);
+void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t alen);
+void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
+
 #endif

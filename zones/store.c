@@ -1070,63 +1070,46 @@ static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_
         if (rc)
             return dx__mdb(rc);
     }
-    uint8_t kb[300];
-    if (zl + 2 + len > sizeof(kb))
+    uint8_t kb[DX_SK_MAX];
+    size_t kn = dx_sk_index(kb, zone, zl, fam, addr, len);
+    if (kn == 0)
         return DX_EINVAL;
-    memcpy(kb, zone, zl);
-    kb[zl] = 0;
-    kb[zl + 1] = fam;
-    memcpy(kb + zl + 2, addr, len);
-    size_t pn = zl + 2;
-    MDB_val key = { pn + len, kb }, v;
+    MDB_val key = { kn, kb }, v;
     int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
         return dx__mdb(rc);
-    if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
+    if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
         return 0;
-    struct dx_bytes r;
-    dx_bytes_reader(&r, v.mv_data, v.mv_size);
-    const uint8_t *start = dx_get_ptr(&r, len);
+    struct dx_ivalue iv;
+    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
     if (!start)
         return DX_EINVAL;
     if (memcmp(start, addr, len) > 0)
         return 0;
-    uint16_t nl = dx_get_u16(&r);
     size_t nh = 0;
-    for (uint16_t i = 0; i < nl && !r.err; i++) {
-        uint8_t ln = dx_get_u8(&r);
-        const uint8_t *lname = dx_get_ptr(&r, ln);
-        uint8_t chain = dx_get_u8(&r);
-        if (r.err || ln == 0 || lname[ln - 1] != 0)
-            return DX_EINVAL;
-        bool decided = false;
-        for (uint8_t j = 0; j < chain && !r.err; j++) {
-            uint8_t flags = dx_get_u8(&r);
-            uint8_t plen = dx_get_u8(&r);
-            uint32_t code = dx_get_u32(&r);
-            uint64_t exp = dx_get_u64(&r);
-            const uint8_t *eaddr = dx_get_ptr(&r, len);
-            const char *txt = dx_sv_get_str(&r);
-            if (decided || r.err || (exp != 0 && exp <= now))
+    const char *list;
+    while ((list = dx_sv_index_list(&iv))) {
+        /* the first unexpired element of the chain decides */
+        struct dx_ielem e;
+        while (dx_sv_index_elem(&iv, &e)) {
+            if (e.expires != 0 && e.expires <= now)
                 continue;
-            decided = true;
-            if (flags & DX_ENTRY_EXCLUDE)
-                continue;
-            if (nh < max) {
-                hits[nh].list = (const char *)lname;
-                hits[nh].code = code;
-                hits[nh].txt = txt;
-                hits[nh].expires_at = exp;
-                hits[nh].plen = plen;
-                hits[nh].key = eaddr;
+            if (!(e.flags & DX_ENTRY_EXCLUDE) && nh < max) {
+                hits[nh].list = list;
+                hits[nh].code = e.code;
+                hits[nh].txt = e.txt;
+                hits[nh].expires_at = e.expires;
+                hits[nh].plen = e.plen;
+                hits[nh].key = e.addr;
                 hits[nh].key_len = (uint8_t)len;
                 nh++;
             }
+            break;
         }
     }
-    if (r.err)
+    if (iv.b.err)
         return DX_EINVAL;
     return (int)nh;
 }
@@ -1250,41 +1233,28 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
         if (rc)
             return dx__mdb(rc);
     }
-    uint8_t kb[300];
-    size_t pn = zl + 2;
-    if (pn + len > sizeof(kb))
+    uint8_t kb[DX_SK_MAX];
+    size_t kn = dx_sk_index_u128(kb, zone, zl, fam, lo, len);
+    if (kn == 0)
         return DX_EINVAL;
-    memcpy(kb, zone, zl);
-    kb[zl] = 0;
-    kb[zl + 1] = fam;
-    dx_set_be_n(kb + pn, len, lo);
-    MDB_val key = { pn + len, kb }, v;
+    MDB_val key = { kn, kb }, v;
     int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
     for (; rc == 0; rc = mdb_cursor_get(t->icur, &key, &v, MDB_NEXT)) {
-        if (key.mv_size != pn + len || memcmp(key.mv_data, kb, pn) != 0)
+        if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
             return 0;                     /* past this zone/family */
-        struct dx_bytes r;
-        dx_bytes_reader(&r, v.mv_data, v.mv_size);
-        const uint8_t *start = dx_get_ptr(&r, len);
+        struct dx_ivalue iv;
+        const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
         if (!start)
             return DX_EINVAL;
         if (dx_be_n(start, len) > hi)
             return 0;                     /* the first interval after the range */
-        uint16_t nl = dx_get_u16(&r);
-        for (uint16_t i = 0; i < nl && !r.err; i++) {
-            uint8_t ln = dx_get_u8(&r);
-            dx_skip(&r, ln);
-            uint8_t chain = dx_get_u8(&r);
-            for (uint8_t j = 0; j < chain && !r.err; j++) {
-                dx_skip(&r, 2 + 4);  /* flags, plen, code */
-                uint64_t exp = dx_get_u64(&r);
-                dx_skip(&r, len);
-                dx_sv_get_str(&r);
-                if (!r.err && (exp == 0 || exp > now))
+        while (dx_sv_index_list(&iv)) {
+            struct dx_ielem e;
+            while (dx_sv_index_elem(&iv, &e))
+                if (e.expires == 0 || e.expires > now)
                     return 1;
-            }
         }
-        if (r.err)
+        if (iv.b.err)
             return DX_EINVAL;
     }
     return rc == MDB_NOTFOUND ? 0 : dx__mdb(rc);

@@ -48,41 +48,42 @@ struct ictx {
     size_t sp, scap;
     struct dx_bytes val;
     MDB_cursor *ic;
-    size_t *lnlen;           /* strlen(lists[i]) + 1 */
+    size_t *lnlen;           /* strlen(lists[i]) */
+    uint8_t ipre[DX_SK_MAX]; /* an index key of zone/fam: the prefix walk_load matches */
+    size_t ipre_n;
     /* the merge walk: the existing index record the sweep compares with */
     bool wvalid;             /* ic is on a record of this zone/fam with end <= whi */
     dx_u128 wend, whi;
     bool append;             /* no record after the region yet: MDB_APPEND works */
 };
 
-/* index key: zone \0 fam addr */
+/* The index key of the interval of this zone/fam ending at a. */
 static size_t ikey(const struct ictx *c, uint8_t *kb, dx_u128 a)
 {
-    memcpy(kb, c->zone, c->zl);
-    kb[c->zl] = 0;
-    kb[c->zl + 1] = c->fam;
-    dx_set_be_n(kb + c->zl + 2, c->len, a);
-    return c->zl + 2 + c->len;
+    return dx_sk_index_u128(kb, c->zone, c->zl, c->fam, a, c->len);
 }
 
 /* The index interval with the smallest end >= x: 1 and [*s,*e] if it
  * contains x, 0 if none does, or an error. */
 static int iv_find(struct ictx *c, dx_u128 x, dx_u128 *s, dx_u128 *e)
 {
-    uint8_t kb[DX_SK_MAX + 1];
-    size_t pn = c->zl + 2;
-    MDB_val key = { ikey(c, kb, x), kb }, v;
+    uint8_t kb[DX_SK_MAX];
+    size_t kn = ikey(c, kb, x);
+    MDB_val key = { kn, kb }, v;
     int rc = mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
         return dx__mdb(rc);
-    if (key.mv_size != pn + c->len || memcmp(key.mv_data, kb, pn) != 0)
+    const uint8_t *end = dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, c->len);
+    if (!end)
         return 0;
-    if (v.mv_size < c->len)
+    struct dx_ivalue iv;
+    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, c->len);
+    if (!start)
         return DX_EINVAL;
-    *e = dx_be_n((const uint8_t *)key.mv_data + pn, c->len);
-    *s = dx_be_n(v.mv_data, c->len);
+    *e = dx_be_n(end, c->len);
+    *s = dx_be_n(start, c->len);
     return *s <= x ? 1 : 0;
 }
 
@@ -94,12 +95,10 @@ static int walk_load(struct ictx *c, int rc, const MDB_val *key)
         return 0;
     if (rc)
         return dx__mdb(rc);
-    const uint8_t *k = key->mv_data;
-    size_t pn = c->zl + 2;
-    if (key->mv_size != pn + c->len || memcmp(k, c->zone, c->zl) != 0 || k[c->zl] != 0 ||
-        k[c->zl + 1] != c->fam)
+    const uint8_t *end = dx_sk_index_end(key->mv_data, key->mv_size, c->ipre, c->ipre_n, c->len);
+    if (!end)
         return 0;
-    dx_u128 e = dx_be_n(k + pn, c->len);
+    dx_u128 e = dx_be_n(end, c->len);
     if (e > c->whi)
         return 0;
     c->wvalid = true;
@@ -110,7 +109,7 @@ static int walk_load(struct ictx *c, int rc, const MDB_val *key)
 /* Position the walk on the first index record with end >= x. */
 static int walk_seek(struct ictx *c, dx_u128 x)
 {
-    uint8_t kb[DX_SK_MAX + 1];
+    uint8_t kb[DX_SK_MAX];
     MDB_val key = { ikey(c, kb, x), kb }, v;
     return walk_load(c, mdb_cursor_get(c->ic, &key, &v, MDB_SET_RANGE), &key);
 }
@@ -250,11 +249,7 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
         return 0;
     struct dx_bytes *v = &c->val;
     dx_bytes_reset(v);
-    uint8_t addr[16];
-    dx_set_be_n(addr, c->len, a);
-    dx_put(v, addr, c->len);
-    size_t count_at = v->pos;
-    dx_put_u16(v, 0);
+    size_t count_at = dx_sv_index_begin(v, a, c->len);
     unsigned nl = 0;
     for (size_t li = 0; li < c->nlists; li++) {
         size_t chain = 0;
@@ -264,25 +259,23 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
             continue;
         if (chain > UINT8_MAX)
             return DX_ERANGE;
-        size_t ll = c->lnlen[li];
-        dx_put_u8(v, (uint8_t)ll);
-        dx_put(v, c->lists[li], ll);
-        dx_put_u8(v, (uint8_t)chain);
+        dx_sv_index_list_put(v, c->lists[li], c->lnlen[li], (uint8_t)chain);
         for (size_t i = c->sp; i-- > 0;) {
             const struct item *it = c->stack[i];
             if (it->list != li)
                 continue;
-            dx_put_u8(v, it->flags);
-            dx_put_u8(v, it->plen);
-            dx_put_u32(v, it->code);
-            dx_put_u64(v, it->expires);
+            uint8_t addr[16];
             dx_set_be_n(addr, c->len, it->start);
-            dx_put(v, addr, c->len);
-            dx_sv_put_str(v, it->txt == NO_TXT ? NULL : (const char *)c->txt.wp + it->txt);
+            struct dx_ielem e = {
+                .flags = it->flags, .plen = it->plen, .code = it->code, .expires = it->expires,
+                .addr = addr,
+                .txt = it->txt == NO_TXT ? NULL : (const char *)c->txt.wp + it->txt,
+            };
+            dx_sv_index_elem_put(v, &e, c->len);
         }
         nl++;
     }
-    dx_patch_u16(v, count_at, (uint16_t)nl);
+    dx_sv_index_end(v, count_at, (uint16_t)nl);
     if (v->err)
         return DX_ENOMEM;
     /* merge with the existing records: drop those ending before b, keep
@@ -290,7 +283,7 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
     int rc = walk_delete(c, b, false);
     if (rc)
         return rc;
-    uint8_t kb[DX_SK_MAX + 1];
+    uint8_t kb[DX_SK_MAX];
     MDB_val key = { ikey(c, kb, b), kb }, val;
     if (c->wvalid && c->wend == b) {
         rc = mdb_cursor_get(c->ic, &key, &val, MDB_GET_CURRENT);
@@ -503,6 +496,7 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     c.zl = strlen(g->zone);
     c.fam = g->fam;
     c.len = dx_fam_len(g->fam);
+    c.ipre_n = ikey(&c, c.ipre, 0);
     int rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
     if (rc)
         return rc;
@@ -515,7 +509,7 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
         if (!c.lnlen)
             rc = DX_ENOMEM;
         for (size_t i = 0; rc == 0 && i < c.nlists; i++)
-            c.lnlen[i] = strlen(c.lists[i]) + 1;
+            c.lnlen[i] = strlen(c.lists[i]);
     }
     bool full = g->full;
     if (!full && g->n > DX__TOUCH_FULL) {

@@ -275,6 +275,108 @@ static void test_report_keys_are_the_entry_key_then_one_reporter(void **state)
     free(r);
 }
 
+static void test_index_key_ends_with_the_last_address(void **state)
+{
+    (void)state;
+    uint8_t kb[DX_SK_MAX], kb2[DX_SK_MAX];
+    static const uint8_t a[4] = { 192, 0, 2, 255 };
+    size_t kn = dx_sk_index(kb, "zone", 4, DX_FAM_V4, a, 4);
+    assert_int_equal(kn, 10);
+    assert_memory_equal(kb, "zone\0\4\xc0\0\2\xff", 10);
+    assert_int_equal(dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V4, 0xc00002ffu, 4), 10);
+    assert_memory_equal(kb, kb2, 10);
+    /* another interval of the zone/family: its end; another family or zone: none */
+    dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V4, 7, 4);
+    assert_ptr_equal(dx_sk_index_end(kb2, 10, kb, kn, 4), kb2 + 6);
+    dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V6, 7, 16);
+    assert_null(dx_sk_index_end(kb2, 22, kb, kn, 4));
+    dx_sk_index_u128(kb2, "zonf", 4, DX_FAM_V4, 7, 4);
+    assert_null(dx_sk_index_end(kb2, 10, kb, kn, 4));
+    char *z = name_of(256);
+    assert_int_equal(dx_sk_index(kb, z, 256, DX_FAM_V4, a, 4), 0);
+    free(z);
+}
+
+/* Two lists, the second with a chain of two; every field read back. */
+static void index_value(struct dx_bytes *b)
+{
+    static const uint8_t n1[16] = { 0x20, 0x01, 0x0d, 0xb8 }, n2[16] = { 0x20, 0x01 };
+    dx_bytes_growable(b);
+    size_t at = dx_sv_index_begin(b, (dx_u128)0x20010db8 << 96, 16);
+    dx_sv_index_list_put(b, "a", 1, 1);
+    struct dx_ielem e1 = { .flags = 0, .plen = 32, .code = 0x7f000002, .expires = 0,
+                           .addr = n1, .txt = "t" };
+    dx_sv_index_elem_put(b, &e1, 16);
+    dx_sv_index_list_put(b, "bb", 2, 2);
+    struct dx_ielem e2 = { .flags = DX_ENTRY_EXCLUDE, .plen = 32, .code = 0, .expires = 99,
+                           .addr = n1, .txt = NULL };
+    struct dx_ielem e3 = { .flags = 0, .plen = 16, .code = 7, .expires = 5, .addr = n2,
+                           .txt = "" };
+    dx_sv_index_elem_put(b, &e2, 16);
+    dx_sv_index_elem_put(b, &e3, 16);
+    dx_sv_index_end(b, at, 2);
+    assert_int_equal(b->err, 0);
+}
+
+static void test_index_value_round_trip(void **state)
+{
+    (void)state;
+    struct dx_bytes b;
+    index_value(&b);
+    struct dx_ivalue v;
+    struct dx_ielem e = { 0 };
+    const uint8_t *start = dx_sv_index_open(&v, b.wp, b.pos, 16);
+    assert_non_null(start);
+    assert_true(dx_be_n(start, 16) == (dx_u128)0x20010db8 << 96);
+    assert_string_equal(dx_sv_index_list(&v), "a");
+    assert_true(dx_sv_index_elem(&v, &e));
+    assert_int_equal(e.plen, 32);
+    assert_int_equal(e.code, 0x7f000002);
+    assert_string_equal(e.txt, "t");
+    assert_int_equal(e.addr[3], 0xb8);
+    assert_false(dx_sv_index_elem(&v, &e));
+    assert_string_equal(dx_sv_index_list(&v), "bb");
+    assert_true(dx_sv_index_elem(&v, &e));
+    assert_int_equal(e.flags, DX_ENTRY_EXCLUDE);
+    assert_int_equal(e.expires, 99);
+    assert_null(e.txt);
+    assert_true(dx_sv_index_elem(&v, &e));
+    assert_int_equal(e.plen, 16);
+    assert_int_equal(e.code, 7);
+    assert_string_equal(e.txt, "");
+    assert_false(dx_sv_index_elem(&v, &e));
+    assert_null(dx_sv_index_list(&v));
+    assert_int_equal(v.b.err, 0);
+    /* a list left unread is skipped */
+    dx_sv_index_open(&v, b.wp, b.pos, 16);
+    assert_string_equal(dx_sv_index_list(&v), "a");
+    assert_string_equal(dx_sv_index_list(&v), "bb");
+    assert_true(dx_sv_index_elem(&v, &e));
+    assert_null(dx_sv_index_list(&v));
+    assert_int_equal(v.b.err, 0);
+    dx_bytes_free(&b);
+}
+
+static void test_index_value_cut_short_or_unterminated_is_corrupt(void **state)
+{
+    (void)state;
+    struct dx_bytes b;
+    index_value(&b);
+    struct dx_ivalue v;
+    assert_null(dx_sv_index_open(&v, b.wp, 15, 16));
+    for (size_t n = 16; n < b.pos; n++) {
+        assert_non_null(dx_sv_index_open(&v, b.wp, n, 16));
+        while (dx_sv_index_list(&v))
+            ;
+        assert_int_not_equal(v.b.err, 0);
+    }
+    b.wp[16 + 2 + 1 + 1] = 'x';        /* the NUL of list "a" */
+    dx_sv_index_open(&v, b.wp, b.pos, 16);
+    assert_null(dx_sv_index_list(&v));
+    assert_int_equal(v.b.err, DX_EINVAL);
+    dx_bytes_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +390,9 @@ int main(void)
         cmocka_unit_test(test_string_field_too_long_is_an_error_of_the_writer),
         cmocka_unit_test(test_scalar_values_have_exactly_their_size),
         cmocka_unit_test(test_report_keys_are_the_entry_key_then_one_reporter),
+        cmocka_unit_test(test_index_key_ends_with_the_last_address),
+        cmocka_unit_test(test_index_value_round_trip),
+        cmocka_unit_test(test_index_value_cut_short_or_unterminated_is_corrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
