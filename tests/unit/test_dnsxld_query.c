@@ -427,7 +427,7 @@ static void check_soa(const struct reply *p, const struct rr *r, const char *zon
 
 /* --- tests --------------------------------------------------------------- */
 
-static void test_a_listed(void **state)
+static void test_listed_address_answers_each_list_code(void **state)
 {
     (void)state;
     struct reply p;
@@ -455,7 +455,7 @@ static void test_a_listed(void **state)
     assert_int_equal(p.an, 2);
 }
 
-static void test_txt_listed(void **state)
+static void test_listed_address_answers_the_expanded_texts(void **state)
 {
     (void)state;
     struct reply p;
@@ -485,7 +485,7 @@ static void test_txt_listed(void **state)
     assert_string_equal(t, "own text 198.51.100.7");
 }
 
-static void test_any_listed(void **state)
+static void test_any_answers_the_a_and_txt_rrsets(void **state)
 {
     (void)state;
     struct reply p;
@@ -501,7 +501,7 @@ static void test_any_listed(void **state)
     assert_int_equal(nt, 2);
 }
 
-static void test_nxdomain(void **state)
+static void test_unlisted_name_is_nxdomain_with_the_soa(void **state)
 {
     (void)state;
     struct reply p;
@@ -531,7 +531,7 @@ static void test_nxdomain(void **state)
     }
 }
 
-static void test_nodata(void **state)
+static void test_listed_name_without_the_type_is_nodata(void **state)
 {
     (void)state;
     struct reply p;
@@ -551,7 +551,7 @@ static void test_nodata(void **state)
     assert_int_equal(p.ns, 1);
 }
 
-static void test_apex(void **state)
+static void test_apex_answers_soa_ns_and_any(void **state)
 {
     (void)state;
     struct reply p;
@@ -595,7 +595,7 @@ static void test_apex(void **state)
     check_soa(&p, &p.rr[0], "sub.bl.example.org", 60, 60);
 }
 
-static void test_refused(void **state)
+static void test_other_zones_classes_and_peers_are_refused(void **state)
 {
     (void)state;
     struct reply p;
@@ -662,7 +662,7 @@ static void expect_formerr(const uint8_t *q, size_t ql, bool with_opt)
     assert_false(p.flags & F_AA);
 }
 
-static void test_formerr(void **state)
+static void test_malformed_queries_are_formerr_or_dropped(void **state)
 {
     (void)state;
     uint8_t q[600], r[600];
@@ -754,7 +754,7 @@ static void test_formerr(void **state)
     assert_int_equal(p.an, 2);
 }
 
-static void test_notimp(void **state)
+static void test_other_opcodes_are_notimp(void **state)
 {
     (void)state;
     struct reply p;
@@ -773,7 +773,7 @@ static void test_notimp(void **state)
     assert_int_equal(p.ar, 1);
 }
 
-static void test_edns(void **state)
+static void test_edns_opt_is_echoed_with_our_size_and_badvers(void **state)
 {
     (void)state;
     struct reply p;
@@ -822,7 +822,7 @@ static void test_edns(void **state)
     assert_int_equal(p.rr[2].rdlen, 0);
 }
 
-static void test_truncation(void **state)
+static void test_answer_over_the_size_limit_is_truncated(void **state)
 {
     (void)state;
     struct reply p;
@@ -861,7 +861,7 @@ static void test_truncation(void **state)
     }
 }
 
-static void test_test_points(void **state)
+static void test_rfc5782_test_points(void **state)
 {
     (void)state;
     struct reply p;
@@ -902,7 +902,7 @@ static void test_test_points(void **state)
     assert_int_equal(p.an, 0);
 }
 
-static void test_ttl_expiry(void **state)
+static void test_ttl_is_capped_by_the_entry_expiry(void **state)
 {
     (void)state;
     struct reply p;
@@ -931,7 +931,7 @@ static void test_ttl_expiry(void **state)
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
 }
 
-static void test_case_preserved(void **state)
+static void test_question_is_echoed_in_its_case(void **state)
 {
     (void)state;
     struct reply p;
@@ -944,7 +944,7 @@ static void test_case_preserved(void **state)
     assert_memory_equal(p.buf + 12 + 8, "\x02" "bL" "\x07" "EXAMPLE", 11);
 }
 
-static void test_bitmask(void **state)
+static void test_bitmask_zone_ors_the_codes(void **state)
 {
     (void)state;
     struct reply p;
@@ -995,7 +995,7 @@ static void expect_neg(const char *name, unsigned rcode, const char *zone, uint3
     }
 }
 
-static void test_empty_non_terminals(void **state)
+static void test_empty_non_terminals_are_nodata(void **state)
 {
     (void)state;
     const char *ents[] = {
@@ -1058,7 +1058,7 @@ static void test_txt_cut_only_for_old_entries(void **state)
     assert_int_equal(strlen(t), 4096);
 }
 
-static void test_domain(void **state)
+static void test_domain_zone_answers_names_and_wildcards(void **state)
 {
     (void)state;
     struct reply p;
@@ -1088,7 +1088,7 @@ static void test_domain(void **state)
     assert_int_equal(p.rcode, DX_RC_NXDOMAIN);
 }
 
-static void test_v6(void **state)
+static void test_v6_nibble_and_mapped_queries(void **state)
 {
     (void)state;
     struct reply p;
@@ -1131,7 +1131,7 @@ static void test_v6(void **state)
     assert_true(seen);
 }
 
-static void test_small_buffers(void **state)
+static void test_small_caller_buffer_still_gets_a_valid_reply(void **state)
 {
     (void)state;
     /* a caller buffer smaller than the UDP limit still yields a valid reply */
@@ -1153,7 +1153,7 @@ static void test_small_buffers(void **state)
     assert_int_equal(p.ns, 0);
 }
 
-static void test_servfail(void **state)
+static void test_store_error_is_servfail(void **state)
 {
     (void)state;
     /* a read txn whose snapshot was dropped: every store read fails */
@@ -1178,7 +1178,7 @@ static void test_servfail(void **state)
     dx_txn_abort(t);
 }
 
-static void test_no_txn(void **state)
+static void test_no_snapshot_is_servfail_for_our_zones(void **state)
 {
     (void)state;
     /* the server could not renew its read txn (txn NULL): a question for one
@@ -1604,28 +1604,28 @@ static void test_replies_match_the_recorded_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_a_listed),
-        cmocka_unit_test(test_txt_listed),
-        cmocka_unit_test(test_any_listed),
-        cmocka_unit_test(test_nxdomain),
-        cmocka_unit_test(test_nodata),
-        cmocka_unit_test(test_apex),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_formerr),
-        cmocka_unit_test(test_notimp),
-        cmocka_unit_test(test_edns),
-        cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_test_points),
-        cmocka_unit_test(test_ttl_expiry),
-        cmocka_unit_test(test_case_preserved),
-        cmocka_unit_test(test_bitmask),
-        cmocka_unit_test(test_empty_non_terminals),
+        cmocka_unit_test(test_listed_address_answers_each_list_code),
+        cmocka_unit_test(test_listed_address_answers_the_expanded_texts),
+        cmocka_unit_test(test_any_answers_the_a_and_txt_rrsets),
+        cmocka_unit_test(test_unlisted_name_is_nxdomain_with_the_soa),
+        cmocka_unit_test(test_listed_name_without_the_type_is_nodata),
+        cmocka_unit_test(test_apex_answers_soa_ns_and_any),
+        cmocka_unit_test(test_other_zones_classes_and_peers_are_refused),
+        cmocka_unit_test(test_malformed_queries_are_formerr_or_dropped),
+        cmocka_unit_test(test_other_opcodes_are_notimp),
+        cmocka_unit_test(test_edns_opt_is_echoed_with_our_size_and_badvers),
+        cmocka_unit_test(test_answer_over_the_size_limit_is_truncated),
+        cmocka_unit_test(test_rfc5782_test_points),
+        cmocka_unit_test(test_ttl_is_capped_by_the_entry_expiry),
+        cmocka_unit_test(test_question_is_echoed_in_its_case),
+        cmocka_unit_test(test_bitmask_zone_ors_the_codes),
+        cmocka_unit_test(test_empty_non_terminals_are_nodata),
         cmocka_unit_test(test_txt_cut_only_for_old_entries),
-        cmocka_unit_test(test_domain),
-        cmocka_unit_test(test_v6),
-        cmocka_unit_test(test_small_buffers),
-        cmocka_unit_test(test_servfail),
-        cmocka_unit_test(test_no_txn),
+        cmocka_unit_test(test_domain_zone_answers_names_and_wildcards),
+        cmocka_unit_test(test_v6_nibble_and_mapped_queries),
+        cmocka_unit_test(test_small_caller_buffer_still_gets_a_valid_reply),
+        cmocka_unit_test(test_store_error_is_servfail),
+        cmocka_unit_test(test_no_snapshot_is_servfail_for_our_zones),
         cmocka_unit_test(test_replies_match_the_recorded_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
