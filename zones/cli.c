@@ -7,18 +7,15 @@
 #include "zones/store.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *prog = "dnsxl";
 
 void dx_cli_set_prog(const char *p)
 {
     prog = p;
-}
-
-const char *dx_cli_prog(void)
-{
-    return prog;
 }
 
 void dx_cli_verr(const char *fmt, va_list ap)
@@ -36,6 +33,104 @@ void dx_cli_err(const char *fmt, ...)
     va_end(ap);
 }
 
+int dx_exit_conf(int rc)
+{
+    return rc == -ENOMEM || rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+}
+
+int dx_exit_store(int rc)
+{
+    return rc == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
+}
+
+int dx_exit_file(int rc)
+{
+    return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
+}
+
+int dx_exit_input(int rc)
+{
+    return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+}
+
+int dx_exit_check(int rc)
+{
+    return rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+}
+
+void dx_cli_usage(FILE *f, const struct dx_cli_cmd *cmds)
+{
+    fprintf(f, "usage: %s [-c CONF] COMMAND [ARGS...]\n\ncommands:\n", prog);
+    for (const struct dx_cli_cmd *m = cmds; m->name; m++)
+        fprintf(f, "  %s%s%s\n      %s\n", m->name, *m->args ? " " : "", m->args, m->help);
+    fprintf(f, "\noptions:\n"
+               "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
+               "  -h, --help         this help; COMMAND --help for one command\n"
+               "  -V, --version      print the version and exit\n"
+               "\n" DX_EXIT_HELP);
+}
+
+int dx_cli_cmd_usage(const struct dx_cli_cmd *m, bool error)
+{
+    FILE *f = error ? stderr : stdout;
+    fprintf(f, "usage: %s [-c CONF] %s%s%s\n  %s\n", prog, m->name, *m->args ? " " : "",
+            m->args, m->help);
+    if (!error)
+        fputs("\n" DX_EXIT_HELP, f);
+    return error ? DX_EX_USAGE : DX_EX_OK;
+}
+
+int dx_cli_run(int argc, char **argv, const struct dx_cli_cmd *cmds, const char **conf_opt,
+               void *ctx)
+{
+    static const struct option opts[] = {
+        { "config",  required_argument, NULL, 'c' },
+        { "help",    no_argument,       NULL, 'h' },
+        { "version", no_argument,       NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    optind = 0;                         /* GNU: full re-initialisation */
+    opterr = 0;
+    for (;;) {
+        int ch = getopt_long(argc, argv, "+c:hV", opts, NULL);
+        if (ch == -1)
+            break;
+        if (ch == 'c') {
+            *conf_opt = optarg;
+        } else if (ch == 'h') {
+            dx_cli_usage(stdout, cmds);
+            return DX_EX_OK;
+        } else if (ch == 'V') {
+            printf("%s %s\n", prog, DNSXL_VERSION);
+            return DX_EX_OK;
+        } else {
+            dx_cli_err("unknown option or missing argument: %s", argv[optind - 1]);
+            dx_cli_usage(stderr, cmds);
+            return DX_EX_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        dx_cli_err("no command given");
+        dx_cli_usage(stderr, cmds);
+        return DX_EX_USAGE;
+    }
+    for (const struct dx_cli_cmd *m = cmds; m->name; m++)
+        if (strcmp(m->name, argv[optind]) == 0)
+            return m->run(ctx, argc - optind, argv + optind);
+    dx_cli_err("unknown command '%s'", argv[optind]);
+    dx_cli_usage(stderr, cmds);
+    return DX_EX_USAGE;
+}
+
+int dx_cli_finish(int ex)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && ex == DX_EX_OK) {
+        dx_cli_err("write error on standard output");
+        ex = DX_EX_STORE;
+    }
+    return ex;
+}
+
 int dx_cli_conf(const char *opt, struct dx_conf **out)
 {
     char err[512] = "";
@@ -48,7 +143,7 @@ int dx_cli_conf(const char *opt, struct dx_conf **out)
         dx_cli_err("%s", err);
     else
         dx_cli_err("%s: %s", path, dx_strerror(rc));
-    return rc == -ENOMEM || rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+    return dx_exit_conf(rc);
 }
 
 int dx_cli_store_err(const struct dx_store *st, const char *what, int rc)
@@ -56,7 +151,7 @@ int dx_cli_store_err(const struct dx_store *st, const char *what, int rc)
     const char *hint = dx_store_hint(rc), *dir = st ? dx_store_dir(st) : "";
     dx_cli_err("%s%s%s%s%s%s%s", what ? what : "", what ? ": " : "", dir, *dir ? ": " : "",
                dx_strerror(rc), *hint ? "; " : "", hint);
-    return rc == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
+    return dx_exit_store(rc);
 }
 
 int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
@@ -67,7 +162,7 @@ int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
         const char *hint = dx_store_hint(rc);
         dx_cli_err("cannot open the store %s: %s%s%s", dir, dx_strerror(rc), *hint ? "; " : "",
                    hint);
-        return rc == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
+        return dx_exit_store(rc);
     }
     dx_store_set_history_limit(*out, conf->loader.history_size);
     unsigned how = dx_store_opened(*out);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct dx_conf;
 struct dx_store;
@@ -41,15 +42,58 @@ enum dx_exit { DX_EX_OK = 0, DX_EX_USAGE = 1, DX_EX_STORE = 2, DX_EX_PARTIAL = 3
 #define DNSXL_VERSION "0.1.0"
 #endif
 
-/* The program name that prefixes messages ("dnsxl-admin"). */
+/* The program name that prefixes messages and names the program in its
+ * usage and version text ("dnsxl-admin"). */
 void dx_cli_set_prog(const char *prog);
-const char *dx_cli_prog(void);
 
 /* "PROG: message\n" on stderr. The formatted message is written with its
  * control bytes escaped (dx_safe, zones/safe.h): file names, keys and
  * reasons come from outside and must not drive the terminal. */
 void dx_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dx_cli_verr(const char *fmt, va_list ap);
+
+/* The exit status for the error code rc of one kind of step (rc != 0):
+ *   dx_exit_conf   loading the config: out of memory 2, anything else 1
+ *   dx_exit_store  opening or using the store: no store (DX_ENOSTORE) 1,
+ *                  anything else 2
+ *   dx_exit_file   reading an input file: missing, unreadable or a
+ *                  directory (-ENOENT, -EACCES, -EISDIR) 1, anything else 2
+ *   dx_exit_input  parsing input: bad input (DX_EINVAL) 1, anything else 2
+ *   dx_exit_check  checking input: out of memory (DX_ENOMEM) 2, a refusal 1 */
+int dx_exit_conf(int rc);
+int dx_exit_store(int rc);
+int dx_exit_file(int rc);
+int dx_exit_input(int rc);
+int dx_exit_check(int rc);
+
+/* A command of dnsxl-admin or dnsxl-loader: its name, its arguments and
+ * help for the usage text, and its handler (ctx: the program's state). */
+struct dx_cli_cmd {
+    const char *name;
+    int (*run)(void *ctx, int argc, char **argv);   /* argv[0] = the name; an exit status */
+    const char *args;
+    const char *help;
+};
+
+/* The front of main: the options before the command (-c/--config CONF into
+ * *conf_opt, -h/--help, -V/--version), then the command that the next
+ * argument names in cmds (ended by a NULL name) runs with ctx and the
+ * arguments from its name on. Returns its exit status, or that of the help,
+ * the version or a usage error (said here). */
+int dx_cli_run(int argc, char **argv, const struct dx_cli_cmd *cmds, const char **conf_opt,
+               void *ctx);
+
+/* The program's usage (the command table, the common options, the exit
+ * status table) on f. */
+void dx_cli_usage(FILE *f, const struct dx_cli_cmd *cmds);
+
+/* One command's usage: on stdout with the exit status table (DX_EX_OK),
+ * or after an error on stderr (DX_EX_USAGE). Returns that status. */
+int dx_cli_cmd_usage(const struct dx_cli_cmd *m, bool error);
+
+/* The end of main: stdout flushed; a write error on it turns a status of
+ * 0 into 2 (said). Returns the exit status. */
+int dx_cli_finish(int ex);
 
 /* Load the config (-c value or NULL: $DNSXL_CONF, /etc/dnsxl/dnsxl.conf).
  * Prints the FILE:LINE message and returns the exit status; *out on 0. */
