@@ -221,6 +221,32 @@ void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists)
     dx_patch_u16(b, count_at, nlists);
 }
 
+/* --- dindex ------------------------------------------------------------------- */
+
+size_t dx_sv_dindex_head(struct dx_bytes *b, const uint8_t *name, size_t len)
+{
+    dx_put_u8(b, (uint8_t)(len + 1));
+    dx_put(b, name, len);
+    dx_put_u8(b, 0);
+    size_t count_at = b->pos;
+    dx_put_u16(b, 0);
+    return count_at;
+}
+
+void dx_sv_dindex_elem_put(struct dx_bytes *b, const char *list, const struct dx_entry *e)
+{
+    dx_put_lp8(b, list, strlen(list) + 1);
+    dx_put_u8(b, (uint8_t)e->flags);
+    dx_put_u32(b, e->code);
+    dx_put_u64(b, e->expires_at);
+    dx_sv_put_str(b, e->txt);
+}
+
+void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists)
+{
+    dx_patch_u16(b, count_at, nlists);
+}
+
 /* --- reports ------------------------------------------------------------------ */
 
 int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,

@@ -337,4 +337,103 @@ void dx_sv_index_list_put(struct dx_bytes *b, const char *list, size_t ll, uint8
 void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t alen);
 void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
+/* --- dindex: the domain records (kept on every put and delete) --------------- */
+
+/* The dindex key of name[0..len) (a dx_key's name) in zone: z \0 'D', the
+ * name with its labels reversed, wild (1: "*.name"), i.e. z \0 and the key
+ * part of its entries keys. Under one zone the keys of "spam.example" sort
+ * as: "example.spam" \0 (the name), "example.spam" \1 (*.spam.example),
+ * other "example.spam-..." names ('-' sorts before '.'), then every name
+ * below ("example.spam." ...): a wildcard is one get, the names below one
+ * MDB_SET_RANGE from the prefix dx_sk_dindex_below writes. Both write
+ * zl + 3 + len bytes: the caller checks that they fit in DX_SK_MAX. */
+static inline size_t dx_sk_dindex(uint8_t *out, const char *zone, size_t zl,
+                                  const uint8_t *name, size_t len, bool wild)
+{
+    memcpy(out, zone, zl);
+    out[zl] = 0;
+    out[zl + 1] = DX_FAM_DOMAIN;
+    dx_rev_labels(name, len, out + zl + 2);
+    out[zl + 2 + len] = wild ? 1 : 0;
+    return zl + 3 + len;
+}
+
+/* The prefix of the dindex keys of the names below name: z \0 'D',
+ * reversed name, '.'. */
+static inline size_t dx_sk_dindex_below(uint8_t *out, const char *zone, size_t zl,
+                                        const uint8_t *name, size_t len)
+{
+    size_t n = dx_sk_dindex(out, zone, zl, name, len, false);
+    out[n - 1] = '.';
+    return n;
+}
+
+/* A dindex value: u8 n, the name and a NUL (n bytes; the name as a dx_key
+ * holds it, not reversed), u16 nlists, then per list in name order: u8 n,
+ * the list name and its NUL (n bytes), u8 flags (the entry's low 8 bits),
+ * u32 code, u64 expires_at, str txt.
+ *
+ * Reading one: dx_sv_dindex_open, then dx_sv_dindex_elem per list; a
+ * corrupt value ends the loop with v->b.err set. */
+struct dx_delem {
+    const char *list;
+    uint8_t flags;
+    uint32_t code;
+    uint64_t expires;
+    const char *txt;         /* NULL: none */
+    const uint8_t *raw;      /* the element's bytes in the value */
+    size_t raw_len;
+};
+
+struct dx_dvalue {
+    struct dx_bytes b;
+    uint16_t left;           /* elements not yet read */
+};
+
+/* The name (*len bytes, NUL not counted), or NULL (a corrupt value). */
+static inline const uint8_t *dx_sv_dindex_open(struct dx_dvalue *v, const void *p, size_t n,
+                                               size_t *len)
+{
+    dx_bytes_reader(&v->b, p, n);
+    size_t nn;
+    const uint8_t *name = dx_get_lp8(&v->b, &nn);
+    v->left = dx_get_u16(&v->b);
+    if (v->b.err || nn < 2) {
+        dx_bytes_fail(&v->b, DX_EINVAL);
+        v->left = 0;
+        return NULL;
+    }
+    *len = nn - 1;
+    return name;
+}
+
+/* The next list's element, false after the last one. */
+static inline bool dx_sv_dindex_elem(struct dx_dvalue *v, struct dx_delem *e)
+{
+    if (v->left == 0 || v->b.err)
+        return false;
+    v->left--;
+    size_t start = v->b.pos, n;
+    const uint8_t *name = dx_get_lp8(&v->b, &n);
+    const uint8_t *p = dx_get_ptr(&v->b, 13);   /* the fixed-size fields */
+    e->txt = dx_sv_get_str(&v->b);
+    if (v->b.err || n == 0 || name[n - 1] != 0) {
+        dx_bytes_fail(&v->b, DX_EINVAL);
+        return false;
+    }
+    e->list = (const char *)name;
+    e->flags = p[0];
+    e->code = dx_be32(p + 1);
+    e->expires = dx_be64(p + 5);
+    e->raw = v->b.rp + start;
+    e->raw_len = v->b.pos - start;
+    return true;
+}
+
+/* Writing one: head (returns where the list count goes), per list
+ * elem_put or the raw bytes of an element read, end with the count. */
+size_t dx_sv_dindex_head(struct dx_bytes *b, const uint8_t *name, size_t len);
+void dx_sv_dindex_elem_put(struct dx_bytes *b, const char *list, const struct dx_entry *e);
+void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
+
 #endif

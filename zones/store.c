@@ -598,86 +598,48 @@ static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k
 
 /* --- domain index ------------------------------------------------------- */
 
-/* dindex key: zone \0 'D' reversed-name wild. */
-static size_t dindex_key(uint8_t *out, const char *zone, size_t zl, const uint8_t *name,
-                         size_t len, bool wild)
-{
-    memcpy(out, zone, zl);
-    out[zl] = 0;
-    out[zl + 1] = DX_FAM_DOMAIN;
-    dx_rev_labels(name, len, out + zl + 2);
-    out[zl + 2 + len] = wild ? 1 : 0;
-    return zl + 3 + len;
-}
-
-/* One list's element of a dindex value. */
-static void dindex_elem(struct dx_bytes *b, const char *list, const struct dx_entry *e)
-{
-    size_t ln = strlen(list) + 1;
-    dx_put_u8(b, (uint8_t)ln);
-    dx_put(b, list, ln);
-    dx_put_u8(b, (uint8_t)e->flags);
-    dx_put_u32(b, e->code);
-    dx_put_u64(b, e->expires_at);
-    dx_sv_put_str(b, e->txt);
-}
-
 /* Rewrite the dindex value of k in zone: list's element replaced by e
  * (e NULL: removed). */
 static int dindex_update(struct dx_txn *t, const char *zone, const char *list,
                          const struct dx_key *k, const struct dx_entry *e)
 {
-    uint8_t kb[DX_SK_MAX + 8];
+    uint8_t kb[DX_SK_MAX];
     size_t zl = strlen(zone);
-    MDB_val key = { dindex_key(kb, zone, zl, k->addr, k->len, k->plen != 0), kb }, v;
+    MDB_val key = { dx_sk_dindex(kb, zone, zl, k->addr, k->len, k->plen != 0), kb }, v;
     int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return dx__mdb(rc);
-    struct dx_bytes r;
-    dx_bytes_reader(&r, rc ? NULL : v.mv_data, rc ? 0 : v.mv_size);
-    uint16_t nold = 0;
-    if (rc == 0) {
-        uint8_t nl = dx_get_u8(&r);
-        dx_skip(&r, nl);
-        nold = dx_get_u16(&r);
-    }
+    struct dx_dvalue old = { .left = 0 };
+    size_t oldlen;
+    if (rc == 0 && !dx_sv_dindex_open(&old, v.mv_data, v.mv_size, &oldlen))
+        return DX_EINVAL;
+    /* the old value's elements, list's replaced by e (in list order) */
     struct dx_bytes b;
     dx_bytes_growable(&b);
-    size_t nlen = k->len + 1;
-    dx_put_u8(&b, (uint8_t)nlen);
-    dx_put(&b, k->addr, k->len);
-    dx_put_u8(&b, 0);
-    size_t count_at = b.pos;
-    dx_put_u16(&b, 0);
+    size_t count_at = dx_sv_dindex_head(&b, k->addr, k->len);
     uint16_t nnew = 0;
     bool done = e == NULL;
-    for (uint16_t i = 0; i < nold && !r.err; i++) {
-        size_t start = r.pos;
-        uint8_t ln = dx_get_u8(&r);
-        const uint8_t *lname = dx_get_ptr(&r, ln);
-        dx_skip(&r, 1 + 4 + 8);
-        dx_sv_get_str(&r);
-        if (r.err || ln == 0 || lname[ln - 1] != 0)
-            break;
-        int cmp = strcmp((const char *)lname, list);
+    struct dx_delem de;
+    while (dx_sv_dindex_elem(&old, &de)) {
+        int cmp = strcmp(de.list, list);
         if (cmp >= 0 && !done) {
-            dindex_elem(&b, list, e);
+            dx_sv_dindex_elem_put(&b, list, e);
             nnew++;
             done = true;
         }
         if (cmp == 0)
             continue;
-        dx_put(&b, r.rp + start, r.pos - start);
+        dx_put(&b, de.raw, de.raw_len);
         nnew++;
     }
     if (!done) {
-        dindex_elem(&b, list, e);
+        dx_sv_dindex_elem_put(&b, list, e);
         nnew++;
     }
-    dx_patch_u16(&b, count_at, nnew);
-    if (b.err || r.err) {
+    dx_sv_dindex_end(&b, count_at, nnew);
+    if (b.err || old.b.err) {
         dx_bytes_free(&b);
-        return r.err ? DX_EINVAL : DX_ENOMEM;
+        return old.b.err ? DX_EINVAL : DX_ENOMEM;
     }
     if (nnew == 0) {
         rc = mdb_del(t->txn, t->st->dindex, &key, NULL);
@@ -1127,7 +1089,7 @@ static bool list_seen(const char *const *seen, size_t n, const char *l)
 static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
                          uint64_t now, struct dx_hit *hits, size_t max)
 {
-    uint8_t kb[DX_SK_MAX + 8];
+    uint8_t kb[DX_SK_MAX];
     if (zl + 3 + q->len > DX_SK_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
         return DX_EINVAL;
     const char *seen[DX__DSEEN_MAX];
@@ -1138,46 +1100,39 @@ static int lookup_domain(struct dx_txn *t, const char *zone, size_t zl, const st
     for (;;) {
         const uint8_t *name = q->addr + off;
         size_t len = q->len - off;
-        MDB_val key = { dindex_key(kb, zone, zl, name, len, wild), kb }, v;
+        MDB_val key = { dx_sk_dindex(kb, zone, zl, name, len, wild), kb }, v;
         int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
         if (rc && rc != MDB_NOTFOUND)
             return dx__mdb(rc);
         if (rc == 0) {
-            struct dx_bytes r;
-            dx_bytes_reader(&r, v.mv_data, v.mv_size);
-            uint8_t nn = dx_get_u8(&r);
-            const uint8_t *ename = dx_get_ptr(&r, nn);
-            uint16_t nl = dx_get_u16(&r);
-            if (r.err || nn < 2)
+            struct dx_dvalue dv;
+            size_t elen;
+            const uint8_t *ename = dx_sv_dindex_open(&dv, v.mv_data, v.mv_size, &elen);
+            if (!ename)
                 return DX_EINVAL;
-            for (uint16_t i = 0; i < nl; i++) {
-                uint8_t ln = dx_get_u8(&r);
-                const uint8_t *lname = dx_get_ptr(&r, ln);
-                uint8_t flags = dx_get_u8(&r);
-                uint32_t code = dx_get_u32(&r);
-                uint64_t exp = dx_get_u64(&r);
-                const char *txt = dx_sv_get_str(&r);
-                if (r.err || ln == 0 || lname[ln - 1] != 0)
-                    return DX_EINVAL;
-                if (exp != 0 && exp <= now)
+            struct dx_delem e;
+            while (dx_sv_dindex_elem(&dv, &e)) {
+                if (e.expires != 0 && e.expires <= now)
                     continue;
-                if (list_seen(seen, nseen, (const char *)lname))
+                if (list_seen(seen, nseen, e.list))
                     continue;
                 if (nseen < DX__DSEEN_MAX)
-                    seen[nseen++] = (const char *)lname;
-                if (flags & DX_ENTRY_EXCLUDE)
+                    seen[nseen++] = e.list;
+                if (e.flags & DX_ENTRY_EXCLUDE)
                     continue;
                 if (nh < max) {
-                    hits[nh].list = (const char *)lname;
-                    hits[nh].code = code;
-                    hits[nh].txt = txt;
-                    hits[nh].expires_at = exp;
+                    hits[nh].list = e.list;
+                    hits[nh].code = e.code;
+                    hits[nh].txt = e.txt;
+                    hits[nh].expires_at = e.expires;
                     hits[nh].plen = wild ? 1 : 0;
                     hits[nh].key = ename;
-                    hits[nh].key_len = (uint8_t)(nn - 1);
+                    hits[nh].key_len = (uint8_t)elen;
                     nh++;
                 }
             }
+            if (dv.b.err)
+                return DX_EINVAL;
         }
         /* next: the wildcard of the parent */
         const uint8_t *dot = memchr(q->addr + off, '.', q->len - off);
@@ -1267,61 +1222,49 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
  * DX_EINVAL for a corrupt value. */
 static int dvalue_used(const MDB_val *v, uint64_t now, const char **seen, size_t *nseen)
 {
-    struct dx_bytes r;
-    dx_bytes_reader(&r, v->mv_data, v->mv_size);
-    uint8_t nn = dx_get_u8(&r);
-    dx_skip(&r, nn);
-    uint16_t nl = dx_get_u16(&r);
-    for (uint16_t i = 0; i < nl && !r.err; i++) {
-        uint8_t ln = dx_get_u8(&r);
-        const uint8_t *lname = dx_get_ptr(&r, ln);
-        uint8_t flags = dx_get_u8(&r);
-        dx_get_u32(&r);
-        uint64_t exp = dx_get_u64(&r);
-        dx_sv_get_str(&r);
-        if (r.err || ln == 0 || lname[ln - 1] != 0)
-            return DX_EINVAL;
-        if (exp != 0 && exp <= now)
+    struct dx_dvalue dv;
+    struct dx_delem e;
+    size_t len;
+    if (!dx_sv_dindex_open(&dv, v->mv_data, v->mv_size, &len))
+        return DX_EINVAL;
+    while (dx_sv_dindex_elem(&dv, &e)) {
+        if (e.expires != 0 && e.expires <= now)
             continue;
         if (!seen)
             return 1;
-        if (list_seen(seen, *nseen, (const char *)lname))
+        if (list_seen(seen, *nseen, e.list))
             continue;
         if (*nseen < DX__DSEEN_MAX)
-            seen[(*nseen)++] = (const char *)lname;
-        if (!(flags & DX_ENTRY_EXCLUDE))
+            seen[(*nseen)++] = e.list;
+        if (!(e.flags & DX_ENTRY_EXCLUDE))
             return 1;
     }
-    return r.err ? DX_EINVAL : 0;
+    return dv.b.err ? DX_EINVAL : 0;
 }
 
 /* Is something listed or recorded strictly below the name q? (See
- * dx_lookup_below.) dindex keys order the subtree of "spam.example" as:
- * "example.spam" \0 (the name itself), "example.spam" \1 (*.spam.example),
- * then unrelated "example.spam-..." names ('-' sorts before '.'), then
- * "example.spam." ... (every name below): so the wildcard is one get and
- * the names below one MDB_SET_RANGE. */
+ * dx_lookup_below.) The wildcard *.q is one get, the names below q one
+ * MDB_SET_RANGE (the order of dindex keys: zones/schema.h). */
 static int domain_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
                         uint64_t now)
 {
-    uint8_t kb[DX_SK_MAX + 8];
+    uint8_t kb[DX_SK_MAX];
     if (zl + 4 + q->len > DX_SK_MAX || q->len == 0 || q->len > DX_KEY_NAME_MAX)
         return DX_EINVAL;
     /* *.q */
-    MDB_val key = { dindex_key(kb, zone, zl, q->addr, q->len, true), kb }, v;
+    MDB_val key = { dx_sk_dindex(kb, zone, zl, q->addr, q->len, true), kb }, v;
     int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return dx__mdb(rc);
     if (rc == 0 && (rc = dvalue_used(&v, now, NULL, NULL)) != 0)
         return rc;
-    /* names below q: keys starting with zone \0 'D' reversed(q) '.' */
+    /* names below q */
     if (!t->dcur) {
         rc = mdb_cursor_open(t->txn, t->st->dindex, &t->dcur);
         if (rc)
             return dx__mdb(rc);
     }
-    size_t pn = dindex_key(kb, zone, zl, q->addr, q->len, false) - 1;
-    kb[pn++] = '.';
+    size_t pn = dx_sk_dindex_below(kb, zone, zl, q->addr, q->len);
     key.mv_size = pn;
     key.mv_data = kb;
     rc = mdb_cursor_get(t->dcur, &key, &v, MDB_SET_RANGE);
@@ -1343,7 +1286,7 @@ static int domain_below(struct dx_txn *t, const char *zone, size_t zl, const str
          dot = memchr(dot + 1, '.', q->len - (size_t)(dot + 1 - q->addr))) {
         const uint8_t *name = dot + 1;
         size_t len = q->len - (size_t)(name - q->addr);
-        key.mv_size = dindex_key(kb, zone, zl, name, len, true);
+        key.mv_size = dx_sk_dindex(kb, zone, zl, name, len, true);
         key.mv_data = kb;
         rc = mdb_get(t->txn, t->st->dindex, &key, &v);
         if (rc == MDB_NOTFOUND)

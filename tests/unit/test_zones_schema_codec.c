@@ -377,6 +377,91 @@ static void test_index_value_cut_short_or_unterminated_is_corrupt(void **state)
     dx_bytes_free(&b);
 }
 
+static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : an < bn ? -1 : an > bn;
+}
+
+/* The order the domain lookups rely on, under one zone: the name, its
+ * wildcard, unrelated names with a longer last label, then the names
+ * below (LMDB's default comparator: memcmp, then shorter first). */
+static void test_dindex_keys_sort_the_name_its_wildcard_then_the_names_below(void **state)
+{
+    (void)state;
+    uint8_t a[DX_SK_MAX], b[DX_SK_MAX], p[DX_SK_MAX];
+    const uint8_t *q = (const uint8_t *)"spam.example";
+    size_t an = dx_sk_dindex(a, "z", 1, q, 12, false);
+    assert_int_equal(an, 1 + 3 + 12);
+    assert_memory_equal(a, "z\0Dexample.spam\0", an);
+    size_t bn = dx_sk_dindex(b, "z", 1, q, 12, true);
+    assert_true(key_cmp(a, an, b, bn) < 0);
+    size_t pn = dx_sk_dindex_below(p, "z", 1, q, 12);
+    assert_memory_equal(p, "z\0Dexample.spam.", pn);
+    assert_true(key_cmp(b, bn, p, pn) < 0);
+    uint8_t c[DX_SK_MAX];
+    size_t cn = dx_sk_dindex(c, "z", 1, (const uint8_t *)"spam-x.example", 14, false);
+    assert_true(key_cmp(b, bn, c, cn) < 0 && key_cmp(c, cn, p, pn) < 0);
+    cn = dx_sk_dindex(c, "z", 1, (const uint8_t *)"a.spam.example", 14, true);
+    assert_true(key_cmp(p, pn, c, cn) < 0 && memcmp(c, p, pn) == 0);
+    /* the dindex key is z \0 then the key part of the entries key */
+    struct dx_key k = K("*.spam.example");
+    uint8_t e[DX_SK_MAX];
+    int en = dx_sk_entry(e, "z", "l", &k);
+    assert_int_equal((size_t)en - 4, bn - 2);
+    assert_memory_equal(e + 4, b + 2, bn - 2);
+}
+
+static void test_dindex_value_round_trip_and_raw_copy(void **state)
+{
+    (void)state;
+    struct dx_bytes b, c;
+    dx_bytes_growable(&b);
+    size_t at = dx_sv_dindex_head(&b, (const uint8_t *)"spam.example", 12);
+    struct dx_entry e1 = { .flags = 0, .code = 0x7f000002, .expires_at = 0, .txt = "t" };
+    struct dx_entry e2 = { .flags = DX_ENTRY_EXCLUDE, .code = 0, .expires_at = 9, .txt = NULL };
+    dx_sv_dindex_elem_put(&b, "abuse", &e1);
+    dx_sv_dindex_elem_put(&b, "spam", &e2);
+    dx_sv_dindex_end(&b, at, 2);
+    assert_int_equal(b.err, 0);
+    struct dx_dvalue v;
+    struct dx_delem d = { 0 };
+    size_t len = 0;
+    const uint8_t *name = dx_sv_dindex_open(&v, b.wp, b.pos, &len);
+    assert_int_equal(len, 12);
+    assert_memory_equal(name, "spam.example", 13);
+    /* copy the elements raw into a second value: the same bytes */
+    dx_bytes_growable(&c);
+    size_t cat = dx_sv_dindex_head(&c, name, len);
+    assert_true(dx_sv_dindex_elem(&v, &d));
+    assert_string_equal(d.list, "abuse");
+    assert_int_equal(d.code, 0x7f000002);
+    assert_string_equal(d.txt, "t");
+    dx_put(&c, d.raw, d.raw_len);
+    assert_true(dx_sv_dindex_elem(&v, &d));
+    assert_string_equal(d.list, "spam");
+    assert_int_equal(d.flags, DX_ENTRY_EXCLUDE);
+    assert_int_equal(d.expires, 9);
+    assert_null(d.txt);
+    dx_put(&c, d.raw, d.raw_len);
+    assert_false(dx_sv_dindex_elem(&v, &d));
+    assert_int_equal(v.b.err, 0);
+    dx_sv_dindex_end(&c, cat, 2);
+    assert_int_equal(c.pos, b.pos);
+    assert_memory_equal(c.wp, b.wp, b.pos);
+    /* cut short anywhere, or a name of no bytes: corrupt */
+    for (size_t n = 0; n < b.pos; n++) {
+        if (dx_sv_dindex_open(&v, b.wp, n, &len))
+            while (dx_sv_dindex_elem(&v, &d))
+                ;
+        assert_int_not_equal(v.b.err, 0);
+    }
+    static const uint8_t empty[] = { 1, 0, 0, 0 };
+    assert_null(dx_sv_dindex_open(&v, empty, sizeof(empty), &len));
+    dx_bytes_free(&b);
+    dx_bytes_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +478,8 @@ int main(void)
         cmocka_unit_test(test_index_key_ends_with_the_last_address),
         cmocka_unit_test(test_index_value_round_trip),
         cmocka_unit_test(test_index_value_cut_short_or_unterminated_is_corrupt),
+        cmocka_unit_test(test_dindex_keys_sort_the_name_its_wildcard_then_the_names_below),
+        cmocka_unit_test(test_dindex_value_round_trip_and_raw_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
