@@ -46,51 +46,17 @@ struct ctx {
     uint64_t now;
 };
 
-struct cmd {
-    const char *name;
-    int (*run)(struct ctx *c, int argc, char **argv);
-    const char *args;
-    const char *help;
-};
-
-static const struct cmd *find_cmd(const char *name);
-
-#define errmsg dx_cli_err
+static const struct dx_cli_cmd *find_cmd(const char *name);
 
 /* ---- setup (zones/cli.h) -------------------------------------------------- */
 
-static int open_conf(struct ctx *c)
-{
-    return dx_cli_conf(c->conf_opt, &c->conf);
-}
-
-/* A command that writes may create the store; the others need one. */
-static int open_store(struct ctx *c, bool write)
-{
-    return dx_cli_store(c->conf, write, &c->st);
-}
-
-static int begin(struct ctx *c, bool write)
-{
-    return dx_cli_begin(c->st, write, c->now, &c->txn);
-}
-
-static int commit(struct ctx *c)
-{
-    return dx_cli_commit(c->st, &c->txn);
-}
-
-static int store_fail(const char *what, int rc)
-{
-    return dx_cli_store_err(NULL, what, rc);
-}
-
-/* Config, then the store. */
+/* Config, then the store, for a command that reads (a command that writes
+ * opens it with write = true: it may create the store). */
 static int setup(struct ctx *c)
 {
-    int ex = open_conf(c);
+    int ex = dx_cli_conf(c->conf_opt, &c->conf);
     if (ex == DX_EX_OK)
-        ex = open_store(c, false);
+        ex = dx_cli_store(c->conf, false, &c->st);
     return ex;
 }
 
@@ -100,7 +66,7 @@ static int target(struct ctx *c, const char *text, bool allow_zone, struct dx_zo
     char err[256];
     int rc = dx_conf_target(c->conf, text, allow_zone, z, l, err, sizeof(err));
     if (rc) {
-        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        dx_cli_err("%s", err[0] ? err : dx_strerror(rc));
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -112,9 +78,9 @@ static int bad_key(const char *text, int rc, const struct dx_key *k, const char 
     if (rc == DX_ERANGE) {
         char msg[DX_KEY_TEXT_MAX * 2 + 64];
         dx_key_hostbits_msg(text, k, msg, sizeof(msg));
-        errmsg("%s", msg);
+        dx_cli_err("%s", msg);
     } else {
-        errmsg("bad key '%s' (%s)", text, expect);
+        dx_cli_err("bad key '%s' (%s)", text, expect);
     }
     return DX_EX_USAGE;
 }
@@ -126,8 +92,8 @@ static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct 
     if (rc == DX_ERANGE)
         return bad_key(text, rc, k, NULL);
     if (rc != 0) {
-        errmsg("bad key '%s' for zone %s (kind %s: %s)", text, z->name, ip ? "ip" : "domain",
-               ip ? "an address or CIDR" : "a name or *.name");
+        dx_cli_err("bad key '%s' for zone %s (kind %s: %s)", text, z->name, ip ? "ip" : "domain",
+                   ip ? "an address or CIDR" : "a name or *.name");
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -192,8 +158,8 @@ static int check_width(const struct ctx *c, const struct dx_key *k, bool force)
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(k, kt, sizeof(kt));
     bool v4 = k->family == DX_FAM_V4;
-    errmsg("%s is wider than /%u (shortest-prefix%s in [loader]); --force lists it", kt,
-           v4 ? conf->loader.shortest_prefix : conf->loader.shortest_prefix6, v4 ? "" : "6");
+    dx_cli_err("%s is wider than /%u (shortest-prefix%s in [loader]); --force lists it", kt,
+               v4 ? conf->loader.shortest_prefix : conf->loader.shortest_prefix6, v4 ? "" : "6");
     return DX_EX_USAGE;
 }
 
@@ -202,7 +168,7 @@ static int check_reason(const char *reason)
 {
     char why[200];
     if (dx_txt_check_reason(reason, why, sizeof(why))) {
-        errmsg("bad --reason: %s", why);
+        dx_cli_err("bad --reason: %s", why);
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -210,28 +176,7 @@ static int check_reason(const char *reason)
 
 /* ---- usage and option parsing ------------------------------------------ */
 
-static const struct cmd cmds[];
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: " PROG " [-c CONF] COMMAND [ARGS...]\n\ncommands:\n");
-    for (const struct cmd *m = cmds; m->name; m++)
-        fprintf(f, "  %s %s\n      %s\n", m->name, m->args, m->help);
-    fprintf(f, "\noptions:\n"
-               "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
-               "  -h, --help         this help; COMMAND --help for one command\n"
-               "  -V, --version      print the version and exit\n"
-               "\n" DX_EXIT_HELP);
-}
-
-static int cmd_usage(const struct cmd *m, bool error)
-{
-    FILE *f = error ? stderr : stdout;
-    fprintf(f, "usage: " PROG " [-c CONF] %s %s\n  %s\n", m->name, m->args, m->help);
-    if (!error)
-        fputs("\n" DX_EXIT_HELP, f);
-    return error ? DX_EX_USAGE : DX_EX_OK;
-}
+static const struct dx_cli_cmd cmds[];
 
 /* Options every command accepts besides its own. */
 enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD,
@@ -247,7 +192,7 @@ struct opts {
 /* Parse argv (argv[0] = the command name) with the options allowed in
  * `allowed` (a list of OPT_* ending with 0). Returns DX_EX_OK or DX_EX_USAGE
  * (message printed). Positional arguments end up in o->args. */
-static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
+static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char **argv,
                       const int *allowed, int min_args, int max_args, struct opts *o)
 {
     static const struct option all[] = {
@@ -276,15 +221,15 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
             ok = *a == ch;
         if (ch == '?' || ch == ':') {
             if (optopt > 0 && optopt < 128)
-                errmsg("%s: unknown option or missing argument: -%c", m->name, optopt);
+                dx_cli_err("%s: unknown option or missing argument: -%c", m->name, optopt);
             else
-                errmsg("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
-            return cmd_usage(m, true);
+                dx_cli_err("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
+            return dx_cli_cmd_usage(m, true);
         }
         if (!ok) {
-            errmsg("%s: --%s is not an option of this command", m->name,
-                   li >= 0 ? all[li].name : "?");
-            return cmd_usage(m, true);
+            dx_cli_err("%s: --%s is not an option of this command", m->name,
+                       li >= 0 ? all[li].name : "?");
+            return dx_cli_cmd_usage(m, true);
         }
         switch (ch) {
         case 'c':          c->conf_opt = optarg; break;
@@ -300,12 +245,12 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
         }
     }
     if (o->help)
-        return cmd_usage(m, false), -1;
+        return dx_cli_cmd_usage(m, false), -1;
     o->nargs = argc - optind;
     o->args = argv + optind;
     if (o->nargs < min_args || o->nargs > max_args) {
-        errmsg("%s: %s arguments", m->name, o->nargs < min_args ? "missing" : "too many");
-        return cmd_usage(m, true);
+        dx_cli_err("%s: %s arguments", m->name, o->nargs < min_args ? "missing" : "too many");
+        return dx_cli_cmd_usage(m, true);
     }
     return DX_EX_OK;
 }
@@ -313,7 +258,7 @@ static int parse_opts(struct ctx *c, const struct cmd *m, int argc, char **argv,
 static int parse_dur(const char *opt, const char *text, uint64_t *secs)
 {
     if (dx_dur_parse_lifetime(text, secs)) {
-        errmsg("bad %s '%s' (" DX_DUR_FORMS ")", opt, text);
+        dx_cli_err("bad %s '%s' (" DX_DUR_FORMS ")", opt, text);
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -328,14 +273,15 @@ static uint64_t until_of(uint64_t now, uint64_t dur)
 
 /* ---- zones -------------------------------------------------------------- */
 
-static int cmd_zones(struct ctx *c, int argc, char **argv)
+static int cmd_zones(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const int allowed[] = { OPT_JSON, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("zones"), argc, argv, allowed, 0, 0, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
-    if ((ex = setup(c)) || (ex = begin(c, false)))
+    if ((ex = setup(c)) || (ex = dx_cli_begin(c->st, false, c->now, &c->txn)))
         return ex;
 
     struct dx_json j;
@@ -348,10 +294,10 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
         int rc = dx_zone_serial(c->txn, z->name, &serial);
         bool has_serial = rc == 0;
         if (rc && rc != DX_ENOTFOUND)
-            return store_fail(z->name, rc);
+            return dx_cli_store_err(NULL, z->name, rc);
         size_t total = 0;
         if ((rc = dx_entry_count(c->txn, z->name, NULL, &total)))
-            return store_fail(z->name, rc);
+            return dx_cli_store_err(NULL, z->name, rc);
         const char *kind = z->kind == DX_ZONE_IP ? "ip" : "domain";
         char sbuf[16];
         snprintf(sbuf, sizeof(sbuf), "%u", serial);
@@ -373,14 +319,15 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
         struct dx_list_census cens[z->n_lists ? z->n_lists : 1];
         for (size_t li = 0; li < z->n_lists; li++)
             if ((rc = dx_list_census(c->txn, z->name, z->lists[li].name, &cens[li])))
-                return store_fail(z->lists[li].target, rc);
+                return dx_cli_store_err(NULL, z->lists[li].target, rc);
         int w[5] = { 0, 0, 0, 0, 0 };
         for (int pass = 0; pass < 2; pass++) {
             for (size_t li = 0; li < z->n_lists; li++) {
                 const struct dx_list_conf *l = &z->lists[li];
                 const struct dx_list_census cen = cens[li];
                 size_t n = cen.entries;
-                char code[DX_CODE_TEXT_MAX], life[32], cnt[32], lifetxt[48], codetxt[24], kindtxt[24];
+                char code[DX_CODE_TEXT_MAX], life[32], cnt[32], lifetxt[48], codetxt[24];
+                char kindtxt[24];
                 snprintf(kindtxt, sizeof(kindtxt), "kind %s", dx_list_kind(&cen));
                 dx_code_text(l->code, code);
                 dx_dur_format(l->lifetime, life, sizeof(life));
@@ -425,8 +372,9 @@ static int cmd_zones(struct ctx *c, int argc, char **argv)
 
 /* ---- add ---------------------------------------------------------------- */
 
-static int cmd_add(struct ctx *c, int argc, char **argv)
+static int cmd_add(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const int allowed[] = { OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE,
                                    OPT_FORCE, 0 };
     struct opts o;
@@ -438,10 +386,10 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
         return ex;
     uint32_t code = 0;
     if (o.code && dx_code_parse(o.code, 0, &code)) {
-        errmsg("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
+        dx_cli_err("bad --code '%s' (an IPv4 address in 127.0.0.0/8)", o.code);
         return DX_EX_USAGE;
     }
-    if ((ex = check_reason(o.reason)) || (ex = open_conf(c)))
+    if ((ex = check_reason(o.reason)) || (ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
@@ -453,32 +401,33 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     char why[300];
     if (o.code && dx_conf_check_code(z, code, why, sizeof(why))) {
         if (!dx_code_in_range(code) || !o.force) {
-            errmsg("bad --code: %s%s", why, dx_code_in_range(code) ? "; --force uses it anyway"
+            dx_cli_err("bad --code: %s%s", why, dx_code_in_range(code) ? "; --force uses it anyway"
                                                                   " (to see how clients treat it)"
                                                                 : "");
             return DX_EX_USAGE;
         }
     }
     if (o.txt && dx_conf_check_txt(l, o.txt, why, sizeof(why))) {
-        errmsg("bad --txt: %s", why);
+        dx_cli_err("bad --txt: %s", why);
         return DX_EX_USAGE;
     }
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
     if (!o.exclude && k.family == DX_FAM_V4 && dx_key_is_localhost(&k)) {
-        errmsg("refusing to list %s: 127.0.0.1 must never be listed (RFC 5782 test point)", kt);
+        dx_cli_err("refusing to list %s: 127.0.0.1 must never be listed (RFC 5782 test point)", kt);
         return DX_EX_USAGE;
     }
     if (!o.exclude && k.family == DX_FAM_DOMAIN && k.plen == 0 &&
         strcmp((const char *)k.addr, "invalid") == 0) {
-        errmsg("refusing to list %s: INVALID must never be listed (RFC 5782 test point)", kt);
+        dx_cli_err("refusing to list %s: INVALID must never be listed (RFC 5782 test point)", kt);
         return DX_EX_USAGE;
     }
     if ((ex = check_width(c, &k, o.force)))
         return ex;
     if (!o.lifetime)
         lifetime = l->lifetime;
-    if ((ex = open_store(c, true)) || (ex = begin(c, true)))
+    if ((ex = dx_cli_store(c->conf, true, &c->st)) ||
+        (ex = dx_cli_begin(c->st, true, c->now, &c->txn)))
         return ex;
 
     uint64_t expires = until_of(c->now, lifetime);
@@ -507,10 +456,10 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
         if (rc) {
             free(keep_reason);
             free(keep_txt);
-            return store_fail("add", rc);
+            return dx_cli_store_err(NULL, "add", rc);
         }
     } else if (rc != DX_ENOTFOUND) {
-        return store_fail(l->target, rc);
+        return dx_cli_store_err(NULL, l->target, rc);
     }
     rc = dx_entry_put(c->txn, z->name, l->name, &k, &e);
     if (rc == 0) {
@@ -522,7 +471,7 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     free(keep_reason);
     free(keep_txt);
     if (rc)
-        return store_fail(l->target, rc);
+        return dx_cli_store_err(NULL, l->target, rc);
     /* the operator's word ends a hold on this key (no dx_hold_del in the
      * store API: a hold that ended at 0 is an ended hold) */
     uint64_t until = 0;
@@ -531,11 +480,11 @@ static int cmd_add(struct ctx *c, int argc, char **argv)
     if (rc == 0 && until > c->now) {
         held = true;
         if ((rc = dx_hold_put(c->txn, z->name, l->name, &k, 0)))
-            return store_fail("hold", rc);
+            return dx_cli_store_err(NULL, "hold", rc);
     } else if (rc && rc != DX_ENOTFOUND) {
-        return store_fail("hold", rc);
+        return dx_cli_store_err(NULL, "hold", rc);
     }
-    if ((ex = commit(c)))
+    if ((ex = dx_cli_commit(c->st, &c->txn)))
         return ex;
     char tb[32];
     dx_print_expiry(expires, tb, sizeof(tb));
@@ -557,8 +506,9 @@ struct cover {
     struct dx_key by;
 };
 
-static int cmd_delist(struct ctx *c, int argc, char **argv)
+static int cmd_delist(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const int allowed[] = { OPT_HOLD, OPT_REASON, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("delist"), argc, argv, allowed, 2, 2, &o);
@@ -567,7 +517,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     uint64_t hold = 0;
     if (o.hold && (ex = parse_dur("--hold", o.hold, &hold)))
         return ex;
-    if ((ex = check_reason(o.reason)) || (ex = open_conf(c)))
+    if ((ex = check_reason(o.reason)) || (ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
@@ -576,7 +526,8 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
         return ex;
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
-    if ((ex = open_store(c, true)) || (ex = begin(c, true)))
+    if ((ex = dx_cli_store(c->conf, true, &c->st)) ||
+        (ex = dx_cli_begin(c->st, true, c->now, &c->txn)))
         return ex;
     uint64_t until = hold == DX_FOREVER ? UINT64_MAX : c->now + hold;
 
@@ -593,14 +544,14 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
                                  .list = li->name, .source = "admin", .reason = o.reason };
             if ((rc = dx_history_add(c->txn, &k, &h)) ||
                 (rc = dx_entry_del(c->txn, z->name, li->name, &k)))
-                return store_fail(li->target, rc);
+                return dx_cli_store_err(NULL, li->target, rc);
             removed[i - first] = true;
             n_removed++;
         } else if (rc != DX_ENOTFOUND) {
-            return store_fail(li->target, rc);
+            return dx_cli_store_err(NULL, li->target, rc);
         }
         if (o.hold && (rc = dx_hold_put(c->txn, z->name, li->name, &k, until)))
-            return store_fail("hold", rc);
+            return dx_cli_store_err(NULL, "hold", rc);
     }
 
     /* What still lists the key once its own entries are gone: a wider range
@@ -615,7 +566,7 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
         if (rc == DX_ENOTFOUND || (rc == 0 && (e.flags & DX_ENTRY_EXCLUDE)))
             continue;
         if (rc)
-            return store_fail(z->lists[i].target, rc);
+            return dx_cli_store_err(NULL, z->lists[i].target, rc);
         cov[n_cov].l = &z->lists[i];
         cov[n_cov++].by = ek;
         n_cov_target += i >= first && i < last;
@@ -623,15 +574,15 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
     if (n_removed == 0 && !o.hold) {
         /* nothing to delist: say why DNS may still list it, and how to stop it */
         if (n_cov_target == 0) {
-            errmsg("%s is not listed in %s", kt, o.args[0]);
+            dx_cli_err("%s is not listed in %s", kt, o.args[0]);
             for (size_t i = 0; i < n_cov; i++) {
                 char bt[DX_KEY_TEXT_MAX];
                 fmt_key(&cov[i].by, bt, sizeof(bt));
                 if (strcmp(bt, kt) == 0)
-                    errmsg("note: it is listed in %s (an entry of its own there)",
-                           cov[i].l->target);
+                    dx_cli_err("note: it is listed in %s (an entry of its own there)",
+                               cov[i].l->target);
                 else
-                    errmsg("note: it is listed in %s by %s", cov[i].l->target, bt);
+                    dx_cli_err("note: it is listed in %s by %s", cov[i].l->target, bt);
             }
             return DX_EX_USAGE;
         }
@@ -641,21 +592,21 @@ static int cmd_delist(struct ctx *c, int argc, char **argv)
             size_t li = (size_t)(cov[i].l - z->lists);
             if (li < first || li >= last) {
                 if (strcmp(bt, kt) == 0)
-                    errmsg("note: it is also listed in %s (an entry of its own there)",
-                           cov[i].l->target);
+                    dx_cli_err("note: it is also listed in %s (an entry of its own there)",
+                               cov[i].l->target);
                 else
-                    errmsg("note: it is also listed in %s by %s", cov[i].l->target, bt);
+                    dx_cli_err("note: it is also listed in %s by %s", cov[i].l->target, bt);
                 continue;
             }
-            errmsg("%s has no entry of its own in %s, but is listed there by %s; nothing was"
-                   " delisted. To stop listing %s alone, carve it out: dnsxl-admin add %s %s"
-                   " --exclude (or delist %s to drop the whole %s)", kt, cov[i].l->target, bt,
-                   kt, cov[i].l->target, kt, bt, k.family == DX_FAM_DOMAIN ? "wildcard"
+            dx_cli_err("%s has no entry of its own in %s, but is listed there by %s; nothing was"
+                       " delisted. To stop listing %s alone, carve it out: dnsxl-admin add %s %s"
+                       " --exclude (or delist %s to drop the whole %s)", kt, cov[i].l->target, bt,
+                       kt, cov[i].l->target, kt, bt, k.family == DX_FAM_DOMAIN ? "wildcard"
                                                                            : "range");
         }
         return DX_EX_USAGE;
     }
-    if ((ex = commit(c)))
+    if ((ex = dx_cli_commit(c->st, &c->txn)))
         return ex;
     char tb[32];
     dx_print_time(until, tb, sizeof(tb));
@@ -739,20 +690,22 @@ static int list_cb(void *arg, const char *list, const struct dx_key *k, const st
     return 0;
 }
 
-static int cmd_list(struct ctx *c, int argc, char **argv)
+static int cmd_list(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const int allowed[] = { OPT_JSON, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("list"), argc, argv, allowed, 1, 1, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
-    if ((ex = open_conf(c)))
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     if ((ex = target(c, o.args[0], true, &z, &l)))
         return ex;
-    if ((ex = open_store(c, false)) || (ex = begin(c, false)))
+    if ((ex = dx_cli_store(c->conf, false, &c->st)) ||
+        (ex = dx_cli_begin(c->st, false, c->now, &c->txn)))
         return ex;
     dx_test_point("list-read");
     struct dx_json j;
@@ -780,7 +733,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
         }
     }
     if (rc)
-        return store_fail(o.args[0], rc);
+        return dx_cli_store_err(NULL, o.args[0], rc);
     return DX_EX_OK;
 }
 
@@ -852,8 +805,9 @@ static void entry_key_of_hit(const struct dx_hit *h, bool domain, struct dx_key 
     memcpy(k->addr, h->key, n);
 }
 
-static int cmd_show(struct ctx *c, int argc, char **argv)
+static int cmd_show(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const int allowed[] = { OPT_JSON, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("show"), argc, argv, allowed, 1, 1, &o);
@@ -863,7 +817,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
     int krc = dx_key_parse(o.args[0], &k);
     if (krc)
         return bad_key(o.args[0], krc, &k, "an address, CIDR, name or *.name");
-    if ((ex = setup(c)) || (ex = begin(c, false)))
+    if ((ex = setup(c)) || (ex = dx_cli_begin(c->st, false, c->now, &c->txn)))
         return ex;
     char kt[DX_KEY_TEXT_MAX];
     fmt_key(&k, kt, sizeof(kt));
@@ -880,7 +834,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
             struct dx_hit hits[DX_HITS_MAX];
             int n = dx_lookup(c->txn, z->name, &k, c->now, hits, DX_HITS_MAX);
             if (n < 0)
-                return store_fail(z->name, n);
+                return dx_cli_store_err(NULL, z->name, n);
             for (int i = 0; i < n && nf < SHOW_MAX; i++) {
                 struct found *f = &found[nf];
                 f->z = z;
@@ -894,7 +848,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
                     f->e.code = hits[i].code;
                     f->e.expires_at = hits[i].expires_at;
                 } else if (rc) {
-                    return store_fail(z->name, rc);
+                    return dx_cli_store_err(NULL, z->name, rc);
                 }
                 nf++;
             }
@@ -905,7 +859,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
                 if (rc == DX_ENOTFOUND)
                     continue;
                 if (rc)
-                    return store_fail(z->name, rc);
+                    return dx_cli_store_err(NULL, z->name, rc);
                 if (f->e.expires_at && f->e.expires_at <= c->now)
                     continue;    /* expired: absent, as for queries */
                 f->z = z;
@@ -938,7 +892,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
             if (rc == DX_ENOTFOUND || (rc == 0 && !(x->e.flags & DX_ENTRY_EXCLUDE)))
                 continue;
             if (rc)
-                return store_fail(z->name, rc);
+                return dx_cli_store_err(NULL, z->name, rc);
             x->z = z;
             x->l = &z->lists[li];
             /* the entry it carves the key out of: the next one up */
@@ -948,7 +902,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
             if (key_up(&up)) {
                 rc = deciding_entry(c->txn, c->now, z->name, x->l->name, &up, &ek, &ue);
                 if (rc && rc != DX_ENOTFOUND)
-                    return store_fail(z->name, rc);
+                    return dx_cli_store_err(NULL, z->name, rc);
                 if (rc == 0 && !(ue.flags & DX_ENTRY_EXCLUDE)) {
                     carved[nx] = ek;
                     has_carved[nx] = true;
@@ -1054,7 +1008,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
             if (rc == DX_ENOTFOUND || (rc == 0 && until <= c->now))
                 continue;
             if (rc)
-                return store_fail("hold", rc);
+                return dx_cli_store_err(NULL, "hold", rc);
             char ut[32];
             dx_print_time(until, ut, sizeof(ut));
             bool forever = until == UINT64_MAX;
@@ -1099,7 +1053,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
             printf("history of %s:\n", ht);
         int rc = dx_history_foreach(c->txn, &keys[m], hist_cb, &hc);
         if (rc)
-            return store_fail("history", rc);
+            return dx_cli_store_err(NULL, "history", rc);
         if (!o.json && hc.n == 0)
             printf("  (none)\n");
     }
@@ -1112,7 +1066,7 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
 
 /* ---- the command table and main ---------------------------------------- */
 
-static const struct cmd cmds[] = {
+static const struct dx_cli_cmd cmds[] = {
     { "zones",  cmd_zones,  "[--json]",
       "zones and lists with kind, SOA serial, code, lifetime and entry counts; a list's kind"
       " is country (every entry from dnsxl-loader country), listing or empty" },
@@ -1134,9 +1088,9 @@ static const struct cmd cmds[] = {
     { NULL, NULL, NULL, NULL },
 };
 
-static const struct cmd *find_cmd(const char *name)
+static const struct dx_cli_cmd *find_cmd(const char *name)
 {
-    for (const struct cmd *m = cmds; m->name; m++)
+    for (const struct dx_cli_cmd *m = cmds; m->name; m++)
         if (strcmp(m->name, name) == 0)
             return m;
     return NULL;
@@ -1144,48 +1098,11 @@ static const struct cmd *find_cmd(const char *name)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "config",  required_argument, NULL, 'c' },
-        { "help",    no_argument,       NULL, 'h' },
-        { "version", no_argument,       NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     struct ctx c;
     memset(&c, 0, sizeof(c));
     dx_cli_set_prog(PROG);
     c.now = dx_now();
-    int ex = DX_EX_OK;
-    opterr = 0;
-    for (;;) {
-        int ch = getopt_long(argc, argv, "+c:hV", opts, NULL);
-        if (ch == -1)
-            break;
-        if (ch == 'c') {
-            c.conf_opt = optarg;
-        } else if (ch == 'h') {
-            usage(stdout);
-            return DX_EX_OK;
-        } else if (ch == 'V') {
-            printf(PROG " %s\n", DNSXL_VERSION);
-            return DX_EX_OK;
-        } else {
-            errmsg("unknown option or missing argument: %s", argv[optind - 1]);
-            usage(stderr);
-            return DX_EX_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        errmsg("no command given");
-        usage(stderr);
-        return DX_EX_USAGE;
-    }
-    const struct cmd *m = find_cmd(argv[optind]);
-    if (!m) {
-        errmsg("unknown command '%s'", argv[optind]);
-        usage(stderr);
-        return DX_EX_USAGE;
-    }
-    ex = m->run(&c, argc - optind, argv + optind);
+    int ex = dx_cli_run(argc, argv, cmds, &c.conf_opt, &c);
 
     /* the one cleanup path */
     dx_txn_abort(c.txn);         /* NULL ok; a read txn open after a command ends here */
@@ -1193,9 +1110,5 @@ int main(int argc, char **argv)
         dx_store_close(c.st);
     if (c.conf)
         dx_conf_free(c.conf);
-    if ((fflush(stdout) != 0 || ferror(stdout)) && ex == DX_EX_OK) {
-        errmsg("write error on standard output");
-        ex = DX_EX_STORE;
-    }
-    return ex;
+    return dx_cli_finish(ex);
 }
