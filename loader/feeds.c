@@ -19,6 +19,7 @@
 #include "loader/progress.h"
 #include "loader/received.h"
 
+#include "zones/cli.h"
 #include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
@@ -38,13 +39,6 @@
 #define PROG "dnsxl-loader"
 #define MAX_RCVD 64                 /* Received headers read per message */
 #define TAG_MAX 320
-
-/* --- shared helpers ---------------------------------------------------------- */
-
-int dx__feed_store(const struct dx_conf *conf, struct dx_store **st)
-{
-    return dx_cli_store(conf, true, st);
-}
 
 /* --- common state of a traps/reports run ------------------------------------- */
 
@@ -114,7 +108,7 @@ static void unreadable_cb(void *arg, const char *name, int err, const char *reas
     f->unreadable++;
     if (!reason)
         reason = dx_strerror(err);
-    dx__feed_err("%s: %s: unreadable, skipped: %s", f->cmd, name, reason);
+    dx_cli_err("%s: %s: unreadable, skipped: %s", f->cmd, name, reason);
     if (strcmp(f->cmd, "reports") == 0)
         name_skipped(f, name, "unreadable: ", reason);
 }
@@ -199,7 +193,7 @@ static int trap_message(void *arg, const char *buf, size_t len, const char *name
     struct dx_mail_msg m;
     if (dx_mail_parse(&m, buf, len)) {
         f->unreadable++;
-        dx__feed_err("traps: %s: out of memory parsing the message, skipped", name);
+        dx_cli_err("traps: %s: out of memory parsing the message, skipped", name);
         return 0;
     }
     char tag[TAG_MAX];
@@ -235,7 +229,7 @@ static int trap_message(void *arg, const char *buf, size_t len, const char *name
 static void invalid_report(struct feed *f, const char *name, const char *why)
 {
     f->invalid++;
-    dx__feed_err("reports: %s: invalid report: %s", name, why);
+    dx_cli_err("reports: %s: invalid report: %s", name, why);
     name_skipped(f, name, "", why);
 }
 
@@ -308,7 +302,7 @@ static int report_dir(struct feed *f, const char *dir, const struct dx_mail_src_
     DIR *d = opendir(dir);
     if (!d) {
         int e = errno;
-        dx__feed_err("reports: %s: %s", dir, strerror(e));
+        dx_cli_err("reports: %s: %s", dir, strerror(e));
         return DX_EX_USAGE;
     }
     char **names = NULL;
@@ -354,7 +348,7 @@ static int report_dir(struct feed *f, const char *dir, const struct dx_mail_src_
         free(names[i]);
     free(names);
     if (ex)
-        dx__feed_err("reports: out of memory");
+        dx_cli_err("reports: out of memory");
     return ex;
 }
 
@@ -468,19 +462,19 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         } else if (ch == OPT_PROGRESS) {
             force_progress = true;
         } else {
-            dx__feed_err("%s: unknown option or missing argument: %s", cmd, argv[optind - 1]);
+            dx_cli_err("%s: unknown option or missing argument: %s", cmd, argv[optind - 1]);
             usage(stderr, cmd);
             return DX_EX_USAGE;
         }
     }
     if (argc - optind != 2) {
-        dx__feed_err("%s: ZONE/LIST and PATH required", cmd);
+        dx_cli_err("%s: ZONE/LIST and PATH required", cmd);
         usage(stderr, cmd);
         return DX_EX_USAGE;
     }
     const char *target = argv[optind], *path = argv[optind + 1];
     if (sodium_init() < 0) {
-        dx__feed_err("libsodium failed to initialise");
+        dx_cli_err("libsodium failed to initialise");
         return DX_EX_STORE;
     }
 
@@ -489,7 +483,7 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     struct feed f;
     memset(&f, 0, sizeof(f));
     f.cmd = cmd;
-    int ex = dx__feed_conf(conf_path, &conf);
+    int ex = dx_cli_conf(conf_path, &conf);
     if (ex)
         return ex;
     f.conf = conf;
@@ -497,7 +491,7 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     struct dx_zone_conf *z;
     struct dx_list_conf *l, *bl = NULL;
     if (dx_conf_target(conf, target, false, &z, &l, err, sizeof(err))) {
-        dx__feed_err("%s: %s", cmd, err);
+        dx_cli_err("%s: %s", cmd, err);
         ex = DX_EX_USAGE;
         goto done;
     }
@@ -505,25 +499,25 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     if (traps && l->backscatter) {
         struct dx_zone_conf *bz;
         if (dx_conf_target(conf, l->backscatter, false, &bz, &bl, err, sizeof(err))) {
-            dx__feed_err("traps: backscatter of %s: %s", l->target, err);
+            dx_cli_err("traps: backscatter of %s: %s", l->target, err);
             ex = DX_EX_USAGE;
             goto done;
         }
         if (bz->kind != DX_ZONE_IP) {
-            dx__feed_err("traps: backscatter list %s is not in an ip zone", bl->target);
+            dx_cli_err("traps: backscatter list %s is not in an ip zone", bl->target);
             ex = DX_EX_USAGE;
             goto done;
         }
         f.backscatter = bl;
     }
     if (traps && z->kind != DX_ZONE_IP) {
-        dx__feed_err("traps: zone '%s' is of kind domain; traps list addresses (kind = ip)",
-                     z->name);
+        dx_cli_err("traps: zone '%s' is of kind domain; traps list addresses (kind = ip)",
+                   z->name);
         ex = DX_EX_USAGE;
         goto done;
     }
     f.now = dx_now();
-    if ((ex = dx__feed_store(conf, &st)) || (ex = dx_cli_begin(st, true, f.now, &f.w)))
+    if ((ex = dx_cli_store(conf, true, &st)) || (ex = dx_cli_begin(st, true, f.now, &f.w)))
         goto done;
     int rc;
     if (force_progress)
@@ -552,14 +546,14 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         struct dx_mail_stats ms;
         rc = dx_mail_read_source(path, &ops, &f, &ms, err, sizeof(err));
         if (rc < 0) {
-            dx__feed_err("%s: %s", cmd, err[0] ? err : dx_strerror(rc));
-            ex = rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+            dx_cli_err("%s: %s", cmd, err[0] ? err : dx_strerror(rc));
+            ex = dx_exit_check(rc);
         }
     }
     dx_progress_done(&f.prog);
     if (f.err) {
-        dx__feed_err("%s into %s failed: %s; nothing written", cmd, l->target,
-                     dx_strerror(f.err));
+        dx_cli_err("%s into %s failed: %s; nothing written", cmd, l->target,
+                   dx_strerror(f.err));
         ex = DX_EX_STORE;
     }
     if (ex)
@@ -574,8 +568,8 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         goto done;
     }
     if (!traps && (rc = prune_reporters(conf, f.w, f.now))) {
-        dx__feed_err("reports: pruning old reporter records failed: %s; nothing written",
-                     dx_strerror(rc));
+        dx_cli_err("reports: pruning old reporter records failed: %s; nothing written",
+                   dx_strerror(rc));
         ex = DX_EX_STORE;
         goto done;
     }

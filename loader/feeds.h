@@ -31,24 +31,4 @@ int dx_cmd_traps(const char *conf_path, int argc, char **argv);
 int dx_cmd_reports(const char *conf_path, int argc, char **argv);
 int dx_cmd_sync(const char *conf_path, int argc, char **argv);
 
-/* --- internal: shared by feeds.c and sync.c ------------------------------ */
-
-#include <stdarg.h>
-#include <stdbool.h>
-
-struct dx_conf;
-struct dx_store;
-
-#include "zones/cli.h"          /* exit status, messages, config and store opening */
-
-/* "dnsxl-loader: " + message + newline on stderr (control bytes escaped). */
-#define dx__feed_err dx_cli_err
-
-/* Load the config (dx_conf_default_path(conf_path)). Returns an exit status;
- * *conf is set on DX_EX_OK (free with dx_conf_free). */
-#define dx__feed_conf dx_cli_conf
-
-/* Open the store of conf for writing (created if missing). Returns an exit status. */
-int dx__feed_store(const struct dx_conf *conf, struct dx_store **st);
-
 #endif

@@ -23,6 +23,7 @@
 #include "loader/import.h"
 #include "loader/progress.h"
 
+#include "zones/cli.h"
 #include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/dur.h"
@@ -54,25 +55,11 @@ struct ctx {
     uint64_t now;                /* the clock, read once per run (dx_now) */
 };
 
-struct cmd {
-    const char *name;
-    int (*run)(struct ctx *c, int argc, char **argv);
-    const char *args;
-    const char *help;
-};
-
-#define errmsg dx__feed_err     /* "dnsxl-loader: message" on stderr (loader/feeds.h) */
-
 static double mono(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int open_conf(struct ctx *c)
-{
-    return dx_cli_conf(c->conf_opt, &c->conf);
 }
 
 /* Every loader command writes: open (creating if missing) and begin. A
@@ -84,45 +71,13 @@ static int open_store_for(struct ctx *c, bool dry_run)
     return ex ? ex : dx_cli_begin(c->st, !dry_run, c->now, &c->txn);
 }
 
-static int open_store(struct ctx *c)
-{
-    return open_store_for(c, false);
-}
-
-static int commit(struct ctx *c)
-{
-    return dx_cli_commit(c->st, &c->txn);
-}
-
-static const struct cmd cmds[];
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: " PROG " [-c CONF] COMMAND [ARGS...]\n\ncommands:\n");
-    for (const struct cmd *m = cmds; m->name; m++)
-        fprintf(f, "  %s%s%s\n      %s\n", m->name, *m->args ? " " : "", m->args, m->help);
-    fprintf(f, "\noptions:\n"
-               "  -c, --config CONF  config file (default: $DNSXL_CONF, then /etc/dnsxl/dnsxl.conf)\n"
-               "  -h, --help         this help; COMMAND --help for one command\n"
-               "  -V, --version      print the version and exit\n"
-               "\n" DX_EXIT_HELP);
-}
-
-static int cmd_usage(const struct cmd *m, bool error)
-{
-    FILE *f = error ? stderr : stdout;
-    fprintf(f, "usage: " PROG " [-c CONF] %s%s%s\n  %s\n", m->name, *m->args ? " " : "",
-            m->args, m->help);
-    if (!error)
-        fputs("\n" DX_EXIT_HELP, f);
-    return error ? DX_EX_USAGE : DX_EX_OK;
-}
+static const struct dx_cli_cmd cmds[];
 
 enum { OPT_REPLACE = 1000, OPT_LIFETIME, OPT_REASON, OPT_FORMAT, OPT_FORCE, OPT_DRY_RUN };
 
 /* getopt_long over argv (argv[0] = command). Returns DX_EX_OK, DX_EX_USAGE, or -1
  * after printing --help. */
-static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
+static int getopts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char **argv,
                    const struct option *lo, int (*set)(void *arg, int ch, const char *val),
                    void *arg)
 {
@@ -135,14 +90,14 @@ static int getopts(struct ctx *c, const struct cmd *m, int argc, char **argv,
         if (ch == 'c') {
             c->conf_opt = optarg;
         } else if (ch == 'h') {
-            cmd_usage(m, false);
+            dx_cli_cmd_usage(m, false);
             return -1;
         } else if (ch == '?' || ch == ':' || set(arg, ch, optarg)) {
             if (optopt > 0 && optopt < 128)
-                errmsg("%s: unknown option or missing argument: -%c", m->name, optopt);
+                dx_cli_err("%s: unknown option or missing argument: -%c", m->name, optopt);
             else
-                errmsg("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
-            return cmd_usage(m, true);
+                dx_cli_err("%s: unknown option or missing argument: %s", m->name, argv[optind - 1]);
+            return dx_cli_cmd_usage(m, true);
         }
     }
 }
@@ -168,29 +123,29 @@ static int import_set(void *arg, int ch, const char *val)
     return 1;
 }
 
-static int cmd_import(struct ctx *c, int argc, char **argv);
-static int cmd_country(struct ctx *c, int argc, char **argv);
-static int cmd_expire(struct ctx *c, int argc, char **argv);
+static int cmd_import(void *ctx, int argc, char **argv);
+static int cmd_country(void *ctx, int argc, char **argv);
+static int cmd_expire(void *ctx, int argc, char **argv);
 
 enum { CMD_IMPORT, CMD_COUNTRY, CMD_EXPIRE };
 
 /* traps, reports and sync are whole commands of their own (loader/feeds.h) */
-static int cmd_traps(struct ctx *c, int argc, char **argv)
+static int cmd_traps(void *ctx, int argc, char **argv)
 {
-    return dx_cmd_traps(c->conf_opt, argc, argv);
+    return dx_cmd_traps(((struct ctx *)ctx)->conf_opt, argc, argv);
 }
 
-static int cmd_reports(struct ctx *c, int argc, char **argv)
+static int cmd_reports(void *ctx, int argc, char **argv)
 {
-    return dx_cmd_reports(c->conf_opt, argc, argv);
+    return dx_cmd_reports(((struct ctx *)ctx)->conf_opt, argc, argv);
 }
 
-static int cmd_sync(struct ctx *c, int argc, char **argv)
+static int cmd_sync(void *ctx, int argc, char **argv)
 {
-    return dx_cmd_sync(c->conf_opt, argc, argv);
+    return dx_cmd_sync(((struct ctx *)ctx)->conf_opt, argc, argv);
 }
 
-static const struct cmd cmds[] = {
+static const struct dx_cli_cmd cmds[] = {
     { "import", cmd_import,
       "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]"
       " [--force] [--dry-run]",
@@ -227,13 +182,13 @@ static int read_input(struct ctx *c, const char *file, char *err, size_t errlen)
 {
     int fi = dx_imp_add_file(&c->set, file);
     if (fi < 0) {
-        errmsg("%s", dx_strerror(fi));
+        dx_cli_err("%s", dx_strerror(fi));
         return DX_EX_STORE;
     }
     int rc = dx_imp_read_file(file, &c->buf, &c->buf_len, err, errlen);
     if (rc) {
-        errmsg("cannot read %s", err);
-        return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? DX_EX_USAGE : DX_EX_STORE;
+        dx_cli_err("cannot read %s", err);
+        return dx_exit_file(rc);
     }
     return DX_EX_OK;
 }
@@ -249,7 +204,7 @@ static int check_set(struct ctx *c, const struct dx_list_conf *l, bool force, ch
         .shortest6 = c->conf->loader.shortest_prefix6, .force = force, .list = l,
     };
     if (dx_imp_check(&c->set, &pol, err, errlen)) {
-        errmsg("%s; nothing was written", err);
+        dx_cli_err("%s; nothing was written", err);
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
@@ -268,13 +223,13 @@ static int write_outcome(struct ctx *c, int rc, const struct dx_imp_opts *io,
                    " nothing written\n", st->total, what, st->added, st->updated, st->deleted,
                    st->unchanged, target);
             if (refused)
-                errmsg("without --force this replace is refused: it deletes %zu of the list's"
-                       " %zu entries, more than replace-max-delete = %u%% in [loader]",
-                       st->deleted, st->existing, io->max_delete);
+                dx_cli_err("without --force this replace is refused: it deletes %zu of the list's"
+                           " %zu entries, more than replace-max-delete = %u%% in [loader]",
+                           st->deleted, st->existing, io->max_delete);
         } else if (refused) {
             char msg[512];
             dx_imp_refused_msg(st, target, io->max_delete, msg, sizeof(msg));
-            errmsg("%s", msg);
+            dx_cli_err("%s", msg);
         }
         return refused ? DX_EX_USAGE : DX_EX_OK;
     }
@@ -309,9 +264,9 @@ static int import_write(struct ctx *c, const struct dx_imp_opts *io, struct dx_i
         c->txn = NULL;
         if ((rc = dx_store_grow(c->st)))
             return dx_cli_store_err(c->st, target, rc);
-        errmsg("%s: the store outgrew its map: writing again with a map of %llu MiB (raise"
-               " map-size in [server] to start there)", target,
-               (unsigned long long)(dx_store_map_size(c->st) >> 20));
+        dx_cli_err("%s: the store outgrew its map: writing again with a map of %llu MiB (raise"
+                   " map-size in [server] to start there)", target,
+                   (unsigned long long)(dx_store_map_size(c->st) >> 20));
         int ex = dx_cli_begin(c->st, true, c->now, &c->txn);
         if (ex)
             return ex;
@@ -322,14 +277,15 @@ static int parse_format(const char *name, bool ip_zone, int *fmt)
 {
     char err[256];
     if (dx_fmt_parse_name(name, ip_zone, fmt, err, sizeof(err))) {
-        errmsg("%s", err);
+        dx_cli_err("%s", err);
         return DX_EX_USAGE;
     }
     return DX_EX_OK;
 }
 
-static int cmd_import(struct ctx *c, int argc, char **argv)
+static int cmd_import(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const struct option lo[] = {
         { "replace",  no_argument,       NULL, OPT_REPLACE },
         { "lifetime", required_argument, NULL, OPT_LIFETIME },
@@ -341,34 +297,34 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const struct cmd *m = &cmds[CMD_IMPORT];
+    const struct dx_cli_cmd *m = &cmds[CMD_IMPORT];
     struct import_opts o = { 0 };
     int ex = getopts(c, m, argc, argv, lo, import_set, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind < 2) {
-        errmsg("import: ZONE/LIST and at least one FILE required");
-        return cmd_usage(m, true);
+        dx_cli_err("import: ZONE/LIST and at least one FILE required");
+        return dx_cli_cmd_usage(m, true);
     }
     uint64_t lifetime = 0;
     if (o.lifetime && dx_dur_parse_lifetime(o.lifetime, &lifetime)) {
-        errmsg("bad --lifetime '%s' (" DX_DUR_FORMS ")", o.lifetime);
+        dx_cli_err("bad --lifetime '%s' (" DX_DUR_FORMS ")", o.lifetime);
         return DX_EX_USAGE;
     }
-    if ((ex = open_conf(c)))
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     char err[512];
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     int rc = dx_conf_target(c->conf, argv[optind], false, &z, &l, err, sizeof(err));
     if (rc) {
-        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        dx_cli_err("%s", err[0] ? err : dx_strerror(rc));
         return DX_EX_USAGE;
     }
     if (!o.lifetime)
         lifetime = l->lifetime;
     if (dx_txt_check_reason(o.reason, err, sizeof(err))) {
-        errmsg("bad --reason: %s", err);
+        dx_cli_err("bad --reason: %s", err);
         return DX_EX_USAGE;
     }
     bool ip_zone = z->kind == DX_ZONE_IP;
@@ -390,11 +346,11 @@ static int cmd_import(struct ctx *c, int argc, char **argv)
         free(c->buf);
         c->buf = NULL;
         if (fmt == DX_FMT_AUTO)     /* say what the file was read as */
-            errmsg("%s: format %s (auto-detected; --format chooses another)", argv[i],
-                   dx_fmt_name(used));
+            dx_cli_err("%s: format %s (auto-detected; --format chooses another)", argv[i],
+                       dx_fmt_name(used));
         if (rc) {
-            errmsg("%s", err);
-            return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+            dx_cli_err("%s", err);
+            return dx_exit_input(rc);
         }
     }
     double tp = mono();
@@ -444,22 +400,23 @@ static int country_target(struct ctx *c, const char *target, struct dx_list_conf
     char err[512];
     int rc = dx_conf_target(c->conf, target, true, z, l, err, sizeof(err));
     if (rc) {
-        errmsg("%s", err[0] ? err : dx_strerror(rc));
+        dx_cli_err("%s", err[0] ? err : dx_strerror(rc));
         return DX_EX_USAGE;
     }
     if (*l)
         return DX_EX_OK;
     if ((*z)->n_lists != 1) {
-        errmsg("country: zone '%s' has %zu lists; name one as %s/LIST", (*z)->name,
-               (*z)->n_lists, (*z)->name);
+        dx_cli_err("country: zone '%s' has %zu lists; name one as %s/LIST", (*z)->name,
+                   (*z)->n_lists, (*z)->name);
         return DX_EX_USAGE;
     }
     *l = &(*z)->lists[0];
     return DX_EX_OK;
 }
 
-static int cmd_country(struct ctx *c, int argc, char **argv)
+static int cmd_country(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const struct option lo[] = {
         { "replace", no_argument,       NULL, OPT_REPLACE },
         { "force",   no_argument,       NULL, OPT_FORCE },
@@ -468,23 +425,23 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
         { "help",    no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const struct cmd *m = &cmds[CMD_COUNTRY];
+    const struct dx_cli_cmd *m = &cmds[CMD_COUNTRY];
     struct import_opts o = { 0 };
     int ex = getopts(c, m, argc, argv, lo, import_set, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind < 2) {
-        errmsg("country: ZONE[/LIST] and at least one FILE required");
-        return cmd_usage(m, true);
+        dx_cli_err("country: ZONE[/LIST] and at least one FILE required");
+        return dx_cli_cmd_usage(m, true);
     }
-    if ((ex = open_conf(c)))
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     if ((ex = country_target(c, argv[optind], &l, &z)))
         return ex;
     if (z->kind != DX_ZONE_IP) {
-        errmsg("country: zone '%s' is of kind domain; country data needs kind = ip", z->name);
+        dx_cli_err("country: zone '%s' is of kind domain; country data needs kind = ip", z->name);
         return DX_EX_USAGE;
     }
 
@@ -499,15 +456,15 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
         free(c->buf);
         c->buf = NULL;
         if (rc) {
-            errmsg("%s", err);
-            return rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+            dx_cli_err("%s", err);
+            return dx_exit_input(rc);
         }
     }
     /* country ranges are the registries' allocations, some wider than an
      * operator's listing bound: only the RFC 5782 test points are checked */
     int rc = dx_imp_check(&c->set, NULL, err, sizeof(err));
     if (rc) {
-        errmsg("%s", err);
+        dx_cli_err("%s", err);
         return DX_EX_USAGE;
     }
     dx_imp_sort(&c->set);
@@ -522,11 +479,11 @@ static int cmd_country(struct ctx *c, int argc, char **argv)
     if (cen.entries > cen.country && !o.replace) {
         char kt[DX_KEY_TEXT_MAX];
         dx_key_format(&cen.other, kt, sizeof(kt));
-        errmsg("country: %s is not a country list: %zu of its %zu entries were not written by"
-               " 'dnsxl-loader country' (%s, source %s, is one), and country data replaces the"
-               " whole list. Nothing was written; name the country list, or give --replace"
-               " to replace this one", l->target, cen.entries - cen.country, cen.entries, kt,
-               cen.other_source);
+        dx_cli_err("country: %s is not a country list: %zu of its %zu entries were not written by"
+                   " 'dnsxl-loader country' (%s, source %s, is one), and country data replaces the"
+                   " whole list. Nothing was written; name the country list, or give --replace"
+                   " to replace this one", l->target, cen.entries - cen.country, cen.entries, kt,
+                   cen.other_source);
         return DX_EX_USAGE;
     }
     struct dx_imp_opts io = {
@@ -571,28 +528,29 @@ static int expire_cb(void *arg, const char *zone, const char *list, const struct
     return 0;
 }
 
-static int cmd_expire(struct ctx *c, int argc, char **argv)
+static int cmd_expire(void *ctx, int argc, char **argv)
 {
+    struct ctx *c = ctx;
     static const struct option lo[] = {
         { "config", required_argument, NULL, 'c' },
         { "help",   no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const struct cmd *m = &cmds[CMD_EXPIRE];
+    const struct dx_cli_cmd *m = &cmds[CMD_EXPIRE];
     int ex = getopts(c, m, argc, argv, lo, no_opts, NULL);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
     if (argc - optind != 0) {
-        errmsg("expire: no arguments expected");
-        return cmd_usage(m, true);
+        dx_cli_err("expire: no arguments expected");
+        return dx_cli_cmd_usage(m, true);
     }
-    if ((ex = open_conf(c)) || (ex = open_store(c)))
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)) || (ex = open_store_for(c, false)))
         return ex;
     struct expire_ctx x = { .w = c->txn, .now = c->now };
     size_t removed = 0;
     int rc = dx_expire(c->txn, x.now, expire_cb, &x, &removed);
     if (rc) {
-        errmsg("expire failed: %s", dx_strerror(x.err ? x.err : rc));
+        dx_cli_err("expire failed: %s", dx_strerror(x.err ? x.err : rc));
         return DX_EX_STORE;
     }
     /* history older than [loader] history goes too */
@@ -600,10 +558,10 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
     uint64_t keep = c->conf->loader.history;
     if (keep != DX_FOREVER && keep < x.now &&
         (rc = dx_history_prune(c->txn, x.now - keep, &pruned))) {
-        errmsg("pruning history failed: %s", dx_strerror(rc));
+        dx_cli_err("pruning history failed: %s", dx_strerror(rc));
         return DX_EX_STORE;
     }
-    if ((ex = commit(c)))
+    if ((ex = dx_cli_commit(c->st, &c->txn)))
         return ex;
     printf("expired %zu entr%s, pruned %zu history record%s\n", removed,
            removed == 1 ? "y" : "ies", pruned, pruned == 1 ? "" : "s");
@@ -614,12 +572,6 @@ static int cmd_expire(struct ctx *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "config",  required_argument, NULL, 'c' },
-        { "help",    no_argument,       NULL, 'h' },
-        { "version", no_argument,       NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     /* LMDB mallocs every page a write transaction dirties, one by one: a
      * 1M-entry import dirties ~40k of them. Growing the heap 64 MiB at a
      * time instead of glibc's 128 KiB saves a heap extension and its page
@@ -630,40 +582,7 @@ int main(int argc, char **argv)
     dx_cli_set_prog(PROG);
     c.now = dx_now();
     dx_imp_set_init(&c.set);
-    opterr = 0;
-    for (;;) {
-        int ch = getopt_long(argc, argv, "+c:hV", opts, NULL);
-        if (ch == -1)
-            break;
-        if (ch == 'c') {
-            c.conf_opt = optarg;
-        } else if (ch == 'h') {
-            usage(stdout);
-            return DX_EX_OK;
-        } else if (ch == 'V') {
-            printf(PROG " %s\n", DNSXL_VERSION);
-            return DX_EX_OK;
-        } else {
-            errmsg("unknown option or missing argument: %s", argv[optind - 1]);
-            usage(stderr);
-            return DX_EX_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        errmsg("no command given");
-        usage(stderr);
-        return DX_EX_USAGE;
-    }
-    const struct cmd *m = NULL;
-    for (const struct cmd *p = cmds; p->name; p++)
-        if (strcmp(p->name, argv[optind]) == 0)
-            m = p;
-    if (!m) {
-        errmsg("unknown command '%s'", argv[optind]);
-        usage(stderr);
-        return DX_EX_USAGE;
-    }
-    int ex = m->run(&c, argc - optind, argv + optind);
+    int ex = dx_cli_run(argc, argv, cmds, &c.conf_opt, &c);
 
     /* the one cleanup path */
     dx_txn_abort(c.txn);
@@ -673,9 +592,5 @@ int main(int argc, char **argv)
         dx_conf_free(c.conf);
     free(c.buf);
     dx_imp_set_free(&c.set);
-    if (fflush(stdout) != 0 && ex == DX_EX_OK) {
-        errmsg("write error on standard output");
-        ex = DX_EX_STORE;
-    }
-    return ex;
+    return dx_cli_finish(ex);
 }

@@ -28,6 +28,7 @@
 #include "loader/import.h"
 #include "loader/minisign.h"
 
+#include "zones/cli.h"
 #include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
@@ -225,13 +226,13 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         case OPT_FORCE: force = true; break;
         case OPT_DRY_RUN: dry_run = true; break;
         default:
-            dx__feed_err("sync: unknown option or missing argument: %s", argv[optind - 1]);
+            dx_cli_err("sync: unknown option or missing argument: %s", argv[optind - 1]);
             usage(stderr);
             return DX_EX_USAGE;
         }
     }
     if (argc - optind != 2) {
-        dx__feed_err("sync: ZONE/LIST and SOURCE required");
+        dx_cli_err("sync: ZONE/LIST and SOURCE required");
         usage(stderr);
         return DX_EX_USAGE;
     }
@@ -240,16 +241,16 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     const char *ssrc = dx_safe(source, ssb, sizeof(ssb));   /* for stdout: no control bytes */
     const char *name = base_name(source);
     if (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || name[0] == '.') {
-        dx__feed_err("sync: SOURCE '%s' must name a file (not a directory or dot file)", source);
+        dx_cli_err("sync: SOURCE '%s' must name a file (not a directory or dot file)", source);
         return DX_EX_USAGE;
     }
     if (option_like(source)) {
-        dx__feed_err("sync: SOURCE '%s' must not start with '-' nor name a host that does"
-                     " (write a local path as ./%s)", source, source);
+        dx_cli_err("sync: SOURCE '%s' must not start with '-' nor name a host that does"
+                   " (write a local path as ./%s)", source, source);
         return DX_EX_USAGE;
     }
     if (sodium_init() < 0) {
-        dx__feed_err("libsodium failed to initialise");
+        dx_cli_err("libsodium failed to initialise");
         return DX_EX_STORE;
     }
 
@@ -261,20 +262,20 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     char *buf = NULL;
     size_t len = 0;
     char err[1024] = "";
-    int ex = dx__feed_conf(conf_path, &conf);
+    int ex = dx_cli_conf(conf_path, &conf);
     if (ex)
         return ex;
     struct dx_zone_conf *z;
     struct dx_list_conf *l;
     if (dx_conf_target(conf, target, false, &z, &l, err, sizeof(err))) {
-        dx__feed_err("sync: %s", err);
+        dx_cli_err("sync: %s", err);
         ex = DX_EX_USAGE;
         goto done;
     }
     bool ip_zone = z->kind == DX_ZONE_IP;
     int fmt;
     if (dx_fmt_parse_name(format, ip_zone, &fmt, err, sizeof(err))) {
-        dx__feed_err("sync: %s", err);
+        dx_cli_err("sync: %s", err);
         ex = DX_EX_USAGE;
         goto done;
     }
@@ -288,7 +289,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
              l->name);
     int rc = mkdirs(cache);
     if (rc) {
-        dx__feed_err("sync: cannot create cache directory %s: %s", cache, strerror(-rc));
+        dx_cli_err("sync: cannot create cache directory %s: %s", cache, strerror(-rc));
         ex = DX_EX_STORE;
         goto done;
     }
@@ -297,10 +298,10 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     rc = rsync_fetch(rsync, source, cache);
     if (rc) {
         if (rc < 0)
-            dx__feed_err("sync: cannot run %s: %s", rsync, strerror(-rc));
+            dx_cli_err("sync: cannot run %s: %s", rsync, strerror(-rc));
         else
-            dx__feed_err("sync: %s %s failed (rsync exit status %d); nothing imported",
-                         rsync, source, rc);
+            dx_cli_err("sync: %s %s failed (rsync exit status %d); nothing imported",
+                       rsync, source, rc);
         ex = DX_EX_STORE;
         goto done;
     }
@@ -308,30 +309,30 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         char sigsrc[4200];
         snprintf(sigsrc, sizeof(sigsrc), "%s.minisig", source);
         if (unlink(sig) != 0 && errno != ENOENT) {
-            dx__feed_err("sync: cannot remove the old signature %s: %s", sig, strerror(errno));
+            dx_cli_err("sync: cannot remove the old signature %s: %s", sig, strerror(errno));
             ex = DX_EX_STORE;
             goto done;
         }
         rc = rsync_fetch(rsync, sigsrc, cache);
         if (rc) {
-            dx__feed_err("sync: signature %s could not be fetched (rsync exit status %d);"
-                         " refusing unsigned data, nothing imported", sigsrc, rc);
+            dx_cli_err("sync: signature %s could not be fetched (rsync exit status %d);"
+                       " refusing unsigned data, nothing imported", sigsrc, rc);
             ex = rc < 0 ? DX_EX_STORE : DX_EX_USAGE;
             goto done;
         }
         /* 2. verify */
         rc = dx_minisign_verify_file(pubkey, data, sig, err, sizeof(err));
         if (rc) {
-            dx__feed_err("sync: signature check of %s failed: %s; nothing imported", source,
-                         err[0] ? err : dx_strerror(rc));
-            ex = rc == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+            dx_cli_err("sync: signature check of %s failed: %s; nothing imported", source,
+                       err[0] ? err : dx_strerror(rc));
+            ex = dx_exit_check(rc);
             goto done;
         }
     }
 
     /* 3. unchanged? */
     if ((rc = dx_imp_read_file(data, &buf, &len, err, sizeof(err)))) {
-        dx__feed_err("sync: cannot read %s", err);
+        dx_cli_err("sync: cannot read %s", err);
         ex = DX_EX_STORE;
         goto done;
     }
@@ -347,7 +348,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     /* 4. parse everything, then one write */
     int fi = dx_imp_add_file(&set, source);
     if (fi < 0) {
-        dx__feed_err("sync: %s", dx_strerror(fi));
+        dx_cli_err("sync: %s", dx_strerror(fi));
         ex = DX_EX_STORE;
         goto done;
     }
@@ -356,11 +357,11 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     rc = dx_fmt_parse(&set, (uint16_t)fi, buf, len, fmt, ip_zone, &list_value, &used, err,
                       sizeof(err));
     if (fmt == DX_FMT_AUTO)
-        dx__feed_err("sync: %s: format %s (auto-detected; --format chooses another)", source,
-                     dx_fmt_name(used));
+        dx_cli_err("sync: %s: format %s (auto-detected; --format chooses another)", source,
+                   dx_fmt_name(used));
     if (rc) {
-        dx__feed_err("sync: %s; nothing imported", err[0] ? err : dx_strerror(rc));
-        ex = rc == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+        dx_cli_err("sync: %s; nothing imported", err[0] ? err : dx_strerror(rc));
+        ex = dx_exit_input(rc);
         goto done;
     }
     const struct dx_imp_policy pol = {
@@ -368,20 +369,20 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         .force = force, .list = l,
     };
     if ((rc = dx_imp_check(&set, &pol, err, sizeof(err)))) {
-        dx__feed_err("sync: %s; nothing imported", err);
+        dx_cli_err("sync: %s; nothing imported", err);
         ex = DX_EX_USAGE;
         goto done;
     }
     dx_imp_sort(&set);
     uint64_t now = dx_now();
-    if ((ex = dry_run ? dx_cli_store(conf, false, &st) : dx__feed_store(conf, &st)) ||
+    if ((ex = dry_run ? dx_cli_store(conf, false, &st) : dx_cli_store(conf, true, &st)) ||
         (ex = dx_cli_begin(st, !dry_run, now, &w)))
         goto done;
     char reason[4400];
     snprintf(reason, sizeof(reason), "sync from %s", source);
     if (dx_txt_check_reason(reason, err, sizeof(err))) {
-        dx__feed_err("sync: SOURCE '%s' cannot be recorded as the entries' reason (%s);"
-                     " nothing imported", source, err);
+        dx_cli_err("sync: SOURCE '%s' cannot be recorded as the entries' reason (%s);"
+                   " nothing imported", source, err);
         ex = DX_EX_USAGE;
         goto done;
     }
@@ -398,26 +399,26 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
                    " unchanged) from %s; nothing written\n", l->target, ist.total, ist.added,
                    ist.updated, ist.deleted, ist.unchanged, ssrc);
             if (rc)
-                dx__feed_err("sync: without --force this replace is refused: it deletes %zu of"
-                             " the list's %zu entries, more than replace-max-delete = %u%% in"
-                             " [loader]", ist.deleted, ist.existing, io.max_delete);
+                dx_cli_err("sync: without --force this replace is refused: it deletes %zu of"
+                           " the list's %zu entries, more than replace-max-delete = %u%% in"
+                           " [loader]", ist.deleted, ist.existing, io.max_delete);
         } else if (rc) {
             dx_imp_refused_msg(&ist, l->target, io.max_delete, err, sizeof(err));
-            dx__feed_err("sync: %s", err);
+            dx_cli_err("sync: %s", err);
         }
         ex = rc ? DX_EX_USAGE : DX_EX_OK;
         goto done;
     }
     if (rc) {
-        dx__feed_err("sync into %s failed: %s; nothing imported", l->target, dx_strerror(rc));
+        dx_cli_err("sync into %s failed: %s; nothing imported", l->target, dx_strerror(rc));
         ex = DX_EX_STORE;
         goto done;
     }
     if ((ex = dx_cli_commit(st, &w)))
         goto done;
     if ((rc = write_state(cache, hex, source)))
-        dx__feed_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
-                     " imports again)", cache, strerror(-rc));
+        dx_cli_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
+                   " imports again)", cache, strerror(-rc));
     printf("sync %s: imported %zu entries (%zu added, %zu updated, %zu deleted) from %s%s\n",
            l->target, ist.total, ist.added, ist.updated, ist.deleted, ssrc,
            pubkey ? ", signature verified" : "");

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "loader/feeds.h"
+#include "zones/cli.h"
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/store.h"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "loader/feeds.h"
+#include "zones/cli.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/store.h"
