@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ADMIN, BL, DBL, base_config
+from conftest import ADMIN, BL, DBL, LOADER, base_config
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +180,15 @@ def test_write_error_on_stdout_exits_2(conf):
                                timeout=30, env=e)
         assert p.returncode == 2, (args, p.returncode, p.stderr)
         assert b"write error" in p.stderr, p.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_help_and_version_that_cannot_be_written_exit_2():
+    # the same rule as a command's output (zones/cli.c dx_cli_finish), for
+    # dnsxl-loader too
+    for prog in (ADMIN, LOADER):
+        for args in (["--help"], ["-V"], ["--version"]):
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run([prog] + args, stdout=full, stderr=subprocess.PIPE, timeout=30)
+            assert p.returncode == 2, (prog, args, p.returncode, p.stderr)
+            assert b"write error on standard output" in p.stderr, p.stderr
