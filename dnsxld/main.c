@@ -184,7 +184,7 @@ int main(int argc, char **argv)
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
     if (r != 0) {
         dx_log_err("%s", err);
-        return r == -ENOMEM || r == DX_ENOMEM ? DX_EX_STORE : DX_EX_USAGE;
+        return dx_exit_conf(r);
     }
     if (check_only) {
         printf("%s: configuration OK\n", d.conf_path);
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
         dx_log_err("cannot open the store %s: %s%s%s", conf->server.database, dx_strerror(r),
                    *hint ? "; " : "", hint);
         dx_conf_free(conf);
-        return r == DX_ENOSTORE ? DX_EX_USAGE : DX_EX_STORE;
+        return dx_exit_store(r);
     }
     if (dx_store_opened(st) & DX_STORE_CREATED)
         dx_log_warn("no store in %s: created a new, empty one", conf->server.database);
