@@ -247,6 +247,66 @@ void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists)
     dx_patch_u16(b, count_at, nlists);
 }
 
+/* --- history ------------------------------------------------------------------ */
+
+int dx_sk_hist_prefix(uint8_t out[DX_SK_HIST_MAX], const struct dx_key *k)
+{
+    if (dx_sk_check_key(k))
+        return DX_EINVAL;
+    if (k->family == DX_FAM_V4) {
+        /* dotted quad [/plen] as dx_key_format writes it, without
+         * snprintf: a bulk import adds a record per entry */
+        size_t n = 0;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = k->addr[i];
+            if (i)
+                out[n++] = '.';
+            if (v >= 100)
+                out[n++] = (uint8_t)('0' + v / 100);
+            if (v >= 10)
+                out[n++] = (uint8_t)('0' + v / 10 % 10);
+            out[n++] = (uint8_t)('0' + v % 10);
+        }
+        if (k->plen != 32) {
+            out[n++] = '/';
+            if (k->plen >= 10)
+                out[n++] = (uint8_t)('0' + k->plen / 10);
+            out[n++] = (uint8_t)('0' + k->plen % 10);
+        }
+        out[n] = 0;
+        return (int)n + 1;
+    }
+    int n = dx_key_format(k, (char *)out, DX_KEY_TEXT_MAX);
+    if (n < 0)
+        return n;
+    return n + 1;
+}
+
+void dx_sv_hist_put(struct dx_bytes *b, const struct dx_hist *h)
+{
+    dx_put_u8(b, h->action);
+    dx_put_u64(b, h->expires_at);
+    dx_sv_put_str(b, h->zone);
+    dx_sv_put_str(b, h->list);
+    dx_sv_put_str(b, h->source);
+    dx_sv_put_str(b, h->reason);
+}
+
+int dx_sv_hist_get(const void *key, size_t n, const void *v, size_t vn, struct dx_hist *h)
+{
+    if (!dx_sk_hist_at(key, n, &h->at))
+        return DX_EINVAL;
+    struct dx_bytes r;
+    dx_bytes_reader(&r, v, vn);
+    h->action = dx_get_u8(&r);
+    h->expires_at = dx_get_u64(&r);
+    h->zone = dx_sv_get_str(&r);
+    h->list = dx_sv_get_str(&r);
+    h->source = dx_sv_get_str(&r);
+    h->reason = dx_sv_get_str(&r);
+    return r.err ? DX_EINVAL : 0;
+}
+
 /* --- reports ------------------------------------------------------------------ */
 
 int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,

@@ -436,4 +436,77 @@ size_t dx_sv_dindex_head(struct dx_bytes *b, const uint8_t *name, size_t len);
 void dx_sv_dindex_elem_put(struct dx_bytes *b, const char *list, const struct dx_entry *e);
 void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
+/* --- meta, zones ---------------------------------------------------------------- */
+
+/* The meta record of the schema version: key "schema" (6 bytes, no NUL),
+ * value a u32 (DX_STORE_SCHEMA). */
+static inline const uint8_t *dx_sk_meta_schema(size_t *n)
+{
+    *n = 6;
+    return (const uint8_t *)"schema";
+}
+
+/* The zones key of a zone is its name and NUL: the zone string itself, of
+ * this length. The value is the zone's SOA serial, a u32. */
+static inline size_t dx_sk_zone(const char *zone)
+{
+    return strlen(zone) + 1;
+}
+
+/* --- history ------------------------------------------------------------------- */
+
+/* A history key: text \0 (dx_key_format's text of the key), u64 at (unix
+ * seconds), u32 seq (orders the records of one text and second). At most
+ * DX_SK_HIST_MAX bytes. */
+#define DX_SK_HIST_MAX (DX_KEY_TEXT_MAX + 12)
+
+/* The prefix of the history keys of k: its text and NUL; the length or an
+ * error (DX_EINVAL for a bad key). */
+int dx_sk_hist_prefix(uint8_t out[DX_SK_HIST_MAX], const struct dx_key *k);
+
+/* After the prefix (pn bytes) in kb: at, then seq (after pn + 8). The new
+ * length. */
+static inline size_t dx_sk_hist_put_at(uint8_t *kb, size_t pn, uint64_t at)
+{
+    dx_set_be64(kb + pn, at);
+    return pn + 8;
+}
+
+static inline size_t dx_sk_hist_put_seq(uint8_t *kb, size_t kn, uint32_t seq)
+{
+    dx_set_be32(kb + kn, seq);
+    return kn + 4;
+}
+
+/* Is key[0..n) a history key with the prefix (text \0) prefix[0..pn)? */
+static inline bool dx_sk_hist_of(const void *key, size_t n, const uint8_t *prefix, size_t pn)
+{
+    return n == pn + 12 && memcmp(key, prefix, pn) == 0;
+}
+
+/* Is key[0..n) a history key with the text and time of kb[0..kn) (a
+ * prefix and its at)? Then *seq is its seq. */
+static inline bool dx_sk_hist_same(const void *key, size_t n, const uint8_t *kb, size_t kn,
+                                   uint32_t *seq)
+{
+    if (n != kn + 4 || memcmp(key, kb, kn) != 0)
+        return false;
+    *seq = dx_be32((const uint8_t *)key + kn);
+    return true;
+}
+
+/* The time of a history key (false: too short to be one). */
+static inline bool dx_sk_hist_at(const void *key, size_t n, uint64_t *at)
+{
+    if (n < 13)
+        return false;
+    *at = dx_be64((const uint8_t *)key + n - 12);
+    return true;
+}
+
+/* A history value: u8 action, u64 expires_at, str zone, str list, str
+ * source, str reason. get takes the time from the record's key. */
+void dx_sv_hist_put(struct dx_bytes *b, const struct dx_hist *h);
+int dx_sv_hist_get(const void *key, size_t n, const void *v, size_t vn, struct dx_hist *h);
+
 #endif

@@ -81,10 +81,12 @@ static int schema_read(struct dx_store *st)
         return rc;
     for (size_t i = 0; i < N_DBI && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbi_names[i], 0, store_dbi(st, i));
-    MDB_val k = { 6, (void *)"schema" }, v;
+    MDB_val k, v;
+    k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
+    uint32_t ver;
     if (rc == 0)
         rc = mdb_get(txn, st->meta, &k, &v);
-    if (rc == 0 && (v.mv_size != 4 || dx_be32(v.mv_data) != DX_STORE_SCHEMA))
+    if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != DX_STORE_SCHEMA))
         rc = DX_ESCHEMA;
     if (rc) {
         mdb_txn_abort(txn);
@@ -103,17 +105,19 @@ static int schema_create(struct dx_store *st, bool *created)
         return rc;
     for (size_t i = 0; i < N_DBI && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbi_names[i], MDB_CREATE, store_dbi(st, i));
-    MDB_val k = { 6, (void *)"schema" }, v;
+    MDB_val k, v;
+    k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
+    uint32_t ver;
     if (rc == 0)
         rc = mdb_get(txn, st->meta, &k, &v);
     *created = rc == MDB_NOTFOUND;
     if (rc == MDB_NOTFOUND) {
-        uint8_t ver[4];
-        dx_set_be32(ver, DX_STORE_SCHEMA);
+        uint8_t b[4];
+        dx_sv_u32_put(b, DX_STORE_SCHEMA);
         v.mv_size = 4;
-        v.mv_data = ver;
+        v.mv_data = b;
         rc = mdb_put(txn, st->meta, &k, &v, 0);
-    } else if (rc == 0 && (v.mv_size != 4 || dx_be32(v.mv_data) != DX_STORE_SCHEMA)) {
+    } else if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != DX_STORE_SCHEMA)) {
         rc = DX_ESCHEMA;
     }
     if (rc) {
@@ -465,17 +469,16 @@ static int bump_serials(struct dx_txn *t)
 {
     uint32_t now = (uint32_t)t->now;
     for (size_t i = 0; i < t->nzones; i++) {
-        MDB_val k = { strlen(t->zones[i]) + 1, t->zones[i] }, v;
-        uint32_t serial = now;
+        MDB_val k = { dx_sk_zone(t->zones[i]), t->zones[i] }, v;
+        uint32_t serial = now, old;
         int rc = mdb_get(t->txn, t->st->zones, &k, &v);
-        if (rc == 0 && v.mv_size == 4) {
-            uint32_t old = dx_be32(v.mv_data);
+        if (rc == 0 && dx_sv_u32_get(v.mv_data, v.mv_size, &old) == 0) {
             serial = old + 1 > now ? old + 1 : now;
         } else if (rc && rc != MDB_NOTFOUND) {
             return dx__mdb(rc);
         }
         uint8_t b[4];
-        dx_set_be32(b, serial);
+        dx_sv_u32_put(b, serial);
         v.mv_size = 4;
         v.mv_data = b;
         rc = mdb_put(t->txn, t->st->zones, &k, &v, 0);
@@ -1012,16 +1015,13 @@ int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
 {
     if (!t || dx_sk_check_zone(zone))
         return DX_EINVAL;
-    MDB_val k = { strlen(zone) + 1, (void *)zone }, v;
+    MDB_val k = { dx_sk_zone(zone), (void *)zone }, v;
     int rc = mdb_get(t->txn, t->st->zones, &k, &v);
     if (rc == MDB_NOTFOUND)
         return DX_ENOTFOUND;
     if (rc)
         return dx__mdb(rc);
-    if (v.mv_size != 4)
-        return DX_EINVAL;
-    *serial = dx_be32(v.mv_data);
-    return 0;
+    return dx_sv_u32_get(v.mv_data, v.mv_size, serial);
 }
 
 static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
@@ -1382,41 +1382,6 @@ const char *dx_hist_action_name(int action)
     return "unknown";
 }
 
-/* History key prefix: key text \0 (as dx_key_format writes it). Returns
- * its length or an error. */
-static int hist_prefix(const struct dx_key *k, uint8_t *out)
-{
-    if (dx_sk_check_key(k))
-        return DX_EINVAL;
-    if (k->family == DX_FAM_V4) {
-        /* dotted quad [/plen], without snprintf: a bulk import adds a
-         * record per entry */
-        size_t n = 0;
-        for (int i = 0; i < 4; i++) {
-            unsigned v = k->addr[i];
-            if (i)
-                out[n++] = '.';
-            if (v >= 100)
-                out[n++] = (uint8_t)('0' + v / 100);
-            if (v >= 10)
-                out[n++] = (uint8_t)('0' + v / 10 % 10);
-            out[n++] = (uint8_t)('0' + v % 10);
-        }
-        if (k->plen != 32) {
-            out[n++] = '/';
-            if (k->plen >= 10)
-                out[n++] = (uint8_t)('0' + k->plen / 10);
-            out[n++] = (uint8_t)('0' + k->plen % 10);
-        }
-        out[n] = 0;
-        return (int)n + 1;
-    }
-    int n = dx_key_format(k, (char *)out, DX_KEY_TEXT_MAX);
-    if (n < 0)
-        return n;
-    return n + 1;
-}
-
 #define HPEND_MAX (64u << 20)    /* flush buffered history beyond this */
 
 int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_hist *h)
@@ -1425,20 +1390,14 @@ int dx_history_add(struct dx_txn *w, const struct dx_key *k, const struct dx_his
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    uint8_t kb[DX_KEY_TEXT_MAX + 16];
-    int pn = hist_prefix(k, kb);
+    uint8_t kb[DX_SK_HIST_MAX];
+    int pn = dx_sk_hist_prefix(kb, k);
     if (pn < 0)
         return dx__fail(w, pn);
-    dx_set_be64(kb + pn, h->at);
-    size_t kn = (size_t)pn + 8;
+    size_t kn = dx_sk_hist_put_at(kb, (size_t)pn, h->at);     /* the key without its seq */
     struct dx_bytes *b = &w->vbuf;
     dx_bytes_reset(b);
-    dx_put_u8(b, h->action);
-    dx_put_u64(b, h->expires_at);
-    dx_sv_put_str(b, h->zone);
-    dx_sv_put_str(b, h->list);
-    dx_sv_put_str(b, h->source);
-    dx_sv_put_str(b, h->reason);
+    dx_sv_hist_put(b, h);
     if (b->err || b->pos > UINT16_MAX)
         return dx__fail(w, DX_ENOMEM);
     struct dx_bytes *q = &w->hpend, *hv = &w->hval;
@@ -1546,10 +1505,9 @@ static int hist_flush(struct dx_txn *w)
         } else {
             /* first of its text and time: after the stored ones, if any */
             seq = 0;
-            dx_set_be32(kb + kn, 0);
-            if (lastn && key_cmp(kb, kn + 4, last, lastn) <= 0) {
-                dx_set_be32(kb + kn, UINT32_MAX);
-                key.mv_size = kn + 4;
+            size_t sn = dx_sk_hist_put_seq(kb, kn, 0);
+            if (lastn && key_cmp(kb, sn, last, lastn) <= 0) {
+                key.mv_size = dx_sk_hist_put_seq(kb, kn, UINT32_MAX);
                 key.mv_data = kb;
                 rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
                 if (rc == 0)
@@ -1560,8 +1518,7 @@ static int hist_flush(struct dx_txn *w)
                     rc = 0;
                 else if (rc)
                     break;
-                else if (key.mv_size == kn + 4 && memcmp(key.mv_data, kb, kn) == 0) {
-                    seq = dx_be32((const uint8_t *)key.mv_data + kn);
+                else if (dx_sk_hist_same(key.mv_data, key.mv_size, kb, kn, &seq)) {
                     if (seq == UINT32_MAX) {
                         rc = DX_ERANGE;
                         break;
@@ -1572,16 +1529,16 @@ static int hist_flush(struct dx_txn *w)
         }
         prev = p + 6;
         prevn = kn;
-        dx_set_be32(kb + kn, seq);
-        key.mv_size = kn + 4;
+        size_t sn = dx_sk_hist_put_seq(kb, kn, seq);
+        key.mv_size = sn;
         key.mv_data = kb;
         v.mv_size = vn;
         v.mv_data = (void *)(val + 2);
-        if (!lastn || key_cmp(kb, kn + 4, last, lastn) > 0) {
+        if (!lastn || key_cmp(kb, sn, last, lastn) > 0) {
             rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
             if (rc == 0) {
-                memcpy(last, kb, kn + 4);
-                lastn = kn + 4;
+                memcpy(last, kb, sn);
+                lastn = sn;
             }
         } else {
             rc = mdb_cursor_put(c, &key, &v, 0);
@@ -1595,20 +1552,6 @@ static int hist_flush(struct dx_txn *w)
     return dx__mdb(rc);
 }
 
-static int hist_decode(const uint8_t *kp, size_t pn, const MDB_val *v, struct dx_hist *h)
-{
-    struct dx_bytes r;
-    dx_bytes_reader(&r, v->mv_data, v->mv_size);
-    h->at = dx_be64(kp + pn);
-    h->action = dx_get_u8(&r);
-    h->expires_at = dx_get_u64(&r);
-    h->zone = dx_sv_get_str(&r);
-    h->list = dx_sv_get_str(&r);
-    h->source = dx_sv_get_str(&r);
-    h->reason = dx_sv_get_str(&r);
-    return r.err ? DX_EINVAL : 0;
-}
-
 int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
                        int (*cb)(void *arg, const struct dx_hist *h), void *arg)
 {
@@ -1616,8 +1559,8 @@ int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
         return DX_EINVAL;
     if (t->err)
         return t->err;
-    uint8_t kb[DX_KEY_TEXT_MAX + 16];
-    int pn = hist_prefix(k, kb);
+    uint8_t kb[DX_SK_HIST_MAX];
+    int pn = dx_sk_hist_prefix(kb, k);
     if (pn < 0)
         return pn;
     int rc = t->write ? dx__fail(t, hist_flush(t)) : 0;
@@ -1631,10 +1574,10 @@ int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
     bool cbret = false;
     rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
     while (rc == 0) {
-        if (key.mv_size != (size_t)pn + 12 || memcmp(key.mv_data, kb, (size_t)pn) != 0)
+        if (!dx_sk_hist_of(key.mv_data, key.mv_size, kb, (size_t)pn))
             break;
         struct dx_hist h;
-        rc = hist_decode(key.mv_data, (size_t)pn, &v, &h);
+        rc = dx_sv_hist_get(key.mv_data, key.mv_size, v.mv_data, v.mv_size, &h);
         if (rc)
             break;
         rc = cb(arg, &h);
@@ -1689,14 +1632,14 @@ static int prune(struct dx_txn *w, MDB_dbi dbi,
     return dx__fail(w, dx__mdb(rc));
 }
 
-/* history key: key-text \0 u64 at, u32 seq */
+/* A history record of before `before` (by its key's time). */
 static bool hist_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
-    return key->mv_size >= 13 &&
-           dx_be64((const uint8_t *)key->mv_data + key->mv_size - 12) < before;
+    uint64_t at;
+    return dx_sk_hist_at(key->mv_data, key->mv_size, &at) && at < before;
 }
 
-/* reports value: u64 last report time */
+/* A reporter's last report before `before`. */
 static bool report_older(const MDB_val *key, const MDB_val *v, uint64_t before)
 {
     uint64_t at;
@@ -1737,8 +1680,8 @@ static int hist_bound(struct dx_txn *w)
     if (rc == 0)
         rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
     while (rc == 0 && got < n) {
-        if (key.mv_size >= 13)
-            at[got++] = dx_be64((const uint8_t *)key.mv_data + key.mv_size - 12);
+        if (dx_sk_hist_at(key.mv_data, key.mv_size, &at[got]))
+            got++;
         rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
     }
     if (rc == 0 || rc == MDB_NOTFOUND)

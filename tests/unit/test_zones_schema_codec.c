@@ -462,6 +462,78 @@ static void test_dindex_value_round_trip_and_raw_copy(void **state)
     dx_bytes_free(&c);
 }
 
+/* The history key text of an IPv4 key is written without snprintf: it
+ * must be dx_key_format's text exactly. */
+static void test_history_prefix_is_the_key_text(void **state)
+{
+    (void)state;
+    const char *keys[] = { "0.0.0.0/0", "1.2.3.4", "10.0.0.0/8", "192.0.2.0/24", "255.255.255.255",
+                           "100.64.0.0/10", "9.99.100.0/30", "2001:db8::/32", "*.spam.example" };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct dx_key k = K(keys[i]);
+        uint8_t kb[DX_SK_HIST_MAX];
+        char text[DX_KEY_TEXT_MAX];
+        int n = dx_sk_hist_prefix(kb, &k);
+        int tn = dx_key_format(&k, text, sizeof(text));
+        assert_int_equal(n, tn + 1);
+        assert_memory_equal(kb, text, (size_t)n);
+    }
+    struct dx_key bad = K("192.0.2.0/24");
+    bad.plen = 23;
+    bad.addr[2] = 3;
+    uint8_t kb[DX_SK_HIST_MAX];
+    assert_int_equal(dx_sk_hist_prefix(kb, &bad), DX_EINVAL);
+}
+
+static void test_history_key_time_and_seq_read_back(void **state)
+{
+    (void)state;
+    struct dx_key k = K("192.0.2.1");
+    uint8_t kb[DX_SK_HIST_MAX], pre[DX_SK_HIST_MAX];
+    int pn = dx_sk_hist_prefix(kb, &k);
+    memcpy(pre, kb, (size_t)pn);
+    size_t kn = dx_sk_hist_put_at(kb, (size_t)pn, 1800000000u);
+    size_t n = dx_sk_hist_put_seq(kb, kn, 7);
+    assert_int_equal(n, (size_t)pn + 12);
+    uint64_t at;
+    uint32_t seq;
+    assert_true(dx_sk_hist_at(kb, n, &at));
+    assert_true(at == 1800000000u);
+    assert_true(dx_sk_hist_of(kb, n, pre, (size_t)pn));
+    assert_false(dx_sk_hist_of(kb, n - 1, pre, (size_t)pn));
+    assert_true(dx_sk_hist_same(kb, n, kb, kn, &seq));
+    assert_int_equal(seq, 7);
+    assert_false(dx_sk_hist_same(kb, n - 1, kb, kn, &seq));
+    assert_false(dx_sk_hist_at(kb, 12, &at));
+    /* a history value back, with the time of its key */
+    struct dx_hist h = { .at = 1, .action = DX_HIST_DELIST, .zone = "z", .list = NULL,
+                         .source = "admin", .reason = "r", .expires_at = 42 }, back;
+    struct dx_bytes b;
+    dx_bytes_growable(&b);
+    dx_sv_hist_put(&b, &h);
+    assert_int_equal(dx_sv_hist_get(kb, n, b.wp, b.pos, &back), 0);
+    assert_true(back.at == 1800000000u);
+    assert_int_equal(back.action, DX_HIST_DELIST);
+    assert_true(back.expires_at == 42);
+    assert_string_equal(back.zone, "z");
+    assert_null(back.list);
+    assert_string_equal(back.source, "admin");
+    assert_string_equal(back.reason, "r");
+    assert_int_equal(dx_sv_hist_get(kb, n, b.wp, b.pos - 1, &back), DX_EINVAL);
+    assert_int_equal(dx_sv_hist_get(kb, 12, b.wp, b.pos, &back), DX_EINVAL);
+    dx_bytes_free(&b);
+}
+
+static void test_meta_and_zones_keys(void **state)
+{
+    (void)state;
+    size_t n;
+    const uint8_t *k = dx_sk_meta_schema(&n);
+    assert_int_equal(n, 6);
+    assert_memory_equal(k, "schema", 6);
+    assert_int_equal(dx_sk_zone("bl.example"), 11);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +552,9 @@ int main(void)
         cmocka_unit_test(test_index_value_cut_short_or_unterminated_is_corrupt),
         cmocka_unit_test(test_dindex_keys_sort_the_name_its_wildcard_then_the_names_below),
         cmocka_unit_test(test_dindex_value_round_trip_and_raw_copy),
+        cmocka_unit_test(test_history_prefix_is_the_key_text),
+        cmocka_unit_test(test_history_key_time_and_seq_read_back),
+        cmocka_unit_test(test_meta_and_zones_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
