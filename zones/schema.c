@@ -1,4 +1,5 @@
-/* The codecs of zones/schema.h that are not on the query path. */
+/* The codecs of zones/schema.h that are not inline (not on the query path,
+ * except the entry value and key a TXT answer's $reason reads). */
 #include "zones/schema.h"
 
 #include <string.h>
@@ -26,9 +27,7 @@ int dx_sk_check_key(const struct dx_key *k)
 
 /* --- entries ------------------------------------------------------------------ */
 
-/* The key part of an entries key (k checked), k->len + 2 bytes:
- *   ip      fam (4|6), addr (4|16), plen
- *   domain  'D', name with its labels reversed, wild (1: "*.name") */
+/* ktail(k) of the entries key (k checked): k->len + 2 bytes. */
 static size_t key_tail(uint8_t *out, const struct dx_key *k)
 {
     out[0] = k->family;
@@ -154,8 +153,6 @@ int dx_sk_expiry(uint8_t out[DX_SK_MAX], uint64_t exp, const uint8_t *ek, size_t
     return b.err ? DX_EINVAL : (int)b.pos;
 }
 
-/* u32 flags, u32 code, u64 first_seen, u64 last_seen, u64 expires_at,
- * u32 hits, u32 relists, str source, str reason, str txt */
 void dx_sv_entry_put(struct dx_bytes *b, const struct dx_entry *e)
 {
     dx_put_u32(b, e->flags);

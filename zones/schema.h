@@ -1,14 +1,58 @@
-/* The store's schema: the layout of LMDB keys and values of the dnsxl
- * store, and their codecs. No other file builds or parses one; the store's
- * files (zones/store*.c) call the codecs below. Internal to zones/ (and its
- * tests): not an API of the programs.
+/* The store's schema: every LMDB key and value of the dnsxl store, and
+ * their codecs. No other file builds or parses one; the store's files
+ * (zones/store*.c) call the codecs below. Internal to zones/ and its tests.
  *
- * Key encoders write into a caller's buffer of DX_SK_MAX bytes and return
- * the key's length, or DX_EINVAL for a bad name or key or one too long for
- * a key. Value encoders append to a growable struct dx_bytes (its error:
- * DX_ENOMEM, or DX_ERANGE for a string field too long); value decoders
- * return DX_EINVAL for a corrupt record, and hand out pointers into the
- * bytes they read (the map).
+ * One environment (MDB_NOTLS | MDB_NORDAHEAD, 16 named dbs max, 1024 readers),
+ * default comparator everywhere (memcmp, then shorter first), no DUPSORT.
+ * Integers are big-endian, so byte order is numeric order. z = zone name
+ * (1..255 bytes), l = list name (1..254: it is stored behind a one-byte
+ * length that counts its NUL); both NUL-terminated inside keys. The store
+ * does not fold case: callers pass conf's lowercase names. str = u16 n, then
+ * n bytes; n = 0 is NULL, otherwise the bytes end with their NUL ("" is
+ * n = 1: an entry's explicit "no TXT"; readers hand out pointers into the
+ * map). Keys are at most 511 bytes.
+ *
+ * ktail(k), the key part of an entry:
+ *   ip      fam (4|6), addr (4|16, host bits zero), plen (1)
+ *   domain  'D', name (k.len bytes as dx_key holds it, lowercase; labels reversed:
+ *           "spam.example" -> "example.spam"), wild (1: 1 = "*.name")
+ *
+ * meta     "schema" (6 bytes, no NUL)  -> u32 DX_STORE_SCHEMA (1); checked at open
+ * zones    z \0                        -> u32 SOA serial (every write txn that
+ *                                         changes z: max(now, old + 1))
+ * entries  z \0 l \0 ktail(k)          -> u32 flags, u32 code, u64 first_seen,
+ *          (<= 503 bytes, so the          u64 last_seen, u64 expires_at, u32 hits,
+ *          expiry key fits)               u32 relists, str source, str reason, str txt
+ *          the truth; sorted by zone, list, then ktail (family, address, plen)
+ * expiry   u64 expires_at, entries key -> ""   (expires_at > 0 only)
+ * holds    entries key                 -> u64 until (0: an ended hold)
+ * reports  entries key \0 reporter \0  -> u64 time of that reporter's last report
+ *          (db added after schema 1 shipped: created at open if missing)
+ * history  text(k) \0 u64 at, u32 seq  -> u8 action, u64 expires_at, str zone,
+ *          text(k) = dx_key_format(k);    str list, str source, str reason
+ *          seq orders records of one key text and second
+ * index    z \0 fam end(4|16)          -> start(4|16), u16 nlists, then per list
+ *          derived (ip keys), rebuilt     in name order: u8 n, l \0 (n bytes),
+ *          for touched ranges at commit   u8 chain, then the chain, most specific
+ *          non-overlapping intervals      first: u8 flags, u8 plen, u32 code,
+ *          keyed by their LAST address;   u64 expires_at, addr(4|16), str txt
+ *          lookup: one MDB_SET_RANGE(q), then start <= q; per list the first
+ *          unexpired element decides (an exclusion: not listed)
+ * dindex   z \0 ktail(k)               -> u8 n, name \0 (n bytes, NOT reversed),
+ *          (domain keys; the entries      u16 nlists, then per list in name order:
+ *          key without the list), kept    u8 n, l \0, u8 flags, u32 code,
+ *          on every put/del               u64 expires_at, str txt
+ *          order under one zone: "example.spam" \0, "example.spam" \1,
+ *          "example.spam-..." , "example.spam." ... (names below): a wildcard
+ *          is one get, the names below one MDB_SET_RANGE.
+ * flags in index/dindex are the entry's low 8 bits (only DX_ENTRY_EXCLUDE = 1 exists).
+ *
+ * Codecs: key encoders write into a caller's buffer (DX_SK_MAX bytes) and
+ * return the key's length, or DX_EINVAL for a bad name or key or one too
+ * long for a key. Value encoders append to a growable struct dx_bytes (its
+ * error: DX_ENOMEM, or DX_ERANGE for a string field too long); value
+ * decoders return DX_EINVAL for a corrupt record. The readers of the query
+ * path (index, dindex) are inline.
  */
 #ifndef DX_SCHEMA_H
 #define DX_SCHEMA_H
@@ -247,16 +291,9 @@ static inline const uint8_t *dx_sk_index_end(const void *key, size_t n, const ui
     return (const uint8_t *)key + kn - alen;
 }
 
-/* An index value: start (alen bytes, the interval's first address), u16
- * nlists, then per list in name order: u8 n, the list name and its NUL (n
- * bytes), u8 chain, then the chain, the list's entries covering the
- * interval, most specific first: u8 flags (the entry's low 8 bits), u8
- * plen, u32 code, u64 expires_at, addr (alen bytes: the entry's network
- * address), str txt.
- *
- * Reading one: dx_sv_index_open, then per list dx_sv_index_list and per
- * element dx_sv_index_elem; a corrupt value ends both loops with v->b.err
- * set (DX_ESHORT or DX_EINVAL). */
+/* Reading an index value (the layout: above): dx_sv_index_open, then per
+ * list dx_sv_index_list and per chain element dx_sv_index_elem; a corrupt
+ * value ends both loops with v->b.err set (DX_ESHORT or DX_EINVAL). */
 struct dx_ielem {
     uint8_t flags, plen;
     uint32_t code;
@@ -339,14 +376,11 @@ void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
 /* --- dindex: the domain records (kept on every put and delete) --------------- */
 
-/* The dindex key of name[0..len) (a dx_key's name) in zone: z \0 'D', the
- * name with its labels reversed, wild (1: "*.name"), i.e. z \0 and the key
- * part of its entries keys. Under one zone the keys of "spam.example" sort
- * as: "example.spam" \0 (the name), "example.spam" \1 (*.spam.example),
- * other "example.spam-..." names ('-' sorts before '.'), then every name
- * below ("example.spam." ...): a wildcard is one get, the names below one
- * MDB_SET_RANGE from the prefix dx_sk_dindex_below writes. Both write
- * zl + 3 + len bytes: the caller checks that they fit in DX_SK_MAX. */
+/* The dindex key of name[0..len) (a dx_key's name) in zone: z \0 and the
+ * key part of its entries keys. dx_sk_dindex_below writes the prefix of
+ * the keys of the names below it ("example.spam." in the order above).
+ * Both write zl + 3 + len bytes: the caller checks that they fit in
+ * DX_SK_MAX. */
 static inline size_t dx_sk_dindex(uint8_t *out, const char *zone, size_t zl,
                                   const uint8_t *name, size_t len, bool wild)
 {
@@ -368,13 +402,9 @@ static inline size_t dx_sk_dindex_below(uint8_t *out, const char *zone, size_t z
     return n;
 }
 
-/* A dindex value: u8 n, the name and a NUL (n bytes; the name as a dx_key
- * holds it, not reversed), u16 nlists, then per list in name order: u8 n,
- * the list name and its NUL (n bytes), u8 flags (the entry's low 8 bits),
- * u32 code, u64 expires_at, str txt.
- *
- * Reading one: dx_sv_dindex_open, then dx_sv_dindex_elem per list; a
- * corrupt value ends the loop with v->b.err set. */
+/* Reading a dindex value (the layout: above): dx_sv_dindex_open, then
+ * dx_sv_dindex_elem per list; a corrupt value ends the loop with v->b.err
+ * set. */
 struct dx_delem {
     const char *list;
     uint8_t flags;
@@ -438,8 +468,7 @@ void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
 /* --- meta, zones ---------------------------------------------------------------- */
 
-/* The meta record of the schema version: key "schema" (6 bytes, no NUL),
- * value a u32 (DX_STORE_SCHEMA). */
+/* The meta key of the schema version (its value: a u32). */
 static inline const uint8_t *dx_sk_meta_schema(size_t *n)
 {
     *n = 6;
@@ -447,7 +476,7 @@ static inline const uint8_t *dx_sk_meta_schema(size_t *n)
 }
 
 /* The zones key of a zone is its name and NUL: the zone string itself, of
- * this length. The value is the zone's SOA serial, a u32. */
+ * this length (its value: the serial, a u32). */
 static inline size_t dx_sk_zone(const char *zone)
 {
     return strlen(zone) + 1;
@@ -455,9 +484,7 @@ static inline size_t dx_sk_zone(const char *zone)
 
 /* --- history ------------------------------------------------------------------- */
 
-/* A history key: text \0 (dx_key_format's text of the key), u64 at (unix
- * seconds), u32 seq (orders the records of one text and second). At most
- * DX_SK_HIST_MAX bytes. */
+/* The longest history key: text \0, at, seq (above). */
 #define DX_SK_HIST_MAX (DX_KEY_TEXT_MAX + 12)
 
 /* The prefix of the history keys of k: its text and NUL; the length or an
@@ -504,8 +531,7 @@ static inline bool dx_sk_hist_at(const void *key, size_t n, uint64_t *at)
     return true;
 }
 
-/* A history value: u8 action, u64 expires_at, str zone, str list, str
- * source, str reason. get takes the time from the record's key. */
+/* The history value; get takes the record's time from its key. */
 void dx_sv_hist_put(struct dx_bytes *b, const struct dx_hist *h);
 int dx_sv_hist_get(const void *key, size_t n, const void *v, size_t vn, struct dx_hist *h);
 

@@ -1,28 +1,10 @@
 /* The dnsxl store: one LMDB environment shared by dnsxld (reads), dnsxl-admin
  * and dnsxl-loader (writes).
  *
- * Schema (named databases; integers big-endian so byte order = numeric order;
- * "z" = zone name, "l" = list name, both lowercase and NUL-terminated in keys):
- *
- *   meta     "schema" -> u32 version (DX_STORE_SCHEMA); checked at open
- *   zones    z -> u32 SOA serial (bumped by every write txn that changes z)
- *   entries  z \0 l \0 fam(1) key -> entry          (the truth)
- *              ip:     fam 4|6, addr(4|16), plen(1)
- *              domain: fam 'D', name (lowercase, reversed labels "example.spam"), wild(1)
- *   index    z \0 fam(1) end-address(4|16) -> interval value   (derived, ip only)
- *              non-overlapping address intervals, keyed by their LAST address;
- *              a value holds the interval's first address and, for every list
- *              with an entry covering the interval, the chain of covering
- *              entries of that list, most specific first (flags, code, txt,
- *              expires, plen). A lookup is one MDB_SET_RANGE: the first
- *              interval whose end >= q, then "start <= q". Per list, the first
- *              unexpired chain element wins; an exclusion there = not listed.
- *   dindex   z \0 'D' reversed-name wild(1) -> per-list values (domain zones)
- *   expiry   u64 expires_at, entries-key -> ""   (for dnsxl-loader expire)
- *   holds    entries-key -> u64 until            (delist --hold)
- *   history  key-text \0 u64 at, u32 seq -> record (dnsxl-admin show)
- *   reports  entries-key \0 reporter \0 -> u64 last report time (abuse
- *            reports: distinct reporters per key; created at open if missing)
+ * The named databases and the layout of every key and value (entries, the
+ * truth; index and dindex, derived from them; expiry, holds, reports,
+ * history, zones, meta) are described in zones/schema.h, which holds their
+ * codecs.
  *
  * Write transactions record which address ranges of which zones they touched;
  * dx_txn_commit() recomputes the index for exactly those ranges (or rebuilds

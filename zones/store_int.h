@@ -1,25 +1,7 @@
 /* Internals of the store (zones/store.c, zones/store_index.c). Not a public
  * contract: only these two files include it.
  *
- * Encodings (all integers big-endian):
- *   string field   u16 n, then n bytes; n = 0 means NULL, otherwise the
- *                  bytes include a trailing NUL (so readers hand out
- *                  pointers into the map as C strings)
- *   entry value    u32 flags, u32 code, u64 first_seen, u64 last_seen,
- *                  u64 expires_at, u32 hits, u32 relists,
- *                  str source, str reason, str txt
- *   index value    start addr(4|16), u16 nlists, then per list (by name):
- *                  u8 n, name (n bytes, NUL included), u8 chain length,
- *                  chain elements most specific first:
- *                  u8 flags, u8 plen, u32 code, u64 expires_at,
- *                  addr(4|16) (the entry's network address), str txt
- *   dindex value   u8 n, name (n bytes, NUL included, not reversed),
- *                  u16 nlists, then per list (by name):
- *                  u8 n, list name (NUL included), u8 flags, u32 code,
- *                  u64 expires_at, str txt
- *   history value  u8 action, u64 expires_at, str zone, str list,
- *                  str source, str reason
- *   reports        entries-key \0 reporter -> u64 last report time
+ * Key and value layouts: zones/schema.h.
  *
  * Bulk writes (a sorted import of a million entries in one txn): a write
  * txn keeps one cursor per database it writes (entries, history), so puts
