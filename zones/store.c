@@ -14,22 +14,7 @@
 
 #include "zones/clock.h"
 #include "zones/err.h"
-#include "zones/store_int.h"
-
-
-/* --- small helpers ------------------------------------------------------ */
-
-int dx__mdb(int rc)
-{
-    return rc > 0 ? -rc : rc;
-}
-
-int dx__fail(struct dx_txn *t, int rc)
-{
-    if (rc != 0 && rc != DX_ENOTFOUND && t && t->write && t->err == 0)
-        t->err = rc;
-    return rc;
-}
+#include "zones/store_txn.h"
 
 /* --- environment -------------------------------------------------------- */
 
@@ -527,27 +512,6 @@ int dx_txn_commit(struct dx_txn *t)
     return rc;
 }
 
-/* Remember that zone changed (serial bump at commit). */
-static int note_zone(struct dx_txn *t, const char *zone)
-{
-    for (size_t i = t->nzones; i-- > 0;)
-        if (strcmp(t->zones[i], zone) == 0)
-            return 0;
-    if (t->nzones == t->capzones) {
-        size_t cap = t->capzones ? t->capzones * 2 : 4;
-        char **z = realloc(t->zones, cap * sizeof(*z));
-        if (!z)
-            return DX_ENOMEM;
-        t->zones = z;
-        t->capzones = cap;
-    }
-    char *s = strdup(zone);
-    if (!s)
-        return DX_ENOMEM;
-    t->zones[t->nzones++] = s;
-    return 0;
-}
-
 /* Record the address range of ip key k in zone as touched. */
 static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k)
 {
@@ -673,15 +637,6 @@ static int expiry_rec(struct dx_txn *t, uint64_t exp, const uint8_t *ek, size_t 
     return dx__mdb(rc);
 }
 
-/* Key order of LMDB's default comparator: bytes, then length. */
-static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c)
-        return c;
-    return an < bn ? -1 : an > bn;
-}
-
 /* The write txn's entries cursor (opened on first use, closed at the end of
  * the txn). Puts and gets in key order through it stay on the current leaf
  * page. */
@@ -734,7 +689,7 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
         }
     }
     MDB_val key = { kn, (void *)kb }, v = { w->vbuf.pos, w->vbuf.wp };
-    if (w->elast_n == SIZE_MAX || key_cmp(kb, kn, w->elast, w->elast_n) > 0) {
+    if (w->elast_n == SIZE_MAX || dx__key_cmp(kb, kn, w->elast, w->elast_n) > 0) {
         /* after every key of the database: append, no search */
         rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
         if (rc == 0) {
@@ -788,7 +743,7 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     if (rc == 0 && e->expires_at && old_exp != e->expires_at)
         rc = expiry_rec(w, e->expires_at, kb, (size_t)kn, true);
     if (rc == 0)
-        rc = note_zone(w, zone);
+        rc = dx__zone_changed(w, zone);
     if (rc == 0)
         rc = k->family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, k, &enc)
                                         : note_range(w, zone, k);
@@ -837,7 +792,7 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
     if (rc == 0 && old_exp)
         rc = expiry_rec(w, old_exp, kb, kn, false);
     if (rc == 0)
-        rc = note_zone(w, zone);
+        rc = dx__zone_changed(w, zone);
     if (rc == 0)
         rc = k.family == DX_FAM_DOMAIN ? dindex_update(w, zone, list, &k, NULL)
                                        : note_range(w, zone, &k);
@@ -1435,7 +1390,7 @@ static int hrec_cmp(const void *x, const void *y, void *arg)
     if (a->pre != b->pre)
         return a->pre < b->pre ? -1 : 1;
     const uint8_t *base = arg, *p = base + a->off, *q = base + b->off;
-    int c = key_cmp(p + 6, dx_be16(p), q + 6, dx_be16(q));
+    int c = dx__key_cmp(p + 6, dx_be16(p), q + 6, dx_be16(q));
     if (c)
         return c;
     return a->off < b->off ? -1 : a->off > b->off;  /* same key: in the order added */
@@ -1506,7 +1461,7 @@ static int hist_flush(struct dx_txn *w)
             /* first of its text and time: after the stored ones, if any */
             seq = 0;
             size_t sn = dx_sk_hist_put_seq(kb, kn, 0);
-            if (lastn && key_cmp(kb, sn, last, lastn) <= 0) {
+            if (lastn && dx__key_cmp(kb, sn, last, lastn) <= 0) {
                 key.mv_size = dx_sk_hist_put_seq(kb, kn, UINT32_MAX);
                 key.mv_data = kb;
                 rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
@@ -1534,7 +1489,7 @@ static int hist_flush(struct dx_txn *w)
         key.mv_data = kb;
         v.mv_size = vn;
         v.mv_data = (void *)(val + 2);
-        if (!lastn || key_cmp(kb, sn, last, lastn) > 0) {
+        if (!lastn || dx__key_cmp(kb, sn, last, lastn) > 0) {
             rc = mdb_cursor_put(c, &key, &v, MDB_APPEND);
             if (rc == 0) {
                 memcpy(last, kb, sn);
@@ -1593,43 +1548,6 @@ int dx_history_foreach(struct dx_txn *t, const struct dx_key *k,
     if (cbret)
         return rc;
     return dx__fail(t, dx__mdb(rc));
-}
-
-/* Delete every record of dbi that older() says is older than `before`
- * (one pass over the whole database); *removed = how many. */
-static int prune(struct dx_txn *w, MDB_dbi dbi,
-                 bool (*older)(const MDB_val *key, const MDB_val *v, uint64_t before),
-                 uint64_t before, size_t *removed)
-{
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(w->txn, dbi, &c);
-    if (rc)
-        return dx__fail(w, dx__mdb(rc));
-    size_t n = 0;
-    MDB_val key, v;
-    uint8_t kb[DX_SK_MAX + 1];
-    rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
-    while (rc == 0) {
-        if (key.mv_size > DX_SK_MAX || !older(&key, &v, before)) {
-            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
-            continue;
-        }
-        size_t kn = key.mv_size;
-        memcpy(kb, key.mv_data, kn);
-        rc = mdb_cursor_del(c, 0);
-        if (rc)
-            break;
-        n++;
-        key.mv_size = kn;
-        key.mv_data = kb;
-        rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-    }
-    mdb_cursor_close(c);
-    if (rc == MDB_NOTFOUND)
-        rc = 0;
-    if (removed)
-        *removed = n;
-    return dx__fail(w, dx__mdb(rc));
 }
 
 /* A history record of before `before` (by its key's time). */
@@ -1696,7 +1614,7 @@ static int hist_bound(struct dx_txn *w)
     free(at);
     if (rc)
         return dx__mdb(rc);
-    return prune(w, w->st->history, hist_older, cutoff == UINT64_MAX ? cutoff : cutoff + 1,
+    return dx__prune(w, w->st->history, hist_older, cutoff == UINT64_MAX ? cutoff : cutoff + 1,
                  NULL);
 }
 
@@ -1716,7 +1634,7 @@ int dx_history_prune(struct dx_txn *w, uint64_t before, size_t *removed)
     int rc = dx__fail(w, hist_flush(w));
     if (rc)
         return rc;
-    return prune(w, w->st->history, hist_older, before, removed);
+    return dx__prune(w, w->st->history, hist_older, before, removed);
 }
 
 /* --- reporters ---------------------------------------------------------- */
@@ -1796,5 +1714,5 @@ int dx_report_prune(struct dx_txn *w, uint64_t before, size_t *removed)
         return DX_EINVAL;
     if (w->err)
         return w->err;
-    return prune(w, w->st->reports, report_older, before, removed);
+    return dx__prune(w, w->st->reports, report_older, before, removed);
 }

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "zones/err.h"
-#include "zones/store_int.h"
+#include "zones/store_txn.h"
 
 #define NO_TXT UINT32_MAX
 

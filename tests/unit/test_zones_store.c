@@ -1,4 +1,5 @@
-/* Unit tests of the LMDB store (zones/store.c, zones/store_index.c). */
+/* Unit tests of the LMDB store (zones/store*.c) not yet in a file of their
+ * own module (tests/unit/test_zones_store_*.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,105 +23,7 @@
 #include "zones/key.h"
 #include "zones/store.h"
 
-#define T_NOW 1800000000u   /* the clock of every write txn here */
-
-#define NOW 1000000u
-
-struct fx {
-    char dir[64];
-    struct dx_store *st;
-};
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
-    strcpy(f->dir, "/tmp/dx-store-test-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char sub[128];
-    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);   /* exercises mkdir -p */
-    assert_int_equal(dx_store_open(sub, 1ULL << 30, DX_STORE_CREATE, &f->st), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-    (void)sb;
-    (void)type;
-    (void)ftw;
-    return remove(p);
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    dx_store_close(f->st);
-    nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static struct dx_key K(const char *text)
-{
-    struct dx_key k;
-    int rc = dx_key_parse(text, &k);
-    if (rc != 0)
-        fail_msg("bad key %s", text);
-    return k;
-}
-
-static int put(struct dx_txn *w, const char *zone, const char *list, const char *key,
-               uint32_t flags, uint32_t code, uint64_t exp, const char *txt)
-{
-    struct dx_key k = K(key);
-    struct dx_entry e = { .flags = flags, .code = code, .first_seen = 1, .last_seen = 2,
-                          .expires_at = exp, .txt = txt, .source = "admin" };
-    return dx_entry_put(w, zone, list, &k, &e);
-}
-
-static int del(struct dx_txn *w, const char *zone, const char *list, const char *key)
-{
-    struct dx_key k = K(key);
-    return dx_entry_del(w, zone, list, &k);
-}
-
-/* Lookup of a single address or name. */
-static int look(struct dx_store *st, const char *zone, const char *q, struct dx_hit *h)
-{
-    struct dx_txn *r;
-    assert_int_equal(dx_txn_read(st, &r), 0);
-    struct dx_key k = K(q);
-    int n = dx_lookup(r, zone, &k, NOW, h, DX_HITS_MAX);
-    /* strings point into the map: copy what the tests compare */
-    static char lists[DX_HITS_MAX][64];
-    static char txts[DX_HITS_MAX][64];
-    static uint8_t keys[DX_HITS_MAX][256];
-    for (int i = 0; i < n; i++) {
-        snprintf(lists[i], sizeof(lists[i]), "%s", h[i].list);
-        h[i].list = lists[i];
-        if (h[i].txt) {
-            snprintf(txts[i], sizeof(txts[i]), "%s", h[i].txt);
-            h[i].txt = txts[i];
-        }
-        memcpy(keys[i], h[i].key, h[i].key_len);
-        h[i].key = keys[i];
-    }
-    assert_int_equal(dx_txn_commit(r), 0);
-    return n;
-}
-
-static void assert_key(const struct dx_hit *h, const char *text)
-{
-    struct dx_key k = K(text);
-    assert_int_equal(h->key_len, k.len);
-    assert_memory_equal(h->key, k.addr, k.len);
-}
-
-static void commit_ok(struct dx_txn *w)
-{
-    assert_int_equal(dx_txn_commit(w), 0);
-}
+#include "tests/unit/store_fixture.h"
 
 /* --- basic entry operations -------------------------------------------- */
 
@@ -418,52 +321,6 @@ static void test_delete_restores(void **state)
 }
 
 /* --- serials ------------------------------------------------------------ */
-
-static void test_serial(void **state)
-{
-    struct fx *f = *state;
-    struct dx_txn *w, *r;
-    uint32_t s1, s2, s3;
-    assert_int_equal(dx_txn_read(f->st, &r), 0);
-    assert_int_equal(dx_zone_serial(r, "bl.test", &s1), DX_ENOTFOUND);
-    dx_txn_abort(r);
-
-    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
-    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
-    commit_ok(w);
-    assert_int_equal(dx_txn_read(f->st, &r), 0);
-    assert_int_equal(dx_zone_serial(r, "bl.test", &s1), 0);
-    assert_int_equal(dx_zone_serial(r, "dbl.test", &s2), DX_ENOTFOUND);
-    assert_int_equal(dx_txn_commit(r), 0);
-    assert_int_equal(s1, T_NOW);                  /* the txn's clock */
-
-    /* a changing commit bumps, even within the same second */
-    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
-    assert_int_equal(del(w, "bl.test", "a", "10.0.0.1"), 0);
-    assert_int_equal(put(w, "dbl.test", "a", "x.example", 0, 0, 0, NULL), 0);
-    commit_ok(w);
-    assert_int_equal(dx_txn_read(f->st, &r), 0);
-    assert_int_equal(dx_zone_serial(r, "bl.test", &s2), 0);
-    assert_int_equal(dx_zone_serial(r, "dbl.test", &s3), 0);
-    dx_txn_abort(r);
-    assert_int_equal(s2, s1 + 1);
-    assert_int_equal(s3, T_NOW);
-
-    /* a read txn and a write txn that changes nothing do not bump */
-    assert_int_equal(dx_txn_read(f->st, &r), 0);
-    assert_int_equal(dx_txn_commit(r), 0);
-    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
-    struct dx_key k = K("10.0.0.1");
-    assert_int_equal(dx_hold_put(w, "bl.test", "a", &k, 5), 0);
-    commit_ok(w);
-    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
-    assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 0, NULL), 0);
-    dx_txn_abort(w);                              /* aborted: no bump */
-    assert_int_equal(dx_txn_read(f->st, &r), 0);
-    assert_int_equal(dx_zone_serial(r, "bl.test", &s3), 0);
-    dx_txn_abort(r);
-    assert_int_equal(s3, s2);
-}
 
 /* --- foreach / count ---------------------------------------------------- */
 
@@ -1137,7 +994,6 @@ static void test_random_differential(void **state)
     verify(m, f->st);
     free(m);
 }
-
 
 /* --- bulk writes, history buffering, reporters, crash safety ------------ */
 
@@ -2352,7 +2208,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expiry_fallthrough, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv6_and_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_restores, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_serial, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreach_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holds, setup, teardown),

@@ -1,5 +1,5 @@
-/* Internals of the store (zones/store.c, zones/store_index.c). Not a public
- * contract: only these two files include it.
+/* Internals of the store shared by its files (zones/store*.c): the store
+ * and txn structs and the calls between the files. Not a public contract.
  *
  * Key and value layouts: zones/schema.h.
  *
@@ -12,16 +12,18 @@
  * buffered in the txn and written sorted when the txn reads history or
  * commits.
  */
-#ifndef DX_STORE_INT_H
-#define DX_STORE_INT_H
+#ifndef DX_STORE_TXN_H
+#define DX_STORE_TXN_H
 
 #include <lmdb.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "zones/bytes.h"
+#include "zones/err.h"
 #include "zones/key.h"
 #include "zones/schema.h"
 #include "zones/store.h"
@@ -84,11 +86,39 @@ struct dx_txn {
 };
 
 /* LMDB return code -> dx error space (positive errno -> -errno). */
-int dx__mdb(int rc);
+static inline int dx__mdb(int rc)
+{
+    return rc > 0 ? -rc : rc;
+}
 
 /* Record a failure on a write txn (sticky); returns rc. 0 and DX_ENOTFOUND
  * are results, not failures. */
-int dx__fail(struct dx_txn *t, int rc);
+static inline int dx__fail(struct dx_txn *t, int rc)
+{
+    if (rc != 0 && rc != DX_ENOTFOUND && t && t->write && t->err == 0)
+        t->err = rc;
+    return rc;
+}
+
+/* Key order of LMDB's default comparator: bytes, then length. */
+static inline int dx__key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn;
+}
+
+/* Remember that zone changed (its serial is bumped at commit): 0 or
+ * DX_ENOMEM (store_txn.c). */
+int dx__zone_changed(struct dx_txn *t, const char *zone);
+
+/* Delete every record of dbi that older() says is older than `before`
+ * (one pass over the whole database); *removed = how many (may be NULL).
+ * Errors are sticky on w (store_txn.c). */
+int dx__prune(struct dx_txn *w, MDB_dbi dbi,
+              bool (*older)(const MDB_val *key, const MDB_val *v, uint64_t before),
+              uint64_t before, size_t *removed);
 
 /* Recompute the index for everything t touched (store_index.c). */
 int dx__index_commit(struct dx_txn *t);

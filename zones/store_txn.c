@@ -1,0 +1,63 @@
+/* A write txn's bookkeeping shared by the store's files: the zones it
+ * changed (their serials are bumped at commit) and the generic prune. */
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones/err.h"
+#include "zones/store_txn.h"
+
+int dx__zone_changed(struct dx_txn *t, const char *zone)
+{
+    for (size_t i = t->nzones; i-- > 0;)
+        if (strcmp(t->zones[i], zone) == 0)
+            return 0;
+    if (t->nzones == t->capzones) {
+        size_t cap = t->capzones ? t->capzones * 2 : 4;
+        char **z = realloc(t->zones, cap * sizeof(*z));
+        if (!z)
+            return DX_ENOMEM;
+        t->zones = z;
+        t->capzones = cap;
+    }
+    char *s = strdup(zone);
+    if (!s)
+        return DX_ENOMEM;
+    t->zones[t->nzones++] = s;
+    return 0;
+}
+
+int dx__prune(struct dx_txn *w, MDB_dbi dbi,
+              bool (*older)(const MDB_val *key, const MDB_val *v, uint64_t before),
+              uint64_t before, size_t *removed)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(w->txn, dbi, &c);
+    if (rc)
+        return dx__fail(w, dx__mdb(rc));
+    size_t n = 0;
+    MDB_val key, v;
+    uint8_t kb[DX_SK_MAX + 1];
+    rc = mdb_cursor_get(c, &key, &v, MDB_FIRST);
+    while (rc == 0) {
+        if (key.mv_size > DX_SK_MAX || !older(&key, &v, before)) {
+            rc = mdb_cursor_get(c, &key, &v, MDB_NEXT);
+            continue;
+        }
+        size_t kn = key.mv_size;
+        memcpy(kb, key.mv_data, kn);
+        rc = mdb_cursor_del(c, 0);
+        if (rc)
+            break;
+        n++;
+        key.mv_size = kn;
+        key.mv_data = kb;
+        rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (removed)
+        *removed = n;
+    return dx__fail(w, dx__mdb(rc));
+}
