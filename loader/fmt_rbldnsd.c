@@ -82,17 +82,6 @@ enum dx_rbl_type dx_rbl_type_detect(const char *buf, size_t len, bool ip_zone)
     return DX_RBL_IP4SET;
 }
 
-void dx_rbl_meta_free(struct dx_rbl_meta *m)
-{
-    if (!m)
-        return;
-    free(m->soa);
-    free(m->ns);
-    free(m->timestamp);
-    free(m->def_txt);
-    memset(m, 0, sizeof(*m));
-}
-
 /* ---- parser state ----------------------------------------------------------- */
 
 struct ctx {
@@ -101,7 +90,6 @@ struct ctx {
     uint32_t line;
     enum dx_rbl_type type;
     const struct dx_rbl_value *defaults;
-    struct dx_rbl_meta *meta;
     char *err;
     size_t errlen;
     /* the default value in effect (a `:A:TXT` line) */
@@ -293,15 +281,6 @@ static int parse_value(struct ctx *c, char *v, uint32_t in_code, const char *in_
 
 /* ---- specials ($SOA, $TTL, ...) ---------------------------------------------- */
 
-static int set_str(struct ctx *c, char **dst, const char *v)
-{
-    if (*dst)
-        return 0;                  /* only the first one counts, as rbldnsd */
-    if (!(*dst = strdup(v)))
-        return fail_rc(c, DX_ENOMEM);
-    return 0;
-}
-
 static int special(struct ctx *c, char *p, bool strict)
 {
     char *kw = p;
@@ -329,19 +308,12 @@ static int special(struct ctx *c, char *p, bool strict)
     if (KW("SOA") || KW("NS") || KW("TIMESTAMP")) {
         if (!*v)
             return fail(c, "$%s without a value", show(sh, sizeof(sh), kw, kn));
-        if (!c->meta)
-            return 0;
-        return set_str(c, KW("SOA") ? &c->meta->soa : KW("NS") ? &c->meta->ns
-                                                                : &c->meta->timestamp, v);
+        return 0;
     }
     if (KW("TTL")) {
         uint64_t secs;
         if (dx_dur_parse(v, &secs) != 0 || secs > UINT32_MAX)
             return fail(c, "bad $TTL '%s'", show(sh, sizeof(sh), v, strlen(v)));
-        if (c->meta) {
-            c->meta->has_ttl = true;
-            c->meta->ttl = (uint32_t)secs;
-        }
         return 0;
     }
     if (KW("MAXRANGE4")) {
@@ -363,8 +335,6 @@ static int special(struct ctx *c, char *p, bool strict)
         /* may be lowered, never raised (rbldnsd(8)) */
         if (!c->maxrange4 || n < c->maxrange4)
             c->maxrange4 = n;
-        if (c->meta)
-            c->meta->maxrange4 = c->maxrange4;
         return 0;
     }
     if (KW("DATASET"))
@@ -625,17 +595,6 @@ static int default_line(struct ctx *c, char *v)
     c->def_txt = nt;
     c->def_code = code;
     c->have_def = true;
-    struct dx_rbl_meta *m = c->meta;
-    if (m) {
-        if (m->n_defaults++ == 0) {
-            m->has_default = true;
-            m->def_code = code;
-            if (nt && !(m->def_txt = strdup(nt)))
-                return fail_rc(c, DX_ENOMEM);
-        } else if (m->def_code != code || !same_txt(m->def_txt, nt)) {
-            m->defaults_vary = true;
-        }
-    }
     return 0;
 }
 
@@ -731,7 +690,7 @@ static int parse_line(struct ctx *c, char *p)
 
 int dx_fmt_rbldnsd_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
                          enum dx_rbl_type type, const struct dx_rbl_value *defaults,
-                         struct dx_rbl_meta *meta, char *err, size_t errlen)
+                         char *err, size_t errlen)
 {
     struct ctx *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -744,7 +703,6 @@ int dx_fmt_rbldnsd_parse(struct dx_imp_set *s, uint16_t file, const char *buf, s
     c->file = file;
     c->type = type;
     c->defaults = defaults;
-    c->meta = meta;
     c->err = err;
     c->errlen = errlen;
     int rc = 0;

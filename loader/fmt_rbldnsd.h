@@ -40,8 +40,8 @@
  *   - before the first default line, entries keep the list's value (code 0,
  *     TXT NULL) even with `defaults`: the list's configured A/TXT stands in
  *     for rbldnsd's built-in 127.0.0.2 / no TXT;
- *   - $TIMESTAMP is recorded, not enforced (rbldnsd refuses future or
- *     expired data);
+ *   - $TIMESTAMP is not enforced (rbldnsd refuses future or expired
+ *     data);
  *   - TXT templates are kept whole up to 4096 bytes after expansion
  *     (rbldnsd truncates answers to 255; dnsxld splits long TXT into
  *     strings); a longer one is an error;
@@ -53,8 +53,9 @@
  * In ip6trie/ip6tset a line starting with "::" is an entry if its first
  * word is an IPv6 address ("::1", as in the rbldnsd(8) example), otherwise
  * a default value line with an empty A ("::text").
- * $SOA, $NS, $TTL, $TIMESTAMP are recorded in dx_rbl_meta (first $SOA/$NS
- * only, as rbldnsd does) for the loader to report or ignore.
+ * $SOA, $NS and $TIMESTAMP must have a value and $TTL must be a duration
+ * (<= 2^32 - 1 seconds); otherwise they are ignored: the zone's own SOA, NS
+ * and TTL come from dnsxl.conf(5).
  */
 #ifndef DX_LOADER_FMT_RBLDNSD_H
 #define DX_LOADER_FMT_RBLDNSD_H
@@ -90,25 +91,6 @@ bool dx_rbl_type_is_ip(enum dx_rbl_type t);
  * accepts everything ip4tset/ip4trie files hold). Never fails. */
 enum dx_rbl_type dx_rbl_type_detect(const char *buf, size_t len, bool ip_zone);
 
-/* What a file says besides its entries. Strings are malloc'd, owned by the
- * meta: dx_rbl_meta_free releases them. All zero = nothing seen. */
-struct dx_rbl_meta {
-    bool has_ttl;
-    uint32_t ttl;             /* $TTL, seconds (last one wins, as rbldnsd) */
-    char *soa;                /* text after the first $SOA, or NULL */
-    char *ns;                 /* text after the first $NS, or NULL */
-    char *timestamp;          /* text after the first $TIMESTAMP, or NULL */
-    uint64_t maxrange4;       /* $MAXRANGE4 in addresses, 0 = none */
-    /* the file's default value: the first `:A:TXT` line */
-    bool has_default;
-    uint32_t def_code;        /* host order */
-    char *def_txt;            /* NULL = none given ("" = explicitly no TXT) */
-    unsigned n_defaults;      /* number of default lines */
-    bool defaults_vary;       /* later default lines differ from the first */
-};
-
-void dx_rbl_meta_free(struct dx_rbl_meta *m);
-
 /* The list's own value, for `defaults` below: its A code (host order) and
  * TXT template (NULL = none). */
 struct dx_rbl_value {
@@ -128,15 +110,11 @@ struct dx_rbl_value {
  * in effect copied in, unless that default is the same as *defaults (then
  * it stays compact). Pass {0, NULL} for "always copy".
  *
- * meta (may be NULL) receives $TTL/$SOA/$NS/... and the default value; it
- * must be zero-initialised (or freshly freed) by the caller and is freed
- * with dx_rbl_meta_free even on error.
- *
  * Returns 0; DX_EINVAL with err = "FILE:LINE: reason" for a bad line (the
  * records appended before it stay in s: the caller discards the set);
  * DX_ENOMEM. */
 int dx_fmt_rbldnsd_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t len,
                          enum dx_rbl_type type, const struct dx_rbl_value *defaults,
-                         struct dx_rbl_meta *meta, char *err, size_t errlen);
+                         char *err, size_t errlen);
 
 #endif

@@ -104,6 +104,6 @@ int dx_fmt_parse(struct dx_imp_set *s, uint16_t file, const char *buf, size_t le
         *used = fmt;
     if (fmt == DX_FMT_PLAIN)
         return dx_imp_parse_plain(s, file, buf, len, ip_zone, err, errlen);
-    return dx_fmt_rbldnsd_parse(s, file, buf, len, (enum dx_rbl_type)fmt, list_value, NULL, err,
+    return dx_fmt_rbldnsd_parse(s, file, buf, len, (enum dx_rbl_type)fmt, list_value, err,
                                 errlen);
 }

@@ -3,6 +3,7 @@
  * and tzdata iso3166.tab. */
 #include "loader/iso3166.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 static const struct {
@@ -262,11 +263,6 @@ static const struct {
 
 #define N (sizeof(tab) / sizeof(tab[0]))
 
-size_t dx_iso3166_count(void)
-{
-    return N;
-}
-
 int dx_iso3166_numeric(const char *alpha2)
 {
     if (!alpha2)
@@ -294,21 +290,4 @@ int dx_iso3166_numeric(const char *alpha2)
             hi = mid;
     }
     return -1;
-}
-
-const char *dx_iso3166_alpha2(int numeric)
-{
-    for (size_t i = 0; i < N; i++)
-        if (tab[i].num == numeric)
-            return tab[i].a2;
-    return NULL;
-}
-
-int dx_iso3166_entry(size_t i, const char **alpha2)
-{
-    if (i >= N)
-        return -1;
-    if (alpha2)
-        *alpha2 = tab[i].a2;
-    return tab[i].num;
 }

@@ -812,30 +812,6 @@ int dx_mail_walk(const struct dx_mail_msg *m,
     return walk_entity(&w, &p);
 }
 
-struct find {
-    const char *type, *subtype;
-    struct dx_mail_part *out;
-};
-
-static int find_cb(void *arg, const struct dx_mail_part *p)
-{
-    struct find *f = arg;
-    if (!dx_mail_ctype_is(&p->ct, f->type, f->subtype))
-        return 0;
-    *f->out = *p;
-    return 1;
-}
-
-int dx_mail_find_part(const struct dx_mail_msg *m, const char *type, const char *subtype,
-                      struct dx_mail_part *p)
-{
-    struct find f = { type, subtype, p };
-    int rc = dx_mail_walk(m, find_cb, &f);
-    if (rc == 1)
-        return 0;
-    return rc < 0 ? rc : DX_ENOTFOUND;
-}
-
 static int bounce_cb(void *arg, const struct dx_mail_part *p)
 {
     (void)arg;

@@ -183,11 +183,6 @@ enum dx_mail_mp {
 };
 enum dx_mail_mp dx_mail_multipart_check(const struct dx_mail_part *p);
 
-/* First part (in walk order) of type/subtype; *p is filled. Returns 0, or
- * DX_ENOTFOUND, DX_ENOMEM. */
-int dx_mail_find_part(const struct dx_mail_msg *m, const char *type, const char *subtype,
-                      struct dx_mail_part *p);
-
 /* Decode a part body per its Content-Transfer-Encoding: base64 and
  * quoted-printable are decoded into a malloc'd buffer (*out, NUL appended,
  * *outlen without it; the caller frees); 7bit/8bit/binary/none are copied

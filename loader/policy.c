@@ -11,20 +11,6 @@
 #include <sodium.h>
 #include <string.h>
 
-const char *dx_pol_outcome_name(enum dx_pol_outcome o)
-{
-    switch (o) {
-    case DX_POL_LISTED:    return "listed";
-    case DX_POL_RELISTED:  return "relisted";
-    case DX_POL_EXTENDED:  return "extended";
-    case DX_POL_REJECTED:  return "rejected";
-    case DX_POL_HELD:      return "held";
-    case DX_POL_PENDING:   return "pending";
-    case DX_POL_DUPLICATE: return "duplicate";
-    }
-    return "?";
-}
-
 /* --- never list ------------------------------------------------------------ */
 
 static int listed_in_zone(struct dx_txn *t, const struct dx_zone_conf *z, const struct dx_key *k,

@@ -46,9 +46,6 @@ enum dx_pol_outcome {
     DX_POL_DUPLICATE,        /* this evidence (message) was already counted */
 };
 
-/* Static name of an outcome ("listed", "relisted", ...). */
-const char *dx_pol_outcome_name(enum dx_pol_outcome o);
-
 /* Never-list check alone (no write). Returns 0 when k may be listed in
  * zone/list; DX_EREFUSED with *why = a static reason ("private or reserved
  * address", "127.0.0.1", "protected network", "listed in never-list zone",

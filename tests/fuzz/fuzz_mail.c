@@ -23,6 +23,7 @@
 
 #include "loader/arf.h"
 #include "loader/mail.h"
+#include "tests/unit/mail_fixture.h"
 #include "loader/received.h"
 #include "zones/err.h"
 
@@ -91,7 +92,7 @@ static void one_message(const char *buf, size_t len)
     dx_mail_is_bounce(&m);
     dx_mail_walk(&m, part_cb, NULL);
     struct dx_mail_part top;
-    if (dx_mail_find_part(&m, "multipart", "report", &top) == 0 &&
+    if (mail_find_part(&m, "multipart", "report", &top) == 0 &&
         dx_mail_multipart_check(&top) > DX_MAIL_MP_UNCLOSED)
         abort();
     chain(&m);

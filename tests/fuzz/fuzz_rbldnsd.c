@@ -58,11 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rc = dx_fmt_parse(&s, 0, buf, len, DX_FMT_AUTO, ip_zone, &lv, NULL, err, sizeof(err));
         } else {
             t = types[mode];
-            struct dx_rbl_meta m;
-            memset(&m, 0, sizeof(m));
-            rc = dx_fmt_rbldnsd_parse(&s, 0, buf, len, t, (sel & 8) ? &lv : NULL, &m, err,
+            rc = dx_fmt_rbldnsd_parse(&s, 0, buf, len, t, (sel & 8) ? &lv : NULL, err,
                                       sizeof(err));
-            dx_rbl_meta_free(&m);
         }
     }
     uint32_t lines = 1;

@@ -70,7 +70,6 @@ static const char *dump(struct fx *f)
 static void test_iso_table(void **state)
 {
     (void)state;
-    assert_int_equal(dx_iso3166_count(), 249);
     assert_int_equal(dx_iso3166_numeric("US"), 840);
     assert_int_equal(dx_iso3166_numeric("de"), 276);
     assert_int_equal(dx_iso3166_numeric("Pl"), 616);
@@ -91,24 +90,24 @@ static void test_iso_table(void **state)
     assert_int_equal(dx_iso3166_numeric(""), -1);
     assert_int_equal(dx_iso3166_numeric("1S"), -1);
     assert_int_equal(dx_iso3166_numeric(NULL), -1);
-    assert_string_equal(dx_iso3166_alpha2(840), "US");
-    assert_string_equal(dx_iso3166_alpha2(76), "BR");
-    assert_null(dx_iso3166_alpha2(0));
-    assert_null(dx_iso3166_alpha2(999));
-    /* sorted, unique, both ways consistent */
-    const char *prev = NULL;
-    for (size_t i = 0; i < dx_iso3166_count(); i++) {
-        const char *a2;
-        int num = dx_iso3166_entry(i, &a2);
-        assert_true(num > 0 && num < 1000);
-        assert_int_equal(strlen(a2), 2);
-        if (prev)
-            assert_true(strcmp(prev, a2) < 0);
-        prev = a2;
-        assert_int_equal(dx_iso3166_numeric(a2), num);
-        assert_string_equal(dx_iso3166_alpha2(num), a2);
+    /* every one of the 249 assigned codes is found (the lookup is a binary
+     * search: a table out of order would lose some), each with a numeric
+     * code of its own */
+    static bool seen[1000];
+    int found = 0;
+    for (char a = 'A'; a <= 'Z'; a++) {
+        for (char b = 'A'; b <= 'Z'; b++) {
+            char a2[3] = { a, b, 0 };
+            int num = dx_iso3166_numeric(a2);
+            if (num < 0)
+                continue;
+            assert_true(num > 0 && num < 1000);
+            assert_false(seen[num]);
+            seen[num] = true;
+            found++;
+        }
     }
-    assert_int_equal(dx_iso3166_entry(dx_iso3166_count(), NULL), -1);
+    assert_int_equal(found, 249);
 }
 
 static void test_delegated(void **state)

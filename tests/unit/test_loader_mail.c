@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "loader/mail.h"
+#include "tests/unit/mail_fixture.h"
 #include "zones/err.h"
 
 #define FIX "tests/fixtures/mail/"
@@ -270,7 +271,7 @@ static void test_walk(void **state)
     assert_int_equal(s.depth[5], 1);
 
     struct dx_mail_part p;
-    assert_int_equal(dx_mail_find_part(&m, "text", "html", &p), 0);
+    assert_int_equal(mail_find_part(&m, "text", "html", &p), 0);
     assert_string_equal(p.encoding, "quoted-printable");
     char *d;
     size_t dl;
@@ -278,12 +279,12 @@ static void test_walk(void **state)
     assert_string_equal(d, "<p>a=bc</p>");
     assert_int_equal(dl, 11);
     free(d);
-    assert_int_equal(dx_mail_find_part(&m, "text", "plain", &p), 0);
+    assert_int_equal(mail_find_part(&m, "text", "plain", &p), 0);
     assert_int_equal(p.body_len, 5);
     assert_memory_equal(p.body, "hello", 5);
-    assert_int_equal(dx_mail_find_part(&m, "message", "rfc822", &p), 0);
+    assert_int_equal(mail_find_part(&m, "message", "rfc822", &p), 0);
     assert_true(p.body_len > 0 && memcmp(p.body, "Content-Type", 12) == 0);
-    assert_int_equal(dx_mail_find_part(&m, "image", "png", &p), DX_ENOTFOUND);
+    assert_int_equal(mail_find_part(&m, "image", "png", &p), DX_ENOTFOUND);
     dx_mail_free(&m);
 
     /* base64 */
@@ -303,8 +304,8 @@ static enum dx_mail_mp mp_of(const char *text)
     assert_int_equal(dx_mail_parse(&m, text, strlen(text)), 0);
     struct dx_mail_part top;
     memset(&top, 0, sizeof(top));
-    assert_int_equal(dx_mail_find_part(&m, "multipart", "report", &top) == 0 ||
-                     dx_mail_find_part(&m, "text", "plain", &top) == 0, 1);
+    assert_int_equal(mail_find_part(&m, "multipart", "report", &top) == 0 ||
+                     mail_find_part(&m, "text", "plain", &top) == 0, 1);
     dx_mail_free(&m);
     return dx_mail_multipart_check(&top);
 }
@@ -373,7 +374,7 @@ static void test_bounce(void **state)
     char rp[64];
     assert_int_equal(dx_mail_return_path(&m, rp, sizeof(rp)), 0);
     struct dx_mail_part p;
-    assert_int_equal(dx_mail_find_part(&m, "message", "delivery-status", &p), 0);
+    assert_int_equal(mail_find_part(&m, "message", "delivery-status", &p), 0);
     assert_true(p.body_len > 0 && memcmp(p.body, "Reporting-MTA", 13) == 0);
     dx_mail_free(&m);
 
