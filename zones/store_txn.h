@@ -120,6 +120,12 @@ int dx__prune(struct dx_txn *w, MDB_dbi dbi,
               bool (*older)(const MDB_val *key, const MDB_val *v, uint64_t before),
               uint64_t before, size_t *removed);
 
+/* Write the history records buffered in w, sorted by key; then, with
+ * a history limit, remove the oldest records beyond it (store_hist.c;
+ * dx_txn_commit calls both). */
+int dx__hist_flush(struct dx_txn *w);
+int dx__hist_bound(struct dx_txn *w);
+
 /* Recompute the index for everything t touched (store_index.c). */
 int dx__index_commit(struct dx_txn *t);
 

@@ -116,4 +116,29 @@ static inline void commit_ok(struct dx_txn *w)
     assert_int_equal(dx_txn_commit(w), 0);
 }
 
+/* An IPv4 key from a host-order address (host bits beyond plen cleared). */
+static inline struct dx_key v4(uint32_t a, unsigned plen)
+{
+    struct dx_key k;
+    memset(&k, 0, sizeof(k));
+    k.family = DX_FAM_V4;
+    k.len = 4;
+    k.plen = (uint8_t)plen;
+    if (plen < 32)
+        a &= plen ? ~(0xffffffffu >> plen) : 0;
+    k.addr[0] = (uint8_t)(a >> 24);
+    k.addr[1] = (uint8_t)(a >> 16);
+    k.addr[2] = (uint8_t)(a >> 8);
+    k.addr[3] = (uint8_t)a;
+    return k;
+}
+
+/* A dx_history_foreach callback counting the records into an int. */
+static inline int hist_count_cb(void *arg, const struct dx_hist *h)
+{
+    (void)h;
+    (*(int *)arg)++;
+    return 0;
+}
+
 #endif
