@@ -126,6 +126,16 @@ int dx__prune(struct dx_txn *w, MDB_dbi dbi,
 int dx__hist_flush(struct dx_txn *w);
 int dx__hist_bound(struct dx_txn *w);
 
+/* The domain index (store_dindex.c): rewrite the record of domain key k
+ * in zone with list's element replaced by e (NULL: removed); dx_lookup and
+ * dx_lookup_below for a name (zl = strlen(zone)). */
+int dx__dindex_update(struct dx_txn *t, const char *zone, const char *list,
+                      const struct dx_key *k, const struct dx_entry *e);
+int dx__dindex_lookup(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
+                      uint64_t now, struct dx_hit *hits, size_t max);
+int dx__dindex_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
+                     uint64_t now);
+
 /* Recompute the index for everything t touched (store_index.c). */
 int dx__index_commit(struct dx_txn *t);
 

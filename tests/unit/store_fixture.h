@@ -141,4 +141,21 @@ static inline int hist_count_cb(void *arg, const struct dx_hist *h)
     return 0;
 }
 
+/* dx_lookup_below of a prefix or name at `now`. */
+/* dx_lookup_below of the key text q in a fresh read txn, at now / NOW. */
+static inline int below_at(struct dx_store *st, const char *zone, const char *q, uint64_t now)
+{
+    struct dx_txn *r;
+    assert_int_equal(dx_txn_read(st, &r), 0);
+    struct dx_key k = K(q);
+    int rc = dx_lookup_below(r, zone, &k, now);
+    assert_int_equal(dx_txn_commit(r), 0);
+    return rc;
+}
+
+static inline int below(struct dx_store *st, const char *zone, const char *q)
+{
+    return below_at(st, zone, q, NOW);
+}
+
 #endif
