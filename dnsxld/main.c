@@ -206,8 +206,11 @@ int main(int argc, char **argv)
      * Where the address space is not there, map-size as configured. */
     uint64_t map = conf->server.map_size > DAEMON_MAP ? conf->server.map_size : DAEMON_MAP;
     r = dx_store_open(conf->server.database, map, DX_STORE_CREATE, &st);
-    if (r == -ENOMEM && map != conf->server.map_size)
+    if (r == -ENOMEM && map != conf->server.map_size) {
+        dx_log_warn("cannot map 1 TiB of address space for the store: mapping map-size; a "
+                    "store grown past it needs a restart");
         r = dx_store_open(conf->server.database, conf->server.map_size, DX_STORE_CREATE, &st);
+    }
     if (r != 0) {
         const char *hint = dx_store_hint(r);
         dx_log_err("cannot open the store %s: %s%s%s", conf->server.database, dx_strerror(r),

@@ -332,13 +332,14 @@ class Server:
             return "(no stderr file)"
 
     # --- process ------------------------------------------------------
-    def start(self, now=None):
-        """Start dnsxld (now: its clock starts there, DNSXL_TEST_NOW) and wait
-        until it answers."""
+    def start(self, now=None, preexec_fn=None):
+        """Start dnsxld (now: its clock starts there, DNSXL_TEST_NOW;
+        preexec_fn: run in the child before exec, e.g. a resource limit) and
+        wait until it answers."""
         self._err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen([DNSXLD, "-c", self.conf], stdout=self._err,
                                      stderr=self._err, stdin=subprocess.DEVNULL,
-                                     env=clock_env(now))
+                                     env=clock_env(now), preexec_fn=preexec_fn)
         self.pid = self.proc.pid
 
         def answers():
