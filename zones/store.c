@@ -1,5 +1,6 @@
-/* The dnsxl store: environment, transactions, entries, lookups, holds,
- * history. The interval index is recomputed in store_index.c. */
+/* The dnsxl store: environment, transactions, entries, lookups. The ip
+ * index is in store_ipindex.c, the domain index in store_dindex.c, the
+ * history in store_hist.c, holds and reporters in store_holds.c. */
 #include "zones/store.h"
 
 #include <errno.h>
@@ -490,7 +491,7 @@ int dx_txn_commit(struct dx_txn *t)
     if (rc == 0 && t->hist_added && t->st->hist_limit)
         rc = dx__hist_bound(t);
     if (rc == 0)
-        rc = dx__index_commit(t);
+        rc = dx__ip_commit(t);
     if (rc == 0)
         rc = bump_serials(t);
     txn_close_cursors(t);
@@ -507,57 +508,6 @@ int dx_txn_commit(struct dx_txn *t)
     }
     txn_free(t);
     return rc;
-}
-
-/* Record the address range of ip key k in zone as touched. */
-static int note_range(struct dx_txn *t, const char *zone, const struct dx_key *k)
-{
-    struct dx__touch *g = NULL;
-    for (size_t i = t->ntouch; i-- > 0;) {
-        if (t->touch[i].fam == k->family && strcmp(t->touch[i].zone, zone) == 0) {
-            g = &t->touch[i];
-            break;
-        }
-    }
-    if (!g) {
-        if (t->ntouch == t->captouch) {
-            size_t cap = t->captouch ? t->captouch * 2 : 4;
-            struct dx__touch *n = realloc(t->touch, cap * sizeof(*n));
-            if (!n)
-                return DX_ENOMEM;
-            t->touch = n;
-            t->captouch = cap;
-        }
-        g = &t->touch[t->ntouch];
-        memset(g, 0, sizeof(*g));
-        g->zone = strdup(zone);
-        if (!g->zone)
-            return DX_ENOMEM;
-        g->fam = k->family;
-        t->ntouch++;
-    }
-    if (g->full)
-        return 0;
-    if (g->n == DX__TOUCH_MAX) {
-        g->full = true;
-        free(g->r);
-        g->r = NULL;
-        g->n = g->cap = 0;
-        return 0;
-    }
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 16;
-        struct dx__range *r = realloc(g->r, cap * sizeof(*r));
-        if (!r)
-            return DX_ENOMEM;
-        g->r = r;
-        g->cap = cap;
-    }
-    dx_u128 lo = dx_be_n(k->addr, k->len);
-    g->r[g->n].lo = lo;
-    g->r[g->n].hi = lo | dx_hostmask(k->plen, k->len);
-    g->n++;
-    return 0;
 }
 
 /* --- entries ------------------------------------------------------------ */
@@ -685,7 +635,7 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
         rc = dx__zone_changed(w, zone);
     if (rc == 0)
         rc = k->family == DX_FAM_DOMAIN ? dx__dindex_update(w, zone, list, k, &enc)
-                                        : note_range(w, zone, k);
+                                        : dx__ip_touch(w, zone, k);
     return dx__fail(w, rc);
 }
 
@@ -734,7 +684,7 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
         rc = dx__zone_changed(w, zone);
     if (rc == 0)
         rc = k.family == DX_FAM_DOMAIN ? dx__dindex_update(w, zone, list, &k, NULL)
-                                       : note_range(w, zone, &k);
+                                       : dx__ip_touch(w, zone, &k);
     return rc;
 }
 
@@ -918,58 +868,6 @@ int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
     return dx_sv_u32_get(v.mv_data, v.mv_size, serial);
 }
 
-static int lookup_ip(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
-                     size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max)
-{
-    if (!t->icur) {
-        int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
-        if (rc)
-            return dx__mdb(rc);
-    }
-    uint8_t kb[DX_SK_MAX];
-    size_t kn = dx_sk_index(kb, zone, zl, fam, addr, len);
-    if (kn == 0)
-        return DX_EINVAL;
-    MDB_val key = { kn, kb }, v;
-    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc)
-        return dx__mdb(rc);
-    if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
-        return 0;
-    struct dx_ivalue iv;
-    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
-    if (!start)
-        return DX_EINVAL;
-    if (memcmp(start, addr, len) > 0)
-        return 0;
-    size_t nh = 0;
-    const char *list;
-    while ((list = dx_sv_index_list(&iv))) {
-        /* the first unexpired element of the chain decides */
-        struct dx_ielem e;
-        while (dx_sv_index_elem(&iv, &e)) {
-            if (e.expires != 0 && e.expires <= now)
-                continue;
-            if (!(e.flags & DX_ENTRY_EXCLUDE) && nh < max) {
-                hits[nh].list = list;
-                hits[nh].code = e.code;
-                hits[nh].txt = e.txt;
-                hits[nh].expires_at = e.expires;
-                hits[nh].plen = e.plen;
-                hits[nh].key = e.addr;
-                hits[nh].key_len = (uint8_t)len;
-                nh++;
-            }
-            break;
-        }
-    }
-    if (iv.b.err)
-        return DX_EINVAL;
-    return (int)nh;
-}
-
 int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,
               struct dx_hit *hits, size_t max)
 {
@@ -982,53 +880,13 @@ int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64
         return dx__dindex_lookup(t, zone, zl, q, now, hits, max);
     static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     if (q->family == DX_FAM_V4 && q->len == 4)
-        return lookup_ip(t, zone, zl, q->addr, 4, DX_FAM_V4, now, hits, max);
+        return dx__ip_lookup(t, zone, zl, q->addr, 4, DX_FAM_V4, now, hits, max);
     if (q->family == DX_FAM_V6 && q->len == 16) {
         if (memcmp(q->addr, v4mapped, 12) == 0)
-            return lookup_ip(t, zone, zl, q->addr + 12, 4, DX_FAM_V4, now, hits, max);
-        return lookup_ip(t, zone, zl, q->addr, 16, DX_FAM_V6, now, hits, max);
+            return dx__ip_lookup(t, zone, zl, q->addr + 12, 4, DX_FAM_V4, now, hits, max);
+        return dx__ip_lookup(t, zone, zl, q->addr, 16, DX_FAM_V6, now, hits, max);
     }
     return DX_EINVAL;
-}
-
-/* Does an interval of the ip index of zone/fam that overlaps [lo, hi]
- * hold an unexpired chain element (of any list; an exclusion counts)?
- * One MDB_SET_RANGE to the first interval ending at or after lo, then
- * MDB_NEXT only past intervals whose elements have all expired. */
-static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t fam,
-                         dx_u128 lo, dx_u128 hi, uint64_t now)
-{
-    size_t len = dx_fam_len(fam);
-    if (!t->icur) {
-        int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
-        if (rc)
-            return dx__mdb(rc);
-    }
-    uint8_t kb[DX_SK_MAX];
-    size_t kn = dx_sk_index_u128(kb, zone, zl, fam, lo, len);
-    if (kn == 0)
-        return DX_EINVAL;
-    MDB_val key = { kn, kb }, v;
-    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
-    for (; rc == 0; rc = mdb_cursor_get(t->icur, &key, &v, MDB_NEXT)) {
-        if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
-            return 0;                     /* past this zone/family */
-        struct dx_ivalue iv;
-        const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
-        if (!start)
-            return DX_EINVAL;
-        if (dx_be_n(start, len) > hi)
-            return 0;                     /* the first interval after the range */
-        while (dx_sv_index_list(&iv)) {
-            struct dx_ielem e;
-            while (dx_sv_index_elem(&iv, &e))
-                if (e.expires == 0 || e.expires > now)
-                    return 1;
-        }
-        if (iv.b.err)
-            return DX_EINVAL;
-    }
-    return rc == MDB_NOTFOUND ? 0 : dx__mdb(rc);
 }
 
 int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now)
@@ -1040,21 +898,6 @@ int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, 
     size_t zl = strlen(zone);
     if (q->family == DX_FAM_DOMAIN)
         return dx__dindex_below(t, zone, zl, q, now);
-    size_t len = dx_fam_len(q->family);
-    if (!len || q->len != len || q->plen > len * 8)
-        return DX_EINVAL;
-    dx_u128 lo = dx_be_n(q->addr, len), mask = dx_hostmask(q->plen, len);
-    if (lo & mask)
-        return DX_EINVAL;
-    dx_u128 hi = lo | mask;
-    int rc = ip_range_used(t, zone, zl, q->family, lo, hi, now);
-    if (rc || q->family != DX_FAM_V6)
-        return rc;
-    /* the part of the prefix inside ::ffff:0:0/96 is IPv4 data */
-    const dx_u128 mlo = (dx_u128)0xffff << 32, mhi = mlo | 0xffffffffu;
-    if (hi < mlo || lo > mhi)
-        return 0;
-    return ip_range_used(t, zone, zl, DX_FAM_V4, (lo > mlo ? lo : mlo) & 0xffffffffu,
-                         (hi < mhi ? hi : mhi) & 0xffffffffu, now);
+    return dx__ip_below(t, zone, zl, q, now);
 }
 

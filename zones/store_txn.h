@@ -136,7 +136,15 @@ int dx__dindex_lookup(struct dx_txn *t, const char *zone, size_t zl, const struc
 int dx__dindex_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
                      uint64_t now);
 
-/* Recompute the index for everything t touched (store_index.c). */
-int dx__index_commit(struct dx_txn *t);
+/* The ip index: record the range of ip key k in zone as touched by t, and
+ * recompute the index for every range t touched, at commit
+ * (store_ipindex.c); dx_lookup of an address (len bytes of family fam)
+ * and dx_lookup_below of an ip prefix (store_iplookup.c). */
+int dx__ip_touch(struct dx_txn *t, const char *zone, const struct dx_key *k);
+int dx__ip_commit(struct dx_txn *t);
+int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
+                  size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max);
+int dx__ip_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
+                 uint64_t now);
 
 #endif

@@ -1,4 +1,7 @@
-/* The derived interval index of ip zones (see zones/store.h).
+/* The derived interval index of ip zones (zones/schema.h, "index"), as
+ * written: the address ranges a write txn touched (dx__ip_touch) and their
+ * recomputation at commit (dx__ip_commit). The lookups are in
+ * store_iplookup.c.
  *
  * At commit, every touched address range of a zone/family is widened to the
  * index intervals straddling its ends, the index records inside are deleted,
@@ -545,12 +548,63 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     return rc;
 }
 
-int dx__index_commit(struct dx_txn *t)
+int dx__ip_commit(struct dx_txn *t)
 {
     for (size_t i = 0; i < t->ntouch; i++) {
         int rc = group_commit(t, &t->touch[i]);
         if (rc)
             return rc;
     }
+    return 0;
+}
+
+/* Record the address range of ip key k in zone as touched. */
+int dx__ip_touch(struct dx_txn *t, const char *zone, const struct dx_key *k)
+{
+    struct dx__touch *g = NULL;
+    for (size_t i = t->ntouch; i-- > 0;) {
+        if (t->touch[i].fam == k->family && strcmp(t->touch[i].zone, zone) == 0) {
+            g = &t->touch[i];
+            break;
+        }
+    }
+    if (!g) {
+        if (t->ntouch == t->captouch) {
+            size_t cap = t->captouch ? t->captouch * 2 : 4;
+            struct dx__touch *n = realloc(t->touch, cap * sizeof(*n));
+            if (!n)
+                return DX_ENOMEM;
+            t->touch = n;
+            t->captouch = cap;
+        }
+        g = &t->touch[t->ntouch];
+        memset(g, 0, sizeof(*g));
+        g->zone = strdup(zone);
+        if (!g->zone)
+            return DX_ENOMEM;
+        g->fam = k->family;
+        t->ntouch++;
+    }
+    if (g->full)
+        return 0;
+    if (g->n == DX__TOUCH_MAX) {
+        g->full = true;
+        free(g->r);
+        g->r = NULL;
+        g->n = g->cap = 0;
+        return 0;
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        struct dx__range *r = realloc(g->r, cap * sizeof(*r));
+        if (!r)
+            return DX_ENOMEM;
+        g->r = r;
+        g->cap = cap;
+    }
+    dx_u128 lo = dx_be_n(k->addr, k->len);
+    g->r[g->n].lo = lo;
+    g->r[g->n].hi = lo | dx_hostmask(k->plen, k->len);
+    g->n++;
     return 0;
 }
