@@ -1,0 +1,55 @@
+/* The query path's entry points to the store (zones/store.h, "lookups"):
+ * dx_lookup and dx_lookup_below check their arguments and dispatch by
+ * family to the ip index (store_iplookup.c) or the domain index
+ * (store_dindex.c); dx_zone_serial reads the zones database. */
+#include <lmdb.h>
+#include <string.h>
+
+#include "zones/err.h"
+#include "zones/store_txn.h"
+
+int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
+{
+    if (!t || dx_sk_check_zone(zone))
+        return DX_EINVAL;
+    MDB_val k = { dx_sk_zone(zone), (void *)zone }, v;
+    int rc = mdb_get(t->txn, t->st->zones, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return DX_ENOTFOUND;
+    if (rc)
+        return dx__mdb(rc);
+    return dx_sv_u32_get(v.mv_data, v.mv_size, serial);
+}
+
+int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,
+              struct dx_hit *hits, size_t max)
+{
+    if (!t || !q || !zone || !*zone || (!hits && max))
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    size_t zl = strlen(zone);
+    if (q->family == DX_FAM_DOMAIN)
+        return dx__dindex_lookup(t, zone, zl, q, now, hits, max);
+    static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    if (q->family == DX_FAM_V4 && q->len == 4)
+        return dx__ip_lookup(t, zone, zl, q->addr, 4, DX_FAM_V4, now, hits, max);
+    if (q->family == DX_FAM_V6 && q->len == 16) {
+        if (memcmp(q->addr, v4mapped, 12) == 0)
+            return dx__ip_lookup(t, zone, zl, q->addr + 12, 4, DX_FAM_V4, now, hits, max);
+        return dx__ip_lookup(t, zone, zl, q->addr, 16, DX_FAM_V6, now, hits, max);
+    }
+    return DX_EINVAL;
+}
+
+int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now)
+{
+    if (!t || !q || !zone || !*zone || dx_sk_check_zone(zone))
+        return DX_EINVAL;
+    if (t->err)
+        return t->err;
+    size_t zl = strlen(zone);
+    if (q->family == DX_FAM_DOMAIN)
+        return dx__dindex_below(t, zone, zl, q, now);
+    return dx__ip_below(t, zone, zl, q, now);
+}
