@@ -1,5 +1,6 @@
-/* Unit tests of the LMDB store (zones/store*.c) not yet in a file of their
- * own module (tests/unit/test_zones_store_*.c). */
+/* Unit tests of the store's environment and transactions
+ * (zones/store_env.c): opening, schema, damage, modes, stale readers, map
+ * growth, snapshots, sticky errors, abort and crash safety. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -25,9 +26,7 @@
 
 #include "tests/unit/store_fixture.h"
 
-/* --- basic entry operations -------------------------------------------- */
-
-static void test_sticky_error(void **state)
+static void test_a_failed_call_fails_the_whole_write_txn(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w;
@@ -48,21 +47,9 @@ static void test_sticky_error(void **state)
     dx_txn_abort(r);
 }
 
-/* --- ip lookups -------------------------------------------------------- */
-
-/* --- serials ------------------------------------------------------------ */
-
-/* --- foreach / count ---------------------------------------------------- */
-
-/* --- expire ------------------------------------------------------------- */
-
-/* --- holds and history ------------------------------------------------- */
-
-/* --- domains ------------------------------------------------------------ */
-
 /* --- isolation and schema ---------------------------------------------- */
 
-static void test_snapshot(void **state)
+static void test_a_read_txn_keeps_its_snapshot_until_renewed(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w, *r;
@@ -97,7 +84,7 @@ static void test_snapshot(void **state)
     assert_int_equal(dx_txn_commit(r), 0);
 }
 
-static void test_schema_mismatch(void **state)
+static void test_open_refuses_a_store_of_another_schema_version(void **state)
 {
     struct fx *f = *state;
     char sub[128];
@@ -130,11 +117,11 @@ static void test_schema_mismatch(void **state)
     assert_int_equal(dx_store_open(f->dir, 0, DX_STORE_CREATE, &f->st), 0);
 }
 
-/* --- bulk writes, history buffering, reporters, crash safety ------------ */
+/* --- abort and crash safety --------------------------------------------- */
 
 /* Everything a write txn did is gone after dx_txn_abort: entries, index,
  * serial, history, holds, reports. */
-static void test_abort_no_trace(void **state)
+static void test_an_aborted_txn_leaves_no_trace(void **state)
 {
     struct fx *f = *state;
     struct dx_txn *w, *r;
@@ -219,7 +206,7 @@ static void crash_child(const char *dir, bool kill_self)
     _exit(0);
 }
 
-static void test_crash_mid_txn(void **state)
+static void test_a_writer_killed_mid_txn_leaves_the_last_commit(void **state)
 {
     struct fx *f = *state;
     char sub[128];
@@ -272,13 +259,11 @@ static void test_crash_mid_txn(void **state)
     }
 }
 
-/* --- review: edge cases ------------------------------------------------- */
-
 /* --- opening: who may create, never waiting, modes, damage ---------------- */
 
 /* Only a writer creates a store: a mistyped path is an error, and nothing
  * is created there. */
-static void test_open_missing_no_create(void **state)
+static void test_open_without_create_refuses_a_missing_store(void **state)
 {
     struct fx *f = *state;
     char sub[160];
@@ -308,7 +293,7 @@ static void test_open_missing_no_create(void **state)
     dx_store_close(st);
 }
 
-static void test_open_modes(void **state)
+static void test_open_creates_owner_only_directories_and_files(void **state)
 {
     struct fx *f = *state;
     mode_t old = umask(022);
@@ -336,7 +321,7 @@ static void test_open_modes(void **state)
  * import) returns at once, and reads the last committed data. The child
  * holds the writer lock until the parent is done; if the open waited for the
  * writer, the alarm would end the test. */
-static void test_open_never_waits_for_writer(void **state)
+static void test_open_never_waits_for_a_writer(void **state)
 {
     struct fx *f = *state;
     char sub[128];
@@ -386,7 +371,7 @@ static void test_open_never_waits_for_writer(void **state)
 
 /* A data.mdb cut short (a bad copy, a full disk during a copy) is refused
  * at open instead of a SIGBUS at the first read past its end. */
-static void test_open_truncated(void **state)
+static void test_open_refuses_a_truncated_data_file(void **state)
 {
     struct fx *f = *state;
     char sub[128], path[160];
@@ -436,7 +421,7 @@ static pid_t reader_killed(const char *dir)
     return pid;
 }
 
-static void test_open_clears_stale_readers(void **state)
+static void test_open_clears_the_reader_slots_of_dead_processes(void **state)
 {
     struct fx *f = *state;
     char sub[128];
@@ -465,7 +450,7 @@ static void test_open_clears_stale_readers(void **state)
 
 /* A writer doubles a map that is more than 3/4 full before a write txn, so
  * a store outgrows a small map-size without MDB_MAP_FULL. */
-static void test_map_grows(void **state)
+static void test_a_write_past_the_map_grows_it(void **state)
 {
     struct fx *f = *state;
     char sub[128];
@@ -494,21 +479,6 @@ static void test_map_grows(void **state)
     dx_txn_abort(r);
     dx_store_close(st);
 }
-
-/* LMDB's codes are named, with what to do. */
-static void test_lmdb_errors_named(void **state)
-{
-    (void)state;
-    assert_non_null(strstr(dx_strerror(MDB_MAP_FULL), "MDB_MAP_FULL"));
-    assert_non_null(strstr(dx_strerror(MDB_CORRUPTED), "MDB_CORRUPTED"));
-    assert_non_null(strstr(dx_strerror(MDB_VERSION_MISMATCH), "MDB_VERSION_MISMATCH"));
-    assert_non_null(strstr(dx_strerror(MDB_INVALID), "MDB_INVALID"));
-    assert_non_null(strstr(dx_store_hint(MDB_MAP_FULL), "map-size"));
-    assert_non_null(strstr(dx_store_hint(-ENOSPC), "disk"));
-    assert_string_equal(dx_strerror(-ENOENT), strerror(ENOENT));
-}
-
-/* --- dx_lookup_below: empty non-terminals (RFC 8020 2) -------------------- */
 
 /* root working on a store directory owned by the service user leaves files
  * that user can open (dnsxld runs as it). */
@@ -560,18 +530,24 @@ static void test_read_txn_knows_it_is_behind(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sticky_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_schema_mismatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abort_no_trace, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_crash_mid_txn, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_missing_no_create, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_modes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_never_waits_for_writer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_truncated, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_clears_stale_readers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_map_grows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lmdb_errors_named, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_failed_call_fails_the_whole_write_txn,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_read_txn_keeps_its_snapshot_until_renewed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refuses_a_store_of_another_schema_version,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_aborted_txn_leaves_no_trace, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_writer_killed_mid_txn_leaves_the_last_commit,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_without_create_refuses_a_missing_store,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_creates_owner_only_directories_and_files,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_never_waits_for_a_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_refuses_a_truncated_data_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_clears_the_reader_slots_of_dead_processes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_write_past_the_map_grows_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_keeps_the_directory_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_txn_knows_it_is_behind, setup, teardown),
     };

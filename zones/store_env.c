@@ -1,6 +1,7 @@
-/* The dnsxl store: environment, transactions, entries, lookups. The ip
- * index is in store_ipindex.c, the domain index in store_dindex.c, the
- * history in store_hist.c, holds and reporters in store_holds.c. */
+/* The store's environment and transactions: open (schema created or
+ * checked, damage and stale readers caught), map growth, read txns
+ * (reset/renew), write txns and their commit (history flush and bound,
+ * ip index, serials). The databases' jobs are in the other store_*.c. */
 #include "zones/store.h"
 
 #include <errno.h>
