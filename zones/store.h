@@ -107,6 +107,8 @@ struct dx_hit {
     const char *txt;        /* the entry's own TXT, or NULL = the list's/zone's template */
     uint64_t expires_at;    /* unix seconds, 0 = never */
     uint8_t plen;           /* prefix length of the entry that matched; domain: 1 = wildcard */
+    uint8_t family;         /* of that entry's key: DX_FAM_V4 (also for an IPv4-mapped
+                               query), DX_FAM_V6 or DX_FAM_DOMAIN */
     const uint8_t *key;     /* entry address (network order, masked to plen) or
                                domain name (lowercase, not reversed), in the map */
     uint8_t key_len;
@@ -145,6 +147,17 @@ int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64
  * t's sticky error, or an LMDB error. No allocation (the txn's cursors are
  * opened once and kept). */
 int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now);
+
+/* The key of the entry behind a hit of dx_lookup (a wildcard hit: the
+ * "*.name" key), as dx_entry_get takes it. */
+void dx_hit_key(const struct dx_hit *h, struct dx_key *k);
+
+/* The reason of the entry behind a hit of dx_lookup in zone: 0 and
+ * *reason (NULL when the entry has none, no longer exists, or h is not a
+ * store hit: key NULL), or a store error (as dx_entry_get's). One entry
+ * read; *reason points into the map. */
+int dx_hit_reason(struct dx_txn *t, const char *zone, const struct dx_hit *h,
+                  const char **reason);
 
 /* SOA serial of the zone, DX_ENOTFOUND if nothing was ever written to it. */
 int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial);

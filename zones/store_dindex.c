@@ -116,6 +116,7 @@ int dx__dindex_lookup(struct dx_txn *t, const char *zone, size_t zl, const struc
                     hits[nh].txt = e.txt;
                     hits[nh].expires_at = e.expires;
                     hits[nh].plen = wild ? 1 : 0;
+                    hits[nh].family = DX_FAM_DOMAIN;
                     hits[nh].key = ename;
                     hits[nh].key_len = (uint8_t)elen;
                     nh++;

@@ -51,6 +51,7 @@ int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *
                 hits[nh].txt = e.txt;
                 hits[nh].expires_at = e.expires;
                 hits[nh].plen = e.plen;
+                hits[nh].family = fam;
                 hits[nh].key = e.addr;
                 hits[nh].key_len = (uint8_t)len;
                 nh++;

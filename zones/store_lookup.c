@@ -1,7 +1,8 @@
 /* The query path's entry points to the store (zones/store.h, "lookups"):
  * dx_lookup and dx_lookup_below check their arguments and dispatch by
  * family to the ip index (store_iplookup.c) or the domain index
- * (store_dindex.c); dx_zone_serial reads the zones database. */
+ * (store_dindex.c); dx_zone_serial reads the zones database; a hit back
+ * to its entry's key and reason. */
 #include <lmdb.h>
 #include <string.h>
 
@@ -52,4 +53,38 @@ int dx_lookup_below(struct dx_txn *t, const char *zone, const struct dx_key *q, 
     if (q->family == DX_FAM_DOMAIN)
         return dx__dindex_below(t, zone, zl, q, now);
     return dx__ip_below(t, zone, zl, q, now);
+}
+
+void dx_hit_key(const struct dx_hit *h, struct dx_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    size_t n = h->key_len, max = h->family == DX_FAM_DOMAIN ? DX_KEY_NAME_MAX : 16;
+    if (n > max)
+        n = max;            /* not from the store: dx_entry_get refuses the key */
+    k->family = h->family;
+    k->len = (uint8_t)n;
+    k->plen = h->plen;
+    if (h->key)
+        memcpy(k->addr, h->key, n);
+}
+
+int dx_hit_reason(struct dx_txn *t, const char *zone, const struct dx_hit *h,
+                  const char **reason)
+{
+    *reason = NULL;
+    if (!h || !h->key)
+        return 0;
+    size_t len = h->family == DX_FAM_DOMAIN ? h->key_len : dx_fam_len(h->family);
+    if (len == 0 || h->key_len != len || len > DX_KEY_NAME_MAX)
+        return 0;           /* not an entry's key */
+    struct dx_key k;
+    dx_hit_key(h, &k);
+    struct dx_entry e;
+    int rc = dx_entry_get(t, zone, h->list, &k, &e);
+    if (rc == DX_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    *reason = e.reason;
+    return 0;
 }
