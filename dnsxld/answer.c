@@ -67,8 +67,7 @@ struct item {
     const char *tmpl;              /* TXT template or NULL */
     const char *list;              /* list name */
     uint64_t expires;
-    const uint8_t *key;            /* entry key in the map; NULL for a synthetic test point */
-    uint8_t key_len, plen;
+    const struct dx_hit *hit;      /* the store's hit; NULL for a synthetic test point */
 };
 
 /* --- records ------------------------------------------------------------ */
@@ -319,38 +318,6 @@ static void put_a_rrset(struct dx_answer *r, const struct item *it, size_t n)
     }
 }
 
-/* Reason of the entry behind an item: 0 (*reason may be NULL) or a store error. */
-static int item_reason(struct dx_answer *r, const struct item *it, const char **reason)
-{
-    *reason = NULL;
-    if (!it->key)
-        return 0;
-    struct dx_key k;
-    memset(&k, 0, sizeof(k));
-    if (r->zone->kind == DX_ZONE_DOMAIN) {
-        if (it->key_len > DX_KEY_NAME_MAX)
-            return 0;
-        k.family = DX_FAM_DOMAIN;
-        memcpy(k.addr, it->key, it->key_len);
-        k.addr[it->key_len] = 0;
-    } else {
-        if (it->key_len != 4 && it->key_len != 16)
-            return 0;
-        k.family = it->key_len == 4 ? DX_FAM_V4 : DX_FAM_V6;
-        memcpy(k.addr, it->key, it->key_len);
-    }
-    k.len = it->key_len;
-    k.plen = it->plen;
-    struct dx_entry e;
-    int rc = dx_entry_get(r->q->txn, r->zone->name, it->list, &k, &e);
-    if (rc == DX_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    *reason = e.reason;
-    return 0;
-}
-
 /* Is the rdata just written at w[at+2 .. pos) equal to an earlier one? */
 static bool txt_dup(const struct dx_answer *r, const size_t *rd, size_t nrd, size_t at)
 {
@@ -384,7 +351,7 @@ static int put_txt_rrset(struct dx_answer *r, const struct item *it, size_t n)
             continue;
         struct dx_txt_vars v = { r->subject, it[i].list, r->zone->name, NULL };
         if (dx_txt_uses_reason(it[i].tmpl)) {
-            int rc = item_reason(r, &it[i], &v.reason);
+            int rc = dx_hit_reason(r->q->txn, r->zone->name, it[i].hit, &v.reason);
             if (rc)
                 return rc;
         }
@@ -460,9 +427,7 @@ static bool answer_key(struct dx_answer *r)
             it->tmpl = lc->txt ? lc->txt : z->txt;
         it->list = lc->name;
         it->expires = hits[i].expires_at;
-        it->key = hits[i].key;
-        it->key_len = hits[i].key_len;
-        it->plen = hits[i].plen;
+        it->hit = &hits[i];
     }
     /* RFC 5782 5: 127.0.0.2 (::ffff:7f00:2) and TEST are always listed */
     if (ni == 0 && (is_v4(&r->key, 0x7f000002u) || is_name(&r->key, "test"))) {
