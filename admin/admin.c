@@ -787,24 +787,6 @@ struct found {
 
 #define SHOW_MAX 256
 
-static void entry_key_of_hit(const struct dx_hit *h, bool domain, struct dx_key *k)
-{
-    memset(k, 0, sizeof(*k));
-    size_t n = h->key_len;
-    if (domain) {
-        k->family = DX_FAM_DOMAIN;
-        if (n > DX_KEY_NAME_MAX)
-            n = DX_KEY_NAME_MAX;
-    } else {
-        k->family = n == 4 ? DX_FAM_V4 : DX_FAM_V6;
-        if (n > 16)
-            n = 16;
-    }
-    k->len = (uint8_t)n;
-    k->plen = h->plen;
-    memcpy(k->addr, h->key, n);
-}
-
 static int cmd_show(void *ctx, int argc, char **argv)
 {
     struct ctx *c = ctx;
@@ -839,7 +821,7 @@ static int cmd_show(void *ctx, int argc, char **argv)
                 struct found *f = &found[nf];
                 f->z = z;
                 f->l = dx_conf_list(z, hits[i].list);
-                entry_key_of_hit(&hits[i], domain, &f->key);
+                dx_hit_key(&hits[i], &f->key);
                 if (!f->l)
                     continue;    /* list in the store but no longer configured */
                 int rc = dx_entry_get(c->txn, z->name, f->l->name, &f->key, &f->e);
