@@ -179,8 +179,8 @@ struct dx_entry {
     const char *txt;         /* own TXT, or NULL */
 };
 
-/* Insert or replace an entry. Returns 0 or an error (sticky on the txn). */
-/* Zone names are 1..255 bytes, list names 1..254 (DX_EINVAL otherwise).
+/* Insert or replace an entry. Returns 0 or an error (sticky on the txn).
+ * Zone names are 1..255 bytes, list names 1..254 (DX_EINVAL otherwise).
  * e's strings may come from dx_entry_get in the same txn. */
 int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
                  const struct dx_key *k, const struct dx_entry *e);

@@ -409,7 +409,8 @@ bool dx_txn_behind(const struct dx_txn *t)
     return info.me_last_txnid != mdb_txn_id(t->txn);
 }
 
-/* Close the write txn's bulk cursors (before the txn ends). */
+/* Close the txn's cursors, all four, of a read or a write txn (before the
+ * txn ends). */
 static void txn_close_cursors(struct dx_txn *t)
 {
     if (t->icur)
