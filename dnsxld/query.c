@@ -1,7 +1,7 @@
 /* Answering one DNS message (query.h): parse (wire.c) -> header checks,
- * FORMERR/NOTIMP/BADVERS/class -> zone (longest suffix) -> ACL -> build
- * (answer.c) -> header and OPT. Everything lives on the stack or in the
- * caller's buffers.
+ * FORMERR/NOTIMP/BADVERS/class -> resolve (resolve.c: zone, ACL, lookup,
+ * everything the answer depends on) -> records (answer.c) -> header and
+ * OPT. Everything lives on the stack or in the caller's buffers.
  *
  * Documented choices:
  * - Non-IN classes other than ANY: REFUSED. Class ANY is treated as IN.
@@ -16,10 +16,10 @@
  */
 #include "dnsxld/query.h"
 #include "dnsxld/answer.h"
+#include "dnsxld/resolve.h"
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
-#include <netinet/in.h>
 #include <string.h>
 
 struct reply {
@@ -34,40 +34,6 @@ struct reply {
 };
 
 /* --- the pipeline ---------------------------------------------------------- */
-
-static const struct dx_zone_conf *find_zone(const struct dx_conf *conf,
-                                            const struct dx_question *q)
-{
-    const struct dx_zone_conf *best = NULL;
-    for (size_t i = 0; i < conf->n_zones; i++) {
-        const struct dx_zone_conf *z = &conf->zones[i];
-        if (z->labels > q->labels || (best && z->labels <= best->labels))
-            continue;
-        size_t off = q->lab_off[q->labels - z->labels];
-        if (q->name_len - off == z->wire_len && memcmp(q->name + off, z->wire, z->wire_len) == 0)
-            best = z;
-    }
-    return best;
-}
-
-static bool peer_allowed(const struct dx_zone_conf *z, const struct sockaddr *peer)
-{
-    if (!z->has_allow_query)
-        return true;
-    if (!peer)
-        return false;
-    struct dx_key k;
-    if (peer->sa_family == AF_INET) {
-        const struct sockaddr_in *s = (const struct sockaddr_in *)peer;
-        dx_key_from_addr(&k, (const uint8_t *)&s->sin_addr, 4);
-    } else if (peer->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)peer;
-        dx_key_from_addr(&k, s->sin6_addr.s6_addr, 16);
-    } else {
-        return false;
-    }
-    return dx_acl_match(&z->allow_query, &k);
-}
 
 static size_t finish(struct reply *r)
 {
@@ -159,28 +125,14 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         r.rcode = DX_RC_REFUSED;
         return finish(&r);
     }
-    const struct dx_zone_conf *zone = find_zone(q->conf, &m.q);
-    if (!zone || !peer_allowed(zone, peer) || m.q.qtype == DX_T_AXFR ||
-        m.q.qtype == DX_T_IXFR) {
-        r.rcode = DX_RC_REFUSED;
-        return finish(&r);
-    }
-    if (!q->txn) {                  /* the caller could not open a snapshot */
-        r.rcode = DX_RC_SERVFAIL;
-        return finish(&r);
-    }
-    struct dx_answer a;
-    memset(&a, 0, sizeof(a));
-    a.q = q;
-    a.qn = &m.q;
-    a.zone = zone;
-    a.w = &r.w;
-    a.qmark = dx_bytes_mark(&r.w);
-    dx_answer_build(&a);
-    r.rcode = a.rcode;
-    r.aa = a.aa;
-    r.tc = a.tc;
-    r.an = a.an;
-    r.ns = a.ns;
+    struct dx_resolved res;         /* not zeroed: dx_resolve sets what it uses */
+    dx_resolve(q, &m.q, peer, &res);
+    struct dx_answer_out o;
+    dx_answer_write(&r.w, dx_bytes_mark(&r.w), &m.q, &res, &o);
+    r.rcode = o.rcode;
+    r.aa = o.aa;
+    r.tc = o.tc;
+    r.an = o.an;
+    r.ns = o.ns;
     return finish(&r);
 }

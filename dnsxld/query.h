@@ -2,10 +2,13 @@
  * reply bytes. socket -> dx_query_answer() -> send.
  *
  *   parse (wire.c: header, question, OPT; FORMERR/NOTIMP/drop decided here)
- *   -> find zone (longest suffix among configured zones; REFUSED otherwise)
- *   -> ACL (allow-query; REFUSED)
- *   -> store lookup (zones/store.h dx_lookup), RFC 5782 test points
- *   -> build answer (A/TXT/ANY/SOA/NS, NXDOMAIN/NODATA + SOA, EDNS, TC)
+ *   -> BADVERS, class (query.c)
+ *   -> resolve (resolve.h: the zone, the longest suffix among configured
+ *      zones, else REFUSED; allow-query, else REFUSED; the store lookup,
+ *      RFC 5782 test points, empty non-terminals, reasons, SOA serial;
+ *      a store error is SERVFAIL)
+ *   -> records (answer.h: A/TXT/ANY/SOA/NS, NXDOMAIN/NODATA + SOA, TC)
+ *   -> header and OPT (query.c)
  *
  * No allocation: everything works in the caller's buffers.
  */

@@ -2,7 +2,8 @@
  * and config in a temp directory.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -I. \
- *       tests/fuzz/fuzz_query.c dnsxld/wire.c dnsxld/query.c dnsxld/answer.c zones/[a-z]*.c \
+ *       tests/fuzz/fuzz_query.c dnsxld/wire.c dnsxld/query.c dnsxld/resolve.c dnsxld/answer.c \
+ *       zones/[a-z]*.c \
  *       -llmdb -lsodium -pthread -o fuzz_query
  *   ./fuzz_query -max_total_time=60 /tmp/fc
  *   (libFuzzer writes new units into the first corpus directory: give it a

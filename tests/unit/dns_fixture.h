@@ -1,7 +1,8 @@
 /* Test helpers (header-only, static inline) for DNS names in the dnsxld
- * unit tests: text names to wire form, and wire-name comparison. dnsxld
- * itself never needs either (it echoes the question's bytes and writes
- * names precomputed by the config loader). */
+ * unit tests: text names to wire form, wire-name comparison, a question
+ * as dnsxld reads it. dnsxld itself never needs the first two (it echoes
+ * the question's bytes and writes names precomputed by the config
+ * loader). */
 #ifndef DX_DNS_FIXTURE_H
 #define DX_DNS_FIXTURE_H
 
@@ -56,6 +57,29 @@ static inline bool dx_name_equal(const uint8_t *a, size_t alen, const uint8_t *b
         if (fx_lc(a[i]) != fx_lc(b[i]))
             return false;
     return true;
+}
+
+/* The question "name qtype IN" as dx_msg_parse reads it from a query (id
+ * 0xbeef, RD) into m, the message bytes into b (DX_HDR_LEN + DX_NAME_MAX + 4
+ * bytes); returns the query length, 0 if the name or the parse fails. */
+static inline size_t dns_question(const char *name, uint16_t qtype, uint8_t *b, struct dx_msg *m)
+{
+    struct dx_bytes w;
+    uint8_t wire[DX_NAME_MAX];
+    size_t wl;
+    if (dx_name_from_text(name, wire, &wl))
+        return 0;
+    dx_bytes_writer(&w, b, DX_HDR_LEN + DX_NAME_MAX + 4);
+    dx_put_u16(&w, 0xbeef);
+    dx_put_u16(&w, 0x0100);
+    dx_put_u16(&w, 1);
+    dx_put_zero(&w, 6);
+    dx_put(&w, wire, wl);
+    dx_put_u16(&w, qtype);
+    dx_put_u16(&w, DX_C_IN);
+    if (w.err || dx_msg_parse(b, w.pos, m) || !m->has_q)
+        return 0;
+    return w.pos;
 }
 
 #endif
