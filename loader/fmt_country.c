@@ -37,19 +37,10 @@ static int fail(struct cctx *c, const char *fmt, ...)
     return rc;
 }
 
-/* Printable, bounded copy of a field for messages. */
+/* A field for a message (loader/import.h). */
 static const char *show(char *out, size_t cap, const char *t)
 {
-    size_t n = strlen(t), k = n < cap - 4 ? n : cap - 4;
-    memcpy(out, t, k);
-    if (k < n)
-        memcpy(out + k, "...", 4);
-    else
-        out[k] = 0;
-    for (char *p = out; *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-            *p = '?';
-    return out;
+    return dx_imp_show(out, cap, t, strlen(t));
 }
 
 static bool is_blank(char ch)

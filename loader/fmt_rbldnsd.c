@@ -125,26 +125,12 @@ static int fail_rc(struct ctx *c, int rc)
     return rc;
 }
 
-/* Printable, bounded copy of a token for messages. */
-static const char *show(char *out, size_t cap, const char *t, size_t n)
-{
-    size_t k = n < cap - 4 ? n : cap - 4;
-    memcpy(out, t, k);
-    if (k < n)
-        memcpy(out + k, "...", 4);
-    else
-        out[k] = 0;
-    for (char *p = out; *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-            *p = '?';
-    return out;
-}
 
 /* "FILE:LINE: 'T' has host bits set: did you mean NET?" */
 static int fail_hostbits(struct ctx *c, const char *t, size_t n, const struct dx_key *net)
 {
     char sh[80], msg[200];
-    dx_key_hostbits_msg(show(sh, sizeof(sh), t, n), net, msg, sizeof(msg));
+    dx_key_hostbits_msg(dx_imp_show(sh, sizeof(sh), t, n), net, msg, sizeof(msg));
     return fail(c, "%s", msg);
 }
 
@@ -234,12 +220,12 @@ static int parse_a(struct ctx *c, const char *p, size_t n, uint32_t *code)
 {
     char t[32], sh[40];
     if (n == 0 || n >= sizeof(t))
-        return fail(c, "bad A value '%s'", show(sh, sizeof(sh), p, n));
+        return fail(c, "bad A value '%s'", dx_imp_show(sh, sizeof(sh), p, n));
     memcpy(t, p, n);
     t[n] = 0;
     uint32_t v;
     if (dx_code_parse(t, DX_CODE_SHORT, &v) || v == 0)
-        return fail(c, "bad A value '%s'", show(sh, sizeof(sh), p, n));
+        return fail(c, "bad A value '%s'", dx_imp_show(sh, sizeof(sh), p, n));
     *code = v;
     return 0;
 }
@@ -263,7 +249,7 @@ static int parse_value(struct ctx *c, char *v, uint32_t in_code, const char *in_
         v++;
     if (*v && *v != ':' && *v != '#' && *v != ';') {
         char sh[40];
-        return fail(c, "unexpected text after the A value: '%s'", show(sh, sizeof(sh), v, strlen(v)));
+        return fail(c, "unexpected text after the A value: '%s'", dx_imp_show(sh, sizeof(sh), v, strlen(v)));
     }
     if (an) {
         int rc = parse_a(c, a, an, code);
@@ -307,13 +293,13 @@ static int special(struct ctx *c, char *p, bool strict)
     }
     if (KW("SOA") || KW("NS") || KW("TIMESTAMP")) {
         if (!*v)
-            return fail(c, "$%s without a value", show(sh, sizeof(sh), kw, kn));
+            return fail(c, "$%s without a value", dx_imp_show(sh, sizeof(sh), kw, kn));
         return 0;
     }
     if (KW("TTL")) {
         uint64_t secs;
         if (dx_dur_parse(v, &secs) != 0 || secs > UINT32_MAX)
-            return fail(c, "bad $TTL '%s'", show(sh, sizeof(sh), v, strlen(v)));
+            return fail(c, "bad $TTL '%s'", dx_imp_show(sh, sizeof(sh), v, strlen(v)));
         return 0;
     }
     if (KW("MAXRANGE4")) {
@@ -322,15 +308,15 @@ static int special(struct ctx *c, char *p, bool strict)
         if (v[0] == '/' && v[1] >= '0' && v[1] <= '9') {
             unsigned long bits = strtoul(v + 1, &e, 10);
             if (*e || bits > 32)
-                return fail(c, "bad $MAXRANGE4 '%s'", show(sh, sizeof(sh), v, strlen(v)));
+                return fail(c, "bad $MAXRANGE4 '%s'", dx_imp_show(sh, sizeof(sh), v, strlen(v)));
             n = 1ull << (32 - bits);
         } else if (v[0] >= '1' && v[0] <= '9') {
             unsigned long long x = strtoull(v, &e, 10);
             if (*e || x > (1ull << 32))
-                return fail(c, "bad $MAXRANGE4 '%s'", show(sh, sizeof(sh), v, strlen(v)));
+                return fail(c, "bad $MAXRANGE4 '%s'", dx_imp_show(sh, sizeof(sh), v, strlen(v)));
             n = x;
         } else {
-            return fail(c, "bad $MAXRANGE4 '%s'", show(sh, sizeof(sh), v, strlen(v)));
+            return fail(c, "bad $MAXRANGE4 '%s'", dx_imp_show(sh, sizeof(sh), v, strlen(v)));
         }
         /* may be lowered, never raised (rbldnsd(8)) */
         if (!c->maxrange4 || n < c->maxrange4)
@@ -344,7 +330,7 @@ static int special(struct ctx *c, char *p, bool strict)
     if (!strict)
         return 0;                  /* "#$..." / ";$..." with an unknown word: a comment */
     /* rbldnsd warns and ignores an unknown special: we reject the file */
-    return fail(c, "unknown special '$%s'", show(sh, sizeof(sh), kw, kn));
+    return fail(c, "unknown special '$%s'", dx_imp_show(sh, sizeof(sh), kw, kn));
 }
 
 /* ---- keys --------------------------------------------------------------------- */
@@ -400,13 +386,13 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
     uint8_t lo[4], hi[4];
     uint32_t a, b;
     if (c->type == DX_RBL_IP4TSET && (dash || slash))
-        return fail(c, "ip4tset entries are single addresses: '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "ip4tset entries are single addresses: '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     if (dash && slash)
         goto bad;
     if (dash) {
         if (c->type != DX_RBL_IP4SET)
             return fail(c, "%s accepts no ranges: '%s'", dx_rbl_type_name(c->type),
-                        show(sh, sizeof(sh), t, n));
+                        dx_imp_show(sh, sizeof(sh), t, n));
         int kl = ip4_octets(t, (size_t)(dash - t), lo);
         int kh = ip4_octets(dash + 1, n - (size_t)(dash - t) - 1, hi);
         if (!kl || !kh)
@@ -423,7 +409,7 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
         a = dx_be32(lo);
         b = dx_be32(hi);
         if (a > b)
-            return fail(c, "range end before its start: '%s'", show(sh, sizeof(sh), t, n));
+            return fail(c, "range end before its start: '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     } else {
         size_t an = slash ? (size_t)(slash - t) : n;
         int k = ip4_octets(t, an, lo);
@@ -442,7 +428,7 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
                 goto bad;
         }
         if (c->type == DX_RBL_IP4TSET && k != 4)
-            return fail(c, "ip4tset entries are single addresses: '%s'", show(sh, sizeof(sh), t, n));
+            return fail(c, "ip4tset entries are single addresses: '%s'", dx_imp_show(sh, sizeof(sh), t, n));
         a = dx_be32(lo);
         uint32_t mask = bits ? 0xffffffffu << (32 - bits) : 0;
         if (a & ~mask) {
@@ -456,14 +442,14 @@ static int key_ip4(struct ctx *c, const char *t, size_t n, struct emit *e)
     }
     if (c->maxrange4 && (uint64_t)b - a + 1 > c->maxrange4)
         /* rbldnsd logs a warning and skips the entry: we reject the file */
-        return fail(c, "'%s' is wider than $MAXRANGE4 (%llu addresses)", show(sh, sizeof(sh), t, n),
+        return fail(c, "'%s' is wider than $MAXRANGE4 (%llu addresses)", dx_imp_show(sh, sizeof(sh), t, n),
                     (unsigned long long)c->maxrange4);
     uint8_t l[4], h[4];
     dx_set_be32(l, a);
     dx_set_be32(h, b);
     return dx_key_range_to_cidrs(l, h, 4, emit_key, e);
 bad:
-    return fail(c, "bad IPv4 entry '%s'", show(sh, sizeof(sh), t, n));
+    return fail(c, "bad IPv4 entry '%s'", dx_imp_show(sh, sizeof(sh), t, n));
 }
 
 /* Are p[0..n) 1..8 colon-separated hex words of 1..4 digits, no "::"?
@@ -495,9 +481,9 @@ static int key_ip6(struct ctx *c, const char *t, size_t n, bool exclude, struct 
 {
     char sh[80], text[DX_KEY_TEXT_MAX + 8];
     if (n >= DX_KEY_TEXT_MAX)
-        return fail(c, "entry too long: '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "entry too long: '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     if (!memchr(t, ':', n))
-        return fail(c, "'%s' is not an IPv6 address", show(sh, sizeof(sh), t, n));
+        return fail(c, "'%s' is not an IPv6 address", dx_imp_show(sh, sizeof(sh), t, n));
     const char *slash = memchr(t, '/', n);
     size_t an = slash ? (size_t)(slash - t) : n;
     int words = ip6_words(t, an);
@@ -512,7 +498,7 @@ static int key_ip6(struct ctx *c, const char *t, size_t n, bool exclude, struct 
                 return fail_hostbits(c, t, n, &k);
             if (rc != 0 || k.family != DX_FAM_V6 || k.plen != 64)
                 return fail(c, "ip6tset entries are /64 prefixes written as four words: '%s'",
-                            show(sh, sizeof(sh), t, n));
+                            dx_imp_show(sh, sizeof(sh), t, n));
             return emit_key(e, &k);
         }
     }
@@ -534,15 +520,15 @@ static int key_ip6(struct ctx *c, const char *t, size_t n, bool exclude, struct 
         text[n] = 0;
     }
     if (slash && (n - an < 2 || n - an > 4 || strspn(slash + 1, "0123456789") < n - an - 1))
-        return fail(c, "bad IPv6 entry '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "bad IPv6 entry '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     int rc = dx_key_parse(text, &k);
     if (rc == DX_ERANGE && k.family != DX_FAM_DOMAIN)
         return fail_hostbits(c, t, n, &k);
     if (rc != 0 || k.family == DX_FAM_DOMAIN)
-        return fail(c, "bad IPv6 entry '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "bad IPv6 entry '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     if (c->type == DX_RBL_IP6TSET && k.family == DX_FAM_V6 && k.plen != 128 && k.plen != 64)
         return fail(c, "ip6tset exclusions are single addresses or /64s: '%s'",
-                    show(sh, sizeof(sh), t, n));
+                    dx_imp_show(sh, sizeof(sh), t, n));
     return emit_key(e, &k);
 }
 
@@ -551,7 +537,7 @@ static int key_name(struct ctx *c, const char *t, size_t n, struct emit *e)
     char sh[80], text[DX_KEY_TEXT_MAX + 2];
     bool both = n > 1 && t[0] == '.';
     if (n >= DX_KEY_TEXT_MAX)
-        return fail(c, "entry too long: '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "entry too long: '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     if (both) {
         /* ".name" = the name and all its subdomains: two records */
         memcpy(text, t + 1, n - 1);
@@ -562,9 +548,9 @@ static int key_name(struct ctx *c, const char *t, size_t n, struct emit *e)
     }
     struct dx_key k;
     if (dx_key_parse_for(text, false, &k) != 0)
-        return fail(c, "bad domain name '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "bad domain name '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     if (both && k.plen)
-        return fail(c, "bad domain name '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "bad domain name '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     int rc = emit_key(e, &k);
     if (rc || !both)
         return rc;
@@ -573,7 +559,7 @@ static int key_name(struct ctx *c, const char *t, size_t n, struct emit *e)
     memcpy(text + 2, t + 1, n - 1);
     text[n + 1] = 0;
     if (dx_key_parse_for(text, false, &k) != 0)
-        return fail(c, "bad domain name '%s'", show(sh, sizeof(sh), t, n));
+        return fail(c, "bad domain name '%s'", dx_imp_show(sh, sizeof(sh), t, n));
     return emit_key(e, &k);
 }
 

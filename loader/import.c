@@ -68,6 +68,20 @@ static int arena_reserve(struct dx_imp_set *s, size_t need)
     return 0;
 }
 
+const char *dx_imp_show(char *out, size_t cap, const char *t, size_t n)
+{
+    size_t k = n < cap - 4 ? n : cap - 4;
+    memcpy(out, t, k);
+    if (k < n)
+        memcpy(out + k, "...", 4);
+    else
+        out[k] = 0;
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            *p = '?';
+    return out;
+}
+
 int dx_imp_add(struct dx_imp_set *s, const struct dx_key *k, uint8_t flags, uint32_t code,
                const char *txt, uint16_t file, uint32_t line)
 {

@@ -64,6 +64,11 @@ void dx_imp_key(const struct dx_imp_set *s, const struct dx_imp_rec *r, struct d
 /* Own TXT of record r, or NULL. Points into the set's arena. */
 const char *dx_imp_txt(const struct dx_imp_set *s, const struct dx_imp_rec *r);
 
+/* A bounded copy of t[0..n) for a message: at most cap - 1 bytes, cut ones
+ * ending in "..."; control bytes as '?' (a message must not carry them).
+ * Returns out. cap >= 4. */
+const char *dx_imp_show(char *out, size_t cap, const char *t, size_t n);
+
 /* err = "FILE:LINE: message" for line `line` of file index `file` of s (the
  * form every format parser reports a bad line in); returns DX_EINVAL. */
 int dx_imp_errf(const struct dx_imp_set *s, uint16_t file, uint32_t line, char *err,
