@@ -3,7 +3,7 @@
 #   make            build dnsxld, dnsxl-admin, dnsxl-loader into build/
 #   make run        install missing packages, build, start the demo server on 127.0.0.1:5353
 #                   (make run PORT=5354: on another port)
-#   make test       install missing packages, build, run unit and integration tests
+#   make test       install missing packages, build, run unit tests, lint, integration tests
 #   make SANITIZE=address,undefined test   the same under ASan/UBSan (into build-san/)
 
 CC       ?= cc
@@ -100,6 +100,7 @@ integration: $(PROGS)
 test: deps
 	@$(MAKE) --no-print-directory all $(UNITS)
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory LINT_STRICT=1 lint
 	@$(MAKE) --no-print-directory integration
 
 # make run [PORT=5353]: the demo (demo/dnsxl.conf) on 127.0.0.1:PORT; the
@@ -123,7 +124,7 @@ bench-ir: $(BUILD)/qbench
 # make lint: repeated parsers and hand-coded byte layouts outside the
 # modules that own them (tests/lint/dupscan.sh, a report), and cycles in the
 # include and object graphs of zones/ and dnsxld/ (tests/lint/graph.sh).
-# Reports only; LINT_STRICT=1 makes any finding an error.
+# Reports only; LINT_STRICT=1 makes any finding an error (make test runs it so).
 lint: all
 	@sh tests/lint/dupscan.sh
 	@sh tests/lint/graph.sh $(BUILD)
