@@ -448,7 +448,7 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
     struct dx_txn *t;
     if ((rc = dx_txn_read(st, &t)) != 0)
         die_store("read txn", rc);
-    struct dx_qctx ctx = { conf, t, T };
+    struct dx_qctx ctx = { .conf = conf, .txn = t, .now = T };
     /* The same stack addresses modulo a page whatever the size of the
      * environment and argv above main: glibc's string functions take
      * alignment-dependent paths, so otherwise the counts move with them. */

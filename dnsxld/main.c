@@ -19,6 +19,7 @@
 
 #include <uv.h>
 
+#include "dnsxld/cookie.h"
 #include "dnsxld/log.h"
 #include "dnsxld/server.h"
 #include "zones/cli.h"
@@ -134,6 +135,9 @@ static void on_hup(uv_signal_t *h, int signum)
         return;
     check_readers(d);
     int r = dx_conf_load(d->conf_path, &nc, err, sizeof(err));
+    if (r == 0 && (r = dx_cookie_setup(nc, dx_server_conf(d->srv), dx_now(), err,
+                                       sizeof(err))) != 0)
+        dx_conf_free(nc);
     if (r != 0) {
         dx_log_err("reload failed, keeping the old config: %s", err);
         return;
@@ -182,6 +186,8 @@ int main(int argc, char **argv)
     struct dx_conf *conf = NULL;
     char err[512];
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
+    if (r == 0 && (r = dx_cookie_setup(conf, NULL, dx_now(), err, sizeof(err))) != 0)
+        dx_conf_free(conf);             /* the cookie-secret file: checked by -t too */
     if (r != 0) {
         dx_log_err("%s", err);
         return dx_exit_conf(r);

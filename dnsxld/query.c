@@ -13,9 +13,15 @@
  *   a question for one of our zones then gets SERVFAIL (never a dropped
  *   query); everything decided before the store (FORMERR, REFUSED...) is
  *   answered as usual.
+ * - Defences (guard.h): the COOKIE of a query is checked after the parse and
+ *   the reply always carries one when the query did; a message with QDCOUNT
+ *   0 and a COOKIE is answered NOERROR with our cookie (RFC 7873 5.4); the
+ *   rate limiter decides on the built reply: send, slip (TC=1, no records,
+ *   BADCOOKIE when the query had a client cookie), or drop.
  */
 #include "dnsxld/query.h"
 #include "dnsxld/answer.h"
+#include "dnsxld/guard.h"
 #include "dnsxld/resolve.h"
 #include "dnsxld/wire.h"
 #include "zones/err.h"
@@ -28,6 +34,9 @@ struct reply {
     struct dx_bytes w;
     size_t limit;
     size_t after_q;                /* offset just past the question */
+    struct dx_bytes_mark qmark;    /* the same, for a slip's rollback */
+    enum dx_transport tr;
+    struct dx_guard g;
     bool aa, tc, opt;
     unsigned rcode;                /* full 12-bit rcode */
     uint16_t an, ns;
@@ -38,6 +47,16 @@ struct reply {
 static size_t finish(struct reply *r)
 {
     const struct dx_msg *m = r->m;
+    enum dx_verdict v = dx_guard_rrl(r->q, &r->g, r->tr, r->rcode, r->an);
+    if (v == DX_VERDICT_DROP)
+        return 0;
+    if (v == DX_VERDICT_SLIP) {         /* TC=1 without records: the client retries over TCP */
+        dx_bytes_rollback(&r->w, r->qmark);
+        r->an = r->ns = 0;
+        r->tc = true;
+        if (r->g.optlen && r->opt)      /* a cookie client retries with our server cookie */
+            r->rcode = DX_RC_BADCOOKIE;
+    }
     dx_bytes_set_limit(&r->w, r->limit);
     struct dx_hdr h = {
         .id = m->hdr.id,
@@ -54,7 +73,7 @@ static size_t finish(struct reply *r)
             size = 512;
         if (size > 65535)
             size = 65535;
-        dx_opt_put(&r->w, (uint16_t)size, r->rcode, m->opt_do);
+        dx_opt_put_opts(&r->w, (uint16_t)size, r->rcode, m->opt_do, r->g.opt, r->g.optlen);
         h.ar = 1;
     }
     dx_hdr_patch(&r->w, &h);
@@ -78,6 +97,8 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     memset(&r, 0, sizeof(r));
     r.q = q;
     r.m = &m;
+    r.tr = tr;
+    dx_guard_begin(q, &m, peer, &r.g);
     r.opt = m.has_opt && !m.opt_bad;
     if (tr == DX_TCP) {
         r.limit = 65535;
@@ -94,10 +115,13 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     dx_bytes_writer(&r.w, resp, r.limit);
     dx_put_zero(&r.w, DX_HDR_LEN);  /* the header, written by finish() */
 
-    bool echo_q;
+    bool echo_q, ping = false;
     if (DX_MSG_OPCODE(&m) != 0) {
         r.rcode = DX_RC_NOTIMP;
         echo_q = m.has_q;
+    } else if (prc == 0 && m.hdr.qd == 0 && m.cookie_len != 0 && r.opt) {
+        echo_q = false;                 /* RFC 7873 5.4: a cookie "ping", NOERROR */
+        ping = true;
     } else if (prc != 0 || !m.has_q) {
         r.rcode = DX_RC_FORMERR;
         echo_q = false;
@@ -112,9 +136,12 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
             return 0;
     }
     r.after_q = r.w.pos;
-    if (r.opt)
-        dx_bytes_set_limit(&r.w, r.limit >= r.w.pos + DX_OPT_LEN ? r.limit - DX_OPT_LEN : r.w.pos);
-    if (r.rcode)
+    r.qmark = dx_bytes_mark(&r.w);
+    if (r.opt) {
+        size_t opt = DX_OPT_LEN + r.g.optlen;
+        dx_bytes_set_limit(&r.w, r.limit >= r.w.pos + opt ? r.limit - opt : r.w.pos);
+    }
+    if (r.rcode || ping)
         return finish(&r);
 
     if (m.opt_version > 0) {

@@ -9,6 +9,8 @@
  *      a store error is SERVFAIL)
  *   -> records (answer.h: A/TXT/ANY/SOA/NS, NXDOMAIN/NODATA + SOA, TC)
  *   -> header and OPT (query.c)
+ * with the defences around it (guard.h: the query's COOKIE checked after
+ * the parse; rate limiting once the reply is built, UDP only).
  *
  * No allocation: everything works in the caller's buffers.
  */
@@ -22,10 +24,16 @@
 #include "zones/conf.h"
 #include "zones/store.h"
 
+struct dx_rrl;
+struct dx_guard_stats;
+
 struct dx_qctx {
     const struct dx_conf *conf;  /* the config in force for this worker */
     struct dx_txn *txn;          /* read txn, already renewed by the caller for this batch */
     uint64_t now;                /* unix seconds, taken once per batch */
+    uint64_t mono_ms;            /* monotonic milliseconds, same batch: the rate limiter's clock */
+    struct dx_rrl *rrl;          /* the shared rate-limit table (rrl.h); NULL: no limiting */
+    struct dx_guard_stats *st;   /* this worker's defence counters (guard.h); NULL: no limiting */
 };
 
 enum dx_transport { DX_UDP = 0, DX_TCP = 1 };

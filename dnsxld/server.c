@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dnsxld/rrl.h"
 #include "dnsxld/worker.h"
 #include "zones/listen.h"
 
@@ -221,6 +222,7 @@ static void server_free(struct dx_server *s)
         free(r);
     }
     free(s->addrs);
+    dx_rrl_free(s->rrl);
     free(s);
 }
 
@@ -245,7 +247,8 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
     }
     s->addrs = calloc(s->n_addrs, sizeof(*s->addrs));
     s->workers = calloc(s->n_workers, sizeof(*s->workers));
-    if (s->addrs == NULL || s->workers == NULL) {
+    s->rrl = dx_rrl_new(DX_RRL_ORDER);  /* always: a reload may turn rate-limit on */
+    if (s->addrs == NULL || s->workers == NULL || s->rrl == NULL) {
         snprintf(err, errlen, "out of memory");
         r = DX_ENOMEM;
         goto fail;
@@ -390,6 +393,7 @@ void dx_server_stop(struct dx_server *s)
     workers_join(s);
     /* the workers are joined: their counters are ours to read */
     uint64_t uq = 0, ud = 0, ue = 0, tq = 0, tc = 0, te = 0, xe = 0;
+    struct dx_guard_stats g = { 0, 0, 0, 0 };
     for (unsigned i = 0; i < s->n_workers; i++) {
         const struct worker *w = &s->workers[i];
         uq += w->st.udp_q;
@@ -399,12 +403,19 @@ void dx_server_stop(struct dx_server *s)
         tc += w->st.tcp_conns;
         te += w->st.tcp_evicted;
         xe += w->st.txn_err;
+        g.limited += w->gst.limited;
+        g.slipped += w->gst.slipped;
+        g.dropped += w->gst.dropped;
+        g.cookie_bad += w->gst.cookie_bad;
     }
     dx_log_info("served %llu udp queries (%llu dropped, %llu errors), %llu tcp queries "
                 "on %llu connections (%llu evicted), %llu store errors",
                 (unsigned long long)uq, (unsigned long long)ud, (unsigned long long)ue,
                 (unsigned long long)tq, (unsigned long long)tc, (unsigned long long)te,
                 (unsigned long long)xe);
+    dx_log_info("rate limited %llu udp answers (%llu slipped, %llu dropped), %llu bad server "
+                "cookies", (unsigned long long)g.limited, (unsigned long long)g.slipped,
+                (unsigned long long)g.dropped, (unsigned long long)g.cookie_bad);
     workers_free(s);
     dx_conf_free(s->conf);
     s->conf = NULL;

@@ -1,5 +1,6 @@
 /* DNS wire format: names, header, message parsing (wire.h). */
 #include "dnsxld/wire.h"
+#include "dnsxld/cookie.h"
 #include "zones/err.h"
 
 #include <string.h>
@@ -101,13 +102,21 @@ static uint32_t opt_ttl(unsigned rcode, uint8_t version, bool do_bit)
     return do_bit ? ttl | 0x8000u : ttl;
 }
 
-void dx_opt_put(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit)
+void dx_opt_put_opts(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit,
+                     const uint8_t *opts, size_t optlen)
 {
     dx_put_u8(b, 0);                    /* owner: the root */
     dx_put_u16(b, DX_T_OPT);
     dx_put_u16(b, payload);
     dx_put_u32(b, opt_ttl(rcode, 0, do_bit));
-    dx_put_u16(b, 0);                   /* no options */
+    dx_put_u16(b, (uint16_t)optlen);
+    if (optlen > 0)
+        dx_put(b, opts, optlen);
+}
+
+void dx_opt_put(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit)
+{
+    dx_opt_put_opts(b, payload, rcode, do_bit, NULL, 0);
 }
 
 /* --- messages ----------------------------------------------------------- */
@@ -164,11 +173,17 @@ static int walk_rr(struct dx_bytes *r, struct dx_msg *m, bool additional)
     struct dx_bytes o;
     dx_bytes_reader(&o, rd, rdlen);
     while (dx_bytes_left(&o) > 0) {
-        (void)dx_get_u16(&o);
+        uint16_t code = dx_get_u16(&o);
         uint16_t olen = dx_get_u16(&o);
-        dx_skip(&o, olen);
+        const uint8_t *od = dx_get_ptr(&o, olen);
         if (o.err)
             return DX_EINVAL;
+        if (code == DX_OPT_COOKIE) {    /* RFC 7873 5.2.2: a malformed one is FORMERR */
+            if (m->cookie_len != 0 || !dx_cookie_len_ok(olen))
+                return DX_EINVAL;
+            memcpy(m->cookie, od, olen);
+            m->cookie_len = (uint8_t)olen;
+        }
     }
     return 0;
 }
@@ -181,6 +196,7 @@ int dx_msg_parse(const uint8_t *buf, size_t len, struct dx_msg *m)
     m->opt_payload = 0;
     m->opt_version = 0;
     m->opt_do = false;
+    m->cookie_len = 0;
     if (len < DX_HDR_LEN)
         return DX_ESHORT;
     struct dx_bytes r;

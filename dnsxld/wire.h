@@ -26,7 +26,7 @@ enum {
 enum { DX_C_IN = 1, DX_C_CH = 3, DX_C_ANY = 255 };
 enum {
     DX_RC_NOERROR = 0, DX_RC_FORMERR = 1, DX_RC_SERVFAIL = 2, DX_RC_NXDOMAIN = 3,
-    DX_RC_NOTIMP = 4, DX_RC_REFUSED = 5, DX_RC_BADVERS = 16,
+    DX_RC_NOTIMP = 4, DX_RC_REFUSED = 5, DX_RC_BADVERS = 16, DX_RC_BADCOOKIE = 23,
 };
 
 #define DX_HDR_LEN 12
@@ -76,6 +76,10 @@ void dx_hdr_patch(struct dx_bytes *b, const struct dx_hdr *h);
 /* Write an OPT record without options (RFC 6891 6.1.2): UDP payload size,
  * the upper 8 bits of the 12-bit rcode, version 0, the DO bit. */
 void dx_opt_put(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit);
+/* The same with options: opts[0..optlen) already in wire form (code,
+ * length, data each) as the OPT's RDATA. */
+void dx_opt_put_opts(struct dx_bytes *b, uint16_t payload, unsigned rcode, bool do_bit,
+                     const uint8_t *opts, size_t optlen);
 
 struct dx_msg {
     struct dx_hdr hdr;
@@ -88,6 +92,10 @@ struct dx_msg {
     uint16_t opt_payload;          /* requestor's UDP payload size */
     uint8_t opt_version;
     bool opt_do;
+    uint8_t cookie_len;            /* the OPT's COOKIE option (RFC 7873): 0 = none, else 8
+                                      or 16..40 (any other length fails the parse: FORMERR;
+                                      so does a second COOKIE) */
+    uint8_t cookie[40];            /* cookie[0..cookie_len) */
 };
 
 #define DX_MSG_QR(m)     (((m)->hdr.flags >> 15) & 1u)

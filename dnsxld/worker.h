@@ -33,6 +33,7 @@
 
 #include <uv.h>
 
+#include "dnsxld/guard.h"
 #include "dnsxld/log.h"
 #include "dnsxld/query.h"
 #include "dnsxld/server.h"
@@ -110,6 +111,7 @@ struct worker {
     struct dx_txn *txn;             /* read txn: live between first query and prepare */
     bool txn_live;
     uint64_t now;
+    uint64_t mono_ms;               /* the rate limiter's clock, taken with now */
 
     const struct dx_conf *conf;     /* config in force (worker thread only) */
     pthread_mutex_t mu;             /* guards pending, pending_gen */
@@ -129,6 +131,7 @@ struct worker {
     struct {
         uint64_t udp_q, udp_drop, udp_err, tcp_q, tcp_conns, tcp_evicted, txn_err;
     } st;
+    struct dx_guard_stats gst;      /* rate limiting and cookies (guard.h) */
 };
 
 struct listen_addr {
@@ -149,6 +152,7 @@ struct dx_server {
     size_t n_addrs;
     struct worker *workers;
     unsigned n_workers;
+    struct dx_rrl *rrl;             /* the rate-limit table all workers share (rrl.h) */
 };
 
 /* --- per query ------------------------------------------------------------ */
@@ -158,6 +162,13 @@ static inline uint64_t mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec;
+}
+
+static inline uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Log an error at most once per ERRLOG_EVERY seconds per worker. */
@@ -190,6 +201,7 @@ static inline bool batch_begin(struct worker *w)
     }
     w->txn_live = true;
     w->now = dx_now();                  /* DNSXL_TEST_NOW in tests (zones/clock.h) */
+    w->mono_ms = mono_ms();
     return true;
 }
 
@@ -200,7 +212,8 @@ static inline size_t worker_answer(struct worker *w, const uint8_t *req, size_t 
                                    const struct sockaddr *peer)
 {
     bool ok = batch_begin(w);
-    struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now };
+    struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now,
+                         .mono_ms = w->mono_ms, .rrl = w->srv->rrl, .st = &w->gst };
     return dx_query_answer(&q, req, len, resp, cap, tr, peer);
 }
 

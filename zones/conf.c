@@ -487,6 +487,8 @@ void dx_conf_free(struct dx_conf *c)
     free(c->dir);
     free_strs(c->server.listen, c->server.n_listen);
     free(c->server.database);
+    free(c->server.rate_limit_exempt.nets);
+    free(c->server.cookie_secret);
     free(c->loader.trusted_relays.nets);
     free(c->loader.protected_nets.nets);
     free_strs(c->loader.never_list_zones, c->loader.n_never_list_zones);

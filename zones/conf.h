@@ -92,6 +92,14 @@ struct dx_zone_conf {
     int line;
 };
 
+/* The RFC 9018 server-cookie secrets a dnsxld config carries: the current
+ * one, and the one before it for an hour after a rotation. */
+struct dx_cookie_keys {
+    uint8_t cur[16], prev[16];
+    bool has_prev;
+    uint64_t prev_until;         /* unix seconds: prev is accepted before then */
+};
+
 struct dx_conf {
     char *path;                  /* the file as given */
     char *dir;                   /* its directory, for relative paths */
@@ -106,6 +114,14 @@ struct dx_conf {
         uint64_t tcp_idle;       /* TCP idle timeout, seconds; default 10 */
         uint32_t tcp_clients;    /* max concurrent TCP connections per worker; default 256 */
         uint32_t tcp_per_client; /* ... of them from one client address; default 16 */
+        /* defence (dnsxld(8) "Rate limiting" and "DNS cookies") */
+        uint32_t rate_limit;     /* RRL: answers/s per client network and response class; 0 = off (default) */
+        uint32_t rate_limit_burst; /* answers a network may get at once; 0 (default) = rate_limit */
+        uint32_t rate_limit_slip;  /* every Nth limited answer goes out truncated; 0 = none; default 2 */
+        struct dx_acl rate_limit_exempt; /* never rate limited */
+        char *cookie_secret;     /* cookie-secret: the server-cookie secret file, or NULL: random per start */
+        struct dx_cookie_keys cookie; /* the secrets in force: set by dnsxld (dnsxld/cookie.h),
+                                         never by dx_conf_load (all zero there) */
     } server;
     struct {
         struct dx_acl trusted_relays;

@@ -79,6 +79,13 @@ static const struct keydef server_keys[] = {
     { "tcp-clients", K_UINT, false, CONF(server.tcp_clients), 0, 1, 65535, NULL, NULL, "256" },
     { "tcp-per-client", K_UINT, false, CONF(server.tcp_per_client), 0, 1, 65535, NULL, NULL,
       "16" },
+    { "rate-limit", K_UINT, false, CONF(server.rate_limit), 0, 0, 1000000, NULL, NULL, "0" },
+    { "rate-limit-burst", K_UINT, false, CONF(server.rate_limit_burst), 0, 0, 1000000, NULL, NULL,
+      "0" },
+    { "rate-limit-slip", K_UINT, false, CONF(server.rate_limit_slip), 0, 0, 10, NULL, NULL, "2" },
+    { "rate-limit-exempt", K_CIDRS, true, CONF(server.rate_limit_exempt), 0, 0, 0, NULL, NULL,
+      NULL },
+    { "cookie-secret", K_PATH, false, CONF(server.cookie_secret), 0, 0, 0, NULL, NULL, NULL },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 

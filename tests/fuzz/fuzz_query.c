@@ -148,7 +148,7 @@ static void check(const uint8_t *q, size_t qlen, size_t n, size_t limit)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct dx_qctx ctx = { conf, rtxn, now };
+    struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now };
     struct sockaddr_in peer;
     memset(&peer, 0, sizeof(peer));
     peer.sin_family = AF_INET;

@@ -333,7 +333,7 @@ static void parse_reply(const uint8_t *b, size_t len, struct reply *p)
 static size_t ask(const uint8_t *q, size_t qlen, uint8_t *resp, enum dx_transport tr,
                   const struct sockaddr *peer)
 {
-    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = g_rtxn, .now = g_now };
     return dx_query_answer(&ctx, q, qlen, resp, 65535, tr, peer);
 }
 
@@ -920,7 +920,7 @@ static void test_ttl_is_capped_by_the_entry_expiry(void **state)
     /* one second before expiry: TTL 1 */
     uint8_t q[512], r[512];
     size_t ql = mkquery(q, "130.2.0.192.bl.example.org", DX_T_A, NULL);
-    struct dx_qctx ctx = { g_conf, g_rtxn, g_now + 99 };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = g_rtxn, .now = g_now + 99 };
     size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
     parse_reply(r, n, &p);
     assert_int_equal(p.an, 1);
@@ -1137,7 +1137,7 @@ static void test_small_caller_buffer_still_gets_a_valid_reply(void **state)
     /* a caller buffer smaller than the UDP limit still yields a valid reply */
     uint8_t q[512], r[64];
     size_t ql = mkquery(q, "99.2.0.192.bl.example.org", DX_T_TXT, NULL);
-    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = g_rtxn, .now = g_now };
     size_t n = dx_query_answer(&ctx, q, ql, r, sizeof(r), DX_UDP, NULL);
     struct reply p;
     parse_reply(r, n, &p);
@@ -1160,7 +1160,7 @@ static void test_store_error_is_servfail(void **state)
     struct dx_txn *t;
     assert_int_equal(dx_txn_read(g_st, &t), 0);
     dx_txn_reset(t);
-    struct dx_qctx ctx = { g_conf, t, g_now };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = t, .now = g_now };
     uint8_t q[512], r[512];
     struct reply p;
     const char *names[] = { "99.2.0.192.bl.example.org", "1.1.1.1.bl.example.org",
@@ -1184,7 +1184,7 @@ static void test_no_snapshot_is_servfail_for_our_zones(void **state)
     /* the server could not renew its read txn (txn NULL): a question for one
      * of our zones gets SERVFAIL, never a dropped query; the rest is answered
      * as usual (REFUSED outside our zones, FORMERR, EDNS kept) */
-    struct dx_qctx ctx = { g_conf, NULL, g_now };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = NULL, .now = g_now };
     uint8_t q[512], r[512];
     struct reply p;
     const char *names[] = { "99.2.0.192.bl.example.org", "2.0.0.127.bl.example.org",
@@ -1502,7 +1502,7 @@ static size_t golden_answer(const struct golden *c, uint8_t *resp)
         break;
     }
     struct dx_txn *reset = NULL;
-    struct dx_qctx ctx = { g_conf, g_rtxn, g_now };
+    struct dx_qctx ctx = { .conf = g_conf, .txn = g_rtxn, .now = g_now };
     if (c->ctx == C_NO_TXN) {
         ctx.txn = NULL;
     } else if (c->ctx == C_RESET_TXN) {

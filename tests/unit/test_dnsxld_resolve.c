@@ -124,7 +124,7 @@ static void resolve_txn(const char *name, uint16_t qtype, struct dx_txn *txn,
     uint8_t b[DX_HDR_LEN + DX_NAME_MAX + 4];
     struct dx_msg m;
     assert_true(dns_question(name, qtype, b, &m) > 0);
-    struct dx_qctx q = { g_conf, txn, g_now };
+    struct dx_qctx q = { .conf = g_conf, .txn = txn, .now = g_now };
     memset(r, 0xa5, sizeof(*r));        /* nothing relies on a zeroed result */
     dx_resolve(&q, &m.q, (const struct sockaddr *)&g_peer, r);
 }
