@@ -811,6 +811,38 @@ static void test_loader_safety_keys_have_defaults_and_bounds(void **state)
     expect_error(f, "[loader]\nreplace-max-delete = half\n", 2, "replace-max-delete: bad value");
 }
 
+static void test_defence_keys_have_defaults_and_bounds(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone bl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->server.rate_limit, 0);           /* off */
+    assert_int_equal(f->c->server.rate_limit_burst, 0);     /* = rate-limit */
+    assert_int_equal(f->c->server.rate_limit_slip, 2);
+    assert_int_equal(f->c->server.rate_limit_exempt.n, 0);
+    assert_null(f->c->server.cookie_secret);                /* random per start */
+    rc = load(f, "[server]\nrate-limit = 20\nrate-limit-burst = 40\nrate-limit-slip = 0\n"
+                 "rate-limit-exempt = 192.0.2.0/24\nrate-limit-exempt = 2001:db8::/32, 10.0.0.1\n"
+                 "cookie-secret = keys/cookie\n[zone bl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->server.rate_limit, 20);
+    assert_int_equal(f->c->server.rate_limit_burst, 40);
+    assert_int_equal(f->c->server.rate_limit_slip, 0);
+    assert_int_equal(f->c->server.rate_limit_exempt.n, 3);
+    assert_non_null(f->c->server.cookie_secret);
+    assert_int_equal(f->c->server.cookie_secret[0], '/');   /* relative to the file */
+    assert_non_null(strstr(f->c->server.cookie_secret, "/keys/cookie"));
+    expect_error(f, "[server]\nrate-limit = 1000001\n", 2, "rate-limit: bad value '1000001'");
+    expect_error(f, "[server]\nrate-limit-slip = 11\n", 2, "rate-limit-slip: bad value '11'");
+    expect_error(f, "[server]\nrate-limit-burst = -1\n", 2, "rate-limit-burst: bad value");
+    expect_error(f, "[server]\n\nrate-limit-exempt = 192.0.2.0/33\n", 3,
+                 "rate-limit-exempt: bad address or CIDR '192.0.2.0/33'");
+    expect_error(f, "[server]\ncookie-secret = a\ncookie-secret = b\n", 3,
+                 "cookie-secret: duplicate key");
+}
+
 static void test_reserved_codes_are_refused(void **state)
 {
     struct fx *f = *state;
@@ -1029,6 +1061,7 @@ int main(void)
         T(test_a_bom_and_every_line_end_load),
         T(test_control_bytes_are_refused_with_their_column),
         T(test_loader_safety_keys_have_defaults_and_bounds),
+        T(test_defence_keys_have_defaults_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
