@@ -32,23 +32,40 @@ struct dx_guard_stats {
 };
 
 struct dx_guard {
-    uint8_t opt[4 + DX_COOKIE_REPLY]; /* the reply's COOKIE option: code, length, data */
-    uint8_t optlen;                /* 0: the reply carries no COOKIE */
+    const struct sockaddr *peer;   /* NULL: unknown (no cookie, no limit) */
     bool cookie_ok;                /* a valid server cookie: not rate limited */
-    uint8_t iplen;                 /* 0: no peer address (no cookie, no limit) */
-    uint8_t ip[16];
+    uint8_t optlen;                /* 0: the reply carries no COOKIE */
+    uint8_t opt[4 + DX_COOKIE_REPLY]; /* the reply's COOKIE option: code, length, data */
 };
 
-/* The query m from peer has parsed (its header at least): check its
- * cookie at q->now and build the reply's COOKIE into g. */
-void dx_guard_begin(const struct dx_qctx *q, const struct dx_msg *m, const struct sockaddr *peer,
-                    struct dx_guard *g);
+/* The slow paths of the two below (guard.c). */
+void dx__guard_cookie(const struct dx_qctx *q, const struct dx_msg *m, struct dx_guard *g);
 
 enum dx_verdict { DX_VERDICT_SEND, DX_VERDICT_SLIP, DX_VERDICT_DROP };
 
+enum dx_verdict dx__guard_limit(const struct dx_qctx *q, const struct dx_guard *g,
+                                unsigned rcode, unsigned an);
+
+/* The query m from peer has parsed (its header at least): check its
+ * cookie at q->now and build the reply's COOKIE into g. */
+static inline void dx_guard_begin(const struct dx_qctx *q, const struct dx_msg *m,
+                                  const struct sockaddr *peer, struct dx_guard *g)
+{
+    g->peer = peer;
+    g->cookie_ok = false;
+    g->optlen = 0;
+    if (m->cookie_len != 0 && !m->opt_bad)
+        dx__guard_cookie(q, m, g);
+}
+
 /* The reply (rcode, an answer records) to a query that came over tr is
  * built: what to do with it. Counts in q->st. */
-enum dx_verdict dx_guard_rrl(const struct dx_qctx *q, const struct dx_guard *g,
-                             enum dx_transport tr, unsigned rcode, unsigned an);
+static inline enum dx_verdict dx_guard_rrl(const struct dx_qctx *q, const struct dx_guard *g,
+                                           enum dx_transport tr, unsigned rcode, unsigned an)
+{
+    if (tr != DX_UDP || q->conf->server.rate_limit == 0 || g->cookie_ok)
+        return DX_VERDICT_SEND;
+    return dx__guard_limit(q, g, rcode, an);
+}
 
 #endif

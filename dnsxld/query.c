@@ -26,6 +26,7 @@
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
+#include <stddef.h>
 #include <string.h>
 
 struct reply {
@@ -34,12 +35,11 @@ struct reply {
     struct dx_bytes w;
     size_t limit;
     size_t after_q;                /* offset just past the question */
-    struct dx_bytes_mark qmark;    /* the same, for a slip's rollback */
     enum dx_transport tr;
-    struct dx_guard g;
     bool aa, tc, opt;
     unsigned rcode;                /* full 12-bit rcode */
     uint16_t an, ns;
+    struct dx_guard g;             /* last: not zeroed (dx_guard_begin sets it) */
 };
 
 /* --- the pipeline ---------------------------------------------------------- */
@@ -51,7 +51,8 @@ static size_t finish(struct reply *r)
     if (v == DX_VERDICT_DROP)
         return 0;
     if (v == DX_VERDICT_SLIP) {         /* TC=1 without records: the client retries over TCP */
-        dx_bytes_rollback(&r->w, r->qmark);
+        struct dx_bytes_mark qmark = { r->after_q };
+        dx_bytes_rollback(&r->w, qmark);
         r->an = r->ns = 0;
         r->tc = true;
         if (r->g.optlen && r->opt)      /* a cookie client retries with our server cookie */
@@ -94,7 +95,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         return 0;
 
     struct reply r;
-    memset(&r, 0, sizeof(r));
+    memset(&r, 0, offsetof(struct reply, g));
     r.q = q;
     r.m = &m;
     r.tr = tr;
@@ -115,14 +116,15 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     dx_bytes_writer(&r.w, resp, r.limit);
     dx_put_zero(&r.w, DX_HDR_LEN);  /* the header, written by finish() */
 
-    bool echo_q, ping = false;
+    bool echo_q;
     if (DX_MSG_OPCODE(&m) != 0) {
         r.rcode = DX_RC_NOTIMP;
         echo_q = m.has_q;
-    } else if (prc == 0 && m.hdr.qd == 0 && m.cookie_len != 0 && r.opt) {
-        echo_q = false;                 /* RFC 7873 5.4: a cookie "ping", NOERROR */
-        ping = true;
     } else if (prc != 0 || !m.has_q) {
+        if (prc == 0 && m.hdr.qd == 0 && m.cookie_len != 0 && r.opt) {
+            r.after_q = r.w.pos;        /* RFC 7873 5.4: a cookie "ping", NOERROR */
+            return finish(&r);
+        }
         r.rcode = DX_RC_FORMERR;
         echo_q = false;
     } else {
@@ -136,12 +138,11 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
             return 0;
     }
     r.after_q = r.w.pos;
-    r.qmark = dx_bytes_mark(&r.w);
     if (r.opt) {
         size_t opt = DX_OPT_LEN + r.g.optlen;
         dx_bytes_set_limit(&r.w, r.limit >= r.w.pos + opt ? r.limit - opt : r.w.pos);
     }
-    if (r.rcode || ping)
+    if (r.rcode)
         return finish(&r);
 
     if (m.opt_version > 0) {
