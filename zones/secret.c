@@ -21,13 +21,9 @@ static bool blank(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int dx_secret_read(const char *path, char *buf, size_t cap, size_t *len, char *err,
-                   size_t errlen)
+int dx_secret_open(const char *path, int *fdp, char *err, size_t errlen)
 {
-    *len = 0;
-    if (cap == 0)
-        return DX_EINVAL;
-    buf[0] = 0;
+    *fdp = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return sys_fail(path, errno, err, errlen);
@@ -48,6 +44,21 @@ int dx_secret_read(const char *path, char *buf, size_t cap, size_t *len, char *e
                  (unsigned)(st.st_mode & 07777), path);
         return DX_EINVAL;
     }
+    *fdp = fd;
+    return 0;
+}
+
+int dx_secret_read(const char *path, char *buf, size_t cap, size_t *len, char *err,
+                   size_t errlen)
+{
+    *len = 0;
+    if (cap == 0)
+        return DX_EINVAL;
+    buf[0] = 0;
+    int fd;
+    int rc = dx_secret_open(path, &fd, err, errlen);
+    if (rc)
+        return rc;
     size_t n = 0;
     for (;;) {
         if (n == cap - 1) {             /* full: one more byte says it is too long */

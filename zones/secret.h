@@ -10,6 +10,13 @@
 
 #include <stddef.h>
 
+/* Open the secret file at path for reading, after the check above: 0 with
+ * *fd set (the caller closes it); DX_EINVAL with err = "PATH: readable by
+ * group or others (mode 0644; chmod 600 PATH)" or "PATH: not a regular
+ * file"; or -errno with err = "PATH: strerror". dx_secret_read, and the
+ * readers of longer secret files (zones/qkeys.h), start here. */
+int dx_secret_open(const char *path, int *fd, char *err, size_t errlen);
+
 /* Read the secret file at path into buf (capacity cap, NUL-terminated),
  * leading and trailing blanks and newlines removed; *len = its length.
  * Returns 0; DX_EINVAL with err = "PATH: readable by group or others (mode
