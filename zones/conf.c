@@ -12,7 +12,9 @@
 #include "zones/ini.h"
 #include "zones/key.h"
 #include "zones/name.h"
+#include "zones/qkeys.h"
 #include "zones/txt.h"
+#include "zones/window.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +57,7 @@ static int close_zone(struct parser *p, struct dx_zone_conf *z)
             return nomem(p);
     }
     z->has_allow_query = z->allow_query.n > 0;
+    z->has_policy = z->blocked_clients.n > 0 || z->query_limit > 0 || z->query_keys;
     return zone_wnames(p, z);
 }
 
@@ -489,6 +492,9 @@ void dx_conf_free(struct dx_conf *c)
     free(c->server.database);
     free(c->server.rate_limit_exempt.nets);
     free(c->server.cookie_secret);
+    free(c->server.user);
+    free(c->server.identity);
+    free(c->server.version);
     free(c->loader.trusted_relays.nets);
     free(c->loader.protected_nets.nets);
     free_strs(c->loader.never_list_zones, c->loader.n_never_list_zones);
@@ -501,6 +507,12 @@ void dx_conf_free(struct dx_conf *c)
         free(z->ns_w);
         free(z->txt);
         free(z->allow_query.nets);
+        free(z->blocked_clients.nets);
+        free(z->blocked_txt);
+        free(z->limit_txt);
+        free(z->query_keys);
+        dx_qkeys_free(z->qkeys);
+        dx_sketch_release(z->limit_sketch);
         for (size_t j = 0; j < z->n_lists; j++)
             free_list_fields(&z->lists[j]);
         free(z->lists);

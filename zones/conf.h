@@ -5,7 +5,7 @@
  * start with ';' or '#' at the start of a line (after optional blanks), or
  * with ';' preceded by a blank inside a line ('#' inside a value is data, so
  * URLs with fragments survive in TXT templates). Repeatable keys (listen, ns, allow-query,
- * trusted-relays, protected, never-list-zone) may appear more than once.
+ * blocked-clients, trusted-relays, protected, never-list-zone) may appear more than once.
  * Relative paths are relative to the directory of the file.
  *
  * The parser is table-driven: one table of keys per section with type,
@@ -16,8 +16,10 @@
  * twice, a `never-list-zone` that names no configured zone, TXT templates
  * (zones/txt.h: known variables, worst-case length, no control
  * characters), list codes 127.0.0.1 and 127.255.255.0/24 (reserved for
- * errors), and in a bitmask zone list codes that differ in their first
- * three octets or share bits in the last.
+ * errors; blocked-code and limit-code must be in it), and in a bitmask
+ * zone list codes that differ in their first three octets or share bits
+ * in the last. The query-keys file is dnsxld's to read (dnsxld/policy.h),
+ * not dx_conf_load's: the CLIs never need it.
  */
 #ifndef DX_CONF_H
 #define DX_CONF_H
@@ -30,6 +32,10 @@
 
 enum dx_zone_kind { DX_ZONE_IP = 0, DX_ZONE_DOMAIN = 1 };
 enum dx_answer_mode { DX_ANSWER_SEPARATE = 0, DX_ANSWER_BITMASK = 1 };
+enum dx_unknown_key { DX_UNKNOWN_KEY_REFUSED = 0, DX_UNKNOWN_KEY_BLOCKED = 1 };
+
+struct dx_qkeys;                 /* zones/qkeys.h */
+struct dx_sketch;                /* zones/window.h */
 
 struct dx_acl {                  /* list of CIDRs; empty = nothing matches */
     struct dx_key *nets;
@@ -85,6 +91,20 @@ struct dx_zone_conf {
                                     what a bitmask answer keeps; 127.0.0.0 without lists */
     struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */
     bool has_allow_query;
+    /* usage policy (dnsxld(8) "Usage policy"): answers in 127.255.255.0/24 */
+    struct dx_acl blocked_clients; /* blocked-clients: answered blocked_code */
+    uint32_t blocked_code;       /* default 127.255.255.254 */
+    char *blocked_txt;           /* its TXT template ($ = the client's address) */
+    uint32_t query_limit;        /* query-limit: queries per client address (IPv6 /64) and
+                                    query_period; 0 = none (default) */
+    uint64_t query_period;
+    uint32_t limit_code;         /* default 127.255.255.255 */
+    char *limit_txt;
+    char *query_keys;            /* query-keys: the keys file, or NULL */
+    int unknown_key;             /* enum dx_unknown_key: what an unknown or disabled key gets */
+    bool has_policy;             /* any of blocked-clients, query-limit, query-keys */
+    struct dx_qkeys *qkeys;      /* the keys of query_keys, and the query-limit counters: */
+    struct dx_sketch *limit_sketch; /* set by dnsxld (dnsxld/policy.h), NULL after dx_conf_load */
     struct dx_list_conf *lists;  /* in file order */
     size_t n_lists;
     const struct dx_list_conf **lists_by_name; /* the same sorted by name (strcmp), the
@@ -122,6 +142,10 @@ struct dx_conf {
         char *cookie_secret;     /* cookie-secret: the server-cookie secret file, or NULL: random per start */
         struct dx_cookie_keys cookie; /* the secrets in force: set by dnsxld (dnsxld/cookie.h),
                                          never by dx_conf_load (all zero there) */
+        /* identity and privileges (dnsxld(8) "Server identity", "Privileges") */
+        char *user;              /* drop root to this user and its group after binding; NULL */
+        char *identity;          /* CHAOS TXT id.server / hostname.bind; NULL = REFUSED */
+        char *version;           /* CHAOS TXT version.bind / version.server; NULL = REFUSED */
     } server;
     struct {
         struct dx_acl trusted_relays;

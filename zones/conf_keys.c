@@ -10,6 +10,8 @@
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/name.h"
+#include "zones/txt.h"
+#include "zones/window.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -59,9 +61,14 @@ static int set_ttl(struct parser *, const struct keydef *, void *, const char *)
 static int set_soa(struct parser *, const struct keydef *, void *, const char *);
 static int set_backscatter(struct parser *, const struct keydef *, void *, const char *);
 static int set_percent(struct parser *, const struct keydef *, void *, const char *);
+static int set_policy_code(struct parser *, const struct keydef *, void *, const char *);
+static int set_policy_txt(struct parser *, const struct keydef *, void *, const char *);
+static int set_query_limit(struct parser *, const struct keydef *, void *, const char *);
+static int set_chaos_text(struct parser *, const struct keydef *, void *, const char *);
 
 static const char *const kind_names[] = { "ip", "domain", NULL };
 static const char *const answer_names[] = { "separate", "bitmask", NULL };
+static const char *const unknown_key_names[] = { "refused", "blocked", NULL };
 
 #define CONF(f) offsetof(struct dx_conf, f)
 #define ZONE(f) offsetof(struct dx_zone_conf, f)
@@ -86,6 +93,9 @@ static const struct keydef server_keys[] = {
     { "rate-limit-exempt", K_CIDRS, true, CONF(server.rate_limit_exempt), 0, 0, 0, NULL, NULL,
       NULL },
     { "cookie-secret", K_PATH, false, CONF(server.cookie_secret), 0, 0, 0, NULL, NULL, NULL },
+    { "user", K_STRING, false, CONF(server.user), 0, 0, 0, NULL, NULL, NULL },
+    { "identity", K_FN, false, CONF(server.identity), 0, 0, 0, NULL, set_chaos_text, NULL },
+    { "version", K_FN, false, CONF(server.version), 0, 0, 0, NULL, set_chaos_text, NULL },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -114,6 +124,20 @@ static const struct keydef zone_keys[] = {
     { "txt", K_STRING, false, ZONE(txt), 0, 0, 0, NULL, NULL, NULL },
     { "answer", K_ENUM, false, ZONE(answer), 0, 0, 0, answer_names, NULL, "separate" },
     { "allow-query", K_CIDRS, true, ZONE(allow_query), 0, 0, 0, NULL, NULL, NULL },
+    /* usage policy: the answers live in 127.255.255.0/24 (Spamhaus' codes by default) */
+    { "blocked-clients", K_CIDRS, true, ZONE(blocked_clients), 0, 0, 0, NULL, NULL, NULL },
+    { "blocked-code", K_FN, false, ZONE(blocked_code), 0, 0, 0, NULL, set_policy_code,
+      "127.255.255.254" },
+    { "blocked-txt", K_FN, false, ZONE(blocked_txt), 0, 0, 0, NULL, set_policy_txt,
+      "Blocked: $zone does not serve queries from $ (a public or open resolver?)" },
+    { "query-limit", K_FN, false, 0, 0, 0, 0, NULL, set_query_limit, NULL },
+    { "limit-code", K_FN, false, ZONE(limit_code), 0, 0, 0, NULL, set_policy_code,
+      "127.255.255.255" },
+    { "limit-txt", K_FN, false, ZONE(limit_txt), 0, 0, 0, NULL, set_policy_txt,
+      "Query limit exceeded for $ at $zone" },
+    { "query-keys", K_PATH, false, ZONE(query_keys), 0, 0, 0, NULL, NULL, NULL },
+    { "unknown-key", K_ENUM, false, ZONE(unknown_key), 0, 0, 0, unknown_key_names, NULL,
+      "refused" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -334,6 +358,66 @@ static int set_percent(struct parser *p, const struct keydef *kd, void *base, co
         return fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)", kd->name,
                     val, (unsigned long long)kd->min, (unsigned long long)kd->max);
     *(uint32_t *)field(base, kd->off) = (uint32_t)v;
+    return 0;
+}
+
+/* blocked-code, limit-code: an answer of 127.255.255.0/24, which no list
+ * code can be (dx_code_reserved), so mail software never reads it as a
+ * listing. */
+static int set_policy_code(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    uint32_t code;
+    if (dx_code_parse(val, 0, &code))
+        return fail(p, p->line, "%s: bad IPv4 address '%s'", kd->name, val);
+    if ((code & 0xffffff00u) != 0x7fffff00u)
+        return fail(p, p->line, "%s: '%s' is outside 127.255.255.0/24: a policy answer must be "
+                    "an error code, which no listing can answer", kd->name, val);
+    *(uint32_t *)field(base, kd->off) = code;
+    return 0;
+}
+
+/* blocked-txt, limit-txt: templates whose `$` is the client's address. */
+static int set_policy_txt(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    char msg[256];
+    if (dx_txt_check(val, DX_TXT_SUBJECT_IP_MAX, 0, strlen(z->name), msg, sizeof(msg)))
+        return fail(p, p->line, "%s: %s", kd->name, msg);
+    char *t = strdup(val);
+    if (!t)
+        return nomem(p);
+    char **f = field(base, kd->off);
+    free(*f);
+    *f = t;
+    return 0;
+}
+
+static int set_query_limit(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_zone_conf *z = base;
+    if (dx_rate_parse(val, &z->query_limit, &z->query_period))
+        return fail(p, p->line, "%s: bad limit '%s' (expected N/PERIOD such as 300000/1d: N "
+                    "1..%u, PERIOD 1s..366d)", kd->name, val, DX_WIN_MAX);
+    return 0;
+}
+
+/* identity, version: one TXT string (at most 255 octets), no control
+ * character. */
+static int set_chaos_text(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    size_t n = strlen(val);
+    if (n > 255)
+        return fail(p, p->line, "%s: %zu octets, more than the 255 of a TXT string", kd->name, n);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+            return fail(p, p->line, "%s: a control character (0x%02x) at offset %zu", kd->name,
+                        (unsigned char)val[i], i);
+    char *t = strdup(val);
+    if (!t)
+        return nomem(p);
+    char **f = field(base, kd->off);
+    free(*f);
+    *f = t;
     return 0;
 }
 

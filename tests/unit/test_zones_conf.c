@@ -843,6 +843,88 @@ static void test_defence_keys_have_defaults_and_bounds(void **state)
                  "cookie-secret: duplicate key");
 }
 
+static void test_usage_policy_keys_have_defaults_and_bounds(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone bl.test]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    const struct dx_zone_conf *z = &f->c->zones[0];
+    assert_false(z->has_policy);
+    assert_int_equal(z->blocked_clients.n, 0);
+    assert_int_equal(z->blocked_code, 0x7ffffffeu);         /* 127.255.255.254 */
+    assert_int_equal(z->limit_code, 0x7fffffffu);           /* 127.255.255.255 */
+    assert_int_equal(z->query_limit, 0);
+    assert_null(z->query_keys);
+    assert_null(z->qkeys);                                  /* dnsxld's to read */
+    assert_null(z->limit_sketch);
+    assert_int_equal(z->unknown_key, DX_UNKNOWN_KEY_REFUSED);
+    assert_non_null(strstr(z->blocked_txt, "$zone"));
+    assert_non_null(strstr(z->limit_txt, "$zone"));
+    assert_null(f->c->server.user);
+    assert_null(f->c->server.identity);
+    assert_null(f->c->server.version);
+    rc = load(f, "[server]\nuser = dnsxl\nidentity = ns1.example.org (anycast node 7)\n"
+                 "version = dnsxld\n"
+                 "[zone bl.test]\nblocked-clients = 8.8.8.0/24, 2001:4860::/32\n"
+                 "blocked-clients = 1.1.1.1\nblocked-code = 127.255.255.250\n"
+                 "blocked-txt = Use your own resolver for $zone, not $\n"
+                 "query-limit = 300000/1d\nlimit-code = 127.255.255.0\nlimit-txt = Slow down\n"
+                 "query-keys = keys/dqs.txt\nunknown-key = blocked\n"
+                 "[zone l.test]\nquery-limit = 5/1m\n[zone k.test]\nquery-keys = /k\n"
+                 "[zone b.test]\nblocked-clients = 10.0.0.0/8\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    z = &f->c->zones[0];
+    assert_true(z->has_policy);
+    assert_int_equal(z->blocked_clients.n, 3);
+    assert_int_equal(z->blocked_code, 0x7ffffffau);
+    assert_string_equal(z->blocked_txt, "Use your own resolver for $zone, not $");
+    assert_int_equal(z->query_limit, 300000);
+    assert_int_equal(z->query_period, 86400);
+    assert_int_equal(z->limit_code, 0x7fffff00u);
+    assert_string_equal(z->limit_txt, "Slow down");
+    assert_int_equal(z->query_keys[0], '/');                /* relative to the file */
+    assert_non_null(strstr(z->query_keys, "/keys/dqs.txt"));
+    assert_int_equal(z->unknown_key, DX_UNKNOWN_KEY_BLOCKED);
+    for (size_t i = 1; i < 4; i++)
+        assert_true(f->c->zones[i].has_policy);
+    assert_string_equal(f->c->server.user, "dnsxl");
+    assert_string_equal(f->c->server.identity, "ns1.example.org (anycast node 7)");
+    assert_string_equal(f->c->server.version, "dnsxld");
+    /* the answers of the policy are error codes, never a listing's */
+    expect_error(f, "[zone a.test]\nblocked-code = 127.0.0.2\n", 2,
+                 "blocked-code: '127.0.0.2' is outside 127.255.255.0/24");
+    expect_error(f, "[zone a.test]\n\nlimit-code = 127.255.254.255\n", 3,
+                 "limit-code: '127.255.254.255' is outside 127.255.255.0/24");
+    expect_error(f, "[zone a.test]\nlimit-code = 10.255.255.255\n", 2, "outside 127.255.255.0/24");
+    expect_error(f, "[zone a.test]\nblocked-code = 127.255.255\n", 2,
+                 "blocked-code: bad IPv4 address");
+    expect_error(f, "[zone a.test]\nblocked-clients = 8.8.8.0/33\n", 2,
+                 "blocked-clients: bad address or CIDR '8.8.8.0/33'");
+    expect_error(f, "[zone a.test]\nquery-limit = 0/1d\n", 2,
+                 "query-limit: bad limit '0/1d' (expected N/PERIOD such as 300000/1d: N "
+                 "1..2097151, PERIOD 1s..366d)");
+    expect_error(f, "[zone a.test]\nquery-limit = 100\n", 2, "query-limit: bad limit '100'");
+    expect_error(f, "[zone a.test]\nquery-limit = 3000000/1d\n", 2, "query-limit: bad limit");
+    expect_error(f, "[zone a.test]\nquery-limit = 10/forever\n", 2, "query-limit: bad limit");
+    expect_error(f, "[zone a.test]\nunknown-key = nxdomain\n", 2,
+                 "unknown-key: bad value 'nxdomain' (expected refused or blocked)");
+    expect_error(f, "[zone a.test]\nblocked-txt = $reasons\n", 2,
+                 "blocked-txt: TXT has an unknown variable '$reasons'");
+    expect_error(f, "[zone a.test]\nlimit-txt = a\tb\n", 2, "limit-txt: TXT contains a control");
+    char big[400];
+    memset(big, 'x', 256);
+    snprintf(big + 256, sizeof(big) - 256, "\n");
+    char text[512];
+    snprintf(text, sizeof(text), "[server]\nidentity = %s", big);
+    expect_error(f, text, 2, "identity: 256 octets, more than the 255 of a TXT string");
+    expect_error(f, "[server]\nversion = a\tb\n", 2,     /* the file's other control bytes are
+                                                              refused by the reader */
+                 "version: a control character (0x09) at offset 1");
+    expect_error(f, "[server]\nuser = a\nuser = b\n", 3, "user: duplicate key");
+}
+
 static void test_reserved_codes_are_refused(void **state)
 {
     struct fx *f = *state;
@@ -1062,6 +1144,7 @@ int main(void)
         T(test_control_bytes_are_refused_with_their_column),
         T(test_loader_safety_keys_have_defaults_and_bounds),
         T(test_defence_keys_have_defaults_and_bounds),
+        T(test_usage_policy_keys_have_defaults_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
