@@ -12,7 +12,8 @@
 # COLLECT (dx_query_answer: the function whose inclusive cost is counted, e.g.
 # COLLECT=dx_lookup for the store's share), CLASSES (all; `qbench classes`).
 # The callgrind files stay in bench/out/callgrind-BUILD/ for
-# callgrind_annotate. Counts are exact for a given binary: qbench pins its
+# callgrind_annotate. DEFENCE=1: the same with rate limiting and cookies on
+# (bench/qbench.c says how). Counts are exact for a given binary: qbench pins its
 # stack, heap and reply buffer to page offsets, and the store directory
 # has a fixed-length name.
 set -eu
@@ -38,7 +39,7 @@ trap 'exit 1' INT TERM
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain -- zones dnsxld bench/qbench.c 2>/dev/null | wc -l)
 "$Q" seed "$DIR" "$ENTRIES" >"$OUT/seed.log"
-echo "callgrind: $COLLECT, $N queries per class, $ENTRIES entries, git $rev$([ "$dirty" -eq 0 ] || echo " + $dirty uncommitted file(s) in zones/ dnsxld/ bench/qbench.c")"
+echo "callgrind: $COLLECT, $N queries per class, $ENTRIES entries$([ "${DEFENCE:-0}" = 1 ] && echo ", DEFENCE=1 (rate limiting and cookies on)"), git $rev$([ "$dirty" -eq 0 ] || echo " + $dirty uncommitted file(s) in zones/ dnsxld/ bench/qbench.c")"
 printf '| %-13s | %14s | %9s |\n' class Ir "Ir/query"
 printf '|%s|%s|%s|\n' "---------------" "---------------:" "----------:"
 for c in $CLASSES; do

@@ -18,6 +18,13 @@
  * and 1% wildcards. `run` checks every reply (rcode, answer count, TC)
  * outside the measured function and exits 1 at the first one that is not
  * what its class says, so a class always measures what its name says.
+ *
+ * With DEFENCE=1 in the environment `run` measures the defences on (at a
+ * rate under the limit): rate-limit = 1000000 with dnsxld's table (every
+ * answer goes through the limiter, none is limited: qbench's clock stands
+ * still and 20000 is under the burst), and every query carries an OPT
+ * (payload 512, so tc_512 still truncates) with a client COOKIE: each reply
+ * gets a new server cookie, the costliest case.
  */
 #include <alloca.h>
 #include <stdbool.h>
@@ -31,7 +38,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dnsxld/cookie.h"
+#include "dnsxld/guard.h"
 #include "dnsxld/query.h"
+#include "dnsxld/rrl.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/key.h"
@@ -310,6 +320,13 @@ static void mkq(struct query *q, const char *name, uint16_t qtype, unsigned rcod
     b[n++] = 0;
     b[n++] = (uint8_t)(qtype >> 8), b[n++] = (uint8_t)qtype;
     b[n++] = 0, b[n++] = 1;
+    if (getenv("DEFENCE") && strcmp(getenv("DEFENCE"), "1") == 0) {
+        static const uint8_t opt[] = { 0, 0, 41, 2, 0, 0, 0, 0, 0, 0, 12,
+                                       0, 10, 0, 8, 'q', 'b', 'e', 'n', 'c', 'h', 0, 1 };
+        memcpy(b + n, opt, sizeof(opt));
+        n += sizeof(opt);
+        b[11] = 1;               /* ARCOUNT */
+    }
     q->n = n;
     q->rcode = rcode;
     q->an = an;
@@ -449,12 +466,29 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
     if ((rc = dx_txn_read(st, &t)) != 0)
         die_store("read txn", rc);
     struct dx_qctx ctx = { .conf = conf, .txn = t, .now = T };
+    struct dx_guard_stats gst = { 0, 0, 0, 0 };
+    if (getenv("DEFENCE") && strcmp(getenv("DEFENCE"), "1") == 0) {
+        char err[256];
+        conf->server.rate_limit = 1000000;
+        ctx.rrl = dx_rrl_new(DX_RRL_ORDER);
+        ctx.st = &gst;
+        ctx.mono_ms = 1000;
+        if (!ctx.rrl || dx_cookie_setup(conf, NULL, T, err, sizeof(err)) != 0) {
+            fprintf(stderr, "qbench: cannot set up the defences\n");
+            return 2;
+        }
+    }
     /* The same stack addresses modulo a page whatever the size of the
      * environment and argv above main: glibc's string functions take
      * alignment-dependent paths, so otherwise the counts move with them. */
     volatile char *pad = alloca(((uintptr_t)__builtin_frame_address(0) & 4095) + 1);
     pad[0] = 0;
     int bad = answer_all(&ctx, qs, n, cls);
+    if (gst.limited) {
+        fprintf(stderr, "qbench: %llu answers rate limited\n", (unsigned long long)gst.limited);
+        bad = 1;
+    }
+    dx_rrl_free(ctx.rrl);
     dx_txn_abort(t);
     dx_store_close(st);
     dx_conf_free(conf);
