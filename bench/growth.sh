@@ -60,7 +60,9 @@ C="-c $OUT/dnsxl.conf"
 FORCE=""
 "$B/dnsxl-loader" $C import --help 2>/dev/null | grep -q -- --force && FORCE=--force
 "$B/dnsxl-loader" $C import bl.example.org/bench "$OUT/a.txt" --replace >/dev/null
-"$B/dnsxld" $C 2>"$OUT/dnsxld.log" &
+ROOTOPT=""                      # as root: keep it (dnsxld(8) "Privileges"; older builds: no -u)
+if [ "$(id -u)" = 0 ] && "$B/dnsxld" --help 2>&1 | grep -q -- --user; then ROOTOPT="-u root"; fi
+"$B/dnsxld" $ROOTOPT $C 2>"$OUT/dnsxld.log" &
 DPID=$!
 trap 'kill $DPID 2>/dev/null' EXIT
 

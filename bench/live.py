@@ -69,7 +69,10 @@ def main():
                     f"[zone {ZONE}]\nkind = ip\n\n[list {ZONE}/manual]\ncode = 127.0.0.4\n")
         subprocess.run([admin, "-c", conf, "add", f"{ZONE}/manual", "192.0.2.1"], check=True,
                        capture_output=True)
-        srv = subprocess.Popen([dnsxld, "-c", conf], stderr=subprocess.DEVNULL)
+        # as root, dnsxld keeps root only when told (dnsxld(8) "Privileges")
+        root = ["-u", "root"] if os.geteuid() == 0 and "--user" in subprocess.run(
+            [dnsxld, "--help"], capture_output=True, text=True).stdout else []
+        srv = subprocess.Popen([dnsxld, *root, "-c", conf], stderr=subprocess.DEVNULL)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.connect(("127.0.0.1", port))
         sock.settimeout(0.2)

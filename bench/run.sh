@@ -198,8 +198,11 @@ if [ "$ONLY" = both ]; then
     read -r IMP_S IMP_KB IMP_U IMP_SYS < "$OUT/import.time"
     echo "bench: import took ${IMP_S}s (user ${IMP_U}s sys ${IMP_SYS}s, peak RSS ${IMP_KB} KiB), store $(du -sk "$OUT/db" | cut -f1) KiB"
 
+    # as root, dnsxld keeps root only when told (dnsxld(8) "Privileges"; older builds: no -u)
+    ROOTOPT=""
+    if [ "$(id -u)" = 0 ] && "$DNSXLD" --help 2>&1 | grep -q -- --user; then ROOTOPT="-u root"; fi
     T0=$(now)
-    $PIN_SERVER "$DNSXLD" -c "$OUT/dnsxl-1.conf" > "$OUT/dnsxld-1.log" 2>&1 &
+    $PIN_SERVER "$DNSXLD" $ROOTOPT -c "$OUT/dnsxl-1.conf" > "$OUT/dnsxld-1.log" 2>&1 &
     DX_PID=$!; PIDS="$PIDS $DX_PID"
     DX_READY=$(wait_ready dnsxld "$DX_PORT" "$DX_PID" "$OUT/dnsxld-1.log" "$T0")
     echo "bench: dnsxld pid $DX_PID on 127.0.0.1:$DX_PORT (workers = 1), answering after ${DX_READY}s"
@@ -320,7 +323,7 @@ if [ "$ALLCORES" = 1 ]; then
     if [ "$ONLY" = both ]; then
         stop_pid "$DX_PID"
         T0=$(now)
-        "$DNSXLD" -c "$OUT/dnsxl-all.conf" > "$OUT/dnsxld-all.log" 2>&1 &
+        "$DNSXLD" $ROOTOPT -c "$OUT/dnsxl-all.conf" > "$OUT/dnsxld-all.log" 2>&1 &
         DX_PID=$!; PIDS="$PIDS $DX_PID"
         t=$(wait_ready dnsxld "$DX_PORT" "$DX_PID" "$OUT/dnsxld-all.log" "$T0")
         echo "bench: dnsxld pid $DX_PID (workers = auto, $NCPU CPUs) answering after ${t}s"

@@ -35,4 +35,8 @@ dnsxld is starting on 127.0.0.1:$PORT (Ctrl-C stops it). Try:
   $B/dnsxl-admin -c $CONF list bl.example.org
 
 MSG
+# run as root (a container), the demo keeps root on purpose (dnsxld(8) "Privileges")
+if [ "$(id -u)" = 0 ]; then
+    exec "$B/dnsxld" -u root -c $SERVE
+fi
 exec "$B/dnsxld" -c $SERVE

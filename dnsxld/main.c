@@ -1,8 +1,12 @@
 /* dnsxld: the DNSxL server. Arguments, config, store, signals, startup and
  * shutdown; the sockets and workers are in server.c.
  *
- *   dnsxld [-c CONF] [-t] [-v]     foreground, logs to stderr
+ *   dnsxld [-c CONF] [-u USER] [-t] [-v]     foreground, logs to stderr
  *   dnsxld -h | --help | -V | --version
+ *
+ * Start: the config (and the files it names: cookie-secret, query-keys),
+ * the sockets (dx_server_bind), root dropped to `user` (privs.h), the
+ * store, the workers (dx_server_run).
  *
  * Exit status (zones/cli.h, the table of all three programs): 0 stopped by
  * SIGTERM/SIGINT (or -t: config OK), 1 bad usage or bad config, 2 store or
@@ -21,6 +25,8 @@
 
 #include "dnsxld/cookie.h"
 #include "dnsxld/log.h"
+#include "dnsxld/policy.h"
+#include "dnsxld/privs.h"
 #include "dnsxld/server.h"
 #include "zones/cli.h"
 #include "zones/clock.h"
@@ -46,13 +52,15 @@ struct daemon {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: dnsxld [-c CONF] [-t] [-v]\n"
+            "usage: dnsxld [-c CONF] [-u USER] [-t] [-v]\n"
             "       dnsxld -h | --help | -V | --version\n"
             "\n"
             "Authoritative DNS server for DNSxL zones (UDP and TCP), in the foreground,\n"
             "logging to stderr. SIGTERM/SIGINT stop it, SIGHUP re-reads the config.\n"
             "\n"
             "  -c, --config CONF  config file (default: $DNSXL_CONF, else /etc/dnsxl/dnsxl.conf)\n"
+            "  -u, --user USER    drop root to USER after binding (overrides user = of the config;\n"
+            "                     -u root keeps root)\n"
             "  -t, --check        check the config file and exit\n"
             "  -v, --verbose      log debug messages too\n"
             "  -h, --help         this help\n"
@@ -135,8 +143,9 @@ static void on_hup(uv_signal_t *h, int signum)
         return;
     check_readers(d);
     int r = dx_conf_load(d->conf_path, &nc, err, sizeof(err));
-    if (r == 0 && (r = dx_cookie_setup(nc, dx_server_conf(d->srv), dx_now(), err,
-                                       sizeof(err))) != 0)
+    if (r == 0 && ((r = dx_cookie_setup(nc, dx_server_conf(d->srv), dx_now(), err,
+                                        sizeof(err))) != 0 ||
+                   (r = dx_policy_attach(nc, dx_server_conf(d->srv), err, sizeof(err))) != 0))
         dx_conf_free(nc);
     if (r != 0) {
         dx_log_err("reload failed, keeping the old config: %s", err);
@@ -149,21 +158,23 @@ static void on_hup(uv_signal_t *h, int signum)
 
 int main(int argc, char **argv)
 {
-    const char *opt_conf = NULL;
+    const char *opt_conf = NULL, *opt_user = NULL;
     bool check_only = false, verbose = false;
     int c;
 
     static const struct option longopts[] = {
         { "config",  required_argument, NULL, 'c' },
+        { "user",    required_argument, NULL, 'u' },
         { "check",   no_argument,       NULL, 't' },
         { "verbose", no_argument,       NULL, 'v' },
         { "help",    no_argument,       NULL, 'h' },
         { "version", no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    while ((c = getopt_long(argc, argv, "c:thvV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:u:thvV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': opt_conf = optarg; break;
+        case 'u': opt_user = optarg; break;
         case 't': check_only = true; break;
         case 'v': verbose = true; break;
         case 'h': usage(stdout); return DX_EX_OK;
@@ -186,8 +197,9 @@ int main(int argc, char **argv)
     struct dx_conf *conf = NULL;
     char err[512];
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
-    if (r == 0 && (r = dx_cookie_setup(conf, NULL, dx_now(), err, sizeof(err))) != 0)
-        dx_conf_free(conf);             /* the cookie-secret file: checked by -t too */
+    if (r == 0 && ((r = dx_cookie_setup(conf, NULL, dx_now(), err, sizeof(err))) != 0 ||
+                   (r = dx_policy_attach(conf, NULL, err, sizeof(err))) != 0))
+        dx_conf_free(conf);             /* cookie-secret, query-keys files: checked by -t too */
     if (r != 0) {
         dx_log_err("%s", err);
         return dx_exit_conf(r);
@@ -200,6 +212,27 @@ int main(int argc, char **argv)
 
     signal(SIGPIPE, SIG_IGN);
     (void)dx_now();                     /* the clock starts here (DNSXL_TEST_NOW: zones/clock.h) */
+
+    /* The sockets first, as root if need be; then root goes (privs.h),
+     * before the store is opened or created. */
+    struct dx_server *bound = NULL;
+    r = dx_server_bind(conf, &bound, err, sizeof(err));
+    if (r != 0) {
+        dx_log_err("%s", err);
+        dx_conf_free(conf);
+        return DX_EX_STORE;
+    }
+    char how[160];
+    r = dx_privs_drop(opt_user ? opt_user : conf->server.user, how, sizeof(how), err,
+                      sizeof(err));
+    if (r != 0) {
+        dx_log_err("%s", err);
+        dx_server_unbind(bound);
+        dx_conf_free(conf);
+        return r == DX_EINVAL || r == DX_EREFUSED ? DX_EX_USAGE : DX_EX_STORE;
+    }
+    if (how[0])
+        dx_log_info("%s", how);
 
     /* The daemon may create the store (a fresh install answers the test
      * points until the first import); it says so. Opening never waits for
@@ -221,6 +254,7 @@ int main(int argc, char **argv)
         const char *hint = dx_store_hint(r);
         dx_log_err("cannot open the store %s: %s%s%s", conf->server.database, dx_strerror(r),
                    *hint ? "; " : "", hint);
+        dx_server_unbind(bound);
         dx_conf_free(conf);
         return dx_exit_store(r);
     }
@@ -234,6 +268,7 @@ int main(int argc, char **argv)
     r = uv_loop_init(&d.loop);
     if (r != 0) {
         dx_log_err("event loop: %s", uv_strerror(r));
+        dx_server_unbind(bound);
         dx_conf_free(conf);
         dx_store_close(st);
         return DX_EX_STORE;
@@ -247,7 +282,9 @@ int main(int argc, char **argv)
     sigaddset(&held, SIGINT);
     sigaddset(&held, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &held, NULL);
-    r = dx_server_start(&d.loop, conf, st, &d.srv, err, sizeof(err));
+    r = dx_server_run(bound, &d.loop, st, err, sizeof(err));
+    if (r == 0)
+        d.srv = bound;
     if (r != 0) {
         dx_log_err("%s", err);
         dx_conf_free(conf);

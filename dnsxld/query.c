@@ -4,7 +4,10 @@
  * OPT. Everything lives on the stack or in the caller's buffers.
  *
  * Documented choices:
- * - Non-IN classes other than ANY: REFUSED. Class ANY is treated as IN.
+ * - Class CH: the server's identity and version (chaos.h). Other classes
+ *   but IN and ANY: REFUSED. Class ANY is treated as IN.
+ * - Extended errors (ede.h): the reply's OPT carries the EDE that
+ *   resolve.c, chaos.c or the class check chose, when the query had EDNS.
  * - AXFR/IXFR are not served yet: REFUSED.
  * - A FORMERR reply carries no question; it carries our OPT when the query's
  *   one OPT was read before the error.
@@ -21,6 +24,8 @@
  */
 #include "dnsxld/query.h"
 #include "dnsxld/answer.h"
+#include "dnsxld/chaos.h"
+#include "dnsxld/ede.h"
 #include "dnsxld/guard.h"
 #include "dnsxld/resolve.h"
 #include "dnsxld/wire.h"
@@ -39,6 +44,8 @@ struct reply {
     bool aa, tc, opt;
     unsigned rcode;                /* full 12-bit rcode */
     uint16_t an, ns;
+    uint16_t ede;                  /* RFC 8914 error in the OPT (ede.h), or DX_EDE_NONE */
+    const char *ede_text;
     struct dx_guard g;             /* last: not zeroed (dx_guard_begin sets it) */
 };
 
@@ -74,7 +81,10 @@ static size_t finish(struct reply *r)
             size = 512;
         if (size > 65535)
             size = 65535;
+        size_t opt_at = r->w.pos;
         dx_opt_put_opts(&r->w, (uint16_t)size, r->rcode, m->opt_do, r->g.opt, r->g.optlen);
+        if (r->ede != DX_EDE_NONE)
+            dx_ede_put(&r->w, opt_at, r->ede, r->ede_text);
         h.ar = 1;
     }
     dx_hdr_patch(&r->w, &h);
@@ -99,6 +109,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     r.q = q;
     r.m = &m;
     r.tr = tr;
+    r.ede = DX_EDE_NONE;
     dx_guard_begin(q, &m, peer, &r.g);
     r.opt = m.has_opt && !m.opt_bad;
     if (tr == DX_TCP) {
@@ -149,12 +160,26 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         r.rcode = DX_RC_BADVERS;
         return finish(&r);
     }
+    if (m.q.qclass == DX_C_CH) {     /* the server's identity (chaos.h) */
+        struct dx_chaos_out co;
+        dx_chaos_answer(q->conf, &m.q, &r.w, &co);
+        r.rcode = co.rcode;
+        r.aa = co.aa;
+        r.tc = co.tc;
+        r.an = co.an;
+        r.ede = co.ede;
+        r.ede_text = co.ede_text;
+        return finish(&r);
+    }
     if (m.q.qclass != DX_C_IN && m.q.qclass != DX_C_ANY) {
         r.rcode = DX_RC_REFUSED;
+        r.ede = DX_EDE_NOT_AUTHORITATIVE;
         return finish(&r);
     }
     struct dx_resolved res;         /* not zeroed: dx_resolve sets what it uses */
     dx_resolve(q, &m.q, peer, &res);
+    r.ede = res.ede;
+    r.ede_text = res.ede_text;
     struct dx_answer_out o;
     dx_answer_write(&r.w, dx_bytes_mark(&r.w), &m.q, &res, &o);
     r.rcode = o.rcode;

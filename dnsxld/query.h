@@ -26,6 +26,7 @@
 
 struct dx_rrl;
 struct dx_guard_stats;
+struct dx_policy_stats;
 
 struct dx_qctx {
     const struct dx_conf *conf;  /* the config in force for this worker */
@@ -34,6 +35,7 @@ struct dx_qctx {
     uint64_t mono_ms;            /* monotonic milliseconds, same batch: the rate limiter's clock */
     struct dx_rrl *rrl;          /* the shared rate-limit table (rrl.h); NULL: no limiting */
     struct dx_guard_stats *st;   /* this worker's defence counters (guard.h); NULL: no limiting */
+    struct dx_policy_stats *pst; /* this worker's usage-policy counters (policy.h); NULL: none */
 };
 
 enum dx_transport { DX_UDP = 0, DX_TCP = 1 };

@@ -1,6 +1,8 @@
 /* Phase 1 of answering: zone, ACL, key, lookup, list config, test points,
  * empty non-terminals, reasons, serial (resolve.h). */
 #include "dnsxld/resolve.h"
+#include "dnsxld/ede.h"
+#include "dnsxld/policy.h"
 #include "zones/err.h"
 #include "zones/txt.h"
 
@@ -29,19 +31,8 @@ static bool peer_allowed(const struct dx_zone_conf *z, const struct sockaddr *pe
 {
     if (!z->has_allow_query)
         return true;
-    if (!peer)
-        return false;
     struct dx_key k;
-    if (peer->sa_family == AF_INET) {
-        const struct sockaddr_in *s = (const struct sockaddr_in *)peer;
-        dx_key_from_addr(&k, (const uint8_t *)&s->sin_addr, 4);
-    } else if (peer->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)peer;
-        dx_key_from_addr(&k, s->sin6_addr.s6_addr, 16);
-    } else {
-        return false;
-    }
-    return dx_acl_match(&z->allow_query, &k);
+    return dx_peer_key(peer, &k) && dx_acl_match(&z->allow_query, &k);
 }
 
 /* --- the key ------------------------------------------------------------------- */
@@ -178,11 +169,11 @@ static void make_subject(const struct dx_key *k, struct dx_resolved *r)
     r->subject = r->subj;
 }
 
-/* Below the apex: LISTED, NODATA or NXDOMAIN, or a store error. */
+/* Below the apex, n labels below it: LISTED, NODATA or NXDOMAIN, or a
+ * store error. */
 static int below(const struct dx_qctx *q, const struct dx_zone_conf *z,
-                 const struct dx_question *qn, struct dx_resolved *r)
+                 const struct dx_question *qn, unsigned n, struct dx_resolved *r)
 {
-    unsigned n = qn->labels - z->labels;
     struct dx_key k;
     bool ok = dx_key_from_labels(qn->name, qn->lab_off, n, z->kind == DX_ZONE_DOMAIN, &k);
     /* RFC 5782 5: 127.0.0.1 (and ::ffff:7f00:1, which became it) and
@@ -221,23 +212,36 @@ void dx_resolve(const struct dx_qctx *q, const struct dx_question *qn,
     r->subject = NULL;
     r->serial = 1;
     r->now = q->now;
+    r->policy = false;
+    r->ede = DX_EDE_NONE;
+    r->ede_text = NULL;
     r->zone = find_zone(q->conf, qn);
     const struct dx_zone_conf *z = r->zone;
-    if (!z || !peer_allowed(z, peer) || qn->qtype == DX_T_AXFR || qn->qtype == DX_T_IXFR) {
+    if (!z) {
         r->out = DX_OUT_REFUSED;
+        r->ede = DX_EDE_NOT_AUTHORITATIVE;
+        return;
+    }
+    if (!peer_allowed(z, peer) || qn->qtype == DX_T_AXFR || qn->qtype == DX_T_IXFR) {
+        r->out = DX_OUT_REFUSED;
+        r->ede = DX_EDE_PROHIBITED;
         return;
     }
     if (!q->txn) {                      /* the caller could not open a snapshot */
         r->out = DX_OUT_SERVFAIL;
         return;
     }
-    if (qn->labels == z->labels) {
+    unsigned apex = z->labels;          /* one more below a query key (policy.h) */
+    if (z->has_policy && dx_policy_apply(q, z, qn, peer, &apex, r)) {
+        if (r->out == DX_OUT_REFUSED)
+            return;
+    } else if (qn->labels == z->labels) {
         uint16_t qt = qn->qtype;
         if (qt == DX_T_SOA || qt == DX_T_ANY || (qt == DX_T_NS && z->n_ns > 0))
             r->out = DX_OUT_APEX;
         else
             r->out = DX_OUT_NODATA;     /* NS asked, none configured, too */
-    } else if (below(q, z, qn, r) != 0) {
+    } else if (below(q, z, qn, qn->labels - apex, r) != 0) {
         r->out = DX_OUT_SERVFAIL;
         r->n = 0;
         return;

@@ -77,7 +77,11 @@ struct dx_rhit {
 
 struct dx_resolved {
     enum dx_outcome out;
-    const struct dx_zone_conf *zone;   /* NULL when REFUSED */
+    const struct dx_zone_conf *zone;   /* NULL when REFUSED for a name in none of our zones */
+    bool policy;                       /* a usage-policy answer (policy.h): hit[0]'s code is
+                                          answered as it is, in a bitmask zone too */
+    uint16_t ede;                      /* the RFC 8914 error for the reply (ede.h), or DX_EDE_NONE */
+    const char *ede_text;              /* its EXTRA-TEXT, or NULL */
     uint64_t now;
     uint32_t serial;                   /* the SOA serial: set iff an SOA will be written
                                           (APEX but NS, NODATA, NXDOMAIN); 1 when the
@@ -89,8 +93,10 @@ struct dx_resolved {
 };
 
 /* Resolve the validated question qn (class IN or ANY) from peer (NULL:
- * unknown, refused by any allow-query) with q's config, snapshot and clock.
- * Never fails: a store error is DX_OUT_SERVFAIL. No allocation. */
+ * unknown, refused by any allow-query) with q's config, snapshot and clock,
+ * a zone's usage policy first (policy.h). Never fails: a store error is
+ * DX_OUT_SERVFAIL. No allocation. REFUSED carries EDE 20 (not our zone)
+ * or 18 (allow-query, a transfer, a query key). */
 void dx_resolve(const struct dx_qctx *q, const struct dx_question *qn,
                 const struct sockaddr *peer, struct dx_resolved *r);
 

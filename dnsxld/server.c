@@ -226,8 +226,7 @@ static void server_free(struct dx_server *s)
     free(s);
 }
 
-int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store *st,
-                    struct dx_server **out, char *err, size_t errlen)
+int dx_server_bind(struct dx_conf *conf, struct dx_server **out, char *err, size_t errlen)
 {
     int r = 0;
     struct dx_server *s = calloc(1, sizeof(*s));
@@ -236,8 +235,6 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
         snprintf(err, errlen, "out of memory");
         return DX_ENOMEM;
     }
-    s->main_loop = main_loop;
-    s->store = st;
     s->n_workers = server_workers(conf);
     s->n_addrs = conf->server.n_listen;
     if (s->n_addrs == 0) {
@@ -309,7 +306,30 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
             w->tcp_fd[k] = fd;
         }
     }
+    s->conf = conf;                     /* not owned until dx_server_run succeeds */
+    *out = s;
+    return 0;
 
+fail:
+    dx_server_unbind(s);
+    return r != 0 ? r : DX_EINVAL;
+}
+
+void dx_server_unbind(struct dx_server *s)
+{
+    workers_join(s);
+    workers_free(s);
+    server_free(s);
+}
+
+int dx_server_run(struct dx_server *s, uv_loop_t *main_loop, struct dx_store *st, char *err,
+                  size_t errlen)
+{
+    int r = 0;
+    struct dx_conf *conf = s->conf;
+    s->conf = NULL;
+    s->main_loop = main_loop;
+    s->store = st;
     for (unsigned i = 0; i < s->n_workers; i++) {
         r = dx__worker_init(s, &s->workers[i], err, errlen);
         if (r != 0)
@@ -344,14 +364,20 @@ int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store 
     for (size_t k = 0; k < s->n_addrs; k++)
         dx_log_info("listening on %s (udp, tcp), %u worker%s", s->addrs[k].text, s->n_workers,
                     s->n_workers == 1 ? "" : "s");
-    *out = s;
     return 0;
 
 fail:
-    workers_join(s);
-    workers_free(s);
-    server_free(s);
+    dx_server_unbind(s);
     return r != 0 ? r : DX_EINVAL;
+}
+
+int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store *st,
+                    struct dx_server **out, char *err, size_t errlen)
+{
+    int r = dx_server_bind(conf, out, err, errlen);
+    if (r == 0 && (r = dx_server_run(*out, main_loop, st, err, errlen)) != 0)
+        *out = NULL;
+    return r;
 }
 
 const struct dx_conf *dx_server_conf(const struct dx_server *s)
@@ -394,6 +420,7 @@ void dx_server_stop(struct dx_server *s)
     /* the workers are joined: their counters are ours to read */
     uint64_t uq = 0, ud = 0, ue = 0, tq = 0, tc = 0, te = 0, xe = 0;
     struct dx_guard_stats g = { 0, 0, 0, 0 };
+    struct dx_policy_stats ps = { 0, 0, 0 };
     for (unsigned i = 0; i < s->n_workers; i++) {
         const struct worker *w = &s->workers[i];
         uq += w->st.udp_q;
@@ -407,6 +434,9 @@ void dx_server_stop(struct dx_server *s)
         g.slipped += w->gst.slipped;
         g.dropped += w->gst.dropped;
         g.cookie_bad += w->gst.cookie_bad;
+        ps.blocked += w->pst.blocked;
+        ps.limited += w->pst.limited;
+        ps.key_unknown += w->pst.key_unknown;
     }
     dx_log_info("served %llu udp queries (%llu dropped, %llu errors), %llu tcp queries "
                 "on %llu connections (%llu evicted), %llu store errors",
@@ -416,6 +446,7 @@ void dx_server_stop(struct dx_server *s)
     dx_log_info("rate limited %llu udp answers (%llu slipped, %llu dropped), %llu bad server "
                 "cookies", (unsigned long long)g.limited, (unsigned long long)g.slipped,
                 (unsigned long long)g.dropped, (unsigned long long)g.cookie_bad);
+    dx_policy_report(s->conf, &ps);
     workers_free(s);
     dx_conf_free(s->conf);
     s->conf = NULL;

@@ -38,6 +38,18 @@ struct dx_server;
 int dx_server_start(uv_loop_t *main_loop, struct dx_conf *conf, struct dx_store *st,
                     struct dx_server **out, char *err, size_t errlen);
 
+/* dx_server_start in two steps, so that root can be dropped between them
+ * (dnsxld(8) "Privileges"): dx_server_bind creates every socket of conf
+ * (the part that may need root; nothing runs, nothing reads the store);
+ * dx_server_run then opens the read transactions on st and starts the
+ * workers, and owns conf once it returns 0. On failure either step frees
+ * the server (conf stays the caller's); dx_server_unbind frees a bound
+ * server that is not to run. */
+int dx_server_bind(struct dx_conf *conf, struct dx_server **out, char *err, size_t errlen);
+int dx_server_run(struct dx_server *s, uv_loop_t *main_loop, struct dx_store *st, char *err,
+                  size_t errlen);
+void dx_server_unbind(struct dx_server *s);
+
 /* The config the server was started with or last reloaded with. */
 const struct dx_conf *dx_server_conf(const struct dx_server *s);
 

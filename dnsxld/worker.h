@@ -35,6 +35,7 @@
 
 #include "dnsxld/guard.h"
 #include "dnsxld/log.h"
+#include "dnsxld/policy.h"
 #include "dnsxld/query.h"
 #include "dnsxld/server.h"
 #include "zones/clock.h"
@@ -132,6 +133,7 @@ struct worker {
         uint64_t udp_q, udp_drop, udp_err, tcp_q, tcp_conns, tcp_evicted, txn_err;
     } st;
     struct dx_guard_stats gst;      /* rate limiting and cookies (guard.h) */
+    struct dx_policy_stats pst;     /* usage-policy answers (policy.h) */
 };
 
 struct listen_addr {
@@ -213,7 +215,8 @@ static inline size_t worker_answer(struct worker *w, const uint8_t *req, size_t 
 {
     bool ok = batch_begin(w);
     struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now,
-                         .mono_ms = w->mono_ms, .rrl = w->srv->rrl, .st = &w->gst };
+                         .mono_ms = w->mono_ms, .rrl = w->srv->rrl, .st = &w->gst,
+                         .pst = &w->pst };
     return dx_query_answer(&q, req, len, resp, cap, tr, peer);
 }
 

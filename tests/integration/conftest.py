@@ -107,6 +107,10 @@ def _prog(name):
 
 
 DNSXLD = _prog("dnsxld")
+# dnsxld refuses to keep root unless told (dnsxld(8) "Privileges"): run as
+# root, the suite's servers keep it on purpose (-u root), except where a test
+# says otherwise (Server.start(user_args=...)).
+AS_ROOT = ["-u", "root"] if os.geteuid() == 0 else []
 ADMIN = _prog("dnsxl-admin")
 LOADER = _prog("dnsxl-loader")
 
@@ -332,12 +336,14 @@ class Server:
             return "(no stderr file)"
 
     # --- process ------------------------------------------------------
-    def start(self, now=None, preexec_fn=None):
+    def start(self, now=None, preexec_fn=None, user_args=None):
         """Start dnsxld (now: its clock starts there, DNSXL_TEST_NOW;
-        preexec_fn: run in the child before exec, e.g. a resource limit) and
-        wait until it answers."""
+        preexec_fn: run in the child before exec, e.g. a resource limit;
+        user_args: the -u option, AS_ROOT by default, [] for the config's
+        `user`) and wait until it answers."""
         self._err = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen([DNSXLD, "-c", self.conf], stdout=self._err,
+        argv = [DNSXLD, *(AS_ROOT if user_args is None else user_args), "-c", self.conf]
+        self.proc = subprocess.Popen(argv, stdout=self._err,
                                      stderr=self._err, stdin=subprocess.DEVNULL,
                                      env=clock_env(now), preexec_fn=preexec_fn)
         self.pid = self.proc.pid

@@ -13,7 +13,7 @@ import dns.message
 import dns.rcode
 import pytest
 
-from conftest import (BL, DEADLINE, DNSXLD, Server, a_set, base_config, rev4, soa_of, txt_set,
+from conftest import (AS_ROOT, BL, DEADLINE, DNSXLD, Server, a_set, base_config, rev4, soa_of, txt_set,
                       wait_until)
 
 LISTED = f"{rev4('192.0.2.99')}.{BL}"
@@ -135,7 +135,7 @@ def test_signal_right_after_start_is_handled(tmp_path):
     for i in range(40):
         sig = signal.SIGHUP if i % 4 == 3 else signal.SIGTERM
         with open(s.stderr_path, "wb") as err:
-            p = subprocess.Popen([DNSXLD, "-c", s.conf], stdout=err, stderr=err,
+            p = subprocess.Popen([DNSXLD, *AS_ROOT, "-c", s.conf], stdout=err, stderr=err,
                                  stdin=subprocess.DEVNULL)
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:

@@ -26,7 +26,7 @@ import tempfile
 
 import pytest
 
-from conftest import ADMIN, BUILD, DNSXLD, LOADER, REPO, Server, a_set, rev4, run_tool
+from conftest import ADMIN, AS_ROOT, BUILD, DNSXLD, LOADER, REPO, Server, a_set, rev4, run_tool
 from netns import NetNS, stop, wait_for_log, which_or_skip
 
 MAIL = os.path.join(REPO, "contrib", "mail")
@@ -186,7 +186,7 @@ def mailns(tmp_path_factory):
                [f"mount --bind {resolv} /etc/resolv.conf"])
     errpath = os.path.join(d, "dnsxld.stderr")
     with open(errpath, "wb") as err:
-        srv = ns.popen([DNSXLD, "-c", conf], stdout=err, stderr=err, stdin=subprocess.DEVNULL)
+        srv = ns.popen([DNSXLD, *AS_ROOT, "-c", conf], stdout=err, stderr=err, stdin=subprocess.DEVNULL)
     try:
         wait_for_log(errpath, "listening on 127.0.0.1:53", srv, "dnsxld in the namespace")
         dig = which_or_skip("dig")

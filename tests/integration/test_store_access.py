@@ -9,7 +9,7 @@ import subprocess
 
 import dns.rcode
 
-from conftest import ADMIN, BL, DNSXLD, LOADER, Server, kill9, rev4, run_tool, stopped_at
+from conftest import ADMIN, AS_ROOT, BL, DNSXLD, LOADER, Server, kill9, rev4, run_tool, stopped_at
 
 
 def _held_import(s, tmp_path, n=20000):
@@ -84,7 +84,7 @@ def test_a_truncated_store_is_refused_with_what_to_do(tmp_path):
         p = run_tool(argv, check=False)
         assert p.returncode == 2, (argv, p.returncode, p.stderr)   # not -SIGBUS
         assert "truncated" in p.stderr and "restore" in p.stderr, p.stderr
-    p = subprocess.run([DNSXLD, "-c", s.conf], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([DNSXLD, *AS_ROOT, "-c", s.conf], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert "truncated" in p.stderr and "restore" in p.stderr, p.stderr
 
