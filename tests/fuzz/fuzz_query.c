@@ -11,6 +11,9 @@
  *
  * Besides the sanitizers it checks that every reply is a well-formed DNS
  * message within the size limit of its transport, answering the query's ID.
+ * Rate limiting is on (rate-limit 2, a 16-slot table so that networks
+ * collide, a clock that moves 10 ms per input) and the cookie secret set,
+ * so slips, drops, BADCOOKIE and the COOKIE of replies are fuzzed too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +25,10 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "dnsxld/cookie.h"
+#include "dnsxld/guard.h"
 #include "dnsxld/query.h"
+#include "dnsxld/rrl.h"
 #include "dnsxld/wire.h"
 
 #define T_NOW 1800000000u
@@ -34,11 +40,16 @@ static struct dx_conf *conf;
 static struct dx_store *st;
 static struct dx_txn *rtxn;
 static uint64_t now;
+static struct dx_rrl *rrl;
+static struct dx_guard_stats gst;
+static uint64_t mono_ms;
 
 static const char conf_text[] =
     "[server]\n"
     "database = db\n"
     "edns-size = 1232\n"
+    "rate-limit = 2\n"
+    "rate-limit-exempt = 10.0.0.0/8\n"
     "[zone bl.example.org]\n"
     "ttl = 300\n"
     "soa = ns1.example.org. hostmaster.example.org. 3600 600 604800 120\n"
@@ -106,7 +117,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     fputs(conf_text, f);
     fclose(f);
-    if (dx_conf_load(path, &conf, err, sizeof(err))) {
+    if (dx_conf_load(path, &conf, err, sizeof(err)) ||
+        dx_cookie_setup(conf, NULL, now, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
         abort();
     }
@@ -126,6 +138,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (dx_txn_commit(w))
         abort();
     if (dx_txn_read(st, &rtxn))
+        abort();
+    if ((rrl = dx_rrl_new(4)) == NULL)
         abort();
     return 0;
 }
@@ -148,7 +162,9 @@ static void check(const uint8_t *q, size_t qlen, size_t n, size_t limit)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now };
+    mono_ms += 10;
+    struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now, .mono_ms = mono_ms,
+                           .rrl = rrl, .st = &gst };
     struct sockaddr_in peer;
     memset(&peer, 0, sizeof(peer));
     peer.sin_family = AF_INET;
