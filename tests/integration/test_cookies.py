@@ -218,6 +218,10 @@ def test_dig_cookie(csrv):
     check_ours(full, full[:8])
     out = dig(csrv, f"+cookie={full.hex()}", LISTED, "TXT")
     assert f"COOKIE: {full.hex()} (good)" in out, out
+    # dig sends malformed lengths as told: FORMERR; well-formed ones are answered
+    for n, status in ((9, "FORMERR"), (15, "FORMERR"), (16, "NOERROR"), (40, "NOERROR")):
+        out = dig(csrv, f"+cookie={'ab' * n}", LISTED, "TXT")
+        assert f"status: {status}" in out, (n, out)
 
 
 def test_kdig_cookie(csrv):
