@@ -104,7 +104,7 @@ struct dx_sketch {
 };
 
 _Static_assert(DX_SKETCH_ROWS * 16 <= 64, "one 64-bit hash gives every row its column");
-_Static_assert(DX_SKETCH_WIDTH == 1 << 16, "16 bits of the hash per row");
+_Static_assert(DX_SKETCH_WIDTH == 65536, "16 bits of the hash per row");
 
 struct dx_sketch *dx_sketch_new(uint64_t period, const uint8_t *key16)
 {
