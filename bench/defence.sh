@@ -93,7 +93,9 @@ while [ "$r" -le "$ROUNDS" ]; do
         *) die "unknown mode $m" ;;
         esac
         conf "$rl"
-        taskset -c "$SERVER_CPU" "$B/dnsxld" -c "$OUT/dnsxl.conf" 2> "$OUT/dnsxld-$m-$r.log" &
+        ROOTOPT=""              # as root: keep it (dnsxld(8) "Privileges"; older builds: no -u)
+        if [ "$(id -u)" = 0 ] && "$B/dnsxld" --help 2>&1 | grep -q -- --user; then ROOTOPT="-u root"; fi
+        taskset -c "$SERVER_CPU" "$B/dnsxld" $ROOTOPT -c "$OUT/dnsxl.conf" 2> "$OUT/dnsxld-$m-$r.log" &
         PID=$!
         end=$(($(date +%s) + 60))
         until dig +short +time=1 +tries=1 -p "$PORT" @127.0.0.1 bl.example.org SOA 2>/dev/null | grep -q hostmaster; do
