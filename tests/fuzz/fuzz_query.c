@@ -14,6 +14,9 @@
  * Rate limiting is on (rate-limit 2, a 16-slot table so that networks
  * collide, a clock that moves 10 ms per input) and the cookie secret set,
  * so slips, drops, BADCOOKIE and the COOKIE of replies are fuzzed too.
+ * The usage policy is on in pol.example.org (the 10/8 peer is blocked,
+ * 192.0.2.1 over a query limit after 3 queries, query keys) and
+ * dpol.example.org (keys in a domain zone), and identity/version are set.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +27,11 @@
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "dnsxld/cookie.h"
 #include "dnsxld/guard.h"
+#include "dnsxld/policy.h"
 #include "dnsxld/query.h"
 #include "dnsxld/rrl.h"
 #include "dnsxld/wire.h"
@@ -43,6 +48,7 @@ static uint64_t now;
 static struct dx_rrl *rrl;
 static struct dx_guard_stats gst;
 static uint64_t mono_ms;
+static struct dx_policy_stats pst;
 
 static const char conf_text[] =
     "[server]\n"
@@ -50,6 +56,8 @@ static const char conf_text[] =
     "edns-size = 1232\n"
     "rate-limit = 2\n"
     "rate-limit-exempt = 10.0.0.0/8\n"
+    "identity = fuzz-node\n"
+    "version = dnsxld fuzz\n"
     "[zone bl.example.org]\n"
     "ttl = 300\n"
     "soa = ns1.example.org. hostmaster.example.org. 3600 600 604800 120\n"
@@ -76,6 +84,19 @@ static const char conf_text[] =
     "kind = domain\n"
     "txt = Domain $ in $zone: $reason\n"
     "[list dbl.example.org/spam]\n"
+    "code = 127.0.1.2\n"
+    "[zone pol.example.org]\n"
+    "blocked-clients = 10.0.0.0/8\n"
+    "query-limit = 3/1h\n"
+    "query-keys = keys.txt\n"
+    "[list pol.example.org/x]\n"
+    "code = 127.0.0.2\n"
+    "[zone dpol.example.org]\n"
+    "kind = domain\n"
+    "answer = bitmask\n"
+    "query-keys = keys.txt\n"
+    "unknown-key = blocked\n"
+    "[list dpol.example.org/x]\n"
     "code = 127.0.1.2\n";
 
 static void put(struct dx_txn *w, const char *zone, const char *list, const char *key,
@@ -117,8 +138,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     fputs(conf_text, f);
     fclose(f);
+    snprintf(path, sizeof(path), "%s/keys.txt", dir);
+    f = fopen(path, "w");
+    if (!f || chmod(path, 0600) != 0)
+        abort();
+    fputs("abcdefgh12345678 k1\nquota0000001 k2 2/1h\ndisabled0001 k3 disabled\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/dnsxl.conf", dir);
     if (dx_conf_load(path, &conf, err, sizeof(err)) ||
-        dx_cookie_setup(conf, NULL, now, err, sizeof(err))) {
+        dx_cookie_setup(conf, NULL, now, err, sizeof(err)) ||
+        dx_policy_attach(conf, NULL, err, sizeof(err))) {
         fprintf(stderr, "%s\n", err);
         abort();
     }
@@ -135,6 +164,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     put(w, "bm.example.org", "b", "192.0.2.0/30", 0);
     put(w, "dbl.example.org", "spam", "spam.example", 0);
     put(w, "dbl.example.org", "spam", "*.wild.example", 0);
+    put(w, "pol.example.org", "x", "192.0.2.99", 0);
+    put(w, "dpol.example.org", "x", "spam.example", 0);
     if (dx_txn_commit(w))
         abort();
     if (dx_txn_read(st, &rtxn))
@@ -164,7 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mono_ms += 10;
     struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now, .mono_ms = mono_ms,
-                           .rrl = rrl, .st = &gst };
+                           .rrl = rrl, .st = &gst, .pst = &pst };
     struct sockaddr_in peer;
     memset(&peer, 0, sizeof(peer));
     peer.sin_family = AF_INET;
