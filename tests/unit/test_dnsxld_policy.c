@@ -388,7 +388,7 @@ static void test_a_reload_keeps_the_counts(void **state)
     assert_non_null(strstr(err, "/keys.txt:2: duplicate key 'abcd...'"));
     assert_null(strstr(err, KEY));
     dx_conf_free(bad);
-    load_conf("3/1h", keys_text);        /* the file back for the other tests (conf unused) */
+    dx_conf_free(load_conf("3/1h", keys_text));   /* the file back for the other tests */
 }
 
 /* --- query keys ---------------------------------------------------------------------- */
