@@ -94,6 +94,9 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
         dx_log_warn("reload: database or map-size changed: %s", restart);
     if (old->server.udp_rcvbuf != nc->server.udp_rcvbuf)
         dx_log_warn("reload: udp receive buffer size changed: %s", restart);
+    if ((old->server.user == NULL) != (nc->server.user == NULL) ||
+        (old->server.user && strcmp(old->server.user, nc->server.user) != 0))
+        dx_log_warn("reload: user changed: %s", restart);
 }
 
 /* A reader killed with kill -9 (a dnsxl-admin list, a crashed worker of
@@ -205,6 +208,12 @@ int main(int argc, char **argv)
         return dx_exit_conf(r);
     }
     if (check_only) {
+        r = dx_privs_check(opt_user ? opt_user : conf->server.user, err, sizeof(err));
+        if (r != 0) {
+            dx_log_err("%s", err);
+            dx_conf_free(conf);
+            return dx_exit_conf(r);
+        }
         printf("%s: configuration OK\n", d.conf_path);
         dx_conf_free(conf);
         return DX_EX_OK;

@@ -17,6 +17,29 @@ static int sys(const char *what, const char *user, char *err, size_t errlen)
     return -e;
 }
 
+/* The passwd entry of user into pw (strings in buf): 0, or an error. */
+static int lookup(const char *user, struct passwd *pw, char *buf, size_t cap, char *err,
+                  size_t errlen)
+{
+    struct passwd *p = NULL;
+    int rc = getpwnam_r(user, pw, buf, cap, &p);
+    if (p)
+        return 0;
+    if (rc && rc != ENOENT && rc != ESRCH) {
+        snprintf(err, errlen, "user %s: %s", user, strerror(rc));
+        return -rc;
+    }
+    snprintf(err, errlen, "user %s: no such user", user);
+    return DX_EINVAL;
+}
+
+int dx_privs_check(const char *user, char *err, size_t errlen)
+{
+    char buf[4096];
+    struct passwd pw;
+    return user ? lookup(user, &pw, buf, sizeof(buf), err, errlen) : 0;
+}
+
 int dx_privs_drop(const char *user, char *msg, size_t msglen, char *err, size_t errlen)
 {
     if (msglen)
@@ -29,17 +52,12 @@ int dx_privs_drop(const char *user, char *msg, size_t msglen, char *err, size_t 
         return DX_EREFUSED;
     }
     char buf[4096];
-    struct passwd pw, *p = NULL;
-    int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &p);
-    if (!p) {
-        if (rc)
-            snprintf(err, errlen, "user %s: %s", user, strerror(rc));
-        else
-            snprintf(err, errlen, "user %s: no such user", user);
-        return rc && rc != ENOENT && rc != ESRCH ? -rc : DX_EINVAL;
-    }
-    uid_t uid = p->pw_uid;
-    gid_t gid = p->pw_gid;
+    struct passwd pw;
+    int rc = lookup(user, &pw, buf, sizeof(buf), err, errlen);
+    if (rc)
+        return rc;
+    uid_t uid = pw.pw_uid;
+    gid_t gid = pw.pw_gid;
     if (geteuid() != 0) {
         uid_t r, e, s;
         if (getresuid(&r, &e, &s) == 0 && r == uid && e == uid && s == uid)

@@ -22,4 +22,8 @@
  * Call it before any thread starts. */
 int dx_privs_drop(const char *user, char *msg, size_t msglen, char *err, size_t errlen);
 
+/* Does user (NULL: nothing to check) exist? 0, or DX_EINVAL / -errno with
+ * err ("user x: no such user"): dnsxld -t checks it without dropping. */
+int dx_privs_check(const char *user, char *err, size_t errlen);
+
 #endif

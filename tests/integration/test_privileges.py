@@ -122,6 +122,12 @@ def test_root_without_user_is_refused_unless_told(world_dir):
     try:
         assert status_ids(s.pid)["Uid"] == [0] * 4
         assert "running as root (user = root)" in s.stderr_text()
+        # a reload cannot change the user
+        s.write_raw_config(open(s.conf).read().replace("user = root", "user = nobody", 1))
+        s.proc.send_signal(signal.SIGHUP)
+        s.wait_log("reloaded")
+        assert "reload: user changed: needs a restart" in s.stderr_text()
+        assert status_ids(s.pid)["Uid"] == [0] * 4
     finally:
         assert s.stop() == 0
 
@@ -131,6 +137,9 @@ def test_an_unknown_user_is_a_config_error(world_dir):
     p = run_tool([DNSXLD, "-c", s.conf], check=False, timeout=60)
     assert p.returncode == 1
     assert "user no-such-user-dnsxl: no such user" in p.stderr
+    p = run_tool([DNSXLD, "-t", "-c", s.conf], check=False, timeout=60)   # -t says so too
+    assert p.returncode == 1 and "user no-such-user-dnsxl: no such user" in p.stderr, p.stderr
+    assert run_tool([DNSXLD, "-t", "-u", "nobody", "-c", s.conf]).returncode == 0
     # -u overrides the config
     os.makedirs(s.dbdir)
     os.chown(s.dbdir, *nobody())
