@@ -82,6 +82,8 @@ static int refuse_root(void)
     CHECK(geteuid() == 0 && getuid() == 0);
     CHECK(dx_privs_drop("no-such-user-dx", msg, sizeof(msg), err, sizeof(err)) == DX_EINVAL);
     CHECK(strcmp(err, "user no-such-user-dx: no such user") == 0);
+    CHECK(dx_privs_check("no-such-user-dx", err, sizeof(err)) == DX_EINVAL);
+    CHECK(dx_privs_check("root", err, sizeof(err)) == 0 && dx_privs_check(NULL, err, sizeof(err)) == 0);
     return 0;
 }
 
