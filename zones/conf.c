@@ -129,10 +129,12 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
     int rc = close_section(p);
     if (rc)
         return rc;
-    if (strcasecmp(kw, "server") == 0 || strcasecmp(kw, "loader") == 0) {
+    if (strcasecmp(kw, "server") == 0 || strcasecmp(kw, "loader") == 0 ||
+        strcasecmp(kw, "web") == 0) {
         if (*arg)
             return fail(p, p->line, "section [%s] takes no name", kw);
-        p->sec = strcasecmp(kw, "server") == 0 ? SEC_SERVER : SEC_LOADER;
+        p->sec = strcasecmp(kw, "server") == 0 ? SEC_SERVER
+               : strcasecmp(kw, "loader") == 0 ? SEC_LOADER : SEC_WEB;
         return 0;
     }
     if (strcasecmp(kw, "zone") == 0) {
@@ -195,7 +197,7 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         p->cur = p->n_pl - 1;
         return 0;
     }
-    return fail(p, p->line, "unknown section [%s] (expected server, loader, zone NAME or list ZONE/LIST)",
+    return fail(p, p->line, "unknown section [%s] (expected server, loader, web, zone NAME or list ZONE/LIST)",
                 kw);
 }
 
@@ -207,6 +209,7 @@ static void free_list_fields(struct dx_list_conf *l)
     free(l->target);
     free(l->txt);
     free(l->backscatter);
+    free(l->description);
 }
 
 /* Line of a list's code key, else of its header (the default code). */
@@ -287,6 +290,8 @@ static int finish(struct parser *p)
     rc = dx__conf_defaults(p, SEC_SERVER, p->c, p->server_seen, 0);
     if (!rc)
         rc = dx__conf_defaults(p, SEC_LOADER, p->c, p->loader_seen, 0);
+    if (!rc)
+        rc = dx__conf_defaults(p, SEC_WEB, p->c, p->web_seen, 0);
     if (rc)
         return rc;
     struct dx_conf *c = p->c;
@@ -498,6 +503,11 @@ void dx_conf_free(struct dx_conf *c)
     free(c->loader.trusted_relays.nets);
     free(c->loader.protected_nets.nets);
     free_strs(c->loader.never_list_zones, c->loader.n_never_list_zones);
+    free(c->web.listen);
+    free(c->web.title);
+    free(c->web.contact);
+    free(c->web.trusted_proxy.nets);
+    free(c->web.secret);
     for (size_t i = 0; i < c->n_zones; i++) {
         struct dx_zone_conf *z = &c->zones[i];
         free(z->name);

@@ -1,11 +1,12 @@
 /* The config file (dnsxl.conf(5)): one INI file read by dnsxld, dnsxl-admin
  * and dnsxl-loader.
  *
- * Sections: [server], [loader], [zone NAME], [list ZONE/LIST]. Comments
+ * Sections: [server], [loader], [web], [zone NAME], [list ZONE/LIST]. Comments
  * start with ';' or '#' at the start of a line (after optional blanks), or
  * with ';' preceded by a blank inside a line ('#' inside a value is data, so
  * URLs with fragments survive in TXT templates). Repeatable keys (listen, ns, allow-query,
- * blocked-clients, trusted-relays, protected, never-list-zone) may appear more than once.
+ * blocked-clients, trusted-relays, protected, never-list-zone, trusted-proxy) may appear
+ * more than once.
  * Relative paths are relative to the directory of the file.
  *
  * The parser is table-driven: one table of keys per section with type,
@@ -33,6 +34,7 @@
 enum dx_zone_kind { DX_ZONE_IP = 0, DX_ZONE_DOMAIN = 1 };
 enum dx_answer_mode { DX_ANSWER_SEPARATE = 0, DX_ANSWER_BITMASK = 1 };
 enum dx_unknown_key { DX_UNKNOWN_KEY_REFUSED = 0, DX_UNKNOWN_KEY_BLOCKED = 1 };
+enum dx_removal { DX_REMOVAL_NONE = 0, DX_REMOVAL_SELF = 1, DX_REMOVAL_REVIEW = 2 };
 
 struct dx_qkeys;                 /* zones/qkeys.h */
 struct dx_sketch;                /* zones/window.h */
@@ -57,6 +59,15 @@ struct dx_list_conf {
     uint64_t window;             /* ... within this many seconds; default 7d */
     int line;                    /* line of the [list] header, for messages */
     int code_line, txt_line;     /* lines of its code and txt keys; 0 = not in the file */
+    /* the public lookup and removal page (dnsxl-web(8)) */
+    int removal;                 /* enum dx_removal: what a removal request does; default none */
+    uint32_t removal_limit;      /* self-service removals per key and removal_period, then
+                                    review; default 1/30d */
+    uint64_t removal_period;
+    uint64_t removal_hold;       /* the hold a self-service or approved removal sets; default 1d */
+    int public_reason;           /* public-reason (1 yes, 0 no): the page shows entry reasons;
+                                    default yes */
+    char *description;           /* what the list is, for the page; NULL */
 };
 
 /* A name of a zone's SOA/NS data in wire form, with what it shares with the
@@ -161,6 +172,18 @@ struct dx_conf {
         uint32_t shortest_prefix6;   /* IPv6 entries shorter than /N; default 16 */
         uint32_t replace_max_delete; /* a replace deleting more than N% of a list; default 50 */
     } loader;
+    struct {                     /* [web]: dnsxl-web(8), the public lookup and removal page */
+        char *listen;            /* HTTP, IPv4:PORT or [IPv6]:PORT; default 127.0.0.1:8080 */
+        char *title;             /* the page's title; default "DNSxL lookup" */
+        char *contact;           /* shown on every page; NULL */
+        struct dx_acl trusted_proxy; /* peers whose X-Forwarded-For names the client */
+        uint32_t request_limit;  /* removal requests per client address (IPv6 /64) and */
+        uint64_t request_period; /* ... period; default 5/1h */
+        uint32_t lookup_limit;   /* lookups per client address and period; default 3600/1h */
+        uint64_t lookup_period;
+        uint32_t pow_bits;       /* proof-of-work: leading zero bits of SHA-256; default 20 */
+        char *secret;            /* secret: the form-token key file, or NULL: random per start */
+    } web;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;
 };

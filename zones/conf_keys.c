@@ -63,12 +63,15 @@ static int set_backscatter(struct parser *, const struct keydef *, void *, const
 static int set_percent(struct parser *, const struct keydef *, void *, const char *);
 static int set_policy_code(struct parser *, const struct keydef *, void *, const char *);
 static int set_policy_txt(struct parser *, const struct keydef *, void *, const char *);
-static int set_query_limit(struct parser *, const struct keydef *, void *, const char *);
 static int set_chaos_text(struct parser *, const struct keydef *, void *, const char *);
+static int set_web_listen(struct parser *, const struct keydef *, void *, const char *);
+static int set_rate(struct parser *, const struct keydef *, void *, const char *);
 
 static const char *const kind_names[] = { "ip", "domain", NULL };
 static const char *const answer_names[] = { "separate", "bitmask", NULL };
 static const char *const unknown_key_names[] = { "refused", "blocked", NULL };
+static const char *const removal_names[] = { "none", "self", "review", NULL };
+static const char *const yes_no_names[] = { "no", "yes", NULL };
 
 #define CONF(f) offsetof(struct dx_conf, f)
 #define ZONE(f) offsetof(struct dx_zone_conf, f)
@@ -94,8 +97,8 @@ static const struct keydef server_keys[] = {
       NULL },
     { "cookie-secret", K_PATH, false, CONF(server.cookie_secret), 0, 0, 0, NULL, NULL, NULL },
     { "user", K_STRING, false, CONF(server.user), 0, 0, 0, NULL, NULL, NULL },
-    { "identity", K_FN, false, CONF(server.identity), 0, 0, 0, NULL, set_chaos_text, NULL },
-    { "version", K_FN, false, CONF(server.version), 0, 0, 0, NULL, set_chaos_text, NULL },
+    { "identity", K_FN, false, CONF(server.identity), 0, 0, 255, NULL, set_chaos_text, NULL },
+    { "version", K_FN, false, CONF(server.version), 0, 0, 255, NULL, set_chaos_text, NULL },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -116,6 +119,21 @@ static const struct keydef loader_keys[] = {
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
+/* [web]: dnsxl-web(8), the public lookup and removal page */
+static const struct keydef web_keys[] = {
+    { "listen", K_FN, false, CONF(web.listen), 0, 0, 0, NULL, set_web_listen, "127.0.0.1:8080" },
+    { "title", K_FN, false, CONF(web.title), 0, 0, 1024, NULL, set_chaos_text, "DNSxL lookup" },
+    { "contact", K_FN, false, CONF(web.contact), 0, 0, 1024, NULL, set_chaos_text, NULL },
+    { "trusted-proxy", K_CIDRS, true, CONF(web.trusted_proxy), 0, 0, 0, NULL, NULL, NULL },
+    { "request-limit", K_FN, false, CONF(web.request_limit), CONF(web.request_period), 1, 0,
+      NULL, set_rate, "5/1h" },
+    { "lookup-limit", K_FN, false, CONF(web.lookup_limit), CONF(web.lookup_period), 0, 0, NULL,
+      set_rate, "3600/1h" },
+    { "proof-of-work", K_UINT, false, CONF(web.pow_bits), 0, 0, 28, NULL, NULL, "20" },
+    { "secret", K_PATH, false, CONF(web.secret), 0, 0, 0, NULL, NULL, NULL },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct keydef zone_keys[] = {
     { "kind", K_ENUM, false, ZONE(kind), 0, 0, 0, kind_names, NULL, "ip" },
     { "ttl", K_FN, false, 0, 0, 0, 0, NULL, set_ttl, "300" },
@@ -130,7 +148,8 @@ static const struct keydef zone_keys[] = {
       "127.255.255.254" },
     { "blocked-txt", K_FN, false, ZONE(blocked_txt), 0, 0, 0, NULL, set_policy_txt,
       "Blocked: $zone does not serve queries from $ (a public or open resolver?)" },
-    { "query-limit", K_FN, false, 0, 0, 0, 0, NULL, set_query_limit, NULL },
+    { "query-limit", K_FN, false, ZONE(query_limit), ZONE(query_period), 1, 0, NULL, set_rate,
+      NULL },
     { "limit-code", K_FN, false, ZONE(limit_code), 0, 0, 0, NULL, set_policy_code,
       "127.255.255.255" },
     { "limit-txt", K_FN, false, ZONE(limit_txt), 0, 0, 0, NULL, set_policy_txt,
@@ -150,6 +169,14 @@ static const struct keydef list_keys[] = {
     { "backscatter", K_FN, false, 0, 0, 0, 0, NULL, set_backscatter, NULL },
     { "threshold", K_UINT, false, LIST(threshold), 0, 1, 1000000, NULL, NULL, "1" },
     { "window", K_DURATION, false, LIST(window), 0, 1, DX_FOREVER, NULL, NULL, "7d" },
+    /* removal requests on the public page (dnsxl-web(8)) */
+    { "removal", K_ENUM, false, LIST(removal), 0, 0, 0, removal_names, NULL, "none" },
+    { "removal-limit", K_FN, false, LIST(removal_limit), LIST(removal_period), 1, 0, NULL,
+      set_rate, "1/30d" },
+    { "removal-hold", K_DURATION, false, LIST(removal_hold), 0, 1, DX_FOREVER, NULL, NULL,
+      "1d" },
+    { "public-reason", K_ENUM, false, LIST(public_reason), 0, 0, 0, yes_no_names, NULL, "yes" },
+    { "description", K_FN, false, LIST(description), 0, 0, 1024, NULL, set_chaos_text, NULL },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -215,6 +242,17 @@ int dx__conf_push(char ***arr, size_t *n, char *s)
 static void *field(void *base, size_t off)
 {
     return (char *)base + off;
+}
+
+/* The string field of kd becomes a copy of val. */
+static int keep_str(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    char *t = strdup(val), **f = field(base, kd->off);
+    if (!t)
+        return nomem(p);
+    free(*f);
+    *f = t;
+    return 0;
 }
 
 /* ---- setters ----------------------------------------------------------- */
@@ -383,41 +421,49 @@ static int set_policy_txt(struct parser *p, const struct keydef *kd, void *base,
     char msg[256];
     if (dx_txt_check(val, DX_TXT_SUBJECT_IP_MAX, 0, strlen(z->name), msg, sizeof(msg)))
         return fail(p, p->line, "%s: %s", kd->name, msg);
-    char *t = strdup(val);
-    if (!t)
-        return nomem(p);
-    char **f = field(base, kd->off);
-    free(*f);
-    *f = t;
-    return 0;
+    return keep_str(p, kd, base, val);
 }
 
-static int set_query_limit(struct parser *p, const struct keydef *kd, void *base, const char *val)
-{
-    struct dx_zone_conf *z = base;
-    if (dx_rate_parse(val, &z->query_limit, &z->query_period))
-        return fail(p, p->line, "%s: bad limit '%s' (expected N/PERIOD such as 300000/1d: N "
-                    "1..%u, PERIOD 1s..366d)", kd->name, val, DX_WIN_MAX);
-    return 0;
-}
-
-/* identity, version: one TXT string (at most 255 octets), no control
- * character. */
+/* identity, version: one TXT string (at most 255 octets); title, contact,
+ * description: text of the public page (1024): at most kd->max octets, no
+ * control character. */
 static int set_chaos_text(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
     size_t n = strlen(val);
-    if (n > 255)
-        return fail(p, p->line, "%s: %zu octets, more than the 255 of a TXT string", kd->name, n);
+    if (n > kd->max)
+        return fail(p, p->line, "%s: %zu octets, more than %s%llu%s", kd->name, n,
+                    kd->max == 255 ? "the " : "", (unsigned long long)kd->max,
+                    kd->max == 255 ? " of a TXT string" : "");
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
             return fail(p, p->line, "%s: a control character (0x%02x) at offset %zu", kd->name,
                         (unsigned char)val[i], i);
-    char *t = strdup(val);
-    if (!t)
-        return nomem(p);
-    char **f = field(base, kd->off);
-    free(*f);
-    *f = t;
+    return keep_str(p, kd, base, val);
+}
+
+/* [web] listen: one HTTP address, the form of [server] listen. */
+static int set_web_listen(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    struct dx_listen l;
+    char why[1024];
+    if (dx_listen_from_text(val, &l, why, sizeof(why)))
+        return fail(p, p->line, "%s: %s", kd->name, why);
+    return keep_str(p, kd, base, val);
+}
+
+/* query-limit, request-limit, lookup-limit, removal-limit: N/PERIOD
+ * (zones/window.h) into the u32 at off and the u64 at off_n; "none" = 0
+ * where kd->min is 0. */
+static int set_rate(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    uint32_t n = 0;
+    uint64_t period = 0;
+    if (!(kd->min == 0 && strcasecmp(val, "none") == 0) && dx_rate_parse(val, &n, &period))
+        return fail(p, p->line, "%s: bad limit '%s' (expected N/PERIOD such as 300000/1d: N "
+                    "1..%u, PERIOD 1s..366d%s)", kd->name, val, DX_WIN_MAX,
+                    kd->min == 0 ? "; or none" : "");
+    *(uint32_t *)field(base, kd->off) = n;
+    *(uint64_t *)field(base, kd->off_n) = period;
     return 0;
 }
 
@@ -428,13 +474,8 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
     void *f = field(base, kd->off);
     uint64_t v;
     switch (kd->type) {
-    case K_STRING: {
-        char *s = strdup(val);
-        if (!s)
-            return nomem(p);
-        *(char **)f = s;
-        return 0;
-    }
+    case K_STRING:
+        return keep_str(p, kd, base, val);
     case K_PATH: {
         char *s;
         if (val[0] == '/') {
@@ -533,8 +574,13 @@ static int set_value(struct parser *p, const struct keydef *kd, void *base, cons
                 return 0;
             }
         }
-        return fail(p, p->line, "%s: bad value '%s' (expected %s%s%s)", kd->name, val,
-                    kd->enums[0], kd->enums[1] ? " or " : "", kd->enums[1] ? kd->enums[1] : "");
+    {
+        char names[128] = "";
+        for (int i = 0, u = 0; kd->enums[i] && u < (int)sizeof(names); i++)
+            u += snprintf(names + u, sizeof(names) - (size_t)u, "%s%s",
+                          !i ? "" : kd->enums[i + 1] ? ", " : " or ", kd->enums[i]);
+        return fail(p, p->line, "%s: bad value '%s' (expected %s)", kd->name, val, names);
+    }
     case K_FN:
         return kd->set(p, kd, base, val);
     }
@@ -568,6 +614,7 @@ static const struct keydef *section_table(enum section s)
     case SEC_LOADER: return loader_keys;
     case SEC_ZONE:   return zone_keys;
     case SEC_LIST:   return list_keys;
+    case SEC_WEB:    return web_keys;
     default:         return NULL;
     }
 }
@@ -576,7 +623,8 @@ static void *section_base(struct parser *p)
 {
     switch (p->sec) {
     case SEC_SERVER:
-    case SEC_LOADER: return p->c;
+    case SEC_LOADER:
+    case SEC_WEB:    return p->c;
     case SEC_ZONE:   return &p->c->zones[p->cur];
     case SEC_LIST:   return &p->pl[p->cur].l;
     default:         return NULL;
@@ -595,6 +643,7 @@ static const char *section_label(enum section s)
     case SEC_LOADER: return "[loader]";
     case SEC_ZONE:   return "[zone]";
     case SEC_LIST:   return "[list]";
+    case SEC_WEB:    return "[web]";
     default:         return "";
     }
 }
@@ -634,7 +683,8 @@ int dx__conf_key(struct parser *p, const char *key, const char *val)
         return fail(p, p->line, "unknown key '%s' in %s", key, section_label(p->sec));
     const struct keydef *kd = &tab[i];
     uint64_t *seen = p->sec == SEC_SERVER ? &p->server_seen
-                   : p->sec == SEC_LOADER ? &p->loader_seen : &p->seen;
+                   : p->sec == SEC_LOADER ? &p->loader_seen
+                   : p->sec == SEC_WEB ? &p->web_seen : &p->seen;
     if (!kd->repeat && ((*seen >> i) & 1))
         return fail(p, p->line, "%s: duplicate key (not repeatable)", kd->name);
     if (!*val)

@@ -1112,6 +1112,71 @@ static void test_control_bytes_are_refused_with_their_column(void **state)
                  "txt: TXT contains a control character (0x09) at offset 1");
 }
 
+static void test_web_and_removal_keys_have_defaults_and_bounds(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[zone bl.test]\n[list bl.test/a]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_string_equal(f->c->web.listen, "127.0.0.1:8080");
+    assert_string_equal(f->c->web.title, "DNSxL lookup");
+    assert_null(f->c->web.contact);
+    assert_int_equal(f->c->web.trusted_proxy.n, 0);
+    assert_int_equal(f->c->web.request_limit, 5);
+    assert_int_equal(f->c->web.request_period, 3600);
+    assert_int_equal(f->c->web.lookup_limit, 3600);
+    assert_int_equal(f->c->web.lookup_period, 3600);
+    assert_int_equal(f->c->web.pow_bits, 20);
+    assert_null(f->c->web.secret);                          /* random per start */
+    const struct dx_list_conf *l = &f->c->zones[0].lists[0];
+    assert_int_equal(l->removal, DX_REMOVAL_NONE);          /* nothing written unless asked */
+    assert_int_equal(l->removal_limit, 1);
+    assert_int_equal(l->removal_period, 30 * 86400);
+    assert_int_equal(l->removal_hold, 86400);
+    assert_int_equal(l->public_reason, 1);
+    assert_null(l->description);
+    rc = load(f, "[web]\nlisten = [::1]:8443\ntitle = Example <Block> List\n"
+                 "contact = abuse@example.org\ntrusted-proxy = 127.0.0.1, ::1\n"
+                 "request-limit = 2/1d\nlookup-limit = none\nproof-of-work = 0\n"
+                 "secret = keys/web\n"
+                 "[zone bl.test]\n[list bl.test/a]\nremoval = self\nremoval-limit = 2/30d\n"
+                 "removal-hold = 7d\npublic-reason = no\ndescription = Spam traps\n"
+                 "[list bl.test/b]\nremoval = REVIEW\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_string_equal(f->c->web.listen, "[::1]:8443");
+    assert_string_equal(f->c->web.title, "Example <Block> List");
+    assert_string_equal(f->c->web.contact, "abuse@example.org");
+    assert_int_equal(f->c->web.trusted_proxy.n, 2);
+    assert_int_equal(f->c->web.request_limit, 2);
+    assert_int_equal(f->c->web.request_period, 86400);
+    assert_int_equal(f->c->web.lookup_limit, 0);           /* none */
+    assert_int_equal(f->c->web.pow_bits, 0);
+    assert_non_null(strstr(f->c->web.secret, "/keys/web"));
+    l = &f->c->zones[0].lists[0];
+    assert_int_equal(l->removal, DX_REMOVAL_SELF);
+    assert_int_equal(l->removal_limit, 2);
+    assert_int_equal(l->removal_hold, 7 * 86400);
+    assert_int_equal(l->public_reason, 0);
+    assert_string_equal(l->description, "Spam traps");
+    assert_int_equal(f->c->zones[0].lists[1].removal, DX_REMOVAL_REVIEW);
+    expect_error(f, "[web]\nlisten = 127.0.0.1\n", 2, "listen: ");
+    expect_error(f, "[web]\nproof-of-work = 29\n", 2, "proof-of-work: bad value '29'");
+    expect_error(f, "[web]\nrequest-limit = none\n", 2, "request-limit: bad limit 'none'");
+    expect_error(f, "[web]\nlookup-limit = 5\n", 2, "lookup-limit: bad limit '5'");
+    expect_error(f, "[web]\ntitle = a\tb\n", 2, "title: a control character (0x09) at offset 1");
+    expect_error(f, "[web x]\n", 1, "section [web] takes no name");
+    expect_error(f, "[web]\nfoo = 1\n", 2, "unknown key 'foo' in [web]");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nremoval = auto\n", 3,
+                 "removal: bad value 'auto' (expected none, self or review)");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\npublic-reason = maybe\n", 3,
+                 "public-reason: bad value 'maybe' (expected no or yes)");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nremoval-limit = 0/1d\n", 3,
+                 "removal-limit: bad limit '0/1d'");
+    expect_error(f, "[zone a.test]\n[list a.test/x]\nremoval-hold = 0\n", 3,
+                 "removal-hold: duration '0' must be at least 1s");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1145,6 +1210,7 @@ int main(void)
         T(test_loader_safety_keys_have_defaults_and_bounds),
         T(test_defence_keys_have_defaults_and_bounds),
         T(test_usage_policy_keys_have_defaults_and_bounds),
+        T(test_web_and_removal_keys_have_defaults_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
