@@ -304,6 +304,47 @@ int dx_sv_hist_get(const void *key, size_t n, const void *v, size_t vn, struct d
     return r.err ? DX_EINVAL : 0;
 }
 
+/* --- requests ----------------------------------------------------------------- */
+
+void dx_sv_request_put(struct dx_bytes *b, const struct dx_request *r)
+{
+    dx_put_u8(b, r->status);
+    dx_put_u64(b, r->created);
+    dx_put_u64(b, r->decided);
+    dx_put(b, r->token, DX_REQ_TOKEN);
+    dx_sv_put_str(b, r->zone);
+    dx_sv_put_str(b, r->list);
+    dx_sv_put_str(b, r->key);
+    dx_sv_put_str(b, r->note);
+    dx_sv_put_str(b, r->contact);
+    dx_sv_put_str(b, r->client);
+    dx_sv_put_str(b, r->by);
+    dx_sv_put_str(b, r->decision);
+}
+
+int dx_sv_request_get(const void *p, size_t n, struct dx_request *r)
+{
+    struct dx_bytes rd;
+    dx_bytes_reader(&rd, p, n);
+    r->status = dx_get_u8(&rd);
+    r->created = dx_get_u64(&rd);
+    r->decided = dx_get_u64(&rd);
+    const uint8_t *tok = dx_get_ptr(&rd, DX_REQ_TOKEN);
+    if (tok)
+        memcpy(r->token, tok, DX_REQ_TOKEN);
+    r->zone = dx_sv_get_str(&rd);
+    r->list = dx_sv_get_str(&rd);
+    r->key = dx_sv_get_str(&rd);
+    r->note = dx_sv_get_str(&rd);
+    r->contact = dx_sv_get_str(&rd);
+    r->client = dx_sv_get_str(&rd);
+    r->by = dx_sv_get_str(&rd);
+    r->decision = dx_sv_get_str(&rd);
+    if (rd.err || rd.pos != n || !r->zone || !r->list || !r->key)
+        return DX_EINVAL;
+    return 0;
+}
+
 /* --- reports ------------------------------------------------------------------ */
 
 int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,

@@ -28,6 +28,10 @@
  * holds    entries key                 -> u64 until (0: an ended hold)
  * reports  entries key \0 reporter \0  -> u64 time of that reporter's last report
  *          (db added after schema 1 shipped: created at open if missing)
+ * requests u64 id                      -> u8 status, u64 created, u64 decided,
+ *          (removal requests of the       16 token bytes, str zone, str list, str key
+ *          public page; db added after    (its text), str note, str contact, str client,
+ *          schema 1 shipped)              str by, str decision
  * history  text(k) \0 u64 at, u32 seq  -> u8 action, u64 expires_at, str zone,
  *          text(k) = dx_key_format(k);    str list, str source, str reason
  *          seq orders records of one key text and second
@@ -254,6 +258,25 @@ int dx_sk_report(uint8_t out[DX_SK_MAX], size_t pn, const char *reporter);
  * it (past the prefix's keys), DX_EINVAL for one that is not one reporter
  * and its NUL. */
 int dx_sk_report_match(const uint8_t *key, size_t n, const uint8_t *prefix, size_t pn);
+
+/* --- requests ---------------------------------------------------------------- */
+
+/* The requests key of id (8 bytes); a key back to its id (false: not 8
+ * bytes). */
+static inline size_t dx_sk_request(uint8_t out[8], uint64_t id)
+{
+    dx_set_be64(out, id);
+    return 8;
+}
+
+static inline bool dx_sk_request_id(const void *p, size_t n, uint64_t *id)
+{
+    return dx_sv_u64_get(p, n, id) == 0;
+}
+
+/* The request value; get: DX_EINVAL for a corrupt record (id not set). */
+void dx_sv_request_put(struct dx_bytes *b, const struct dx_request *r);
+int dx_sv_request_get(const void *p, size_t n, struct dx_request *r);
 
 /* --- index: the ip intervals (derived at commit) ------------------------------ */
 

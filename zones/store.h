@@ -231,6 +231,8 @@ enum dx_hist_action {
     DX_HIST_EXPIRE,         /* removed by dnsxl-loader expire */
     DX_HIST_HOLD,           /* automated relisting blocked by a hold */
     DX_HIST_REJECT,         /* automated listing refused by policy (never-list) */
+    DX_HIST_REQUEST,        /* a removal request queued for review (dnsxl-web) */
+    DX_HIST_DENY,           /* a removal request denied by an operator */
 };
 
 struct dx_hist {
@@ -276,5 +278,46 @@ int dx_report_count(struct dx_txn *t, const char *zone, const char *list,
 /* Remove every reporter record whose last report is before `before` (of
  * every zone, list and key). *removed = count (may be NULL). */
 int dx_report_prune(struct dx_txn *w, uint64_t before, size_t *removed);
+
+/* --- removal requests (dnsxl-web(8), dnsxl-admin requests/approve/deny) -- */
+
+/* A request to remove a key from one list, queued for an operator's review.
+ * Ids count up from 1 (one more than the largest); the token is the
+ * requester's proof for the status page (random, set by the caller). The
+ * strings of a request read from the store point into the map. */
+enum dx_req_status { DX_REQ_PENDING = 1, DX_REQ_APPROVED, DX_REQ_DENIED };
+
+#define DX_REQ_TOKEN 16
+
+struct dx_request {
+    uint64_t id;
+    uint8_t status;             /* dx_req_status */
+    uint64_t created, decided;  /* unix seconds; decided 0 while pending */
+    uint8_t token[DX_REQ_TOKEN];
+    const char *zone, *list;    /* the list it asks to be removed from */
+    const char *key;            /* the key's text (dx_key_format) */
+    const char *note, *contact; /* the requester's words and address (private); may be NULL */
+    const char *client;         /* the requester's IP address (private); may be NULL */
+    const char *by;             /* the operator who decided; NULL while pending */
+    const char *decision;       /* the operator's reason (a denial's); may be NULL */
+};
+
+const char *dx_request_status_name(int status);  /* "pending", "approved", "denied" */
+
+/* Add r as a new request: r->id becomes its id. 0 or an error (sticky);
+ * DX_EINVAL for a missing zone, list or key or a bad status. */
+int dx_request_add(struct dx_txn *w, struct dx_request *r);
+
+/* Request id: 0 and *out (strings in the map), DX_ENOTFOUND, or an error. */
+int dx_request_get(struct dx_txn *t, uint64_t id, struct dx_request *out);
+
+/* Replace request r->id (a decision): 0, DX_ENOTFOUND, or an error. r's
+ * strings may come from dx_request_get in the same txn. */
+int dx_request_put(struct dx_txn *w, const struct dx_request *r);
+
+/* Visit every request, oldest (lowest id) first; the stop rule of
+ * dx_entry_foreach. */
+int dx_request_foreach(struct dx_txn *t, int (*cb)(void *arg, const struct dx_request *r),
+                       void *arg);
 
 #endif

@@ -48,13 +48,15 @@ static int mkdir_p(const char *dir)
 static MDB_dbi *store_dbi(struct dx_store *st, size_t i)
 {
     MDB_dbi *d[] = { &st->meta,   &st->zones,  &st->entries, &st->index, &st->dindex,
-                     &st->expiry, &st->holds,  &st->history, &st->reports };
+                     &st->expiry, &st->holds,  &st->history, &st->reports,
+                     &st->requests };
     return i < sizeof(d) / sizeof(d[0]) ? d[i] : NULL;
 }
 
 static const char *const dbi_names[] = {
     "meta", "zones", "entries", "index", "dindex", "expiry", "holds", "history",
     "reports",              /* added after schema 1 shipped: created if missing */
+    "requests",             /* the same */
 };
 #define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
 

@@ -19,6 +19,8 @@ const char *dx_hist_action_name(int action)
     case DX_HIST_EXPIRE: return "expire";
     case DX_HIST_HOLD:   return "hold";
     case DX_HIST_REJECT: return "reject";
+    case DX_HIST_REQUEST: return "request";
+    case DX_HIST_DENY:   return "deny";
     }
     return "unknown";
 }

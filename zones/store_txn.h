@@ -39,6 +39,7 @@
 struct dx_store {
     MDB_env *env;
     MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history, reports;
+    MDB_dbi requests;                /* removal requests (zones/store_requests.c) */
     char *dir;
     unsigned opened;                 /* DX_STORE_CREATED | DX_STORE_UPGRADED */
     int stale_readers;               /* reader slots of dead processes cleared at open */

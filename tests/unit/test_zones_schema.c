@@ -136,6 +136,21 @@ static void write_fixture(const char *dir)
                              .source = "admin" };
     put(w, "bl.example.org", "manual", "198.51.100.200", &late);
     assert_int_equal(dx_txn_commit(w), 0);
+
+    /* requests (added after schema 1 shipped): one pending, one decided */
+    assert_int_equal(dx_txn_write(st, T, &w), 0);
+    struct dx_request rq = { .status = DX_REQ_PENDING, .created = T, .zone = "bl.example.org",
+                             .list = "traps", .key = "192.0.2.99", .note = "fixed",
+                             .contact = "a@b.example", .client = "198.51.100.7" };
+    memset(rq.token, 0x5a, sizeof(rq.token));
+    assert_int_equal(dx_request_add(w, &rq), 0);
+    rq.status = DX_REQ_DENIED;
+    rq.decided = T + 1;
+    rq.by = "admin:op";
+    rq.decision = "no";
+    rq.note = rq.contact = rq.client = NULL;
+    assert_int_equal(dx_request_add(w, &rq), 0);
+    assert_int_equal(dx_txn_commit(w), 0);
     dx_store_close(st);
 }
 
@@ -151,7 +166,7 @@ static void hex(FILE *f, const MDB_val *v)
 static char *dump(const char *dir)
 {
     static const char *const dbs[] = { "meta", "zones", "entries", "index", "dindex",
-                                       "expiry", "holds", "history", "reports" };
+                                       "expiry", "holds", "history", "reports", "requests" };
     char *out = NULL;
     size_t outn = 0;
     FILE *f = open_memstream(&out, &outn);
@@ -201,6 +216,7 @@ static const char *const expected[] = {
     "main 696e646578",
     "main 6d657461",
     "main 7265706f727473",
+    "main 7265717565737473",
     "main 7a6f6e6573",
     "meta 736368656d61 00000001",
     "zones 626c2e6578616d706c652e6f726700 6b49d201",
@@ -241,6 +257,9 @@ static const char *const expected[] = {
     "history 323030313a6462383a313a3a2f343800000000006b49d20000000000 01000000006b49ee20000f626c2e6578616d706c652e6f72670000087265706f7274730000087265706f7274730000097265706f7274656400",
     "reports 626c2e6578616d706c652e6f7267007265706f727473000620010db800010000000000000000000030003139322e302e322e3700 000000006b49d1ec",
     "reports 626c2e6578616d706c652e6f7267007265706f727473000620010db80001000000000000000000003000612e6578616d706c6500 000000006b49d1e2",
+    /* requests: added after schema 1 shipped */
+    "requests 0000000000000001 01000000006b49d20000000000000000005a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000f626c2e6578616d706c652e6f7267000006747261707300000b3139322e302e322e3939000006666978656400000c6140622e6578616d706c6500000d3139382e35312e3130302e370000000000",
+    "requests 0000000000000002 03000000006b49d200000000006b49d2015a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000f626c2e6578616d706c652e6f7267000006747261707300000b3139322e302e322e393900000000000000000961646d696e3a6f700000036e6f00",
 };
 
 static void print_actual(const char *got)
