@@ -14,7 +14,9 @@
  * of zones/txt.h and zones/conf.h, and every text from the store is printed
  * with its control bytes escaped (dx_print_safe).
  */
+#include "admin/check.h"
 #include "admin/print.h"
+#include "admin/requests.h"
 
 #include "zones/cli.h"
 #include "zones/clock.h"
@@ -1046,6 +1048,32 @@ static int cmd_show(void *ctx, int argc, char **argv)
     return DX_EX_OK;
 }
 
+/* ---- requests, approve, deny (admin/requests.c), check (admin/check.c) --- */
+
+static int cmd_requests(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_requests(find_cmd("requests"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_approve(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_approve(find_cmd("approve"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_deny(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_deny(find_cmd("deny"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_check(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return dx_adm_check(find_cmd("check"), argc, argv);
+}
+
 /* ---- the command table and main ---------------------------------------- */
 
 static const struct dx_cli_cmd cmds[] = {
@@ -1067,6 +1095,19 @@ static const struct dx_cli_cmd cmds[] = {
     { "show",   cmd_show,   "KEY [--json]",
       "every zone/list that lists KEY, why, and its history; the exclusions that carve it"
       " out" },
+    { "requests", cmd_requests, "[--json] [--all]",
+      "removal requests of the public page (dnsxl-web) waiting for review; --all: decided"
+      " ones too" },
+    { "approve", cmd_approve, "ID [--reason TEXT] [--by NAME]",
+      "approve removal request ID: the key's own entry delisted and held for removal-hold,"
+      " or carved out of the wider entry that lists it" },
+    { "deny",   cmd_deny,   "ID --reason TEXT [--by NAME]",
+      "deny removal request ID; the requester sees the reason on the status page" },
+    { "check",  cmd_check,
+      "KEY... [--lists FILE] [--server IP[:PORT]] [--timeout DUR] [--json]",
+      "is KEY (an address or a domain) listed in the DNSxLs of FILE (default " DX_CHECK_LISTS
+      ")? One line per list: ZONE [CODE...]. Exit 0 listed nowhere, 1 listed somewhere, 2"
+      " some list could not be checked" },
     { NULL, NULL, NULL, NULL },
 };
 
