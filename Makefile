@@ -22,6 +22,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS  += -pthread $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 LIBS_STORE = -llmdb -lsodium
 LIBS_UV    = -luv
+LIBS_WEB   = -lmicrohttpd
 
 PY       ?= /usr/bin/python3
 
@@ -37,7 +38,8 @@ endif
 ZONES_SRC  := $(wildcard zones/*.c)
 DNSXLD_SRC := $(filter-out dnsxld/main.c,$(wildcard dnsxld/*.c))
 LOADER_SRC := $(filter-out loader/main.c,$(wildcard loader/*.c))
-ADMIN_SRC  := $(wildcard admin/*.c)
+ADMIN_SRC  := $(filter-out admin/web%.c,$(wildcard admin/*.c))
+WEB_SRC    := $(wildcard admin/web*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -46,7 +48,8 @@ LIBZONES  := $(BUILD)/libdnsxlzones.a
 LIBDNSXLD := $(BUILD)/libdnsxld.a
 LIBLOADER := $(BUILD)/libdnsxlloader.a
 LIBADMIN  := $(BUILD)/libdnsxladmin.a
-PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader
+LIBWEB    := $(BUILD)/libdnsxlweb.a
+PROGS     := $(BUILD)/dnsxld $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader $(BUILD)/dnsxl-web
 UNITS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps run test unit integration clean bench bench-ir lint fuzz install
@@ -64,6 +67,8 @@ $(LIBLOADER): $(call obj,$(LOADER_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(LIBADMIN): $(call obj,$(filter-out admin/admin.c,$(ADMIN_SRC)))
 	@rm -f $@; ar rcs $@ $^
+$(LIBWEB): $(call obj,$(filter-out admin/web.c,$(WEB_SRC)))
+	@rm -f $@; ar rcs $@ $^
 
 $(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
@@ -71,6 +76,9 @@ $(BUILD)/dnsxl-admin: $(call obj,$(ADMIN_SRC)) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
 $(BUILD)/dnsxl-loader: $(call obj,loader/main.c) $(LIBLOADER) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
+# dnsxl-web (admin/web*.c) is the only program linked with libmicrohttpd
+$(BUILD)/dnsxl-web: $(call obj,admin/web.c) $(LIBWEB) $(LIBADMIN) $(LIBZONES)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_WEB) $(LIBS_STORE)
 
 # Unit tests are named tests/unit/test_<module>_<what>.c and link only what
 # they test: libdnsxlzones, plus libdnsxld, libdnsxlloader or libdnsxladmin
@@ -87,6 +95,9 @@ $(BUILD)/tests/test_loader_%: $(BUILD)/obj/tests/unit/test_loader_%.o $(LIBLOADE
 $(BUILD)/tests/test_admin_%: $(BUILD)/obj/tests/unit/test_admin_%.o $(LIBADMIN) $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
+$(BUILD)/tests/test_web_%: $(BUILD)/obj/tests/unit/test_web_%.o $(LIBWEB) $(LIBADMIN) $(LIBZONES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_WEB) $(LIBS_STORE)
 
 deps:
 	@sh tests/deps.sh
@@ -138,16 +149,17 @@ lint: all
 # (systemd-sysusers, systemd-tmpfiles), as a package's postinst would.
 PREFIX  ?= /usr/local
 UNITDIR ?= /etc/systemd/system
-UNIT_FILES := dnsxld.service dnsxl-expire.service dnsxl-expire.timer
+UNIT_FILES := dnsxld.service dnsxl-expire.service dnsxl-expire.timer dnsxl-web.service
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
 	    $(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)/etc/dnsxl
-	install -m 755 $(BUILD)/dnsxld $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(BUILD)/dnsxld $(BUILD)/dnsxl-web $(DESTDIR)$(PREFIX)/sbin/
 	install -m 755 $(BUILD)/dnsxl-admin $(BUILD)/dnsxl-loader $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/dnsxl.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 644 man/dnsxld.8 man/dnsxl-admin.8 man/dnsxl-loader.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/dnsxld.8 man/dnsxl-admin.8 man/dnsxl-loader.8 man/dnsxl-web.8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/
 	@set -e; for u in $(UNIT_FILES); do \
 	  echo "sed 's|/usr/local/|$(PREFIX)/|g' contrib/$$u > $(DESTDIR)$(UNITDIR)/$$u"; \
 	  sed 's|/usr/local/|$(PREFIX)/|g' contrib/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp; \
@@ -160,6 +172,11 @@ install: all
 	else \
 	  echo "install -m 644 contrib/dnsxl.conf $(DESTDIR)/etc/dnsxl/dnsxl.conf"; \
 	  install -m 644 contrib/dnsxl.conf $(DESTDIR)/etc/dnsxl/dnsxl.conf; \
+	fi
+	@if [ -e $(DESTDIR)/etc/dnsxl/check.lists ] || [ -L $(DESTDIR)/etc/dnsxl/check.lists ]; then \
+	  echo "kept $(DESTDIR)/etc/dnsxl/check.lists (the new sample is contrib/check.lists)"; \
+	else \
+	  install -m 644 contrib/check.lists $(DESTDIR)/etc/dnsxl/check.lists; \
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 	  echo "systemd-sysusers, systemd-tmpfiles --create, systemctl daemon-reload"; \

@@ -4,6 +4,7 @@ set -e
 PKGS="build-essential pkg-config libuv1-dev liblmdb-dev libsodium-dev libcmocka-dev lmdb-utils
       python3 python3-dnspython python3-pytest bind9-dnsutils knot-dnsutils dnsperf rbldnsd
       postfix spamassassin libidn12 procps iproute2 util-linux systemd man-db
+      libmicrohttpd-dev chromium python3-websocket
       rsync minisign time clang unbound valgrind knot"
 missing=""
 for p in $PKGS; do
