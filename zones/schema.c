@@ -375,3 +375,70 @@ int dx_sk_report_match(const uint8_t *key, size_t n, const uint8_t *prefix, size
         return DX_EINVAL;
     return 1;
 }
+
+/* --- changes, counts, runs ------------------------------------------------------ */
+
+int dx_sk_count_split(const uint8_t *p, size_t n, const char **zone, const char **list)
+{
+    const uint8_t *z0 = n ? memchr(p, 0, n) : NULL;
+    if (!z0 || z0 == p || (size_t)(z0 + 1 - p) >= n || p[n - 1] != 0)
+        return DX_EINVAL;
+    const uint8_t *l0 = memchr(z0 + 1, 0, n - (size_t)(z0 + 1 - p));
+    if (l0 != p + n - 1 || l0 == z0 + 1)
+        return DX_EINVAL;
+    *zone = (const char *)p;
+    *list = (const char *)(z0 + 1);
+    return 0;
+}
+
+size_t dx_sk_count_of_entry(const uint8_t *ek, size_t kn)
+{
+    const uint8_t *z0 = kn ? memchr(ek, 0, kn) : NULL;
+    if (!z0)
+        return 0;
+    const uint8_t *l0 = memchr(z0 + 1, 0, kn - (size_t)(z0 + 1 - ek));
+    return l0 ? (size_t)(l0 + 1 - ek) : 0;
+}
+
+int dx_sk_run(uint8_t out[DX_SK_MAX], const char *command, const char *target)
+{
+    if (!command || !*command || !target)
+        return DX_EINVAL;
+    struct dx_bytes b;
+    dx_bytes_writer(&b, out, DX_SK_MAX);
+    dx_put(&b, command, strlen(command) + 1);
+    dx_put(&b, target, strlen(target) + 1);
+    return b.err ? DX_EINVAL : (int)b.pos;
+}
+
+void dx_sv_run_put(struct dx_bytes *b, const struct dx_run *r)
+{
+    dx_put_u64(b, r->started);
+    dx_put_u64(b, r->finished);
+    dx_put_u8(b, r->status);
+    dx_put_u64(b, r->added);
+    dx_put_u64(b, r->updated);
+    dx_put_u64(b, r->removed);
+    dx_sv_put_str(b, r->message);
+}
+
+int dx_sv_run_get(const void *key, size_t kn, const void *p, size_t n, struct dx_run *r)
+{
+    const uint8_t *k = key;
+    const uint8_t *c0 = kn ? memchr(k, 0, kn) : NULL;
+    if (!c0 || c0 == k || k[kn - 1] != 0 || memchr(c0 + 1, 0, kn - (size_t)(c0 + 1 - k)) !=
+                                                 k + kn - 1)
+        return DX_EINVAL;
+    r->command = (const char *)k;
+    r->target = (const char *)(c0 + 1);
+    struct dx_bytes rd;
+    dx_bytes_reader(&rd, p, n);
+    r->started = dx_get_u64(&rd);
+    r->finished = dx_get_u64(&rd);
+    r->status = dx_get_u8(&rd);
+    r->added = dx_get_u64(&rd);
+    r->updated = dx_get_u64(&rd);
+    r->removed = dx_get_u64(&rd);
+    r->message = dx_sv_get_str(&rd);
+    return rd.err || rd.pos != n ? DX_EINVAL : 0;
+}

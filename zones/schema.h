@@ -32,6 +32,19 @@
  *          (removal requests of the       16 token bytes, str zone, str list, str key
  *          public page; db added after    (its text), str note, str contact, str client,
  *          schema 1 shipped)              str by, str decision
+ * changes  z \0                        -> u64 unix time of the commit of the last
+ *          (db added after schema 1       write txn that changed z (and bumped its
+ *          shipped)                       serial); a zone without one: unknown
+ * counts   z \0 l \0 (the entries      -> u64 entries of zone/list, kept by every
+ *          prefix; db added after         write txn at its commit (a scrape reads one
+ *          schema 1, filled from entries  record per list, never the entries)
+ *          when it is created)
+ * runs     command \0 target \0        -> u64 started, u64 finished, u8 exit status,
+ *          (a loader command's last run   u64 added, u64 updated, u64 removed,
+ *          per target; added after 1)     str message (its last error line, or NULL)
+ * heat     its own environment DATABASE/heat/, written by dnsxld only (recording
+ *          hits never waits for an import): meta "schema" -> u32 1 (as above);
+ *          heat: entries key -> u64 answered queries, u64 last queried (unix s)
  * history  text(k) \0 u64 at, u32 seq  -> u8 action, u64 expires_at, str zone,
  *          text(k) = dx_key_format(k);    str list, str source, str reason
  *          seq orders records of one key text and second
@@ -557,5 +570,40 @@ static inline bool dx_sk_hist_at(const void *key, size_t n, uint64_t *at)
 /* The history value; get takes the record's time from its key. */
 void dx_sv_hist_put(struct dx_bytes *b, const struct dx_hist *h);
 int dx_sv_hist_get(const void *key, size_t n, const void *v, size_t vn, struct dx_hist *h);
+
+/* --- changes, counts, runs (dbs added after schema 1 shipped), heat ---------- */
+
+/* The counts key of zone/list is the entries prefix (dx_sk_entry_prefix);
+ * a counts key back to its zone and list (pointing into p): 0 or DX_EINVAL. */
+int dx_sk_count_split(const uint8_t *p, size_t n, const char **zone, const char **list);
+
+/* The length of the counts key (z \0 l \0) at the start of the entries key
+ * ek[0..kn), or 0 if it is not one. */
+size_t dx_sk_count_of_entry(const uint8_t *ek, size_t kn);
+
+/* The runs key: command \0 target \0 (target "" for a command of no list):
+ * its length, or DX_EINVAL (no command, or too long for a key). */
+int dx_sk_run(uint8_t out[DX_SK_MAX], const char *command, const char *target);
+
+/* The run value; get fills r from the key and value (its strings point into
+ * them): DX_EINVAL for a corrupt record. */
+void dx_sv_run_put(struct dx_bytes *b, const struct dx_run *r);
+int dx_sv_run_get(const void *key, size_t kn, const void *p, size_t n, struct dx_run *r);
+
+/* The heat value: u64 queries, u64 last queried; get: DX_EINVAL if not 16 bytes. */
+static inline void dx_sv_heat_put(uint8_t out[16], uint64_t queries, uint64_t last)
+{
+    dx_set_be64(out, queries);
+    dx_set_be64(out + 8, last);
+}
+
+static inline int dx_sv_heat_get(const void *p, size_t n, uint64_t *queries, uint64_t *last)
+{
+    if (n != 16)
+        return DX_EINVAL;
+    *queries = dx_be64(p);
+    *last = dx_be64((const uint8_t *)p + 8);
+    return 0;
+}
 
 #endif

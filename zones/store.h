@@ -320,4 +320,95 @@ int dx_request_put(struct dx_txn *w, const struct dx_request *r);
 int dx_request_foreach(struct dx_txn *t, int (*cb)(void *arg, const struct dx_request *r),
                        void *arg);
 
+/* --- observability: entry counts, last changes, loader runs, heat -------- */
+
+/* Entries of zone/list (every entry, expired or not, until an expire sweep
+ * removes it): kept exactly by every write txn at its commit, so reading
+ * one costs one record, whatever the list's size. A write txn sees its own
+ * puts and deletes. 0 and *n (0 for a list never written), or an error. */
+int dx_count_get(struct dx_txn *t, const char *zone, const char *list, uint64_t *n);
+
+/* Visit the counts of every zone/list with entries (zone, then list order);
+ * the stop rule of dx_entry_foreach. In a read txn only. */
+typedef int (*dx_count_cb)(void *arg, const char *zone, const char *list, uint64_t n);
+int dx_count_foreach(struct dx_txn *t, dx_count_cb cb, void *arg);
+
+/* The entries expired at `now` that no sweep has removed yet, per zone/list
+ * (cb once per zone/list with its count, in no particular order): read from
+ * the expiry database up to now, at most `max` records (*more = true when
+ * there were more: the counts are then a lower bound). In a read txn only. */
+int dx_expired_count(struct dx_txn *t, uint64_t now, size_t max, dx_count_cb cb, void *arg,
+                     bool *more);
+
+/* The unix time of the commit of the last write txn that changed the zone
+ * (its serial with it): 0 and *at, or DX_ENOTFOUND (never changed, or only
+ * before the store recorded it). */
+int dx_zone_changed_at(struct dx_txn *t, const char *zone, uint64_t *at);
+
+/* The map as this process has it (dnsxld maps far more than the writers'
+ * map: dnsxld(8)), the data file's size, and the bytes of it in use (the
+ * pages up to the last one written). 0 or an error. */
+int dx_store_usage(struct dx_store *st, uint64_t *map_size, uint64_t *file_size,
+                   uint64_t *used);
+
+/* A loader command's last run for one target (dnsxl-loader(8): written when
+ * the command ends; what `dnsxl-admin stats` and the metrics show). */
+struct dx_run {
+    const char *command;        /* "import", "traps", "expire"... */
+    const char *target;         /* "ZONE/LIST", or "" for a command of no list */
+    uint64_t started, finished; /* unix seconds */
+    uint8_t status;             /* its exit status (zones/cli.h): 0 done */
+    uint64_t added, updated, removed;
+    const char *message;        /* its last error message, or NULL */
+};
+
+/* Replace the run record of r->command and r->target. 0 or an error
+ * (sticky); DX_EINVAL for no command or one too long for a key. */
+int dx_run_put(struct dx_txn *w, const struct dx_run *r);
+
+/* Visit every run record (command, then target order); the stop rule of
+ * dx_entry_foreach; strings point into the map. */
+int dx_run_foreach(struct dx_txn *t, int (*cb)(void *arg, const struct dx_run *r), void *arg);
+
+/* Heat: per entry, the answered queries it matched and when it was last
+ * queried. Its own small environment in DATABASE/heat/ that only dnsxld
+ * writes (a heat write never waits for an import, which holds the store's
+ * one writer lock); the CLIs read it beside the store. Records are keyed
+ * by the entry (zone, list, key): a query answered by a wider entry counts
+ * for that entry. */
+struct dx_heat;
+
+#define DX_HEAT_WRITE 0x1u      /* dnsxld: create DATABASE/heat/ if missing, and write */
+
+/* Open the heat of the store in store_dir. Without DX_HEAT_WRITE a missing
+ * heat environment is DX_ENOSTORE (heat was never recorded). 0, or an LMDB
+ * error / -errno / DX_ESCHEMA. */
+int dx_heat_open(const char *store_dir, unsigned flags, struct dx_heat **out);
+void dx_heat_close(struct dx_heat *h);
+
+struct dx_heat_rec {
+    const char *zone, *list;
+    struct dx_key key;          /* the entry's key */
+    uint64_t queries;           /* added to the record's count */
+    uint64_t last;              /* the record keeps the later of its own and this */
+};
+
+/* Add n records in one write txn of the heat environment. 0 or an error
+ * (nothing written). */
+int dx_heat_add(struct dx_heat *h, const struct dx_heat_rec *recs, size_t n);
+
+/* Remove the records of entries that no longer exist in the store (read in
+ * t, a read txn of the store, which never waits): *removed = how many. */
+int dx_heat_prune(struct dx_heat *h, struct dx_txn *t, size_t *removed);
+
+/* A read snapshot of the heat for many lookups: begin, get/foreach, end.
+ * get: 0 with *queries and *last, or DX_ENOTFOUND (never queried). */
+int dx_heat_begin(struct dx_heat *h);
+int dx_heat_get(struct dx_heat *h, const char *zone, const char *list, const struct dx_key *k,
+                uint64_t *queries, uint64_t *last);
+/* Visit the records of zone/list (list NULL: the whole zone) in key order. */
+int dx_heat_foreach(struct dx_heat *h, const char *zone, const char *list,
+                    int (*cb)(void *arg, const struct dx_heat_rec *r), void *arg);
+void dx_heat_end(struct dx_heat *h);
+
 #endif

@@ -52,10 +52,12 @@ static int entry_raw_get(struct dx_txn *t, const uint8_t *kb, size_t kn, MDB_val
 }
 
 /* Write the encoded entry (w->vbuf) under kb. *old_exp = the expiry of the
- * entry it replaced (0: none, or no entry). */
-static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_t *old_exp)
+ * entry it replaced (0: none, or no entry); *added: there was none. */
+static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_t *old_exp,
+                         bool *added)
 {
     *old_exp = 0;
+    *added = true;
     MDB_cursor *c;
     int rc = entries_cursor(w, &c);
     if (rc)
@@ -93,6 +95,7 @@ static int entry_raw_put(struct dx_txn *w, const uint8_t *kb, size_t kn, uint64_
     if (rc != MDB_KEYEXIST)
         return dx__mdb(rc);
     /* replacing: v is the old value */
+    *added = false;
     struct dx_entry old;
     if (dx_sv_entry_get(v.mv_data, v.mv_size, &old) == 0)
         *old_exp = old.expires_at;
@@ -123,7 +126,10 @@ int dx_entry_put(struct dx_txn *w, const char *zone, const char *list,
     if (dx_sv_entry_get(w->vbuf.wp, w->vbuf.pos, &enc))
         return dx__fail(w, DX_EINVAL);
     uint64_t old_exp;
-    int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp);
+    bool added;
+    int rc = entry_raw_put(w, kb, (size_t)kn, &old_exp, &added);
+    if (rc == 0 && added)
+        rc = dx__count_delta(w, kb, (size_t)kn, 1);
     if (rc == 0 && old_exp && old_exp != e->expires_at)
         rc = expiry_rec(w, old_exp, kb, (size_t)kn, false);
     if (rc == 0 && e->expires_at && old_exp != e->expires_at)
@@ -175,6 +181,8 @@ static int entry_del_raw(struct dx_txn *w, const uint8_t *kb, size_t kn)
         old_exp = old.expires_at;
     /* the cursor is on the entry */
     rc = dx__mdb(mdb_cursor_del(w->ecur, 0));
+    if (rc == 0)
+        rc = dx__count_delta(w, kb, kn, -1);
     if (rc == 0 && old_exp)
         rc = expiry_rec(w, old_exp, kb, kn, false);
     if (rc == 0)

@@ -49,7 +49,7 @@ static MDB_dbi *store_dbi(struct dx_store *st, size_t i)
 {
     MDB_dbi *d[] = { &st->meta,   &st->zones,  &st->entries, &st->index, &st->dindex,
                      &st->expiry, &st->holds,  &st->history, &st->reports,
-                     &st->requests };
+                     &st->requests, &st->changes, &st->counts, &st->runs };
     return i < sizeof(d) / sizeof(d[0]) ? d[i] : NULL;
 }
 
@@ -57,6 +57,7 @@ static const char *const dbi_names[] = {
     "meta", "zones", "entries", "index", "dindex", "expiry", "holds", "history",
     "reports",              /* added after schema 1 shipped: created if missing */
     "requests",             /* the same */
+    "changes", "counts", "runs",    /* the same (counts: filled from entries then) */
 };
 #define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
 
@@ -92,8 +93,12 @@ static int schema_create(struct dx_store *st, bool *created)
     int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
     if (rc)
         return rc;
+    MDB_dbi probe;
+    bool had_counts = mdb_dbi_open(txn, "counts", 0, &probe) == 0;
     for (size_t i = 0; i < N_DBI && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbi_names[i], MDB_CREATE, store_dbi(st, i));
+    if (rc == 0 && !had_counts)         /* a store from before counts: count once */
+        rc = dx__counts_fill(txn, st->entries, st->counts);
     MDB_val k, v;
     k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
     uint32_t ver;
@@ -440,6 +445,7 @@ static void txn_free(struct dx_txn *t)
     for (size_t i = 0; i < t->nzones; i++)
         free(t->zones[i]);
     free(t->zones);
+    dx__counts_free(t);
     free(t);
 }
 
@@ -474,6 +480,13 @@ static int bump_serials(struct dx_txn *t)
         rc = mdb_put(t->txn, t->st->zones, &k, &v, 0);
         if (rc)
             return dx__mdb(rc);
+        uint8_t at[8];                  /* the time of this change: the txn's clock */
+        dx_sv_u64_put(at, t->now);
+        v.mv_size = 8;
+        v.mv_data = at;
+        rc = mdb_put(t->txn, t->st->changes, &k, &v, 0);
+        if (rc)
+            return dx__mdb(rc);
     }
     return 0;
 }
@@ -498,6 +511,8 @@ int dx_txn_commit(struct dx_txn *t)
         rc = dx__ip_commit(t);
     if (rc == 0)
         rc = bump_serials(t);
+    if (rc == 0)
+        rc = dx__counts_commit(t);
     txn_close_cursors(t);
     if (rc) {
         mdb_txn_abort(t->txn);

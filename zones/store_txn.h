@@ -40,6 +40,8 @@ struct dx_store {
     MDB_env *env;
     MDB_dbi meta, zones, entries, index, dindex, expiry, holds, history, reports;
     MDB_dbi requests;                /* removal requests (zones/store_requests.c) */
+    MDB_dbi changes, counts, runs;   /* last change per zone, entries per list, loader
+                                        runs (zones/store_counts.c, store_runs.c) */
     char *dir;
     unsigned opened;                 /* DX_STORE_CREATED | DX_STORE_UPGRADED */
     int stale_readers;               /* reader slots of dead processes cleared at open */
@@ -84,6 +86,16 @@ struct dx_txn {
     size_t ntouch, captouch;
     char **zones;                    /* zones changed by this write txn */
     size_t nzones, capzones;
+    struct dx__cdelta *cdelta;       /* entries added (+) and removed (-) per zone/list,
+                                        written to counts at commit (store_counts.c) */
+    size_t ncdelta, capcdelta, clast; /* clast: the delta used last (a put in order
+                                        stays on one zone/list) */
+};
+
+struct dx__cdelta {
+    char *prefix;                    /* the counts key z \0 l \0 (malloc'd) */
+    size_t n;
+    int64_t delta;
 };
 
 /* LMDB return code -> dx error space (positive errno -> -errno). */
@@ -113,6 +125,16 @@ static inline int dx__key_cmp(const uint8_t *a, size_t an, const uint8_t *b, siz
 /* Remember that zone changed (its serial is bumped at commit): 0 or
  * DX_ENOMEM (store_txn.c). */
 int dx__zone_changed(struct dx_txn *t, const char *zone);
+
+/* Entry counts (store_counts.c): note that the txn added (+1) or removed
+ * (-1) an entry of the zone/list whose counts key (z \0 l \0) is the first
+ * pn bytes of the entries key ek; write the deltas at commit; fill the
+ * counts database from the entries (a store that had none). Errors are
+ * DX_ENOMEM or LMDB's. dx__counts_free releases the deltas (txn_free). */
+int dx__count_delta(struct dx_txn *t, const uint8_t *ek, size_t kn, int64_t delta);
+int dx__counts_commit(struct dx_txn *t);
+int dx__counts_fill(MDB_txn *txn, MDB_dbi entries, MDB_dbi counts);
+void dx__counts_free(struct dx_txn *t);
 
 /* Delete every record of dbi that older() says is older than `before`
  * (one pass over the whole database); *removed = how many (may be NULL).

@@ -151,6 +151,18 @@ static void write_fixture(const char *dir)
     rq.note = rq.contact = rq.client = NULL;
     assert_int_equal(dx_request_add(w, &rq), 0);
     assert_int_equal(dx_txn_commit(w), 0);
+
+    /* runs (added after schema 1 shipped): a good import and a failed
+     * expire; changes and counts come from the txns above */
+    assert_int_equal(dx_txn_write(st, T, &w), 0);
+    struct dx_run run = { .command = "import", .target = "bl.example.org/manual",
+                          .started = T - 2, .finished = T, .added = 3, .updated = 1,
+                          .removed = 2 };
+    assert_int_equal(dx_run_put(w, &run), 0);
+    struct dx_run bad = { .command = "expire", .target = "", .started = T, .finished = T + 1,
+                          .status = 2, .message = "no space" };
+    assert_int_equal(dx_run_put(w, &bad), 0);
+    assert_int_equal(dx_txn_commit(w), 0);
     dx_store_close(st);
 }
 
@@ -166,7 +178,8 @@ static void hex(FILE *f, const MDB_val *v)
 static char *dump(const char *dir)
 {
     static const char *const dbs[] = { "meta", "zones", "entries", "index", "dindex",
-                                       "expiry", "holds", "history", "reports", "requests" };
+                                       "expiry", "holds", "history", "reports", "requests",
+                                       "changes", "counts", "runs" };
     char *out = NULL;
     size_t outn = 0;
     FILE *f = open_memstream(&out, &outn);
@@ -208,6 +221,8 @@ static char *dump(const char *dir)
 
 /* Recorded from commit 3775342. */
 static const char *const expected[] = {
+    "main 6368616e676573",
+    "main 636f756e7473",
     "main 64696e646578",
     "main 656e7472696573",
     "main 657870697279",
@@ -217,6 +232,7 @@ static const char *const expected[] = {
     "main 6d657461",
     "main 7265706f727473",
     "main 7265717565737473",
+    "main 72756e73",
     "main 7a6f6e6573",
     "meta 736368656d61 00000001",
     "zones 626c2e6578616d706c652e6f726700 6b49d201",
@@ -260,6 +276,16 @@ static const char *const expected[] = {
     /* requests: added after schema 1 shipped */
     "requests 0000000000000001 01000000006b49d20000000000000000005a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000f626c2e6578616d706c652e6f7267000006747261707300000b3139322e302e322e3939000006666978656400000c6140622e6578616d706c6500000d3139382e35312e3130302e370000000000",
     "requests 0000000000000002 03000000006b49d200000000006b49d2015a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a000f626c2e6578616d706c652e6f7267000006747261707300000b3139322e302e322e393900000000000000000961646d696e3a6f700000036e6f00",
+    /* changes, counts, runs: added after schema 1 shipped */
+    "changes 626c2e6578616d706c652e6f726700 000000006b49d200",
+    "changes 64626c2e6578616d706c652e6f726700 000000006b49d200",
+    "counts 626c2e6578616d706c652e6f7267006d616e75616c00 0000000000000003",
+    "counts 626c2e6578616d706c652e6f7267007265706f72747300 0000000000000001",
+    "counts 626c2e6578616d706c652e6f726700747261707300 0000000000000002",
+    "counts 64626c2e6578616d706c652e6f726700616275736500 0000000000000001",
+    "counts 64626c2e6578616d706c652e6f7267007370616d00 0000000000000003",
+    "runs 6578706972650000 000000006b49d200000000006b49d2010200000000000000000000000000000000000000000000000000096e6f20737061636500",
+    "runs 696d706f727400626c2e6578616d706c652e6f72672f6d616e75616c00 000000006b49d1fe000000006b49d200000000000000000003000000000000000100000000000000020000",
 };
 
 static void print_actual(const char *got)
