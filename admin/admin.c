@@ -24,6 +24,7 @@
 #include "zones/conf.h"
 #include "zones/dur.h"
 #include "zones/err.h"
+#include "zones/export.h"
 #include "zones/key.h"
 #include "zones/listkind.h"
 #include "zones/store.h"
@@ -182,11 +183,11 @@ static const struct dx_cli_cmd cmds[];
 
 /* Options every command accepts besides its own. */
 enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD,
-       OPT_FORCE };
+       OPT_FORCE, OPT_FORMAT };
 
 struct opts {
     bool json, exclude, help, force;
-    const char *lifetime, *reason, *code, *txt, *hold;
+    const char *lifetime, *reason, *code, *txt, *hold, *format, *output;
     int nargs;
     char **args;
 };
@@ -206,6 +207,8 @@ static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char 
         { "exclude",  no_argument,       NULL, OPT_EXCLUDE },
         { "hold",     required_argument, NULL, OPT_HOLD },
         { "force",    no_argument,       NULL, OPT_FORCE },
+        { "format",   required_argument, NULL, OPT_FORMAT },
+        { "output",   required_argument, NULL, 'o' },
         { "config",   required_argument, NULL, 'c' },
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -215,7 +218,7 @@ static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char 
     opterr = 0;
     for (;;) {
         int li = -1;
-        int ch = getopt_long(argc, argv, "c:h", all, &li);
+        int ch = getopt_long(argc, argv, "c:ho:", all, &li);
         if (ch == -1)
             break;
         bool ok = ch == 'c' || ch == 'h';
@@ -244,6 +247,8 @@ static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char 
         case OPT_EXCLUDE:  o->exclude = true; break;
         case OPT_HOLD:     o->hold = optarg; break;
         case OPT_FORCE:    o->force = true; break;
+        case OPT_FORMAT:   o->format = optarg; break;
+        case 'o':          o->output = optarg; break;
         }
     }
     if (o->help)
@@ -1074,6 +1079,52 @@ static int cmd_check(void *ctx, int argc, char **argv)
     return dx_adm_check(find_cmd("check"), argc, argv);
 }
 
+/* ---- export ------------------------------------------------------------- */
+
+static int cmd_export(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    static const int allowed[] = { OPT_FORMAT, 'o', 0 };
+    struct opts o;
+    int ex = parse_opts(c, find_cmd("export"), argc, argv, allowed, 1, 1, &o);
+    if (ex)
+        return ex < 0 ? DX_EX_OK : ex;
+    enum dx_export_format fmt = DX_EXPORT_RBLDNSD;
+    if (o.format && strcmp(o.format, "zone") == 0) {
+        fmt = DX_EXPORT_ZONE;
+    } else if (o.format && strcmp(o.format, "rbldnsd") != 0) {
+        dx_cli_err("export: bad --format '%s' (rbldnsd or zone)", o.format);
+        return dx_cli_cmd_usage(find_cmd("export"), true);
+    }
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
+        return ex;
+    struct dx_zone_conf *z;
+    struct dx_list_conf *l;
+    if ((ex = target(c, o.args[0], true, &z, &l)))
+        return ex;
+    if (l && fmt == DX_EXPORT_ZONE) {
+        dx_cli_err("export: --format zone writes the whole zone, as AXFR sends it: "
+                   "give ZONE, not ZONE/LIST");
+        return DX_EX_USAGE;
+    }
+    if ((ex = dx_cli_store(c->conf, false, &c->st)) ||
+        (ex = dx_cli_begin(c->st, false, c->now, &c->txn)))
+        return ex;
+    char err[4400];
+    int rc = dx_export_write(c->txn, z, l, fmt, c->now, o.output, stdout, err, sizeof(err));
+    if (rc == DX_EINVAL) {
+        dx_cli_err("export: %s", err);
+        return DX_EX_USAGE;
+    }
+    if (rc && err[0]) {
+        dx_cli_err("export: %s", err);
+        return DX_EX_STORE;
+    }
+    if (rc)
+        return dx_cli_store_err(c->st, o.args[0], rc);
+    return DX_EX_OK;
+}
+
 /* ---- the command table and main ---------------------------------------- */
 
 static const struct dx_cli_cmd cmds[] = {
@@ -1092,6 +1143,10 @@ static const struct dx_cli_cmd cmds[] = {
       " that carves KEY out" },
     { "list",   cmd_list,   "ZONE[/LIST] [--json]",
       "entries with reason, source, first/last seen, hits and expiry" },
+    { "export", cmd_export, "ZONE[/LIST] [--format rbldnsd|zone] [-o FILE]",
+      "the data for mirrors: an rbldnsd combined dataset (rbldnsd serves it as"
+      " ZONE:combined:FILE), or the master file AXFR sends (whole zones only); -o replaces"
+      " FILE atomically, else stdout" },
     { "show",   cmd_show,   "KEY [--json]",
       "every zone/list that lists KEY, why, and its history; the exclusions that carve it"
       " out" },

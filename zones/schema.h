@@ -438,6 +438,17 @@ static inline size_t dx_sk_dindex_below(uint8_t *out, const char *zone, size_t z
     return n;
 }
 
+/* Is key[0..n) a dindex key under the prefix pre[0..pn) (z \0 'D')? Then
+ * the part after it (the reversed name and the wild byte, *tn bytes). */
+static inline const uint8_t *dx_sk_dindex_tail(const void *key, size_t n, const uint8_t *pre,
+                                               size_t pn, size_t *tn)
+{
+    if (n <= pn + 1 || memcmp(key, pre, pn) != 0)
+        return NULL;
+    *tn = n - pn;
+    return (const uint8_t *)key + pn;
+}
+
 /* Reading a dindex value (the layout: above): dx_sv_dindex_open, then
  * dx_sv_dindex_elem per list; a corrupt value ends the loop with v->b.err
  * set. */
