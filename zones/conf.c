@@ -500,6 +500,9 @@ void dx_conf_free(struct dx_conf *c)
     free(c->server.user);
     free(c->server.identity);
     free(c->server.version);
+    free(c->server.metrics);
+    free(c->server.dnstap);
+    free(c->stats);
     free(c->loader.trusted_relays.nets);
     free(c->loader.protected_nets.nets);
     free_strs(c->loader.never_list_zones, c->loader.n_never_list_zones);

@@ -131,6 +131,8 @@ struct dx_cookie_keys {
     uint64_t prev_until;         /* unix seconds: prev is accepted before then */
 };
 
+struct dx_cstats;                /* dnsxld/stats.h */
+
 struct dx_conf {
     char *path;                  /* the file as given */
     char *dir;                   /* its directory, for relative paths */
@@ -157,6 +159,14 @@ struct dx_conf {
         char *user;              /* drop root to this user and its group after binding; NULL */
         char *identity;          /* CHAOS TXT id.server / hostname.bind; NULL = REFUSED */
         char *version;           /* CHAOS TXT version.bind / version.server; NULL = REFUSED */
+        /* observability (dnsxld(8) "Metrics", "Heat", "Query logs") */
+        char *metrics;           /* HTTP GET /metrics (Prometheus text), IPv4:PORT or
+                                    [IPv6]:PORT; NULL = off (default) */
+        int heat;                /* heat = yes (1): record each entry's answered queries
+                                    and last query in DATABASE/heat/; default no */
+        char *dnstap;            /* dnstap = unix:PATH (an fstrm reader's socket) or PATH
+                                    (a file), as written (dnsxld/dnstap.h reads it); NULL */
+        uint32_t tap_sample;     /* dnstap-sample: percent of queries logged; default 100 */
     } server;
     struct {
         struct dx_acl trusted_relays;
@@ -186,6 +196,9 @@ struct dx_conf {
     } web;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;
+    struct dx_cstats *stats;     /* dnsxld's counters of this config (dnsxld/stats.h): set
+                                    by dnsxld, NULL after dx_conf_load; one block, freed
+                                    with the config */
 };
 
 /* Path of the config file to use: `opt` (from -c) if set, else $DNSXL_CONF,

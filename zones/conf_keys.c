@@ -22,8 +22,7 @@
 
 #define TTL_MAX      0x7fffffffu
 
-_Static_assert(sizeof(enum dx_zone_kind) == sizeof(int), "enum size");
-_Static_assert(sizeof(enum dx_answer_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum dx_zone_kind) + sizeof(enum dx_answer_mode) == 2 * sizeof(int), "enums");
 
 /* ---- key tables -------------------------------------------------------- */
 
@@ -99,6 +98,10 @@ static const struct keydef server_keys[] = {
     { "user", K_STRING, false, CONF(server.user), 0, 0, 0, NULL, NULL, NULL },
     { "identity", K_FN, false, CONF(server.identity), 0, 0, 255, NULL, set_chaos_text, NULL },
     { "version", K_FN, false, CONF(server.version), 0, 0, 255, NULL, set_chaos_text, NULL },
+    { "metrics", K_FN, false, CONF(server.metrics), 0, 0, 0, NULL, set_web_listen, NULL },
+    { "heat", K_ENUM, false, CONF(server.heat), 0, 0, 0, yes_no_names, NULL, "no" },
+    { "dnstap", K_STRING, false, CONF(server.dnstap), 0, 0, 0, NULL, NULL, NULL },
+    { "dnstap-sample", K_FN, false, CONF(server.tap_sample), 0, 1, 100, NULL, set_percent, "100%" },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -239,10 +242,7 @@ int dx__conf_push(char ***arr, size_t *n, char *s)
     return 0;
 }
 
-static void *field(void *base, size_t off)
-{
-    return (char *)base + off;
-}
+static void *field(void *base, size_t off) { return (char *)base + off; }
 
 /* The string field of kd becomes a copy of val. */
 static int keep_str(struct parser *p, const struct keydef *kd, void *base, const char *val)

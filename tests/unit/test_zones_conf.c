@@ -1177,6 +1177,41 @@ static void test_web_and_removal_keys_have_defaults_and_bounds(void **state)
                  "removal-hold: duration '0' must be at least 1s");
 }
 
+static void test_observability_keys_have_defaults_and_bounds(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[server]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_null(f->c->server.metrics);
+    assert_int_equal(f->c->server.heat, 0);
+    assert_null(f->c->server.dnstap);
+    assert_int_equal(f->c->server.tap_sample, 100);
+    assert_null(f->c->stats);                               /* dnsxld's to set */
+    rc = load(f, "[server]\nmetrics = 127.0.0.1:9153\nheat = yes\n"
+                 "dnstap = unix:/run/dnstap.sock\ndnstap-sample = 1%\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_string_equal(f->c->server.metrics, "127.0.0.1:9153");
+    assert_int_equal(f->c->server.heat, 1);
+    assert_string_equal(f->c->server.dnstap, "unix:/run/dnstap.sock");
+    assert_int_equal(f->c->server.tap_sample, 1);
+    rc = load(f, "[server]\nmetrics = [::1]:9153\ndnstap = q.dnstap\ndnstap-sample = 25\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_string_equal(f->c->server.metrics, "[::1]:9153");
+    assert_string_equal(f->c->server.dnstap, "q.dnstap");  /* dnsxld resolves it */
+    assert_int_equal(f->c->server.tap_sample, 25);
+    expect_error(f, "[server]\nmetrics = 9153\n", 2, "metrics: ");
+    expect_error(f, "[server]\nmetrics = 127.0.0.1\n", 2, "metrics: ");
+    expect_error(f, "[server]\nheat = maybe\n", 2, "heat: bad value 'maybe' (expected no or yes)");
+    expect_error(f, "[server]\ndnstap-sample = 0%\n", 2, "dnstap-sample: bad value '0%'");
+    expect_error(f, "[server]\ndnstap-sample = 101%\n", 2, "dnstap-sample: bad value");
+    expect_error(f, "[server]\ndnstap-sample = 0.5%\n", 2, "dnstap-sample: bad value");
+    expect_error(f, "[server]\nmetrics = 127.0.0.1:1\nmetrics = 127.0.0.1:2\n", 3,
+                 "metrics: duplicate key");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1211,6 +1246,7 @@ int main(void)
         T(test_defence_keys_have_defaults_and_bounds),
         T(test_usage_policy_keys_have_defaults_and_bounds),
         T(test_web_and_removal_keys_have_defaults_and_bounds),
+        T(test_observability_keys_have_defaults_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
