@@ -58,7 +58,7 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
         if (strcmp(key, field_names[i]) != 0)
             continue;
         if (ps->flen[i] + size > FIELD_MAX) {
-            ps->bad_field = true;
+            ps->too_big = true;
             return MHD_NO;
         }
         char *n = realloc(ps->field[i], ps->flen[i] + size + 1);
@@ -240,7 +240,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                 ps->too_big = true;
                 return MHD_YES;
             }
-            if (MHD_post_process(ps->pp, upload, n) != MHD_YES)
+            if (MHD_post_process(ps->pp, upload, n) != MHD_YES && !ps->too_big)
                 ps->bad_field = true;
             return MHD_YES;
         }

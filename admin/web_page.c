@@ -425,6 +425,8 @@ void dx_web_page_lookup(struct dx_web *w, const struct dx_web_req *r, struct dx_
                 fputs(x->listed ? "Listed as part of " : "Excepted from the listing of ", f);
                 dx_web_html(f, by);
                 fputs(". ", f);
+            } else if (x->excluded) {
+                fputs("Excepted from a wider listing of the list.", f);
             }
             if (x->l->public_reason && x->e.reason && *x->e.reason && x->listed)
                 dx_web_html(f, x->e.reason);

@@ -27,12 +27,13 @@ const char dx_web_css[] =
     "button[disabled]{background:#9aa6ba;cursor:wait}\n"
     "label{display:block;margin:.8rem 0 .3rem;font-weight:600}\n"
     ".badge{display:inline-block;padding:.1rem .55rem;border-radius:1rem;font-size:.85rem;"
-    "font-weight:600}\n"
+    "font-weight:600;white-space:nowrap}\n"
     ".listed{background:var(--badbg);color:var(--bad)}\n"
     ".clean{background:var(--okbg);color:var(--ok)}\n"
     ".excluded{background:var(--infobg);color:var(--info)}\n"
     "table{width:100%;border-collapse:collapse}\n"
-    "td,th{text-align:left;vertical-align:top;padding:.5rem .4rem;border-top:1px solid var(--line)}\n"
+    "td,th{text-align:left;vertical-align:top;padding:.5rem .4rem;border-top:1px solid var(--line);"
+    "overflow-wrap:anywhere}\n"
     "th{font-size:.85rem;color:var(--mute);font-weight:600}\n"
     ".mute{color:var(--mute);font-size:.9rem}\n"
     ".summary{font-size:1.15rem;font-weight:600}\n"
@@ -47,7 +48,7 @@ const char dx_web_css[] =
     ".error{border-left:4px solid var(--bad);background:var(--badbg);padding:.6rem .8rem}\n"
     "@media (max-width:40rem){thead{display:none}tr{display:block;border-top:1px solid var(--line);"
     "padding:.4rem 0}td{display:block;border:0;padding:.15rem 0}td[data-h]:before{"
-    "content:attr(data-h) ': ';color:var(--mute);font-size:.85rem}}\n";
+    "content:attr(data-h) ': ';color:var(--mute);font-size:.85rem}td:empty{display:none}}\n";
 
 /* SHA-256 (FIPS 180-4) over a short ASCII string; the loop runs in slices
  * so the page stays responsive, and fills the form's nonce field. */
