@@ -166,7 +166,7 @@ int dx_check_answer(const struct dx_check_list *l, int rcode, const uint32_t *a,
                      "public resolver, or too many queries?)", t);
             return DX_CHECK_ERROR;
         }
-        if ((a[i] >> 24) != 127) {
+        if ((a[i] & 0xff000000u) != 0x7f000000u) {
             snprintf(why, cap, "answered %s, outside 127.0.0.0/8: not a DNSxL answer", t);
             return DX_CHECK_ERROR;
         }

@@ -10,6 +10,7 @@
 #include "admin/web.h"
 
 #include "zones/clock.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/listen.h"
@@ -218,7 +219,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             if (strcmp(url, "/remove") != 0)
                 return send_error(w, c, 405, "nothing here takes a POST", api, 0);
             const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-            if (cl && strtoull(cl, NULL, 10) > DX_WEB_BODY_MAX)
+            uint64_t clen = 0;
+            if (cl && (dx_uint_parse(cl, UINT64_MAX, &clen) || clen > DX_WEB_BODY_MAX))
                 return send_error(w, c, 413, "the request is too large", false, 0);
             ps = calloc(1, sizeof(*ps));
             if (!ps)

@@ -56,7 +56,7 @@ void dx_web_url(FILE *f, const char *str)
     for (const unsigned char *s = (const unsigned char *)(str ? str : ""); *s; s++) {
         unsigned char c = *s;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
+            (c && strchr("-._~", c)))
             fputc(c, f);
         else
             fprintf(f, "%%%c%c", hex[c >> 4], hex[c & 15]);
