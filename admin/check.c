@@ -434,7 +434,7 @@ int dx_adm_check(const struct dx_cli_cmd *m, int argc, char **argv)
                 dx_json_str(&j, "error", r.verdict == DX_CHECK_ERROR ? r.why : NULL);
                 dx_json_obj_end(&j);
             } else {
-                char head[400];
+                char head[sizeof(l->zone) + sizeof(codes)];
                 snprintf(head, sizeof(head), "%s%s", l->zone, codes);
                 printf("%s%-40s  %s%s%s\n", nkeys > 1 ? "  " : "", head, status,
                        r.verdict == DX_CHECK_ERROR ? ": " : "",
