@@ -45,7 +45,8 @@ static size_t reply(uint8_t *m, uint16_t id, uint16_t flags, const uint8_t *rrs,
     m[3] = (uint8_t)flags;
     m[6] = (uint8_t)(an >> 8);
     m[7] = (uint8_t)an;
-    memcpy(m + n, rrs, rrn);
+    if (rrn)
+        memcpy(m + n, rrs, rrn);
     return n + rrn;
 }
 
