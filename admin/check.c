@@ -32,10 +32,10 @@ static bool parse_code(const char *t, uint32_t *lo, uint32_t *hi)
     struct dx_key k;
     if (dx_key_parse(t, &k) || k.family != DX_FAM_V4 || k.addr[0] != 127)
         return false;
-    *lo = dx_be32(k.addr);
-    *hi = *lo | (k.plen ? (uint32_t)(0xffffffffu >> k.plen) : 0xffffffffu);
     if (k.plen == 0)
         return false;
+    *lo = dx_be32(k.addr);
+    *hi = *lo | (k.plen >= 32 ? 0 : 0xffffffffu >> k.plen);
     return true;
 }
 
