@@ -6,21 +6,42 @@
  * not read until it drains). A connection owns its read buffer (allocated
  * at accept, grown once for a large message); replies go out with
  * uv_try_write, and only a remainder the kernel did not take is copied to
- * the heap for uv_write. */
+ * the heap for uv_write. A zone transfer request hands the connection to
+ * dnsxld/xfr.c's thread: its messages are written as they come (no copy),
+ * reading and answering stop until the last one is sent. */
 #include "dnsxld/worker.h"
+#include "dnsxld/xfr.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "zones/bytes.h"
 
-static void conn_closed(uv_handle_t *h)
+struct xfr_run {                    /* a transfer on a connection */
+    uv_async_t wake;                /* the transfer's thread: a message, or the end */
+    struct conn *c;
+    struct dx_xfr *x;
+    unsigned writes;                /* its messages being written */
+    bool done;
+};
+
+struct xwreq {
+    uv_write_t req;
+    struct xfr_run *r;
+    struct dx_xfr_msg *m;
+};
+
+static void conn_release(struct conn *c)
 {
-    struct conn *c = h->data;
     if (--c->open_handles == 0) {
         free(c->buf);
         free(c);
     }
+}
+
+static void conn_closed(uv_handle_t *h)
+{
+    conn_release(h->data);
 }
 
 static void lru_unlink(struct conn *c)
@@ -51,6 +72,8 @@ static void conn_close(struct conn *c)
     if (c->closing)
         return;
     c->closing = true;
+    if (c->xfr)
+        dx_xfr_cancel(c->xfr->x);
     lru_unlink(c);
     uv_close((uv_handle_t *)&c->timer, conn_closed);
     uv_close((uv_handle_t *)&c->tcp, conn_closed);
@@ -153,6 +176,121 @@ int dx__tcp_frame(const uint8_t *buf, size_t len, size_t *mlen)
     return len - 2 >= *mlen;
 }
 
+/* --- zone transfers (dnsxld/xfr.h) ------------------------------------------------- */
+
+static void xfr_closed(uv_handle_t *h)
+{
+    struct xfr_run *r = h->data;
+    struct conn *c = r->c;
+    free(r);
+    conn_release(c);
+}
+
+static void xfr_pump(struct xfr_run *r);
+
+static void xfr_written(uv_write_t *req, int status)
+{
+    struct xwreq *wr = (struct xwreq *)req;
+    struct xfr_run *r = wr->r;
+    struct conn *c = r->c;
+    dx_xfr_sent(r->x, wr->m);
+    free(wr);
+    r->writes--;
+    c->writes--;
+    if (status < 0)
+        conn_close(c);
+    else if (!c->closing)
+        conn_touch(c);
+    xfr_pump(r);
+}
+
+/* Write what the transfer queued; after its last message, go on with the
+ * connection (the messages that came meanwhile). */
+static void xfr_pump(struct xfr_run *r)
+{
+    struct conn *c = r->c;
+    struct dx_xfr_msg *m;
+    bool done = false;
+    while ((m = dx_xfr_next(r->x, &done)) != NULL) {
+        struct xwreq *wr = c->closing ? NULL : malloc(sizeof(*wr));
+        uv_buf_t b = uv_buf_init((char *)m->data, (unsigned)m->len);
+        if (!wr || uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, xfr_written) != 0) {
+            free(wr);
+            dx_xfr_sent(r->x, m);
+            conn_close(c);
+            continue;
+        }
+        wr->r = r;
+        wr->m = m;
+        r->writes++;
+        c->writes++;
+    }
+    if (!done || r->writes > 0 || r->done)
+        return;
+    r->done = true;
+    dx_xfr_free(r->x);                  /* the thread has ended: joined at once */
+    r->x = NULL;
+    c->xfr = NULL;
+    uv_close((uv_handle_t *)&r->wake, xfr_closed);
+    if (c->closing)
+        return;
+    if (uv_read_start((uv_stream_t *)&c->tcp, tcp_alloc, tcp_read) != 0)
+        conn_close(c);
+    else
+        conn_process(c);
+}
+
+static void xfr_wake(uv_async_t *a)
+{
+    xfr_pump(a->data);
+}
+
+static void xfr_wake_from_thread(void *arg)
+{
+    struct xfr_run *r = arg;
+    uv_async_send(&r->wake);
+}
+
+/* A transfer request: one reply (a refusal), or the transfer. */
+static void xfr_begin(struct conn *c, const uint8_t *msg, size_t len)
+{
+    struct worker *w = c->w;
+    w->st.tcp_q++;
+    conn_touch(c);
+    size_t n;
+    struct dx_xfr *x;
+    dx_xfr_request(w->conf, w->srv->store, (const struct sockaddr *)&c->peer, msg, len,
+                   dx_now(), w->txbuf + 2, RESP_MAX, &n, &x);
+    if (!x) {
+        if (n > 0) {
+            dx_set_be16(w->txbuf, (uint16_t)n);
+            conn_send(c, w->txbuf, n + 2);
+        }
+        return;
+    }
+    struct xfr_run *r = calloc(1, sizeof(*r));
+    if (!r || uv_async_init(&w->loop, &r->wake, xfr_wake) != 0) {
+        free(r);
+        dx_xfr_free(x);
+        conn_close(c);
+        return;
+    }
+    r->wake.data = r;
+    r->c = c;
+    r->x = x;
+    c->open_handles++;
+    c->xfr = r;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    if (dx_xfr_start(x, xfr_wake_from_thread, r) != 0) {
+        r->done = true;
+        dx_xfr_free(x);
+        r->x = NULL;
+        c->xfr = NULL;
+        uv_close((uv_handle_t *)&r->wake, xfr_closed);
+        conn_close(c);
+    }
+}
+
 /* Answer every complete message in the buffer, in order (pipelining),
  * unless too much output is queued: then stop reading until it drains. */
 static void conn_process(struct conn *c)
@@ -160,7 +298,7 @@ static void conn_process(struct conn *c)
     struct worker *w = c->w;
     size_t off = 0;
 
-    while (!c->closing) {
+    while (!c->closing && !c->xfr) {
         size_t mlen;
         int f = dx__tcp_frame(c->buf + off, c->len - off, &mlen);
         if (f < 0) {
@@ -175,6 +313,11 @@ static void conn_process(struct conn *c)
                 uv_read_stop((uv_stream_t *)&c->tcp);
             }
             break;
+        }
+        if (dx_xfr_is_request(c->buf + off + 2, mlen)) {
+            xfr_begin(c, c->buf + off + 2, mlen);
+            off += 2 + mlen;
+            continue;
         }
         w->st.tcp_q++;
         conn_touch(c);

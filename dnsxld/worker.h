@@ -81,6 +81,8 @@ struct conn {
     unsigned open_handles;          /* initialised handles not yet closed; free at 0 */
     unsigned writes;                /* uv_write requests in flight */
     bool linked, closing, paused, eof;
+    struct xfr_run *xfr;            /* a zone transfer being sent (tcp.c): nothing else is
+                                       read or answered meanwhile */
 };
 
 struct wreq {                       /* a queued TCP write: the remainder uv_try_write left */

@@ -111,6 +111,8 @@ static int close_section(struct parser *p)
     else if (p->sec == SEC_LIST)
         rc = dx__conf_defaults(p, SEC_LIST, &p->pl[p->cur].l, p->seen,
                                p->pl[p->cur].l.line);
+    else if (p->sec == SEC_KEY)
+        rc = dx__conf_key_close(p, &p->c->keys[p->cur]);
     p->sec = SEC_NONE;
     p->seen = 0;
     return rc;
@@ -168,6 +170,8 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         p->cur = p->c->n_zones - 1;
         return 0;
     }
+    if (strcasecmp(kw, "key") == 0)
+        return dx__conf_key_open(p, arg);
     if (strcasecmp(kw, "list") == 0) {
         char zone[DX_NAME_TEXT_MAX + 1], list[DX_LABEL_MAX + 1];
         if (!*arg)
@@ -197,7 +201,7 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         p->cur = p->n_pl - 1;
         return 0;
     }
-    return fail(p, p->line, "unknown section [%s] (expected server, loader, web, zone NAME or list ZONE/LIST)",
+    return fail(p, p->line, "unknown section [%s] (expected server, loader, web, zone NAME, list ZONE/LIST or key NAME)",
                 kw);
 }
 
@@ -348,7 +352,7 @@ static int finish(struct parser *p)
         if (rc)
             return rc;
     }
-    return 0;
+    return dx__conf_xfr_finish(p);
 }
 
 static void free_pending(struct parser *p)
@@ -531,6 +535,7 @@ void dx_conf_free(struct dx_conf *c)
         free(z->lists);
         free(z->lists_by_name);
     }
+    dx__conf_xfr_free(c);
     free(c->zones);
     free(c);
 }

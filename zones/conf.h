@@ -80,6 +80,28 @@ struct dx_wname {
     uint8_t common;              /* trailing labels shared with the zone name; 0 = none (prefix = len) */
 };
 
+/* A [key NAME] section: a TSIG key (RFC 8945; dnsxld/tsig.h). */
+enum dx_tsig_alg { DX_TSIG_HMAC_SHA256 = 0, DX_TSIG_HMAC_SHA512 = 1 };
+
+struct dx_key_conf {
+    char *name;                  /* lowercase, no trailing dot: "xfr-key" */
+    uint8_t wire[256];           /* the same in wire form */
+    size_t wire_len;
+    int alg;                     /* enum dx_tsig_alg; default hmac-sha256 */
+    uint8_t *secret;             /* decoded from secret (base64) or secret-file */
+    size_t secret_len;
+    char *secret_b64, *secret_file;   /* as written (parse time) */
+    int line;
+};
+
+/* One allow-transfer line: clients in net, with the key when one is named. */
+struct dx_xfr_acl {
+    struct dx_key net;
+    const struct dx_key_conf *key;    /* NULL: no TSIG needed */
+    char *key_name;              /* as written (resolved at the end of the file) */
+    int line;
+};
+
 struct dx_zone_conf {
     char *name;                  /* lowercase, no trailing dot: "bl.example.org" */
     uint8_t wire[256];           /* the same in DNS wire form, lowercase */
@@ -101,6 +123,8 @@ struct dx_zone_conf {
     uint32_t code_prefix;        /* the first three octets of the list codes (low octet 0):
                                     what a bitmask answer keeps; 127.0.0.0 without lists */
     struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */
+    struct dx_xfr_acl *allow_transfer;  /* AXFR/IXFR to these; none: no transfers */
+    size_t n_allow_transfer;
     bool has_allow_query;
     /* usage policy (dnsxld(8) "Usage policy"): answers in 127.255.255.0/24 */
     struct dx_acl blocked_clients; /* blocked-clients: answered blocked_code */
@@ -196,6 +220,8 @@ struct dx_conf {
     } web;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;
+    struct dx_key_conf *keys;    /* [key] sections, in file order */
+    size_t n_keys;
     struct dx_cstats *stats;     /* dnsxld's counters of this config (dnsxld/stats.h): set
                                     by dnsxld, NULL after dx_conf_load; one block, freed
                                     with the config */
@@ -244,6 +270,10 @@ int dx_conf_target(const struct dx_conf *conf, const char *target, bool allow_zo
  * Reasons do not depend on the zone: dx_txt_check_reason (zones/txt.h). */
 int dx_conf_check_code(const struct dx_zone_conf *z, uint32_t code, char *err, size_t errlen);
 int dx_conf_check_txt(const struct dx_list_conf *l, const char *txt, char *err, size_t errlen);
+
+/* The [key] of this name (wire form, any case), or NULL. */
+const struct dx_key_conf *dx_conf_key(const struct dx_conf *conf, const uint8_t *wire,
+                                      size_t len);
 
 /* Does the ACL contain the address/CIDR k? */
 bool dx_acl_match(const struct dx_acl *acl, const struct dx_key *k);

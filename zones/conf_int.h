@@ -11,7 +11,7 @@
 #include "zones/conf.h"
 #include "zones/listen.h"
 
-enum section { SEC_NONE, SEC_SERVER, SEC_LOADER, SEC_ZONE, SEC_LIST, SEC_WEB };
+enum section { SEC_NONE, SEC_SERVER, SEC_LOADER, SEC_ZONE, SEC_LIST, SEC_KEY, SEC_WEB };
 
 struct pend_list {               /* a [list] before its zone is resolved */
     struct dx_list_conf l;
@@ -66,6 +66,16 @@ int dx__conf_name(const char *in, char *out);
 /* "ZONE/LIST" -> normalized zone in zone[] (DX_NAME_TEXT_MAX + 1 bytes),
  * list in list[] (DX_LABEL_MAX + 1 bytes, lowercase); 0 or DX_EINVAL. */
 int dx__conf_target(const char *t, char *zone, char *list);
+
+/* [key] sections and allow-transfer (zones/conf_xfr.c): the section's
+ * secret decoded at its end; an allow-transfer value into the zone at
+ * base; the key names resolved at the end of the file; freeing. */
+int dx__conf_key_open(struct parser *p, const char *name);
+int dx__conf_key_close(struct parser *p, struct dx_key_conf *k);
+int dx__conf_set_allow_transfer(struct parser *p, const char *what, void *base,
+                                const char *val);
+int dx__conf_xfr_finish(struct parser *p);
+void dx__conf_xfr_free(struct dx_conf *c);
 
 /* Append s to the string array *arr of *n; frees s on failure. 0 or
  * DX_ENOMEM. */

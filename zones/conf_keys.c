@@ -66,7 +66,14 @@ static int set_chaos_text(struct parser *, const struct keydef *, void *, const 
 static int set_web_listen(struct parser *, const struct keydef *, void *, const char *);
 static int set_rate(struct parser *, const struct keydef *, void *, const char *);
 
+static int set_allow_transfer(struct parser *p, const struct keydef *kd, void *base,
+                              const char *val)
+{
+    return dx__conf_set_allow_transfer(p, kd->name, base, val);
+}
+
 static const char *const kind_names[] = { "ip", "domain", NULL };
+static const char *const tsig_alg_names[] = { "hmac-sha256", "hmac-sha512", NULL };
 static const char *const answer_names[] = { "separate", "bitmask", NULL };
 static const char *const unknown_key_names[] = { "refused", "blocked", NULL };
 static const char *const removal_names[] = { "none", "self", "review", NULL };
@@ -145,6 +152,7 @@ static const struct keydef zone_keys[] = {
     { "txt", K_STRING, false, ZONE(txt), 0, 0, 0, NULL, NULL, NULL },
     { "answer", K_ENUM, false, ZONE(answer), 0, 0, 0, answer_names, NULL, "separate" },
     { "allow-query", K_CIDRS, true, ZONE(allow_query), 0, 0, 0, NULL, NULL, NULL },
+    { "allow-transfer", K_FN, true, 0, 0, 0, 0, NULL, set_allow_transfer, NULL },
     /* usage policy: the answers live in 127.255.255.0/24 (Spamhaus' codes by default) */
     { "blocked-clients", K_CIDRS, true, ZONE(blocked_clients), 0, 0, 0, NULL, NULL, NULL },
     { "blocked-code", K_FN, false, ZONE(blocked_code), 0, 0, 0, NULL, set_policy_code,
@@ -160,6 +168,14 @@ static const struct keydef zone_keys[] = {
     { "query-keys", K_PATH, false, ZONE(query_keys), 0, 0, 0, NULL, NULL, NULL },
     { "unknown-key", K_ENUM, false, ZONE(unknown_key), 0, 0, 0, unknown_key_names, NULL,
       "refused" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+#define KEY(f) offsetof(struct dx_key_conf, f)
+static const struct keydef key_keys[] = {
+    { "algorithm", K_ENUM, false, KEY(alg), 0, 0, 0, tsig_alg_names, NULL, "hmac-sha256" },
+    { "secret", K_STRING, false, KEY(secret_b64), 0, 0, 0, NULL, NULL, NULL },
+    { "secret-file", K_PATH, false, KEY(secret_file), 0, 0, 0, NULL, NULL, NULL },
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -614,6 +630,7 @@ static const struct keydef *section_table(enum section s)
     case SEC_LOADER: return loader_keys;
     case SEC_ZONE:   return zone_keys;
     case SEC_LIST:   return list_keys;
+    case SEC_KEY:    return key_keys;
     case SEC_WEB:    return web_keys;
     default:         return NULL;
     }
@@ -627,6 +644,7 @@ static void *section_base(struct parser *p)
     case SEC_WEB:    return p->c;
     case SEC_ZONE:   return &p->c->zones[p->cur];
     case SEC_LIST:   return &p->pl[p->cur].l;
+    case SEC_KEY:    return &p->c->keys[p->cur];
     default:         return NULL;
     }
 }
@@ -643,6 +661,7 @@ static const char *section_label(enum section s)
     case SEC_LOADER: return "[loader]";
     case SEC_ZONE:   return "[zone]";
     case SEC_LIST:   return "[list]";
+    case SEC_KEY:    return "[key]";
     case SEC_WEB:    return "[web]";
     default:         return "";
     }

@@ -1,0 +1,121 @@
+/* Zone transfers out (RFC 5936 AXFR; IXFR, RFC 1995, answered with the
+ * whole zone or, when the client is up to date, its SOA): the request
+ * checks, the transfer thread, and the messages.
+ *
+ * A request (TCP only: over UDP dnsxld answers AXFR and IXFR REFUSED) is
+ * checked on the worker's thread, cheaply: one of our zones by its exact
+ * name (else NOTAUTH), class IN (else REFUSED), the TSIG (dnsxld/tsig.h:
+ * FORMERR, or NOTAUTH with BADKEY/BADSIG unsigned, BADTIME/BADTRUNC
+ * signed), then the zone's allow-transfer lines (the peer's address in a
+ * line's CIDR, and the line's key when it names one: else REFUSED,
+ * signed when the request was). An error is one reply and no zone data.
+ *
+ * A transfer runs on a thread of its own, off the worker's loop: one read
+ * txn for the whole transfer, the records of zones/zonerr.h between two
+ * SOAs, packed into messages of up to 64 KiB (names compressed within each
+ * message, the question in the first), each signed when the request was
+ * (RFC 8945 5.3.1: the first on the request's MAC, each next one on the
+ * previous MAC with the timers only). It hands the framed messages to the
+ * worker through a queue of at most XFR_QUEUE and waits while the queue is
+ * full: the worker's write callbacks drive it, so other connections of the
+ * worker and the UDP queries never wait for a transfer, and memory stays
+ * at a few messages whatever the zone's size. At most DX_XFR_MAX transfers
+ * run at once (the next one gets SERVFAIL).
+ *
+ * Threads: dx_xfr_request, _start, _next, _sent, _cancel and _free are
+ * the worker's (one connection's); `wake` is called on the transfer's
+ * thread (it should be uv_async_send). */
+#ifndef DX_XFR_H
+#define DX_XFR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dnsxld/tsig.h"
+#include "zones/conf.h"
+#include "zones/store.h"
+#include "zones/zonerr.h"
+
+#define DX_XFR_MAX      32           /* transfers at once, all workers */
+#define DX_XFR_MSG_MAX  65535        /* the largest message */
+
+/* One message of a transfer, framed for TCP: data[0..len) is the
+ * two-byte length and the message. */
+struct dx_xfr_msg {
+    struct dx_xfr_msg *next;
+    size_t len;
+    uint8_t data[2 + DX_XFR_MSG_MAX];
+};
+
+struct dx_xfr;
+
+/* Is msg[0..len) a zone transfer request: QR 0, opcode QUERY, one
+ * question of type AXFR or IXFR? Reads the header and the question only. */
+bool dx_xfr_is_request(const uint8_t *msg, size_t len);
+
+/* Check the request msg[0..len) from peer at the clock now (config conf,
+ * store st). Either *out is a transfer to start (0 returned), or *out is
+ * NULL and resp[0..*resp_len) is the one reply to send (0 bytes: none,
+ * the message could not be read). resp: at least 512 bytes. */
+int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct sockaddr *peer,
+                   const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
+                   size_t *resp_len, struct dx_xfr **out);
+
+/* Start the transfer's thread; wake(arg) is called whenever a message is
+ * queued or the transfer ends. 0, or an error (then free it). */
+int dx_xfr_start(struct dx_xfr *x, void (*wake)(void *arg), void *arg);
+
+/* The next message to send (the caller owns it until dx_xfr_sent), or
+ * NULL: none queued now; *done: none will come after (the thread ended). */
+struct dx_xfr_msg *dx_xfr_next(struct dx_xfr *x, bool *done);
+
+/* A message was written (or dropped): free it, let the thread go on. */
+void dx_xfr_sent(struct dx_xfr *x, struct dx_xfr_msg *m);
+
+/* Stop early (the connection went away): the thread ends at its next
+ * record; keep calling dx_xfr_next until done. */
+void dx_xfr_cancel(struct dx_xfr *x);
+
+/* After done: join the thread, free everything (also a transfer never
+ * started). NULL ok. */
+void dx_xfr_free(struct dx_xfr *x);
+
+/* --- the messages of a response (xfr_out.c; IXFR answers write theirs too) --- */
+
+/* The parts of a request a response repeats. */
+struct dx_xreq {
+    uint16_t id, flags;              /* the request's header (flags: RD, opcode) */
+    uint8_t qname[256];              /* the question as asked */
+    size_t qname_len;
+    uint16_t qtype, qclass;
+    bool opt;                        /* it had an OPT: every message gets one */
+    uint16_t opt_size;
+    enum dx_tsig_result tres;        /* its TSIG (DX_TSIG_NONE: unsigned) */
+    struct dx_tsig tsig;
+};
+
+/* A response being written: messages of up to DX_XFR_MSG_MAX octets,
+ * names compressed in each, the question in the first, each signed with
+ * key (NULL: unsigned), handed to emit framed (emit owns the message; a
+ * non-zero return stops the writer and is returned). */
+struct dx_xout;
+
+int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t now,
+                int (*emit)(void *arg, struct dx_xfr_msg *m), void *arg, struct dx_xout **out);
+/* One record: into the current message, or a new one when it is full. */
+int dx_xout_rr(struct dx_xout *o, const struct dx_rr *rr);
+/* The last message, with this RCODE (0; SERVFAIL for a transfer that
+ * failed midway, RFC 5936 2.2). 0 or emit's error. */
+int dx_xout_end(struct dx_xout *o, unsigned rcode);
+void dx_xout_free(struct dx_xout *o);
+
+/* A reply of one message without records into buf (cap >= 512): the
+ * question, rcode, and the TSIG RFC 8945 asks for: tres BADKEY/BADSIG an
+ * unsigned one, BADTIME (the server's time in Other) and BADTRUNC signed,
+ * DX_TSIG_OK with key set signed, else none. Its length (0: cap too small). */
+size_t dx_xout_error(const struct dx_xreq *rq, unsigned rcode, const struct dx_key_conf *key,
+                     uint64_t now, uint8_t *buf, size_t cap);
+
+#endif
