@@ -111,8 +111,12 @@ static int close_section(struct parser *p)
     else if (p->sec == SEC_LIST)
         rc = dx__conf_defaults(p, SEC_LIST, &p->pl[p->cur].l, p->seen,
                                p->pl[p->cur].l.line);
-    else if (p->sec == SEC_KEY)
-        rc = dx__conf_key_close(p, &p->c->keys[p->cur]);
+    else if (p->sec == SEC_KEY) {
+        struct dx_key_conf *k = &p->c->keys[p->cur];
+        rc = dx__conf_defaults(p, SEC_KEY, k, p->seen, k->line);
+        if (!rc)
+            rc = dx__conf_key_close(p, k);
+    }
     p->sec = SEC_NONE;
     p->seen = 0;
     return rc;

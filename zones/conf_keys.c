@@ -199,35 +199,7 @@ static const struct keydef list_keys[] = {
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
-/* ---- errors ------------------------------------------------------------ */
-
-int dx__conf_fail(struct parser *p, int line, const char *fmt, ...)
-{
-    if (p->errlen) {
-        int n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, line);
-        if (n >= 0 && (size_t)n < p->errlen) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return DX_EINVAL;
-}
-
-int dx__conf_nomem(struct parser *p)
-{
-    if (p->errlen)
-        snprintf(p->err, p->errlen, "%s: out of memory", p->file);
-    return DX_ENOMEM;
-}
-
 /* ---- small helpers ----------------------------------------------------- */
-
-int dx__conf_name(const char *in, char *out)
-{
-    return dx_name_norm(in, strlen(in), out) < 0 ? DX_EINVAL : 0;
-}
 
 static char *name_dup(const char *in)
 {
@@ -235,27 +207,6 @@ static char *name_dup(const char *in)
     if (dx__conf_name(in, buf))
         return NULL;
     return strdup(buf);
-}
-
-int dx__conf_target(const char *t, char *zone, char *list)
-{
-    const char *slash = strchr(t, '/');
-    if (!slash || dx_name_norm(t, (size_t)(slash - t), zone) < 0 ||
-        dx_label_norm(slash + 1, strlen(slash + 1), list) < 0)
-        return DX_EINVAL;
-    return 0;
-}
-
-int dx__conf_push(char ***arr, size_t *n, char *s)
-{
-    char **na = realloc(*arr, (*n + 1) * sizeof(*na));
-    if (!na) {
-        free(s);
-        return DX_ENOMEM;
-    }
-    na[(*n)++] = s;
-    *arr = na;
-    return 0;
 }
 
 static void *field(void *base, size_t off) { return (char *)base + off; }

@@ -48,9 +48,7 @@ int dx__conf_key_open(struct parser *p, const char *name)
 
 int dx__conf_key_close(struct parser *p, struct dx_key_conf *k)
 {
-    int rc = dx__conf_defaults(p, SEC_KEY, k, p->seen, k->line);
-    if (rc)
-        return rc;
+    int rc;
     if (!k->secret_b64 == !k->secret_file)
         return fail(p, k->line, "key '%s': needs secret = BASE64 or secret-file = PATH "
                     "(one of them)", k->name);
