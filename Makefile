@@ -22,6 +22,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -Wshadow \
 LDFLAGS  += -pthread $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 LIBS_STORE = -llmdb -lsodium
 LIBS_UV    = -luv
+LIBS_TAP   = -lfstrm -lprotobuf-c
 LIBS_WEB   = -lmicrohttpd
 
 PY       ?= /usr/bin/python3
@@ -61,7 +62,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIBZONES): $(call obj,$(ZONES_SRC))
 	@rm -f $@; ar rcs $@ $^
-$(LIBDNSXLD): $(call obj,$(DNSXLD_SRC))
+$(LIBDNSXLD): $(call obj,$(DNSXLD_SRC)) $(BUILD)/obj/gen/dnstap.pb-c.o
 	@rm -f $@; ar rcs $@ $^
 $(LIBLOADER): $(call obj,$(LOADER_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -71,7 +72,19 @@ $(LIBWEB): $(call obj,$(filter-out admin/web.c,$(WEB_SRC)))
 	@rm -f $@; ar rcs $@ $^
 
 $(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBZONES)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
+
+# dnstap (dnsxld/dnstap.h): the protobuf-c code of dnsxld/dnstap.proto, made
+# at build time by protoc-c (Debian's protobuf-c-compiler) into BUILD/gen/.
+$(BUILD)/gen/dnstap.pb-c.c: dnsxld/dnstap.proto
+	@mkdir -p $(dir $@)
+	protoc-c --c_out=$(BUILD)/gen --proto_path=dnsxld dnsxld/dnstap.proto
+$(BUILD)/gen/dnstap.pb-c.h: $(BUILD)/gen/dnstap.pb-c.c
+$(BUILD)/obj/gen/dnstap.pb-c.o: $(BUILD)/gen/dnstap.pb-c.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -MMD -MP -c $< -o $@
+$(BUILD)/obj/dnsxld/dnstap.o $(BUILD)/obj/tests/unit/test_dnsxld_dnstap.o: $(BUILD)/gen/dnstap.pb-c.h
+$(BUILD)/obj/dnsxld/dnstap.o $(BUILD)/obj/tests/unit/test_dnsxld_dnstap.o: CFLAGS += -I$(BUILD)/gen
 $(BUILD)/dnsxl-admin: $(call obj,$(ADMIN_SRC)) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_STORE)
 $(BUILD)/dnsxl-loader: $(call obj,loader/main.c) $(LIBLOADER) $(LIBZONES)
@@ -88,7 +101,7 @@ $(BUILD)/tests/test_zones_%: $(BUILD)/obj/tests/unit/test_zones_%.o $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
 $(BUILD)/tests/test_dnsxld_%: $(BUILD)/obj/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBZONES)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_STORE)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
 $(BUILD)/tests/test_loader_%: $(BUILD)/obj/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
@@ -128,7 +141,7 @@ bench: deps all
 # make bench-ir: instructions per query of the query path, per class of
 # query (bench/qbench.c under callgrind; bench/callgrind.sh has the knobs).
 $(BUILD)/qbench: $(call obj,bench/qbench.c) $(LIBDNSXLD) $(LIBZONES)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_STORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
 bench-ir: $(BUILD)/qbench
 	@sh bench/callgrind.sh $(BUILD)
 
@@ -191,10 +204,13 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
-	@set -e; mkdir -p build-fuzz; for t in $(FUZZ_TARGETS); do \
+	@set -e; mkdir -p build-fuzz/gen; \
+	protoc-c --c_out=build-fuzz/gen --proto_path=dnsxld dnsxld/dnstap.proto; \
+	for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
-	  $(FUZZ_CC) $(FUZZ_FLAGS) -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(DNSXLD_SRC) $(LOADER_SRC) $(ZONES_SRC) -luv -llmdb -lsodium -pthread; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild-fuzz/gen -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c $(LOADER_SRC) $(ZONES_SRC) -luv -lfstrm \
+	    -lprotobuf-c -llmdb -lsodium -pthread; \
 	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$t 2>&1 | tail -n 3; \
 	done

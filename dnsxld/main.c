@@ -24,7 +24,11 @@
 #include <uv.h>
 
 #include "dnsxld/cookie.h"
+#include "dnsxld/dnstap.h"
+#include "dnsxld/heat.h"
+#include "dnsxld/http.h"
 #include "dnsxld/log.h"
+#include "dnsxld/metrics.h"
 #include "dnsxld/policy.h"
 #include "dnsxld/privs.h"
 #include "dnsxld/server.h"
@@ -47,6 +51,11 @@ struct daemon {
     struct dx_server *srv;
     const char *conf_path;
     bool stopping;
+    bool counting;                  /* metrics on: every config gets counters (stats.h) */
+    struct dx_metrics metrics;      /* what a scrape reads (metrics.h) */
+    struct dx_http *http;           /* the metrics endpoint, or NULL */
+    struct dx_heatd *heat;          /* heat = yes (heat.h), or NULL */
+    struct dx_tap *tap;             /* dnstap (dnstap.h), or NULL */
 };
 
 static void usage(FILE *f)
@@ -97,6 +106,78 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
     if ((old->server.user == NULL) != (nc->server.user == NULL) ||
         (old->server.user && strcmp(old->server.user, nc->server.user) != 0))
         dx_log_warn("reload: user changed: %s", restart);
+    const char *o[2] = { old->server.metrics, old->server.dnstap },
+               *n[2] = { nc->server.metrics, nc->server.dnstap };
+    for (int i = 0; i < 2; i++)
+        if ((o[i] == NULL) != (n[i] == NULL) || (o[i] && strcmp(o[i], n[i]) != 0))
+            dx_log_warn("reload: %s changed: %s", i ? "dnstap" : "metrics", restart);
+    if (old->server.heat != nc->server.heat)
+        dx_log_warn("reload: heat changed: %s", restart);
+}
+
+/* The checks of the observability keys a config load cannot make (-t and
+ * reloads too): the dnstap output's name. */
+static int obs_check(const struct dx_conf *c, char *err, size_t errlen)
+{
+    char path[4096];
+    bool unix_sock;
+    return c->server.dnstap ? dx_tap_target(c, path, sizeof(path), &unix_sock, err, errlen) : 0;
+}
+
+/* Metrics, heat, dnstap: started after the store is open, before the
+ * workers run (dx_server_observe). 0, or an error with err. */
+static int obs_start(struct daemon *d, struct dx_server *bound, struct dx_conf *conf,
+                     struct dx_store *st, char *err, size_t errlen)
+{
+    unsigned n = dx_server_workers(bound);
+    int r = 0;
+    d->counting = conf->server.metrics != NULL;
+    if (d->counting && (r = dx_stats_attach(conf, n)) != 0) {
+        snprintf(err, errlen, "metrics: out of memory");
+        return r;
+    }
+    if (conf->server.heat &&
+        (r = dx_heatd_start(conf->server.database, st, n, &d->heat, err, errlen)) != 0)
+        return r;
+    if (conf->server.dnstap && (r = dx_tap_start(conf, n, &d->tap, err, errlen)) != 0)
+        return r;
+    if (!d->counting && !d->heat && !d->tap)
+        return 0;
+    struct dx_ring **heat = calloc(n, sizeof(*heat)), **tap = calloc(n, sizeof(*tap));
+    if (heat && tap) {
+        for (unsigned i = 0; i < n; i++) {
+            heat[i] = dx_heatd_ring(d->heat, i);
+            tap[i] = dx_tap_ring(d->tap, i);
+        }
+        r = dx_server_observe(bound, d->counting, d->heat ? heat : NULL, d->tap ? tap : NULL);
+    } else {
+        r = DX_ENOMEM;
+    }
+    free(heat);
+    free(tap);
+    if (r)
+        snprintf(err, errlen, "out of memory");
+    return r;
+}
+
+/* The metrics endpoint, on the main loop, once the workers run. */
+static int obs_serve(struct daemon *d, const struct dx_conf *conf, char *err, size_t errlen)
+{
+    if (!conf->server.metrics)
+        return 0;
+    d->metrics = (struct dx_metrics){ d->srv, d->store, d->heat, d->tap };
+    return dx_http_start(&d->loop, conf->server.metrics, "/metrics", DX_METRICS_CTYPE,
+                         dx_metrics_http, &d->metrics, &d->http, err, errlen);
+}
+
+/* After the workers have stopped: what is left of heat and dnstap is
+ * written out. */
+static void obs_stop(struct daemon *d)
+{
+    dx_heatd_stop(d->heat);
+    dx_tap_stop(d->tap);
+    d->heat = NULL;
+    d->tap = NULL;
 }
 
 /* A reader killed with kill -9 (a dnsxl-admin list, a crashed worker of
@@ -131,8 +212,11 @@ static void on_stop(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
     uv_close((uv_handle_t *)&d->readers, NULL);
+    dx_http_stop(d->http);
+    d->http = NULL;
     dx_server_stop(d->srv);
     d->srv = NULL;
+    obs_stop(d);
 }
 
 static void on_hup(uv_signal_t *h, int signum)
@@ -148,7 +232,9 @@ static void on_hup(uv_signal_t *h, int signum)
     int r = dx_conf_load(d->conf_path, &nc, err, sizeof(err));
     if (r == 0 && ((r = dx_cookie_setup(nc, dx_server_conf(d->srv), dx_now(), err,
                                         sizeof(err))) != 0 ||
-                   (r = dx_policy_attach(nc, dx_server_conf(d->srv), err, sizeof(err))) != 0))
+                   (r = dx_policy_attach(nc, dx_server_conf(d->srv), err, sizeof(err))) != 0 ||
+                   (r = obs_check(nc, err, sizeof(err))) != 0 ||
+                   (d->counting && (r = dx_stats_attach(nc, dx_server_workers(d->srv))) != 0)))
         dx_conf_free(nc);
     if (r != 0) {
         dx_log_err("reload failed, keeping the old config: %s", err);
@@ -201,7 +287,8 @@ int main(int argc, char **argv)
     char err[512];
     int r = dx_conf_load(d.conf_path, &conf, err, sizeof(err));
     if (r == 0 && ((r = dx_cookie_setup(conf, NULL, dx_now(), err, sizeof(err))) != 0 ||
-                   (r = dx_policy_attach(conf, NULL, err, sizeof(err))) != 0))
+                   (r = dx_policy_attach(conf, NULL, err, sizeof(err))) != 0 ||
+                   (r = obs_check(conf, err, sizeof(err))) != 0))
         dx_conf_free(conf);             /* cookie-secret, query-keys files: checked by -t too */
     if (r != 0) {
         dx_log_err("%s", err);
@@ -291,15 +378,27 @@ int main(int argc, char **argv)
     sigaddset(&held, SIGINT);
     sigaddset(&held, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &held, NULL);
+    d.store = st;
+    r = obs_start(&d, bound, conf, st, err, sizeof(err));
+    if (r != 0) {
+        dx_log_err("%s", err);
+        dx_server_unbind(bound);
+        dx_conf_free(conf);
+        obs_stop(&d);
+        status = r == DX_EINVAL ? DX_EX_USAGE : DX_EX_STORE;
+        goto out;
+    }
     r = dx_server_run(bound, &d.loop, st, err, sizeof(err));
     if (r == 0)
         d.srv = bound;
     if (r != 0) {
         dx_log_err("%s", err);
         dx_conf_free(conf);
+        obs_stop(&d);
         status = DX_EX_STORE;
         goto out;
     }
+    const struct dx_conf *running = conf;
     conf = NULL;                        /* the server owns it now */
 
     uv_signal_init(&d.loop, &d.sig_term);
@@ -314,6 +413,10 @@ int main(int argc, char **argv)
         uv_signal_start(&d.sig_int, on_stop, SIGINT) != 0 ||
         uv_signal_start(&d.sig_hup, on_hup, SIGHUP) != 0) {
         dx_log_err("cannot install signal handlers");
+        status = DX_EX_STORE;
+        on_stop(&d.sig_term, SIGTERM);
+    } else if (obs_serve(&d, running, err, sizeof(err)) != 0) {
+        dx_log_err("%s", err);          /* the metrics port taken, say: nothing runs */
         status = DX_EX_STORE;
         on_stop(&d.sig_term, SIGTERM);
     }

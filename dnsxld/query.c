@@ -27,7 +27,9 @@
 #include "dnsxld/chaos.h"
 #include "dnsxld/ede.h"
 #include "dnsxld/guard.h"
+#include "dnsxld/heat.h"
 #include "dnsxld/resolve.h"
+#include "dnsxld/stats.h"
 #include "dnsxld/wire.h"
 #include "zones/err.h"
 
@@ -46,17 +48,32 @@ struct reply {
     uint16_t an, ns;
     uint16_t ede;                  /* RFC 8914 error in the OPT (ede.h), or DX_EDE_NONE */
     const char *ede_text;
+    const struct dx_resolved *res; /* once resolved: the zone and hits, for the metrics */
     struct dx_guard g;             /* last: not zeroed (dx_guard_begin sets it) */
 };
 
 /* --- the pipeline ---------------------------------------------------------- */
 
+/* The metrics and heat of one message (stats.h, heat.h); sent = false: the
+ * rate limiter dropped the reply. */
+static __attribute__((noinline)) void observe(const struct reply *r, bool sent)
+{
+    const struct dx_qctx *q = r->q;
+    dx_stats_count(q->obs, q->conf, r->tr, r->m, r->res, r->rcode, r->tc, r->an, sent);
+    if (sent && q->obs->heat && r->res && r->res->out == DX_OUT_LISTED && !r->res->policy &&
+        !r->tc)
+        dx_heat_sample(q->obs->heat, r->res, q->now);
+}
+
 static size_t finish(struct reply *r)
 {
     const struct dx_msg *m = r->m;
     enum dx_verdict v = dx_guard_rrl(r->q, &r->g, r->tr, r->rcode, r->an);
-    if (v == DX_VERDICT_DROP)
+    if (v == DX_VERDICT_DROP) {
+        if (r->q->obs)
+            observe(r, false);
         return 0;
+    }
     if (v == DX_VERDICT_SLIP) {         /* TC=1 without records: the client retries over TCP */
         struct dx_bytes_mark qmark = { r->after_q };
         dx_bytes_rollback(&r->w, qmark);
@@ -90,6 +107,8 @@ static size_t finish(struct reply *r)
     dx_hdr_patch(&r->w, &h);
     if (r->w.err)
         return 0;                   /* only if the caller's buffer is absurdly small */
+    if (r->q->obs)
+        observe(r, true);
     return r->w.pos;
 }
 
@@ -178,6 +197,7 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
     }
     struct dx_resolved res;         /* not zeroed: dx_resolve sets what it uses */
     dx_resolve(q, &m.q, peer, &res);
+    r.res = &res;
     r.ede = res.ede;
     r.ede_text = res.ede_text;
     struct dx_answer_out o;

@@ -27,6 +27,7 @@
 struct dx_rrl;
 struct dx_guard_stats;
 struct dx_policy_stats;
+struct dx_obs;
 
 struct dx_qctx {
     const struct dx_conf *conf;  /* the config in force for this worker */
@@ -36,6 +37,8 @@ struct dx_qctx {
     struct dx_rrl *rrl;          /* the shared rate-limit table (rrl.h); NULL: no limiting */
     struct dx_guard_stats *st;   /* this worker's defence counters (guard.h); NULL: no limiting */
     struct dx_policy_stats *pst; /* this worker's usage-policy counters (policy.h); NULL: none */
+    struct dx_obs *obs;          /* this worker's metrics and heat state (stats.h); NULL: the
+                                    metrics, heat and dnstap are all off */
 };
 
 enum dx_transport { DX_UDP = 0, DX_TCP = 1 };

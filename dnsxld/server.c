@@ -141,6 +141,7 @@ static void server_collect(struct dx_server *s)
         struct retired *r = *pp;
         if (r->gen <= min) {
             *pp = r->next;
+            dx__stats_fold(s, r->conf);         /* its counts stay in the metrics */
             dx_conf_free(r->conf);
             free(r);
         } else {
@@ -208,6 +209,7 @@ static void workers_free(struct dx_server *s)
         free(w->tcp_fd);
         free(w->rxbuf);
         free(w->txbuf);
+        free(w->obs);
     }
     free(s->workers);
     s->workers = NULL;
@@ -223,6 +225,7 @@ static void server_free(struct dx_server *s)
     }
     free(s->addrs);
     dx_rrl_free(s->rrl);
+    dx__stats_free(s);
     free(s);
 }
 
@@ -360,6 +363,7 @@ int dx_server_run(struct dx_server *s, uv_loop_t *main_loop, struct dx_store *st
     s->ack_async.data = s;
     s->ack_ok = true;
     s->conf = conf;
+    s->started = dx_now();
 
     for (size_t k = 0; k < s->n_addrs; k++)
         dx_log_info("listening on %s (udp, tcp), %u worker%s", s->addrs[k].text, s->n_workers,

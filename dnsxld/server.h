@@ -17,6 +17,7 @@
 #ifndef DX_SERVER_H
 #define DX_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,5 +66,35 @@ void dx_server_reload(struct dx_server *s, struct dx_conf *conf);
  * memory is released by the close callback, so the main loop must be run
  * once more (uv_run) for the server to be freed completely. */
 void dx_server_stop(struct dx_server *s);
+
+/* --- what the metrics read (server_stats.c; main thread only) ------------ */
+
+struct dx_ring;
+struct dx_stats_base;
+
+/* The number of workers (each has one ring of heat samples and of dnstap
+ * records). */
+unsigned dx_server_workers(const struct dx_server *s);
+
+/* Between dx_server_bind and dx_server_run: what every worker observes
+ * (stats.h): timing = the metrics are on (latency measured); heat, tap:
+ * a ring per worker, or NULL (off). Nothing: no call. 0 or DX_ENOMEM. */
+int dx_server_observe(struct dx_server *s, bool timing, struct dx_ring *const *heat,
+                      struct dx_ring *const *tap);
+
+/* The server-wide counters, summed over the workers. */
+struct dx_server_counts {
+    unsigned workers;
+    uint64_t started;                /* unix seconds */
+    uint64_t udp_q, udp_drop, udp_err, tcp_q, tcp_conns, tcp_evicted, tcp_open, txn_err;
+    uint64_t rrl_limited, rrl_slipped, rrl_dropped, cookie_bad;
+    uint64_t pol_blocked, pol_limited, pol_key_unknown;
+    uint64_t lat[13], lat_sum_ns;    /* DX_LAT_N + 1 buckets (stats.h) */
+};
+void dx_server_counts(const struct dx_server *s, struct dx_server_counts *out);
+
+/* The counters by zone and list, summed over every config since the start
+ * (stats.h): into an empty out. 0 or DX_ENOMEM. */
+int dx_server_zone_sums(const struct dx_server *s, struct dx_stats_base *out);
 
 #endif

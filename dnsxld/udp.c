@@ -25,6 +25,8 @@ void dx__udp_flush(struct udp_sock *u)
     struct worker *w = u->w;
     unsigned done = 0;
     uv_os_fd_t fd;
+    if (w->obs)                         /* the next batch's first query reads the clock */
+        w->obs->lat_last = 0;
     if (u->n_out == 0)
         return;
     if (uv_fileno((const uv_handle_t *)&u->h, &fd) != 0) {

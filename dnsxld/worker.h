@@ -1,7 +1,8 @@
 /* Internal to the network side of dnsxld (server.h): the structures shared
  * by server.c (sockets, start, reload, stop), worker.c (a worker's loop),
  * udp.c and tcp.c (the two transports), and the per-query helpers every
- * transport calls. Nothing outside those four files includes this.
+ * transport calls. Nothing outside those four files and server_stats.c
+ * (the counters summed for the metrics) includes this.
  *
  * Threads: the main thread creates every socket and initialises each
  * worker's loop and handles (server.c, worker.c), then starts one thread
@@ -33,11 +34,13 @@
 
 #include <uv.h>
 
+#include "dnsxld/dnstap.h"
 #include "dnsxld/guard.h"
 #include "dnsxld/log.h"
 #include "dnsxld/policy.h"
 #include "dnsxld/query.h"
 #include "dnsxld/server.h"
+#include "dnsxld/stats.h"
 #include "zones/clock.h"
 #include "zones/err.h"
 
@@ -53,6 +56,7 @@
 
 struct worker;
 struct dx_server;
+struct dx_stats_base;
 
 struct udp_sock {
     uv_udp_t h;
@@ -136,6 +140,7 @@ struct worker {
     } st;
     struct dx_guard_stats gst;      /* rate limiting and cookies (guard.h) */
     struct dx_policy_stats pst;     /* usage-policy answers (policy.h) */
+    struct dx_obs *obs;             /* metrics, heat, dnstap (stats.h); NULL: all off */
 };
 
 struct listen_addr {
@@ -157,6 +162,8 @@ struct dx_server {
     struct worker *workers;
     unsigned n_workers;
     struct dx_rrl *rrl;             /* the rate-limit table all workers share (rrl.h) */
+    struct dx_stats_base *base;     /* counts of the configs freed so far (server_stats.c) */
+    uint64_t started;               /* unix seconds */
 };
 
 /* --- per query ------------------------------------------------------------ */
@@ -216,10 +223,26 @@ static inline size_t worker_answer(struct worker *w, const uint8_t *req, size_t 
                                    const struct sockaddr *peer)
 {
     bool ok = batch_begin(w);
+    struct dx_obs *o = w->obs;
     struct dx_qctx q = { .conf = w->conf, .txn = ok ? w->txn : NULL, .now = w->now,
                          .mono_ms = w->mono_ms, .rrl = w->srv->rrl, .st = &w->gst,
-                         .pst = &w->pst };
-    return dx_query_answer(&q, req, len, resp, cap, tr, peer);
+                         .pst = &w->pst, .obs = o };
+    if (!o)
+        return dx_query_answer(&q, req, len, resp, cap, tr, peer);
+    /* one clock read per query: the end of the previous query of this UDP
+     * receive batch is this one's start (reset by dx__udp_flush) */
+    uint64_t t0 = 0, t1 = 0;
+    if (o->timing)
+        t0 = o->lat_last ? o->lat_last : dx_obs_clock();
+    size_t n = dx_query_answer(&q, req, len, resp, cap, tr, peer);
+    if (o->timing) {
+        t1 = dx_obs_clock();
+        o->lat_last = tr == DX_UDP ? t1 : 0;
+        dx_obs_latency(o, t1 - t0);
+    }
+    if (o->tap)
+        dx_tap_put(o, q.conf, tr, peer, req, len, resp, n, t1 - t0);
+    return n;
 }
 
 /* --- udp.c ------------------------------------------------------------------ */
@@ -242,6 +265,13 @@ void dx__conn_close_all(struct worker *w);
  * there; 0 when more bytes are needed (*mlen = the length once the prefix
  * is there); -1 for a zero length (no DNS message is empty: garbage). */
 int dx__tcp_frame(const uint8_t *buf, size_t len, size_t *mlen);
+
+/* --- server_stats.c --------------------------------------------------------- */
+
+/* Add a config's counters to the server's totals before it is freed; free
+ * the totals (server_free). */
+void dx__stats_fold(struct dx_server *s, const struct dx_conf *conf);
+void dx__stats_free(struct dx_server *s);
 
 /* --- worker.c --------------------------------------------------------------- */
 

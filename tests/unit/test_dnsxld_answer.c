@@ -82,7 +82,8 @@ static void result(struct dx_resolved *r, const char *zone, enum dx_outcome out)
 static void add_hit(struct dx_resolved *r, uint32_t code, const char *tmpl, const char *list,
                     const char *reason, uint64_t expires)
 {
-    struct dx_rhit h = { code, tmpl, list, reason, expires };
+    struct dx_rhit h = { .code = code, .tmpl = tmpl, .list = list, .reason = reason,
+                         .expires = expires };
     r->hit[r->n++] = h;
 }
 
