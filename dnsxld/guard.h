@@ -3,9 +3,10 @@
  *
  *   dx_guard_begin  after the parse: the query's COOKIE checked (cookie.h)
  *                   and the reply's COOKIE option built;
- *   dx_guard_rrl    once the reply is built: send it, send it truncated
- *                   (TC=1, no records: a "slip"; BADCOOKIE as well when the
- *                   query had a client cookie), or drop it (rrl.h).
+ *   dx_guard_rrl    once the reply is built: send it, "slip" it (the
+ *                   question alone, no records, no EDE: BADCOOKIE with our
+ *                   cookie when the query had a client cookie, else TC=1),
+ *                   or drop it (rrl.h).
  *
  * Not limited: TCP, rate-limit = 0, rate-limit-exempt networks, and UDP
  * queries with a valid server cookie (the address is then proven). Every

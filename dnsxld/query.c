@@ -18,9 +18,14 @@
  *   answered as usual.
  * - Defences (guard.h): the COOKIE of a query is checked after the parse and
  *   the reply always carries one when the query did; a message with QDCOUNT
- *   0 and a COOKIE is answered NOERROR with our cookie (RFC 7873 5.4); the
- *   rate limiter decides on the built reply: send, slip (TC=1, no records,
- *   BADCOOKIE when the query had a client cookie), or drop.
+ *   0 and a COOKIE is answered with our cookie, NOERROR, or BADCOOKIE when
+ *   the server cookie it sent is not valid (RFC 7873 5.4); the rate limiter
+ *   decides on the built reply: send, slip or drop. A slip has the question
+ *   and no records nor EDE: BADCOOKIE with our cookie when the query had a
+ *   client cookie (RFC 7873 5.2.3: the client retries over UDP with it),
+ *   else TC=1 (it retries over TCP). So it is never longer than its query
+ *   but for the 16 octets by which our cookie outgrows a client cookie
+ *   sent alone.
  */
 #include "dnsxld/query.h"
 #include "dnsxld/answer.h"
@@ -74,13 +79,17 @@ static size_t finish(struct reply *r)
             observe(r, false);
         return 0;
     }
-    if (v == DX_VERDICT_SLIP) {         /* TC=1 without records: the client retries over TCP */
+    if (v == DX_VERDICT_SLIP) {         /* no records, no EDE: never more than the query */
         struct dx_bytes_mark qmark = { r->after_q };
         dx_bytes_rollback(&r->w, qmark);
         r->an = r->ns = 0;
-        r->tc = true;
-        if (r->g.optlen && r->opt)      /* a cookie client retries with our server cookie */
+        r->ede = DX_EDE_NONE;           /* it told of an answer that is not sent */
+        if (r->g.optlen && r->opt) {    /* a cookie client retries over UDP with our cookie */
             r->rcode = DX_RC_BADCOOKIE;
+            r->tc = false;
+        } else {                        /* TC=1: the client retries over TCP */
+            r->tc = true;
+        }
     }
     dx_bytes_set_limit(&r->w, r->limit);
     struct dx_hdr h = {
@@ -152,7 +161,11 @@ size_t dx_query_answer(struct dx_qctx *q, const uint8_t *req, size_t len,
         echo_q = m.has_q;
     } else if (prc != 0 || !m.has_q) {
         if (prc == 0 && m.hdr.qd == 0 && m.cookie_len != 0 && r.opt) {
-            r.after_q = r.w.pos;        /* RFC 7873 5.4: a cookie "ping", NOERROR */
+            r.after_q = r.w.pos;        /* RFC 7873 5.4: a cookie "ping" */
+            if (m.opt_version > 0)
+                r.rcode = DX_RC_BADVERS;
+            else if (m.cookie_len > 8 && !r.g.cookie_ok)
+                r.rcode = DX_RC_BADCOOKIE;  /* its server cookie is not (no longer) ours */
             return finish(&r);
         }
         r.rcode = DX_RC_FORMERR;

@@ -202,6 +202,16 @@ def test_qdcount_zero_with_a_cookie_gets_the_server_cookie(csrv):
     # without the cookie the same message is FORMERR
     wire = csrv.raw_udp(raw_query(LISTED, b"", qd=False))
     assert rcode_of(wire) == dns.rcode.FORMERR
+    # our server cookie sent back: NOERROR, confirmed
+    full = reply_cookie(r)
+    wire = csrv.raw_udp(raw_query(LISTED, struct.pack("!HH", COOKIE, 24) + full, qd=False))
+    assert rcode_of(wire) == dns.rcode.NOERROR
+    # a server cookie that is not ours: BADCOOKIE (RFC 7873 5.4) with a fresh one
+    wire = csrv.raw_udp(raw_query(LISTED, struct.pack("!HH", COOKIE, 24) + cc + b"\xab" * 16,
+                                  qd=False))
+    r = dns.message.from_wire(wire, question_only=False)
+    assert r.rcode() == BADCOOKIE
+    check_ours(reply_cookie(r), cc)
 
 
 def dig(srv, *args):
@@ -302,7 +312,7 @@ def test_a_limited_cookie_client_gets_badcookie_and_retries(lsrv):
     q = cookie_query(LISTED, cc)
     with lsrv.udp_socket() as s:
         # the first answer of the second spends the burst; after that, with
-        # slip 1, every answer slips: BADCOOKIE, TC=1, no records, our cookie
+        # slip 1, every answer slips: BADCOOKIE, no TC, no records, our cookie
         # (sent together: faster than one a second whatever the machine)
         for i in range(20):
             q.id = 100 + i
@@ -312,15 +322,18 @@ def test_a_limited_cookie_client_gets_badcookie_and_retries(lsrv):
     # 20 queries sent at once: at most one answered per second they took
     assert len(bad) >= 15, [r.rcode() for r in replies]
     for r in bad:
-        assert r.flags & dns.flags.TC and not r.answer and not r.authority
+        # no TC: the client retries over UDP with our cookie (RFC 7873 5.2.3)
+        assert not r.flags & dns.flags.TC and not r.answer and not r.authority
+        assert not [o for o in r.options if o.otype == 15], "no EDE on a slip"
+        assert len(r.to_wire()) <= len(q.to_wire()) + 16
         check_ours(reply_cookie(r), cc)
     # the client retries with our cookie: valid, so not limited
     good = reply_cookie(bad[0])
     for _ in range(10):
         r = lsrv.send(cookie_query(LISTED, good))
         assert r.rcode() == dns.rcode.NOERROR and len(r.answer) == 1
-    # dig, limited, gets BADCOOKIE with TC=1 and retries (over TCP, as TC
-    # asks), ending with the answer; without a cookie the slips are plain
+    # dig, limited, gets BADCOOKIE and retries over UDP with our cookie,
+    # which is not limited, ending with the answer; without a cookie the slips are plain
     # TC=1 NOERROR and dig falls back to TCP. Each try first spends the
     # budget of 127.0.0.0/24 (a burst of 1, one a second): a try whose dig
     # came more than a second later is answered at once, and tried again.
@@ -332,9 +345,10 @@ def test_a_limited_cookie_client_gets_badcookie_and_retries(lsrv):
                 s.recv(65535)
         return dig(lsrv, *args, LISTED, "TXT")
 
-    out = wait_until(lambda: (lambda o: "Truncated, retrying in TCP mode" in o and o)(
-        limited_dig("+cookie")), "dig +cookie retrying after BADCOOKIE+TC")
+    out = wait_until(lambda: (lambda o: "BADCOOKIE, retrying" in o and o)(
+        limited_dig("+cookie")), "dig +cookie retrying after BADCOOKIE")
     assert "status: NOERROR" in out and "ANSWER: 2" in out, out
+    assert "Truncated" not in out and "(good)" in out, out
     out = wait_until(lambda: (lambda o: " tc" in o and o)(limited_dig("+nocookie", "+ignore")),
                      "a TC=1 reply to dig +nocookie")
     assert "status: NOERROR" in out and "ANSWER: 0" in out, out

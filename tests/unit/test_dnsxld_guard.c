@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dnsxld/cookie.h"
+#include "dnsxld/ede.h"
 #include "dnsxld/guard.h"
 #include "dnsxld/query.h"
 #include "dnsxld/rrl.h"
@@ -61,7 +62,9 @@ static int setup(void **state)
           "[zone bl.example.org]\n"
           "txt = Listed: $\n"
           "[list bl.example.org/x]\n"
-          "code = 127.0.0.2\n", f);
+          "code = 127.0.0.2\n"
+          "[zone pol.example.org]\n"
+          "blocked-clients = 198.51.100.0/24\n", f);
     fclose(f);
     char err[256] = "";
     int rc = dx_conf_load(path, &g_conf, err, sizeof(err));
@@ -160,6 +163,7 @@ struct rep {
     size_t cookie_len;             /* of the reply's COOKIE option */
     uint8_t cookie[40];
     size_t optlen;                 /* all options */
+    bool ede;                      /* an EDE option */
 };
 
 static void skip_name(struct dx_bytes *r)
@@ -212,6 +216,8 @@ static struct rep parse(size_t len)
                 p.cookie_len = olen;
                 memcpy(p.cookie, od, olen);
             }
+            if (code == DX_OPT_EDE)
+                p.ede = true;
         }
     }
     assert_int_equal(r.pos, len);
@@ -336,6 +342,39 @@ static void test_qdcount_zero_with_a_cookie_is_a_ping(void **state)
     r = ask(q, mkquery(q, NULL, 0, -1, NULL), &p);
     assert_int_equal(r.rcode, DX_RC_FORMERR);
     assert_false(r.opt);
+    /* with our server cookie: NOERROR, the cookie confirmed */
+    r = ask(q, mkquery(q, NULL, 0, 24, want), &p);
+    assert_int_equal(r.rcode, DX_RC_NOERROR);
+    assert_memory_equal(r.cookie, want, 24);
+}
+
+/* RFC 7873 5.4: a ping whose server cookie is not ours SHALL get BADCOOKIE
+ * (with a fresh cookie), so the client does not take a stale one for good. */
+static void test_a_ping_with_a_bad_server_cookie_is_badcookie(void **state)
+{
+    (void)state;
+    uint8_t q[600], want[24], bad[24];
+    struct sockaddr_in p = v4("192.0.2.1");
+    memset(bad, 0xab, sizeof(bad));
+    struct rep r = ask(q, mkquery(q, NULL, 0, 24, bad), &p);
+    assert_int_equal(r.rcode, DX_RC_BADCOOKIE);
+    assert_int_equal(r.qd + r.an + r.ns, 0);
+    assert_int_equal(r.cookie_len, 24);
+    assert_memory_equal(r.cookie, bad, 8);              /* the client's part echoed */
+    assert_false(r.ede);
+    /* ours, from another address, or an hour and more old: BADCOOKIE too */
+    our_cookie(&p, NOW, want);
+    struct sockaddr_in p2 = v4("192.0.2.2");
+    r = ask(q, mkquery(q, NULL, 0, 24, want), &p2);
+    assert_int_equal(r.rcode, DX_RC_BADCOOKIE);
+    our_cookie(&p, NOW - 3601, want);
+    r = ask(q, mkquery(q, NULL, 0, 24, want), &p);
+    assert_int_equal(r.rcode, DX_RC_BADCOOKIE);
+    /* an EDNS version we do not do: BADVERS first */
+    size_t qlen = mkquery(q, NULL, 0, 8, NULL);
+    q[qlen - 4 - 8 - 2 - 4 + 1] = 1;                    /* the OPT TTL's version octet */
+    r = ask(q, qlen, &p);
+    assert_int_equal(r.rcode, DX_RC_BADVERS);
 }
 
 /* --- rate limiting ----------------------------------------------------------- */
@@ -353,12 +392,22 @@ static struct tally flood(const char *name, uint16_t qtype, int cookie_len, cons
         struct rep r = ask(q, qlen, peer);
         if (r.len == 0) {
             t.dropped++;
-        } else if (r.tc) {
+        } else if (r.tc || r.rcode == DX_RC_BADCOOKIE) {
             assert_int_equal(r.an + r.ns, 0);            /* no records */
             assert_int_equal(r.qd, 1);                   /* the question, for the retry */
-            if (r.rcode == DX_RC_BADCOOKIE) {
-                t.badcookie++;
+            assert_false(r.ede);                         /* nor the EDE of the answer */
+            /* never longer than the query, but for our cookie's 16 octets
+             * more than a client cookie sent alone */
+            assert_true(r.len <= qlen + (cookie_len == 8 ? 16 : 0));
+            if (cookie_len == 8)
+                assert_int_equal(r.len, qlen + 16);
+            if (r.rcode == DX_RC_BADCOOKIE) {            /* no TC: retry over UDP */
+                assert_false(r.tc);
                 assert_int_equal(r.cookie_len, 24);
+                t.badcookie++;
+            } else {
+                assert_true(r.tc);
+                assert_int_equal(r.cookie_len, 0);       /* none without a client cookie */
             }
             t.slipped++;
         } else {
@@ -416,7 +465,8 @@ static void test_a_limited_cookie_client_gets_badcookie(void **state)
     uint8_t want[24];
     our_cookie(&p, NOW, want);
     /* a client cookie alone, or a server cookie that is not ours: limited
-     * like any other; its slips are BADCOOKIE (TC=1) with our cookie */
+     * like any other; its slips are BADCOOKIE with our cookie, without TC
+     * (RFC 7873 5.2.3: the client retries over UDP with it) */
     struct tally t = flood(LISTED, DX_T_TXT, 8, NULL, &p, 15);
     assert_int_equal(t.full, 5);
     assert_int_equal(t.slipped, 5);
@@ -434,6 +484,25 @@ static void test_a_limited_cookie_client_gets_badcookie(void **state)
     size_t qlen = mkquery(q, LISTED, DX_T_TXT, -1, NULL);
     for (int i = 0; i < 50; i++)
         assert_int_equal(ask_tr(q, qlen, &p, DX_TCP).an, 1);
+}
+
+/* The slips of answers with an EDE (REFUSED: 20; a policy answer: 18 and
+ * its text) carry none, so they stay within the bound of flood(). */
+static void test_slips_carry_no_ede(void **state)
+{
+    (void)state;
+    g_conf->server.rate_limit_slip = 1;
+    struct sockaddr_in p = v4("198.51.100.7");
+    uint8_t q[600];
+    struct rep r = ask(q, mkquery(q, "1.2.0.192.pol.example.org", DX_T_TXT, 0, NULL), &p);
+    assert_true(r.ede);                                  /* a full answer has it */
+    static const int cookie[] = { 0, 8 };
+    for (size_t i = 0; i < 2; i++) {
+        struct tally t = flood("1.2.0.192.pol.example.org", DX_T_TXT, cookie[i], NULL, &p, 10);
+        assert_int_equal(t.slipped, i == 0 ? 6 : 10);
+        t = flood("other.example", DX_T_TXT, cookie[i], NULL, &p, 10);
+        assert_int_equal(t.slipped, i == 0 ? 5 : 10);
+    }
 }
 
 static void test_exempt_networks_and_rate_limit_zero_are_not_limited(void **state)
@@ -481,11 +550,14 @@ int main(void)
                                         each_end),
         cmocka_unit_test_setup_teardown(test_malformed_cookies_are_formerr, each, each_end),
         cmocka_unit_test_setup_teardown(test_qdcount_zero_with_a_cookie_is_a_ping, each, each_end),
+        cmocka_unit_test_setup_teardown(test_a_ping_with_a_bad_server_cookie_is_badcookie, each,
+                                        each_end),
         cmocka_unit_test_setup_teardown(test_over_the_limit_every_second_answer_slips, each,
                                         each_end),
         cmocka_unit_test_setup_teardown(test_slip_settings, each, each_end),
         cmocka_unit_test_setup_teardown(test_a_limited_cookie_client_gets_badcookie, each,
                                         each_end),
+        cmocka_unit_test_setup_teardown(test_slips_carry_no_ede, each, each_end),
         cmocka_unit_test_setup_teardown(test_exempt_networks_and_rate_limit_zero_are_not_limited,
                                         each, each_end),
         cmocka_unit_test_setup_teardown(test_errors_are_a_class_of_their_own, each, each_end),
