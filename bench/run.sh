@@ -1,19 +1,26 @@
 #!/bin/sh
-# bench/run.sh BUILD_DIR — dnsxld against rbldnsd, same data, same dnsperf
-# load, side by side in one run; prints a table with the QPS ratio.
+# bench/run.sh BUILD_DIR — dnsxld, Debian's rbldnsd and rspamd's rbldnsd fork
+# on the same data, the same SOA/NS and the same dnsperf load, side by side
+# in one run; prints answers per server-CPU-second, average and p99 latency
+# per server and client setting, and dnsxld's ratios to the other two.
 #
 # See bench/README.md. Knobs (environment, defaults in brackets):
 #   ENTRIES [1000000] QUERIES [200000] SEED [20261122] TXT_FRACTION [0.1]
-#   DURATION [15] seconds of measured load per run, WARMUP [3] seconds before it
-#   CLIENTS [8] OUTSTANDING [128]      dnsperf -c / -q (no -Q: maximum throughput)
+#   DURATION [10] seconds of measured load per run, WARMUP [2] seconds before it
+#   SETTINGS ["c1 c4"]                 dnsperf client settings: c1 = -c 1 -T 1 -q 100,
+#                                      c4 = -c 4 -T 2 -q 200, c8 = -c 8 -T 1 -q 128
 #   TIMEOUT [1]                        dnsperf -t: a reply later than this counts as lost
-#   ROUNDS [1]                         measured runs per server (order alternates)
-#   ALLCORES [1]                       also run dnsxld with workers = auto, nothing pinned
-#   SERVER_CPU [1] CLIENT_CPU [0]      taskset CPUs for the 1-core runs
+#   ROUNDS [3]                         measured runs per server and setting (order rotates)
+#   SERVERS ["dnsxld rbldnsd rspamd"]  which servers (rspamd: bench/peer.sh builds it,
+#                                      or it is skipped with the reason)
+#   ALLCORES [0]                       1: also each setting once unpinned, dnsxld workers = auto
+#   SERVER_CPU [1] CLIENT_CPU [0]      taskset CPUs (the server; dnsperf and its latency counter)
 #   SAMPLE [1000]                      queries compared between the servers first
-#   RBLDNSD_OPTS [-a]                  extra rbldnsd options (-a: no NS in AUTHORITY)
-#   ONLY [both]                        "rbldnsd" measures rbldnsd alone (dnsxld not built yet)
+#   RBLDNSD_OPTS [-a]                  extra options of both rbldnsd (-a: no NS in AUTHORITY)
+#   ONLY                               "rbldnsd": SERVERS="rbldnsd rspamd" (older knob)
+#   OUT [bench/out]                    where data, logs and the report go
 #   DNSXLD, DNSXL_LOADER               the programs [BUILD_DIR/dnsxld, BUILD_DIR/dnsxl-loader]
+#   RBLDNSD_RSPAMD, RBLDNSD_RSPAMD_SRC the fork's program or source (bench/peer.sh)
 set -eu
 
 usage() { echo "usage: sh bench/run.sh BUILD_DIR" >&2; exit 1; }
@@ -21,32 +28,43 @@ die() { echo "bench: $*" >&2; exit 1; }
 [ $# -eq 1 ] || usage
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$HERE/out
+OUT=${OUT:-$HERE/out}
 PY=/usr/bin/python3
 ENTRIES=${ENTRIES:-1000000}
 QUERIES=${QUERIES:-200000}
 SEED=${SEED:-20261122}
 TXT_FRACTION=${TXT_FRACTION:-0.1}
-DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-3}
-CLIENTS=${CLIENTS:-8}
-OUTSTANDING=${OUTSTANDING:-128}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+SETTINGS=${SETTINGS:-c1 c4}
 TIMEOUT=${TIMEOUT:-1}
-ROUNDS=${ROUNDS:-1}
-ALLCORES=${ALLCORES:-1}
+ROUNDS=${ROUNDS:-3}
+SERVERS=${SERVERS:-dnsxld rbldnsd rspamd}
+ALLCORES=${ALLCORES:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 SAMPLE=${SAMPLE:-1000}
 RBLDNSD_OPTS=${RBLDNSD_OPTS:--a}
-ONLY=${ONLY:-both}
 ZONE=bl.example.org
 NCPU=$(nproc)
+[ "${ONLY:-}" != rbldnsd ] || SERVERS="rbldnsd rspamd"
 
-case $ONLY in both|rbldnsd) ;; *) die "ONLY must be 'both' or 'rbldnsd'";; esac
-for t in dnsperf rbldnsd dig taskset /usr/bin/time; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found (Debian packages: dnsperf rbldnsd bind9-dnsutils util-linux time)"
+setting_args() {  # SETTING -> dnsperf -c/-T/-q
+    case $1 in
+        c1) echo "-c 1 -T 1 -q 100";;
+        c4) echo "-c 4 -T 2 -q 200";;
+        c8) echo "-c 8 -T 1 -q 128";;
+        *) die "unknown client setting '$1' (c1, c4, c8)";;
+    esac
+}
+for s in $SETTINGS; do setting_args "$s" >/dev/null; done
+has() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
+for s in $SERVERS; do case $s in dnsxld|rbldnsd|rspamd) ;; *) die "unknown server '$s' (dnsxld, rbldnsd, rspamd)";; esac; done
+for t in dnsperf dig taskset /usr/bin/time awk; do
+    command -v "$t" >/dev/null 2>&1 || die "$t not found (Debian packages: dnsperf bind9-dnsutils util-linux time)"
 done
-if [ "$ONLY" = both ]; then
+if has rbldnsd && ! command -v rbldnsd >/dev/null 2>&1; then die "rbldnsd not found (Debian package rbldnsd)"; fi
+if has dnsxld; then
     [ -d "$1" ] || die "no build directory '$1' (make BUILD=$1 all)"
     BUILD=$(cd "$1" && pwd)
     # BUILD_DIR/NAME, or BUILD_DIR/bin/NAME should the programs move there
@@ -57,9 +75,17 @@ if [ "$ONLY" = both ]; then
     DNSXLD=${DNSXLD:-$BUILD/dnsxld}
     DNSXL_LOADER=${DNSXL_LOADER:-$BUILD/dnsxl-loader}
     for p in "$DNSXLD" "$DNSXL_LOADER"; do
-        { [ -f "$p" ] && [ -x "$p" ]; } || die "$p is not a built program (make BUILD=$1 all; or DNSXLD=, DNSXL_LOADER=; or ONLY=rbldnsd)"
+        { [ -f "$p" ] && [ -x "$p" ]; } || die "$p is not a built program (make BUILD=$1 all; or DNSXLD=, DNSXL_LOADER=; or SERVERS=)"
     done
 fi
+mkdir -p "$OUT"
+if has rspamd; then
+    RSPAMD_BIN=$(sh "$HERE/peer.sh" "$OUT")
+    if [ -z "$RSPAMD_BIN" ]; then
+        np=""; for s in $SERVERS; do [ "$s" = rspamd ] || np="$np $s"; done; SERVERS=${np# }
+    fi
+fi
+[ -n "$SERVERS" ] || die "no server to measure"
 if [ "$NCPU" -lt 2 ]; then
     echo "bench: only $NCPU CPU: not pinning server and client apart" >&2
     PIN_SERVER=""; PIN_CLIENT=""
@@ -132,7 +158,6 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # ---------------------------------------------------------------- data
-mkdir -p "$OUT"
 PARAMS="seed=$SEED entries=$ENTRIES queries=$QUERIES txt_fraction=$TXT_FRACTION"
 STAMP="$PARAMS gen=$(md5sum < "$HERE/gen.py" | cut -c1-32)"
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$STAMP" ]; then
@@ -145,29 +170,31 @@ fi
 
 RES=$OUT/results.tsv
 : > "$RES"
-echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC') nproc=$NCPU $PARAMS duration=$DURATION clients=$CLIENTS outstanding=$OUTSTANDING timeout=$TIMEOUT rbldnsd-opts=$RBLDNSD_OPTS loadavg-at-start=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.txt"
+: > "$OUT/load.txt"
+echo "# $(date -u '+%Y-%m-%d %H:%M:%S UTC') nproc=$NCPU $PARAMS duration=$DURATION settings=$SETTINGS rounds=$ROUNDS timeout=$TIMEOUT rbldnsd-opts=$RBLDNSD_OPTS loadavg-at-start=$(cut -d' ' -f1-3 /proc/loadavg)" > "$OUT/meta.txt"
 
-# ---------------------------------------------------------------- rbldnsd
-RB_PORT=$(free_port)
-RBDIR=$OUT/rbldnsd-root            # chroot; rbldnsd runs as nobody and must read the file
+# ---------------------------------------------------------------- servers
+PORTS=""
+# rbldnsd runs as nobody in a chroot and must read the file (it refuses root)
+RBDIR=$OUT/rbldnsd-root
 rm -rf "$RBDIR"; mkdir -p "$RBDIR"
 cp "$OUT/rbldnsd.ip4set" "$RBDIR/bl.ip4set"
 chmod 755 "$RBDIR"; chmod 644 "$RBDIR/bl.ip4set"
-# -n foreground (loads before answering), -u nobody (refuses root), -r chroot,
-# -t 300 the same answer TTL as dnsxld's zone, -c 0 no reload checks.
-T0=$(now)
-# shellcheck disable=SC2086
-$PIN_SERVER rbldnsd -n -u nobody -r "$RBDIR" -b "127.0.0.1/$RB_PORT" -t 300 -c 0 $RBLDNSD_OPTS \
-    "$ZONE:ip4set:bl.ip4set" > "$OUT/rbldnsd.log" 2>&1 &
-RB_PID=$!; PIDS="$PIDS $RB_PID"
-RB_READY=$(wait_ready rbldnsd "$RB_PORT" "$RB_PID" "$OUT/rbldnsd.log" "$T0")
-RB_HWM=$(status_kb "$RB_PID" VmHWM)
-echo "bench: rbldnsd pid $RB_PID on 127.0.0.1:$RB_PORT, answering after ${RB_READY}s"
-
-# ---------------------------------------------------------------- dnsxld
-SERVERS="rbldnsd=$RB_PORT"
+start_rbldnsd() {  # NAME PROGRAM: sets PORT, PID
+    PORT=$(free_port $PORTS); PORTS="$PORTS $PORT"
+    # -n foreground (loads before answering), -u nobody, -r chroot,
+    # -t 300 the same answer TTL as dnsxld's zone, -c 0 no reload checks.
+    t0=$(now)
+    # shellcheck disable=SC2086
+    $PIN_SERVER "$2" -n -u nobody -r "$RBDIR" -b "127.0.0.1/$PORT" -t 300 -c 0 $RBLDNSD_OPTS \
+        "$ZONE:ip4set:bl.ip4set" > "$OUT/$1.log" 2>&1 &
+    PID=$!; PIDS="$PIDS $PID"
+    ready=$(wait_ready "$1" "$PORT" "$PID" "$OUT/$1.log" "$t0")
+    echo "bench: $1 ($2) pid $PID on 127.0.0.1:$PORT, answering after ${ready}s"
+    echo "load	$1	startup-to-first-answer=${ready}s	data=$(du -k "$RBDIR/bl.ip4set" | cut -f1)KiB	rss-after-load=$(status_kb "$PID" VmHWM)KiB" >> "$OUT/load.txt"
+}
 write_conf() {  # FILE WORKERS PORT
-    cat > "$1" <<EOF
+    cat > "$1" <<EOC
 ; generated by bench/run.sh
 [server]
 listen   = 127.0.0.1:$3
@@ -184,37 +211,49 @@ ns   = ns1.example.org.
 code     = 127.0.0.2
 lifetime = forever
 txt      = Listed - see https://example.org/lookup?q=\$
-EOF
+EOC
 }
-if [ "$ONLY" = both ]; then
-    DX_PORT=$(free_port "$RB_PORT")
-    write_conf "$OUT/dnsxl-1.conf" 1 "$DX_PORT"
-    write_conf "$OUT/dnsxl-all.conf" auto "$DX_PORT"
-    rm -rf "$OUT/db"; mkdir -p "$OUT/db"
-    echo "bench: importing $ENTRIES entries with dnsxl-loader"
-    /usr/bin/time -o "$OUT/import.time" -f "%e %M %U %S" \
-        "$DNSXL_LOADER" -c "$OUT/dnsxl-1.conf" import "$ZONE/bench" "$OUT/list.txt" --replace \
-        > "$OUT/import.log" 2>&1 || { cat "$OUT/import.log" >&2; die "dnsxl-loader import failed (log: $OUT/import.log)"; }
-    read -r IMP_S IMP_KB IMP_U IMP_SYS < "$OUT/import.time"
-    echo "bench: import took ${IMP_S}s (user ${IMP_U}s sys ${IMP_SYS}s, peak RSS ${IMP_KB} KiB), store $(du -sk "$OUT/db" | cut -f1) KiB"
-
+start_dnsxld() {  # CONF LOG [PIN]: sets PID
     # as root, dnsxld keeps root only when told (dnsxld(8) "Privileges"; older builds: no -u)
     ROOTOPT=""
     if [ "$(id -u)" = 0 ] && "$DNSXLD" --help 2>&1 | grep -q -- --user; then ROOTOPT="-u root"; fi
-    T0=$(now)
-    $PIN_SERVER "$DNSXLD" $ROOTOPT -c "$OUT/dnsxl-1.conf" > "$OUT/dnsxld-1.log" 2>&1 &
-    DX_PID=$!; PIDS="$PIDS $DX_PID"
-    DX_READY=$(wait_ready dnsxld "$DX_PORT" "$DX_PID" "$OUT/dnsxld-1.log" "$T0")
-    echo "bench: dnsxld pid $DX_PID on 127.0.0.1:$DX_PORT (workers = 1), answering after ${DX_READY}s"
-    echo "load	dnsxld	import=${IMP_S}s	startup-to-first-answer=${DX_READY}s	store=$(du -sk "$OUT/db" | cut -f1)KiB	import-peak-rss=${IMP_KB}KiB" > "$OUT/load.txt"
-    SERVERS="dnsxld=$DX_PORT $SERVERS"
-fi
-[ "$ONLY" = both ] || : > "$OUT/load.txt"
+    t0=$(now)
+    # shellcheck disable=SC2086
+    ${3:-} "$DNSXLD" $ROOTOPT -c "$1" > "$2" 2>&1 &
+    PID=$!; PIDS="$PIDS $PID"
+    ready=$(wait_ready dnsxld "$DX_PORT" "$PID" "$2" "$t0")
+}
+LIVE=""   # NAME=PORT of the running servers, for the sanity check
+for s in $SERVERS; do
+    case $s in
+    rbldnsd)
+        start_rbldnsd rbldnsd "$(command -v rbldnsd)"; RB_PORT=$PORT; RB_PID=$PID;;
+    rspamd)
+        start_rbldnsd rspamd "$RSPAMD_BIN"; RS_PORT=$PORT; RS_PID=$PID;;
+    dnsxld)
+        DX_PORT=$(free_port $PORTS); PORTS="$PORTS $DX_PORT"
+        write_conf "$OUT/dnsxl-1.conf" 1 "$DX_PORT"
+        write_conf "$OUT/dnsxl-all.conf" auto "$DX_PORT"
+        rm -rf "$OUT/db"; mkdir -p "$OUT/db"
+        echo "bench: importing $ENTRIES entries with dnsxl-loader"
+        /usr/bin/time -o "$OUT/import.time" -f "%e %M %U %S" \
+            "$DNSXL_LOADER" -c "$OUT/dnsxl-1.conf" import "$ZONE/bench" "$OUT/list.txt" --replace \
+            > "$OUT/import.log" 2>&1 || { cat "$OUT/import.log" >&2; die "dnsxl-loader import failed (log: $OUT/import.log)"; }
+        read -r IMP_S IMP_KB IMP_U IMP_SYS < "$OUT/import.time"
+        echo "bench: import took ${IMP_S}s (user ${IMP_U}s sys ${IMP_SYS}s, peak RSS ${IMP_KB} KiB), store $(du -sk "$OUT/db" | cut -f1) KiB"
+        start_dnsxld "$OUT/dnsxl-1.conf" "$OUT/dnsxld-1.log" "$PIN_SERVER"; DX_PID=$PID
+        echo "bench: dnsxld pid $DX_PID on 127.0.0.1:$DX_PORT (workers = 1), answering after ${ready}s"
+        echo "load	dnsxld	import=${IMP_S}s	startup-to-first-answer=${ready}s	store=$(du -sk "$OUT/db" | cut -f1)KiB	import-peak-rss=${IMP_KB}KiB" >> "$OUT/load.txt";;
+    esac
+done
+for s in $SERVERS; do
+    case $s in dnsxld) LIVE="$LIVE dnsxld=$DX_PORT";; rbldnsd) LIVE="$LIVE rbldnsd=$RB_PORT";; rspamd) LIVE="$LIVE rspamd=$RS_PORT";; esac
+done
 
 # ---------------------------------------------------------------- sanity
-echo "bench: comparing answers for the first $SAMPLE queries ($SERVERS)"
+echo "bench: comparing answers for the first $SAMPLE queries ($LIVE)"
 # shellcheck disable=SC2086
-$PY - "$OUT/expect.txt" "$SAMPLE" $SERVERS <<'EOF'
+$PY - "$OUT/expect.txt" "$SAMPLE" $LIVE <<'EOF'
 import sys
 import dns.exception, dns.message, dns.query, dns.rcode, dns.rdatatype
 
@@ -280,70 +319,92 @@ for s, p in servers:
 EOF
 
 # ---------------------------------------------------------------- load
-perf() {  # TAG NAME PORT PID CLIENT_PIN THREADS
-    tag=$1; name=$2; port=$3; pid=$4; cpin=$5; thr=$6
+# dnsperf -v prints one line per answer with its latency; the awk on the
+# client's CPU keeps a histogram in microseconds and appends the percentiles
+# to the log (dnsperf 2.10 reports only the mean, max and stddev).
+LATENCY_AWK='
+/^> [A-Z]+ / { us = int($NF * 1e6 + 0.5); h[us]++; n++; if (us > mx) mx = us; next }
+{ print }
+END {
+    if (n == 0) { print "Latency percentiles (us): none"; exit }
+    split("50 90 99 99.9", ps, " "); out = ""; c = 0; k = 1
+    for (u = 0; u <= mx && k <= 4; u++) {
+        c += h[u]
+        while (k <= 4 && c >= n * ps[k] / 100) { out = out " p" ps[k] " " u; k++ }
+    }
+    print "Latency percentiles (us):" out " max " mx " n " n
+}'
+perf() {  # TAG NAME PORT PID CLIENT_PIN SETTING
+    tag=$1; name=$2; port=$3; pid=$4; cpin=$5; args=$(setting_args "$6")
     log=$OUT/perf-$tag.log
-    echo "bench: $tag: dnsperf ${WARMUP}s warm-up + ${DURATION}s against $name (127.0.0.1:$port)"
+    echo "bench: $tag: dnsperf $args, ${WARMUP}s warm-up + ${DURATION}s against $name (127.0.0.1:$port)"
     if [ "$WARMUP" -gt 0 ]; then
         # shellcheck disable=SC2086
         $cpin dnsperf -m udp -s 127.0.0.1 -p "$port" -d "$OUT/queries.txt" -l "$WARMUP" \
-            -c "$CLIENTS" -q "$OUTSTANDING" -t "$TIMEOUT" -T "$thr" > /dev/null 2>&1 || true
+            -t "$TIMEOUT" $args > /dev/null 2>&1 || true
     fi
     kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) died during warm-up"
     c0=$(cpu_ticks "$pid"); w0=$(now)
     # shellcheck disable=SC2086
     $cpin /usr/bin/time -o "$log.time" -f "%e %U %S" \
-        dnsperf -m udp -s 127.0.0.1 -p "$port" -d "$OUT/queries.txt" -l "$DURATION" \
-        -c "$CLIENTS" -q "$OUTSTANDING" -t "$TIMEOUT" -T "$thr" > "$log" 2>&1 || die "dnsperf failed (log: $log)"
+        dnsperf -v -m udp -s 127.0.0.1 -p "$port" -d "$OUT/queries.txt" -l "$DURATION" \
+        -t "$TIMEOUT" $args 2>&1 | $cpin awk "$LATENCY_AWK" > "$log"
     c1=$(cpu_ticks "$pid"); w1=$(now)
+    grep -q '^ *Queries completed:' "$log" || { cat "$log" >&2; die "dnsperf failed (log: $log)"; }
     kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) died under load"
     wall=$(elapsed "$w0" "$w1")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$name" "$log" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tag" "$name" "$log" \
         "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" "$(status_kb "$pid" RssAnon)" \
-        "$(status_kb "$pid" RssFile)" "$((c1 - c0))" "$wall" "$(cut -d' ' -f1 /proc/loadavg)" >> "$RES"
+        "$(status_kb "$pid" RssFile)" "$((c1 - c0))" "$wall" "$(cut -d' ' -f1 /proc/loadavg)" "$6" >> "$RES"
 }
+server_port() { case $1 in dnsxld) echo "$DX_PORT";; rbldnsd) echo "$RB_PORT";; rspamd) echo "$RS_PORT";; esac; }
+server_pid() { case $1 in dnsxld) echo "$DX_PID";; rbldnsd) echo "$RB_PID";; rspamd) echo "$RS_PID";; esac; }
 
-r=1
-while [ $r -le "$ROUNDS" ]; do
-    if [ "$ONLY" = both ] && [ $((r % 2)) -eq 1 ]; then
-        perf "1core-r$r-dnsxld" dnsxld "$DX_PORT" "$DX_PID" "$PIN_CLIENT" 1
-        perf "1core-r$r-rbldnsd" rbldnsd "$RB_PORT" "$RB_PID" "$PIN_CLIENT" 1
-    elif [ "$ONLY" = both ]; then
-        perf "1core-r$r-rbldnsd" rbldnsd "$RB_PORT" "$RB_PID" "$PIN_CLIENT" 1
-        perf "1core-r$r-dnsxld" dnsxld "$DX_PORT" "$DX_PID" "$PIN_CLIENT" 1
-    else
-        perf "1core-r$r-rbldnsd" rbldnsd "$RB_PORT" "$RB_PID" "$PIN_CLIENT" 1
-    fi
-    r=$((r + 1))
+NSERV=$(echo $SERVERS | wc -w)
+for st in $SETTINGS; do
+    r=1
+    while [ $r -le "$ROUNDS" ]; do
+        # rotate the order: round r starts with server (r-1) mod n
+        i=0; order=""; first=""
+        for s in $SERVERS; do
+            if [ $i -lt $(((r - 1) % NSERV)) ]; then first="$first $s"; else order="$order $s"; fi
+            i=$((i + 1))
+        done
+        for s in $order $first; do
+            perf "$st-r$r-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "$PIN_CLIENT" "$st"
+        done
+        r=$((r + 1))
+    done
 done
 
 if [ "$ALLCORES" = 1 ]; then
     # Nothing pinned: rbldnsd is single-threaded; dnsxld gets one worker per core.
-    taskset -pc "0-$((NCPU - 1))" "$RB_PID" > /dev/null
-    if [ "$ONLY" = both ]; then
+    for s in rbldnsd rspamd; do has "$s" && taskset -pc "0-$((NCPU - 1))" "$(server_pid "$s")" > /dev/null; done
+    if has dnsxld; then
         stop_pid "$DX_PID"
-        T0=$(now)
-        "$DNSXLD" $ROOTOPT -c "$OUT/dnsxl-all.conf" > "$OUT/dnsxld-all.log" 2>&1 &
-        DX_PID=$!; PIDS="$PIDS $DX_PID"
-        t=$(wait_ready dnsxld "$DX_PORT" "$DX_PID" "$OUT/dnsxld-all.log" "$T0")
-        echo "bench: dnsxld pid $DX_PID (workers = auto, $NCPU CPUs) answering after ${t}s"
-        perf "allcores-dnsxld" dnsxld "$DX_PORT" "$DX_PID" "" "$NCPU"
+        start_dnsxld "$OUT/dnsxl-all.conf" "$OUT/dnsxld-all.log" ""; DX_PID=$PID
+        echo "bench: dnsxld pid $DX_PID (workers = auto, $NCPU CPUs) answering after ${ready}s"
     fi
-    perf "allcores-rbldnsd" rbldnsd "$RB_PORT" "$RB_PID" "" "$NCPU"
+    for st in $SETTINGS; do
+        for s in $SERVERS; do
+            perf "allcores-$st-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "" "$st"
+        done
+    done
 fi
 
 cleanup
-# rbldnsd's own load time, from its log (complete once it has stopped)
-RB_LOAD=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' "$OUT/rbldnsd.log" | head -n 1)
-echo "load	rbldnsd	startup-to-first-answer=${RB_READY}s	own-load=${RB_LOAD:-?}s	data=$(du -k "$RBDIR/bl.ip4set" | cut -f1)KiB	rss-after-load=${RB_HWM}KiB" >> "$OUT/load.txt"
+RB_LOAD=""
+[ ! -f "$OUT/rbldnsd.log" ] || RB_LOAD=$(sed -n 's/.*zones reloaded, time \([0-9.]*\)e.*/\1/p' "$OUT/rbldnsd.log" | head -n 1)
+[ -z "$RB_LOAD" ] || echo "load	rbldnsd	own-load=${RB_LOAD}s" >> "$OUT/load.txt"
 
 # ---------------------------------------------------------------- report
-$PY - "$RES" "$OUT/load.txt" "$OUT/meta.txt" <<'EOF' | tee "$OUT/report.md"
+$PY - "$RES" "$OUT/load.txt" "$OUT/meta.txt" <<'EOP' | tee "$OUT/report.md"
 import os, re, sys
 from collections import defaultdict
 
 res, load, meta = sys.argv[1:4]
 HZ = os.sysconf("SC_CLK_TCK")
+SETTING = {"c1": "-c 1 -T 1 -q 100", "c4": "-c 4 -T 2 -q 200", "c8": "-c 8 -T 1 -q 128"}
 
 def grab(text, pat, conv=float, default=None):
     m = re.search(pat, text)
@@ -352,26 +413,25 @@ def grab(text, pat, conv=float, default=None):
 rows = []
 with open(res) as f:
     for line in f:
-        tag, name, log, rss, hwm, anon, rfile, ticks, wall, loadavg = line.rstrip("\n").split("\t")
+        tag, name, log, rss, hwm, anon, rfile, ticks, wall, loadavg, st = line.rstrip("\n").split("\t")
         t = open(log).read()
         r = dict(
-            tag=tag, name=name, wall=float(wall), cpu_s=int(ticks) / HZ, loadavg=loadavg,
+            tag=tag, name=name, setting=st, allcores=tag.startswith("allcores"),
+            wall=float(wall), cpu_s=int(ticks) / HZ, loadavg=loadavg,
             sent=grab(t, r"Queries sent:\s+(\d+)", int, 0),
             done=grab(t, r"Queries completed:\s+(\d+)", int, 0),
             lost=grab(t, r"Queries lost:\s+(\d+)", int, 0),
             run=grab(t, r"Run time \(s\):\s+([\d.]+)", float, 0.0),
             qps=grab(t, r"Queries per second:\s+([\d.]+)", float, 0.0),
             avg=grab(t, r"Average Latency \(s\):\s+([\d.]+)", float, 0.0),
+            p99=grab(t, r"Latency percentiles \(us\):.* p99 (\d+)", int, 0),
             mx=grab(t, r"Average Latency \(s\):.*max ([\d.]+)\)", float, 0.0),
-            sd=grab(t, r"Latency StdDev \(s\):\s+([\d.]+)", float, 0.0),
             resp=grab(t, r"Average packet size:.*response (\d+)", int, 0),
             codes=(grab(t, r"Response codes:\s+(.*)", str, "") or "").strip(),
-            rss=int(rss or 0), hwm=int(hwm or 0), anon=int(anon or 0), rfile=int(rfile or 0))
-        # CPU the server used (all threads, user+sys) while dnsperf ran, over
-        # dnsperf's sending time (the wall time adds its wait for late replies)
+            rss=int(rss or 0), anon=int(anon or 0), rfile=int(rfile or 0))
+        # CPU the server used (all threads, user+sys, /proc/PID/stat) over dnsperf's run
         r["cpu_pct"] = 100.0 * r["cpu_s"] / r["run"] if r["run"] else 0.0
-        r["us_q"] = 1e6 * r["cpu_s"] / r["done"] if r["done"] else 0.0
-        # dnsperf's own CPU, over its run time: near 100% x threads = client-bound
+        r["apc"] = r["done"] / r["cpu_s"] if r["cpu_s"] else 0.0
         try:
             _, cu, cs = open(log + ".time").read().split()[-3:]
             r["client_pct"] = "%.0f" % (100.0 * (float(cu) + float(cs)) / r["run"]) if r["run"] else "?"
@@ -381,41 +441,58 @@ with open(res) as f:
 
 print(open(meta).read().strip().lstrip("# "))
 print()
-print("| run | server | QPS | avg latency ms | max ms | stddev ms | sent | lost | resp bytes | dnsperf CPU % | server CPU % | server CPU us/query | VmRSS MiB (anon+file) | VmHWM MiB | loadavg |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| run | server | dnsperf | QPS | answers per server-CPU-s | avg latency ms | p99 ms | max ms | lost | resp bytes | dnsperf CPU % | server CPU % | VmRSS MiB (anon+file) | loadavg |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    print("| %s | %s | %.0f | %.3f | %.3f | %.3f | %d | %d (%.2f%%) | %d | %s | %.0f | %.2f | %.1f (%.1f+%.1f) | %.1f | %s |" % (
-        r["tag"], r["name"], r["qps"], r["avg"] * 1e3, r["mx"] * 1e3, r["sd"] * 1e3, r["sent"],
-        r["lost"], 100.0 * r["lost"] / r["sent"] if r["sent"] else 0.0, r["resp"], r["client_pct"], r["cpu_pct"],
-        r["us_q"], r["rss"] / 1024, r["anon"] / 1024, r["rfile"] / 1024, r["hwm"] / 1024, r["loadavg"]))
+    print("| %s | %s | %s | %.0f | %.0fk | %.3f | %.3f | %.3f | %d | %d | %s | %.0f | %.1f (%.1f+%.1f) | %s |" % (
+        r["tag"], r["name"], SETTING.get(r["setting"], r["setting"]), r["qps"], r["apc"] / 1e3,
+        r["avg"] * 1e3, r["p99"] / 1e3, r["mx"] * 1e3, r["lost"], r["resp"], r["client_pct"],
+        r["cpu_pct"], r["rss"] / 1024, r["anon"] / 1024, r["rfile"] / 1024, r["loadavg"]))
 print()
 for r in rows:
-    print("- %s response codes: %s" % (r["tag"], r["codes"]))
-for r in rows:
-    if r["tag"].startswith("1core") and r["cpu_pct"] < 90:
-        print("- NOTE %s: the server used %.0f%% of its core (dnsperf %s%%), so this QPS is not the "
-              "server's ceiling; compare CPU us/query" % (r["tag"], r["cpu_pct"], r["client_pct"]))
-print()
-groups = defaultdict(lambda: defaultdict(list))
-for r in rows:
-    groups[r["tag"].split("-")[0]][r["name"]].append(r)
+    if r["lost"] or not r["codes"].startswith("NOERROR"):
+        print("- %s: %d lost, response codes: %s" % (r["tag"], r["lost"], r["codes"]))
 
 def mean(xs):
     return sum(xs) / len(xs)
 
+groups = defaultdict(lambda: defaultdict(list))
+for r in rows:
+    groups[("allcores " if r["allcores"] else "") + r["setting"]][r["name"]].append(r)
+print()
+print("Means per client setting (pinned runs: workers = 1, server on one CPU):")
+print()
+print("| setting | server | runs | answers per server-CPU-s | avg latency ms | p99 ms | vs rbldnsd | vs rspamd |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+summary = []
 for g, by in groups.items():
-    if by.get("dnsxld") and by.get("rbldnsd"):
-        d = mean([r["qps"] for r in by["dnsxld"]])
-        b = mean([r["qps"] for r in by["rbldnsd"]])
-        dc = mean([r["us_q"] for r in by["dnsxld"]])
-        bc = mean([r["us_q"] for r in by["rbldnsd"]])
-        print("**%s: QPS ratio dnsxld/rbldnsd = %.2f** (mean %.0f vs %.0f QPS); "
-              "CPU per query dnsxld/rbldnsd = %.2f (%.2f vs %.2f us; below 1 = dnsxld cheaper)" % (
-                  g, d / b if b else 0.0, d, b, dc / bc if bc else 0.0, dc, bc))
-    else:
-        print("**%s: ratio n/a** (measured: %s)" % (g, ", ".join(sorted(by))))
+    m = {n: (mean([r["apc"] for r in rs]), mean([r["avg"] for r in rs]) * 1e3,
+             mean([r["p99"] for r in rs]) / 1e3, len(rs)) for n, rs in by.items()}
+    for n in ("dnsxld", "rbldnsd", "rspamd"):
+        if n not in m:
+            continue
+        apc, avg, p99, k = m[n]
+        vs = []
+        for peer in ("rbldnsd", "rspamd"):
+            vs.append("%.2fx" % (apc / m[peer][0]) if n == "dnsxld" and peer in m and m[peer][0] else "")
+        print("| %s | %s | %d | %.0fk | %.3f | %.3f | %s | %s |" % (
+            SETTING.get(g, g), n, k, apc / 1e3, avg, p99, vs[0], vs[1]))
+    if "dnsxld" in m:
+        d = m["dnsxld"]
+        for peer, goal in (("rbldnsd", 2.0), ("rspamd", 1.3)):
+            if peer in m:
+                p = m[peer]
+                summary.append("**%s: dnsxld/%s answers per CPU-second %.2fx** (goal >= %.1fx: %s); "
+                               "avg latency %.3f vs %.3f ms (%s), p99 %.3f vs %.3f ms (%s)" % (
+                                   SETTING.get(g, g), peer, d[0] / p[0] if p[0] else 0.0, goal,
+                                   "met" if p[0] and d[0] / p[0] >= goal else "not met",
+                                   d[1], p[1], "<=" if d[1] <= p[1] else ">",
+                                   d[2], p[2], "<=" if d[2] <= p[2] else ">"))
+print()
+for line in summary:
+    print("- " + line)
 print()
 print("Data load:")
 for line in open(load):
     print("- " + " ".join(line.rstrip("\n").split("\t")[1:]))
-EOF
+EOP
