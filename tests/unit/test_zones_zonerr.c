@@ -596,9 +596,8 @@ static void gen4(struct gen *g, struct dx_txn *w, const char *zone, uint32_t bas
         assert_int_equal(dx_entry_put(w, zone, LISTS[rnd() % 3], &k, &e), 0);
         g->n_entries++;
         g->nodes_bound += entry_nodes(plen, 8);
-        uint32_t lo = dx_be32(k.addr), hi = lo | (plen ? (uint32_t)(0xffffffffu >> plen) : 0xffffffffu);
-        if (plen == 0)
-            hi = 0xffffffffu;
+        uint32_t lo = dx_be32(k.addr);
+        uint32_t hi = lo | (uint32_t)(0xffffffffull >> plen); /* plen 0..32 */
         ask4(g, lo - 1);
         ask4(g, lo);
         ask4(g, hi);
