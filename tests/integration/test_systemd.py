@@ -26,7 +26,7 @@ import pytest
 from conftest import BUILD, REPO
 from netns import NetNS, stop, wait_for_log, which_or_skip
 
-UNITS = ("dnsxld.service", "dnsxl-expire.service", "dnsxl-expire.timer")
+UNITS = ("dnsxld.service", "dnsxl-expire.service", "dnsxl-expire.timer", "dnsxl-web.service")
 CONF = "/etc/dnsxl/dnsxl.conf"
 
 
@@ -100,8 +100,9 @@ def create_users_and_dirs(root):
 
 
 def test_install_layout(root):
-    for path in ("usr/local/sbin/dnsxld", "usr/local/bin/dnsxl-admin", "usr/local/bin/dnsxl-loader",
-                 "usr/local/share/man/man8/dnsxld.8", "usr/local/share/man/man5/dnsxl.conf.5",
+    for path in ("usr/local/sbin/dnsxld", "usr/local/sbin/dnsxl-web", "usr/local/bin/dnsxl-admin",
+                 "usr/local/bin/dnsxl-loader", "usr/local/share/man/man8/dnsxld.8",
+                 "usr/local/share/man/man8/dnsxl-web.8", "usr/local/share/man/man5/dnsxl.conf.5",
                  "usr/local/lib/sysusers.d/dnsxl.conf", "usr/local/lib/tmpfiles.d/dnsxl.conf",
                  *(f"etc/systemd/system/{u}" for u in UNITS)):
         assert os.path.isfile(os.path.join(root, path)), f"make install did not install /{path}"
@@ -151,7 +152,7 @@ def test_units_name_what_the_install_creates(root):
     assert "network-online.target" in words(d["Unit"], "After"), "dnsxld starts before the network is up"
     assert "network-online.target" in words(d["Unit"], "Wants"), \
         "After=network-online.target does nothing without Wants=network-online.target"
-    for name in ("dnsxld.service", "dnsxl-expire.service"):
+    for name in ("dnsxld.service", "dnsxl-expire.service", "dnsxl-web.service"):
         svc = unit(root, name)["Service"]
         user = svc["User"][-1]
         assert passwd(root, user), f"{name}: User={user} is created by no sysusers.d file"
@@ -268,4 +269,28 @@ def test_units_start_as_shipped(root, tmp_path):
         p = ns.run(run_as + shlex.split(svc["ExecStart"][-1]), check=False)
         assert p.returncode == 0, f"dnsxl-expire.service's ExecStart exited {p.returncode}:\n{p.stderr}"
     finally:
+        ns.close()
+    # The lookup page on that store: the sample config's [web] is commented
+    # out, so it serves the default listen address; a lookup of the test
+    # point answers from the store.
+    ns, svc, run_as = service_namespace(root, "dnsxl-web.service")
+    log = str(tmp_path / "dnsxl-web.log")
+    proc = None
+    try:
+        with open(log, "wb") as err:
+            proc = ns.popen(run_as + shlex.split(svc["ExecStart"][-1]), stdout=err, stderr=err,
+                            stdin=subprocess.DEVNULL)
+        wait_for_log(log, "dnsxl-web: serving http://", proc, "dnsxl-web.service's ExecStart")
+        url = open(log).read().split("serving ", 1)[1].split()[0]
+        get = ("import sys, urllib.request; r = urllib.request.urlopen(sys.argv[1], timeout=30); "
+               "print(r.status); print(r.read().decode())")
+        p = ns.run(["/usr/bin/python3", "-c", get, url + "api/v1/lookup?q=127.0.0.2"], check=False)
+        assert p.returncode == 0 and p.stdout.startswith("200"), f"{p.stdout}{p.stderr}"
+        assert "bl.example.org" in p.stdout, p.stdout
+        rc = stop(proc, "dnsxl-web")
+        assert rc == 0, open(log).read()
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
         ns.close()
