@@ -154,10 +154,14 @@ static void conn_close(struct conn *c)
         uv_close((uv_handle_t *)&c->timer, conn_closed);
 }
 
+/* After the response: the write side shut, what the client still sends is
+ * read and dropped until it closes (or DX_HTTP_LINGER_MS), so that closing
+ * with unread bytes does not reset the connection before the client has
+ * read the response (RFC 9112 9.6). */
 static void shut(uv_shutdown_t *req, int status)
 {
-    (void)status;
-    conn_close(req->data);
+    if (status != 0)
+        conn_close(req->data);
 }
 
 static void written(uv_write_t *req, int status)
@@ -182,13 +186,14 @@ static const char *reason(int status)
     return "Internal Server Error";
 }
 
-/* Send the response (body: malloc'd, taken; NULL: the reason as text) and
- * close once it is out. */
+static void on_timeout(uv_timer_t *t);
+
+/* Send the response (body: malloc'd, taken; NULL: the reason as text);
+ * close once it is out and the client has closed its side (shut). */
 static void respond(struct conn *c, int status, char *body, size_t blen, bool head)
 {
     c->answered = true;
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_timer_stop(&c->timer);
+    uv_timer_start(&c->timer, on_timeout, DX_HTTP_LINGER_MS, 0);
     char text[64];
     if (!body) {
         blen = (size_t)snprintf(text, sizeof(text), "%s\n", reason(status));
@@ -222,6 +227,11 @@ static void on_alloc(uv_handle_t *hd, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = hd->data;
     (void)suggested;
+    if (c->answered) {                  /* read and dropped (shut) */
+        buf->base = c->buf;
+        buf->len = sizeof(c->buf);
+        return;
+    }
     buf->base = c->buf + c->len;
     buf->len = sizeof(c->buf) - c->len;
 }
@@ -230,8 +240,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = s->data;
     (void)buf;
-    if (c->answered)
+    if (c->answered) {
+        if (nread < 0)                  /* the client is done: close */
+            conn_close(c);
         return;
+    }
     if (nread < 0) {                    /* EOF or an error before a whole head */
         conn_close(c);
         return;
@@ -258,7 +271,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 static void on_timeout(uv_timer_t *t)
 {
     struct conn *c = t->data;
-    if (!c->answered)
+    if (c->answered)
+        conn_close(c);                  /* lingered long enough */
+    else
         respond(c, 408, NULL, 0, false);
 }
 

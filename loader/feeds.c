@@ -496,6 +496,7 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
         goto done;
     }
     f.list = l;
+    dx_cli_run_note(cmd, l->target);
     if (traps && l->backscatter) {
         struct dx_zone_conf *bz;
         if (dx_conf_target(conf, l->backscatter, false, &bz, &bl, err, sizeof(err))) {
@@ -575,6 +576,8 @@ static int run_feed(const char *conf_path, int argc, char **argv, bool traps)
     }
     if ((ex = dx_cli_commit(st, &f.w)))
         goto done;
+    dx_cli_run_counts(f.outcome[DX_POL_LISTED],
+                      f.outcome[DX_POL_RELISTED] + f.outcome[DX_POL_EXTENDED], 0);
     summary(&f);
     if (skipped)
         ex = DX_EX_PARTIAL;

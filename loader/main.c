@@ -321,6 +321,7 @@ static int cmd_import(void *ctx, int argc, char **argv)
         dx_cli_err("%s", err[0] ? err : dx_strerror(rc));
         return DX_EX_USAGE;
     }
+    dx_cli_run_note("import", l->target);
     if (!o.lifetime)
         lifetime = l->lifetime;
     if (dx_txt_check_reason(o.reason, err, sizeof(err))) {
@@ -378,6 +379,7 @@ static int cmd_import(void *ctx, int argc, char **argv)
     if (ex != -1)
         return ex;
     double t3 = mono();
+    dx_cli_run_counts(st.added, st.updated, st.deleted);
     printf("imported %zu entries (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
            st.total, st.added, st.updated, st.deleted, l->target, t3 - t0);
     if (getenv("DNSXL_TIMING"))
@@ -440,6 +442,7 @@ static int cmd_country(void *ctx, int argc, char **argv)
     struct dx_list_conf *l;
     if ((ex = country_target(c, argv[optind], &l, &z)))
         return ex;
+    dx_cli_run_note("country", l->target);
     if (z->kind != DX_ZONE_IP) {
         dx_cli_err("country: zone '%s' is of kind domain; country data needs kind = ip", z->name);
         return DX_EX_USAGE;
@@ -494,6 +497,7 @@ static int cmd_country(void *ctx, int argc, char **argv)
     struct dx_imp_stats st;
     if ((ex = import_write(c, &io, &st, l->target, "country ranges")) != -1)
         return ex;
+    dx_cli_run_counts(st.added, st.updated, st.deleted);
     printf("imported %zu country ranges (%zu added, %zu updated, %zu deleted) into %s in %.2fs\n",
            st.total, st.added, st.updated, st.deleted, l->target, mono() - t0);
     return DX_EX_OK;
@@ -544,7 +548,10 @@ static int cmd_expire(void *ctx, int argc, char **argv)
         dx_cli_err("expire: no arguments expected");
         return dx_cli_cmd_usage(m, true);
     }
-    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)) || (ex = open_store_for(c, false)))
+    if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
+        return ex;
+    dx_cli_run_note("expire", "");
+    if ((ex = open_store_for(c, false)))
         return ex;
     struct expire_ctx x = { .w = c->txn, .now = c->now };
     size_t removed = 0;
@@ -563,6 +570,7 @@ static int cmd_expire(void *ctx, int argc, char **argv)
     }
     if ((ex = dx_cli_commit(c->st, &c->txn)))
         return ex;
+    dx_cli_run_counts(0, 0, removed);
     printf("expired %zu entr%s, pruned %zu history record%s\n", removed,
            removed == 1 ? "y" : "ies", pruned, pruned == 1 ? "" : "s");
     return DX_EX_OK;
@@ -583,6 +591,9 @@ int main(int argc, char **argv)
     c.now = dx_now();
     dx_imp_set_init(&c.set);
     int ex = dx_cli_run(argc, argv, cmds, &c.conf_opt, &c);
+    dx_txn_abort(c.txn);
+    c.txn = NULL;
+    dx_cli_run_end(c.st, c.conf_opt, ex);  /* the run's record (zones/cli.h) */
 
     /* the one cleanup path */
     dx_txn_abort(c.txn);

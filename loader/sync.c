@@ -272,6 +272,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         ex = DX_EX_USAGE;
         goto done;
     }
+    dx_cli_run_note("sync", l->target);
     bool ip_zone = z->kind == DX_ZONE_IP;
     int fmt;
     if (dx_fmt_parse_name(format, ip_zone, &fmt, err, sizeof(err))) {
@@ -416,6 +417,7 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
     }
     if ((ex = dx_cli_commit(st, &w)))
         goto done;
+    dx_cli_run_counts(ist.added, ist.updated, ist.deleted);
     if ((rc = write_state(cache, hex, source)))
         dx_cli_err("sync: warning: cannot record the synced hash in %s: %s (the next sync"
                    " imports again)", cache, strerror(-rc));

@@ -1,6 +1,7 @@
 /* See zones/cli.h. */
 #include "zones/cli.h"
 
+#include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/safe.h"
@@ -13,6 +14,12 @@
 
 static const char *prog = "dnsxl";
 
+static struct {                         /* the run noted (dx_cli_run_note) */
+    bool on;
+    char command[32], target[512], msg[512];
+    uint64_t started, added, updated, removed;
+} run;
+
 void dx_cli_set_prog(const char *p)
 {
     prog = p;
@@ -23,6 +30,11 @@ void dx_cli_verr(const char *fmt, va_list ap)
     char msg[2048], safe[4 * sizeof(msg)];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     fprintf(stderr, "%s: %s\n", prog, dx_safe(msg, safe, sizeof(safe)));
+    if (run.on) {                       /* the run's message (its first 511 bytes) */
+        size_t n = strnlen(msg, sizeof(run.msg) - 1);
+        memcpy(run.msg, msg, n);
+        run.msg[n] = 0;
+    }
 }
 
 void dx_cli_err(const char *fmt, ...)
@@ -194,4 +206,53 @@ int dx_cli_commit(struct dx_store *st, struct dx_txn **t)
     *t = NULL;
     int rc = dx_txn_commit(x);
     return rc ? dx_cli_store_err(st, "nothing was written", rc) : DX_EX_OK;
+}
+
+void dx_cli_run_note(const char *command, const char *target)
+{
+    run.on = true;
+    snprintf(run.command, sizeof(run.command), "%s", command);
+    snprintf(run.target, sizeof(run.target), "%s", target ? target : "");
+    run.msg[0] = 0;
+    run.started = dx_now();
+    run.added = run.updated = run.removed = 0;
+}
+
+void dx_cli_run_counts(uint64_t added, uint64_t updated, uint64_t removed)
+{
+    run.added = added;
+    run.updated = updated;
+    run.removed = removed;
+}
+
+void dx_cli_run_end(struct dx_store *st, const char *conf_opt, int ex)
+{
+    if (!run.on)
+        return;
+    run.on = false;                     /* what follows is not the run's message */
+    struct dx_conf *conf = NULL;
+    struct dx_store *own = NULL;
+    int rc = 0;
+    if (!st) {
+        char err[512] = "";
+        if (dx_conf_load(dx_conf_default_path(conf_opt), &conf, err, sizeof(err)) != 0)
+            return;                     /* said by the command already */
+        rc = dx_store_open(conf->server.database, conf->server.map_size, 0, &own);
+        st = own;
+    }
+    struct dx_txn *w = NULL;
+    struct dx_run r = { .command = run.command, .target = run.target, .started = run.started,
+                        .finished = dx_now(), .status = (uint8_t)ex, .added = run.added,
+                        .updated = run.updated, .removed = run.removed,
+                        .message = run.msg[0] ? run.msg : NULL };
+    if (rc == 0 && (rc = dx_txn_write(st, r.finished, &w)) == 0 && (rc = dx_run_put(w, &r)) == 0)
+        rc = dx_txn_commit(w);
+    else if (w)
+        dx_txn_abort(w);
+    if (rc && rc != DX_ENOSTORE)
+        dx_cli_err("warning: cannot record this run of %s in the store: %s", run.command,
+                   dx_strerror(rc));
+    if (own)
+        dx_store_close(own);
+    dx_conf_free(conf);
 }

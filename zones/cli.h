@@ -113,4 +113,17 @@ int dx_cli_store_err(const struct dx_store *st, const char *what, int rc);
 int dx_cli_begin(struct dx_store *st, bool write, uint64_t now, struct dx_txn **t);
 int dx_cli_commit(struct dx_store *st, struct dx_txn **t);
 
+/* A loader command's run (zones/store.h dx_run, dnsxl-loader(8) "Runs"):
+ * the command notes itself and its target ("ZONE/LIST", "" for none) once
+ * it knows them (a usage error before that records nothing), then what it
+ * added, updated and removed; the last message said (dx_cli_err) after the
+ * note is the run's message. At the end, dx_cli_run_end writes the run with
+ * the command's exit status ex into the store (st when it is open, else the
+ * store of the config conf_opt names, if it exists), in a write txn of its
+ * own; nothing noted, nothing written. A failure to write it is said and
+ * does not change the exit status. */
+void dx_cli_run_note(const char *command, const char *target);
+void dx_cli_run_counts(uint64_t added, uint64_t updated, uint64_t removed);
+void dx_cli_run_end(struct dx_store *st, const char *conf_opt, int ex);
+
 #endif
