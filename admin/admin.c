@@ -27,6 +27,7 @@
 #include "zones/export.h"
 #include "zones/key.h"
 #include "zones/listkind.h"
+#include "zones/removal.h"
 #include "zones/store.h"
 #include "zones/txt.h"
 
@@ -105,51 +106,6 @@ static int parse_key_for(const char *text, const struct dx_zone_conf *z, struct 
 static void fmt_key(const struct dx_key *k, char *buf, size_t cap)
 {
     dx_key_format(k, buf, cap);
-}
-
-/* The next wider key that could cover what k covers: the prefix one bit
- * shorter, or for a name the wildcard of its parent ("a.b.example" and
- * "*.a.b.example" -> "*.b.example"). false at the top. */
-static bool key_up(struct dx_key *k)
-{
-    if (k->family != DX_FAM_DOMAIN) {
-        if (k->plen == 0)
-            return false;
-        dx_key_widen(k, k->plen - 1u);
-        return true;
-    }
-    const char *dot = strchr((const char *)k->addr, '.');
-    if (!dot)
-        return false;
-    size_t n = strlen(dot + 1);
-    memmove(k->addr, dot + 1, n + 1);
-    k->len = (uint8_t)n;
-    k->plen = 1;
-    return true;
-}
-
-/* The entry of zone/list that decides whether k (an address, a CIDR or a
- * name) is listed, as dnsxld decides it: the most specific unexpired entry
- * covering k. For an address or CIDR: k's own entry, then each shorter
- * prefix; for a name: its own entry, then the wildcard of each ancestor
- * (*.b.example, *.example for a.b.example); for a wildcard: its own entry,
- * then the wildcards of its ancestors. Read in t, so a write txn sees its
- * own changes. 0 with *ek and *e (strings in the map), or DX_ENOTFOUND, or
- * a store error. */
-static int deciding_entry(struct dx_txn *t, uint64_t now, const char *zone, const char *list,
-                          const struct dx_key *k, struct dx_key *ek, struct dx_entry *e)
-{
-    struct dx_key cand = *k;
-    do {
-        int rc = dx_entry_get(t, zone, list, &cand, e);
-        if (rc == 0 && (e->expires_at == 0 || e->expires_at > now)) {
-            *ek = cand;
-            return 0;
-        }
-        if (rc && rc != DX_ENOTFOUND)
-            return rc;
-    } while (key_up(&cand));
-    return DX_ENOTFOUND;
 }
 
 /* Is k wider than [loader] shortest-prefix / shortest-prefix6 allows without --force? */
@@ -569,7 +525,7 @@ static int cmd_delist(void *ctx, int argc, char **argv)
     for (size_t i = 0; i < z->n_lists; i++) {
         struct dx_key ek;
         struct dx_entry e;
-        int rc = deciding_entry(c->txn, c->now, z->name, z->lists[i].name, &k, &ek, &e);
+        int rc = dx_deciding_entry(c->txn, c->now, z->name, z->lists[i].name, &k, &ek, &e);
         if (rc == DX_ENOTFOUND || (rc == 0 && (e.flags & DX_ENTRY_EXCLUDE)))
             continue;
         if (rc)
@@ -876,7 +832,7 @@ static int cmd_show(void *ctx, int argc, char **argv)
             if (listed)
                 continue;
             struct found *x = &xs[nx];
-            int rc = deciding_entry(c->txn, c->now, z->name, z->lists[li].name, &k, &x->key,
+            int rc = dx_deciding_entry(c->txn, c->now, z->name, z->lists[li].name, &k, &x->key,
                                     &x->e);
             if (rc == DX_ENOTFOUND || (rc == 0 && !(x->e.flags & DX_ENTRY_EXCLUDE)))
                 continue;
@@ -888,8 +844,8 @@ static int cmd_show(void *ctx, int argc, char **argv)
             struct dx_key up = x->key, ek;
             struct dx_entry ue;
             has_carved[nx] = false;
-            if (key_up(&up)) {
-                rc = deciding_entry(c->txn, c->now, z->name, x->l->name, &up, &ek, &ue);
+            if (dx_key_up(&up)) {
+                rc = dx_deciding_entry(c->txn, c->now, z->name, x->l->name, &up, &ek, &ue);
                 if (rc && rc != DX_ENOTFOUND)
                     return dx_cli_store_err(NULL, z->name, rc);
                 if (rc == 0 && !(ue.flags & DX_ENTRY_EXCLUDE)) {

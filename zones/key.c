@@ -303,6 +303,24 @@ void dx_key_widen(struct dx_key *k, unsigned plen)
     k->plen = (uint8_t)plen;
 }
 
+bool dx_key_up(struct dx_key *k)
+{
+    if (k->family != DX_FAM_DOMAIN) {
+        if (k->plen == 0)
+            return false;
+        dx_key_widen(k, k->plen - 1u);
+        return true;
+    }
+    const char *dot = strchr((const char *)k->addr, '.');
+    if (!dot)
+        return false;
+    size_t n = strlen(dot + 1);
+    memmove(k->addr, dot + 1, n + 1);
+    k->len = (uint8_t)n;
+    k->plen = 1;
+    return true;
+}
+
 bool dx_key_contains(const struct dx_key *net, const struct dx_key *k)
 {
     if (net->family != k->family || net->family == DX_FAM_DOMAIN || net->plen > k->plen)

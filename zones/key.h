@@ -110,6 +110,11 @@ unsigned dx_key_prefixes_from_labels(const uint8_t *name, const uint8_t *lab_off
  * k->plen = plen, host bits cleared. Names are left as they are. */
 void dx_key_widen(struct dx_key *k, unsigned plen);
 
+/* The next wider key that could cover what k covers, in place: the prefix
+ * one bit shorter, or for a name the wildcard of its parent ("a.b.example"
+ * and "*.a.b.example" -> "*.b.example"). false at the top (/0, a TLD). */
+bool dx_key_up(struct dx_key *k);
+
 /* Does CIDR key `net` contain address/CIDR `k`? (same family, prefix match) */
 bool dx_key_contains(const struct dx_key *net, const struct dx_key *k);
 

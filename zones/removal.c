@@ -6,26 +6,6 @@
 #include "zones/dur.h"
 #include "zones/err.h"
 
-/* The next wider key that could cover what k covers: the prefix one bit
- * shorter, or for a name the wildcard of its parent; false at the top. */
-static bool key_up(struct dx_key *k)
-{
-    if (k->family != DX_FAM_DOMAIN) {
-        if (k->plen == 0)
-            return false;
-        dx_key_widen(k, k->plen - 1u);
-        return true;
-    }
-    const char *dot = strchr((const char *)k->addr, '.');
-    if (!dot)
-        return false;
-    size_t n = strlen(dot + 1);
-    memmove(k->addr, dot + 1, n + 1);
-    k->len = (uint8_t)n;
-    k->plen = 1;
-    return true;
-}
-
 int dx_deciding_entry(struct dx_txn *t, uint64_t now, const char *zone, const char *list,
                       const struct dx_key *k, struct dx_key *ek, struct dx_entry *e)
 {
@@ -38,7 +18,7 @@ int dx_deciding_entry(struct dx_txn *t, uint64_t now, const char *zone, const ch
         }
         if (rc && rc != DX_ENOTFOUND)
             return rc;
-    } while (key_up(&cand));
+    } while (dx_key_up(&cand));
     return DX_ENOTFOUND;
 }
 

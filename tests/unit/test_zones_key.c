@@ -690,6 +690,45 @@ static void test_addr_parse_reads_one_address_of_the_family_asked(void **state)
     assert_int_equal(dx_addr_parse(NULL, 0, a), DX_EINVAL);
 }
 
+/* dx_key_up walks from a key to every wider key that could cover it, as
+ * dnsxld's most-specific-entry rule does: prefixes one bit shorter down
+ * to /0, the wildcards of a name's ancestors up to the TLD. */
+static void expect_up(const char *from, const char *const *want, size_t n)
+{
+    struct dx_key k;
+    assert_int_equal(dx_key_parse(from, &k), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (!dx_key_up(&k))
+            fail_msg("%s: stopped after %zu steps, want %s", from, i, want[i]);
+        char buf[DX_KEY_TEXT_MAX];
+        assert_true(dx_key_format(&k, buf, sizeof(buf)) > 0);
+        if (strcmp(buf, want[i]) != 0)
+            fail_msg("%s: step %zu is %s, want %s", from, i + 1, buf, want[i]);
+    }
+}
+
+static void test_up_widens_by_one_bit_or_one_label(void **state)
+{
+    (void)state;
+    static const char *const v4[] = { "192.0.2.0/31", "192.0.2.0/30", "192.0.2.0/29" };
+    expect_up("192.0.2.1", v4, 3);
+    static const char *const name[] = { "*.b.example", "*.example" };
+    expect_up("a.b.example", name, 2);
+    expect_up("*.a.b.example", name, 2);
+    struct dx_key k;
+    assert_int_equal(dx_key_parse("0.0.0.0/1", &k), 0);
+    assert_true(dx_key_up(&k));
+    assert_int_equal(k.plen, 0);
+    assert_false(dx_key_up(&k));                 /* /0: the top */
+    assert_int_equal(dx_key_parse("example", &k), 0);
+    assert_false(dx_key_up(&k));                 /* a TLD: no parent wildcard */
+    assert_int_equal(dx_key_parse("2001:db8::/33", &k), 0);
+    assert_true(dx_key_up(&k));
+    char buf[DX_KEY_TEXT_MAX];
+    dx_key_format(&k, buf, sizeof(buf));
+    assert_string_equal(buf, "2001:db8::/32");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -701,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_hostbits_message_offers_the_network),
         cmocka_unit_test(test_too_wide_compares_with_the_shortest_prefix),
         cmocka_unit_test(test_widen_shortens_the_prefix_and_clears_host_bits),
+        cmocka_unit_test(test_up_widens_by_one_bit_or_one_label),
         cmocka_unit_test(test_format_into_a_small_buffer_says_so),
         cmocka_unit_test(test_contains_is_a_prefix_match_of_one_family),
         cmocka_unit_test(test_special_covers_every_range_never_listed),
