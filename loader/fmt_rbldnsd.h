@@ -96,6 +96,8 @@ enum dx_rbl_type dx_rbl_type_detect(const char *buf, size_t len, bool ip_zone);
 struct dx_rbl_value {
     uint32_t code;
     const char *txt;
+    const char *list;            /* the list's name: picks a combined dataset's parts
+                                    (loader/format.h); NULL: none */
 };
 
 /* Parse one rbldnsd dataset file buf[0..len) (lines as dx_imp_lines reads

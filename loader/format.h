@@ -11,11 +11,23 @@
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
 
-/* A format: DX_FMT_AUTO, DX_FMT_PLAIN, or an enum dx_rbl_type (> 0). */
-enum { DX_FMT_AUTO = -1, DX_FMT_PLAIN = 0 };
+/* A format: DX_FMT_AUTO, DX_FMT_PLAIN, DX_FMT_COMBINED or an enum
+ * dx_rbl_type (> 0).
+ *
+ * DX_FMT_COMBINED: an rbldnsd `combined` dataset (what dnsxl-admin export
+ * and dnsxl-loader publish write): `$DATASET TYPE:NAME [@]` lines, each
+ * starting a part of one of the other rbldnsd types for the zone itself,
+ * read as that type (its default lines start afresh). Into one list go
+ * the parts named as the list (list_value->list), or, when no part is and
+ * the parts name one list only (the test point part `test.point` aside),
+ * that list's parts. A data line before the first $DATASET, a part for a
+ * subzone, or a type that does not fit the zone is an error (FILE:LINE).
+ * Auto-detected when the first line that is not blank or a comment is a
+ * $DATASET line. */
+enum { DX_FMT_AUTO = -1, DX_FMT_PLAIN = 0, DX_FMT_COMBINED = 100 };
 
-/* --format NAME (NULL = "auto"): "auto", "plain", or an rbldnsd dataset
- * type that fits the zone kind. Returns 0 with *fmt set, or DX_EINVAL with
+/* --format NAME (NULL = "auto"): "auto", "plain", "combined", or an rbldnsd
+ * dataset type that fits the zone kind. Returns 0 with *fmt set, or DX_EINVAL with
  * the reason in err. */
 int dx_fmt_parse_name(const char *name, bool ip_zone, int *fmt, char *err, size_t errlen);
 
@@ -28,7 +40,7 @@ int dx_fmt_parse_name(const char *name, bool ip_zone, int *fmt, char *err, size_
  * written that way needs --format. */
 bool dx_fmt_looks_rbldnsd(const char *buf, size_t len, bool ip_zone);
 
-/* "plain", "ip4set", ... ("auto" for DX_FMT_AUTO). */
+/* "plain", "combined", "ip4set", ... ("auto" for DX_FMT_AUTO). */
 const char *dx_fmt_name(int fmt);
 
 /* Parse buf (file index `file` of s) in format fmt; DX_FMT_AUTO picks plain

@@ -4,7 +4,8 @@
  *
  * Commands: import (plain list files, or rbldnsd datasets through
  * loader/fmt_rbldnsd.h), country (IP-to-country data through
- * loader/fmt_country.h), expire; traps, reports and sync (loader/feeds.h).
+ * loader/fmt_country.h), expire; traps, reports and sync (loader/feeds.h);
+ * publish (loader/publish.h).
  * Each handler returns an exit status of zones/cli.h (0 done, 1 bad usage
  * or input or refused by the safety checks, 2 store or system error);
  * config, store and any open transaction are released on one path in main().
@@ -22,6 +23,7 @@
 #include "loader/fmt_rbldnsd.h"
 #include "loader/import.h"
 #include "loader/progress.h"
+#include "loader/publish.h"
 
 #include "zones/cli.h"
 #include "zones/clock.h"
@@ -145,14 +147,20 @@ static int cmd_sync(void *ctx, int argc, char **argv)
     return dx_cmd_sync(((struct ctx *)ctx)->conf_opt, argc, argv);
 }
 
+static int cmd_publish(void *ctx, int argc, char **argv)
+{
+    return dx_cmd_publish(((struct ctx *)ctx)->conf_opt, argc, argv);
+}
+
 static const struct dx_cli_cmd cmds[] = {
     { "import", cmd_import,
       "ZONE/LIST FILE... [--replace] [--lifetime DUR] [--reason TEXT] [--format FMT]"
       " [--force] [--dry-run]",
       "plain list or rbldnsd dataset files (- = stdin); --replace makes the list equal to"
       " the files, atomically. FMT: auto (default; the format read is named on stderr),"
-      " plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset. --force: allow entries"
-      " wider than [loader] shortest-prefix/shortest-prefix6 and a replace deleting more"
+      " plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset, combined (an rbldnsd"
+      " combined dataset: the parts named as LIST). --force: allow entries wider than"
+      " [loader] shortest-prefix/shortest-prefix6 and a replace deleting more"
       " than replace-max-delete of the list. --dry-run: print what would change, write"
       " nothing" },
     { "country", cmd_country, "ZONE[/LIST] FILE... [--replace] [--force] [--dry-run]",
@@ -174,6 +182,11 @@ static const struct dx_cli_cmd cmds[] = {
       "fetch a data file with rsync, check its minisign signature (SOURCE.minisig) when"
       " --pubkey is given, import it as import --replace does; --format, --force and"
       " --dry-run as for import" },
+    { "publish", cmd_publish, "ZONE[/LIST] DIR --seckey FILE",
+      "write the rbldnsd combined dataset of ZONE (or LIST) and its minisign signature into"
+      " DIR as ZONE.combined (ZONE+LIST.combined) and .minisig, each replaced atomically, for"
+      " mirrors running sync or rbldnsd; the password of an encrypted key is $"
+      DX_PUBLISH_PASSWORD_ENV ", else asked on the terminal" },
     { NULL, NULL, NULL, NULL },
 };
 
@@ -334,7 +347,8 @@ static int cmd_import(void *ctx, int argc, char **argv)
         return ex;
     /* entries of an rbldnsd file without their own value get the file's
      * default value copied in, unless it is the list's own */
-    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
+    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt,
+                                              .list = l->name };
 
     /* 1. parse every file completely: nothing is written on a bad line */
     double t0 = mono();

@@ -1,4 +1,4 @@
-/* minisign verification (minisign.h). */
+/* minisign signatures (minisign.h): verification, secret keys, signing. */
 #include "loader/minisign.h"
 
 #include <errno.h>
@@ -60,7 +60,7 @@ static bool b64_exact(const struct line *l, uint8_t *out, size_t want)
     while (len && (l->s[len - 1] == ' ' || l->s[len - 1] == '\t'))
         len--;
     const char *end = NULL;
-    uint8_t tmp[128];
+    uint8_t tmp[256];
     if (want > sizeof(tmp) || len == 0)
         return false;
     if (sodium_base642bin(tmp, sizeof(tmp), l->s, len, NULL, &bl, &end,
@@ -283,4 +283,142 @@ int dx_minisign_verify_file(const char *pubkey_path, const char *data_path,
     if (rc < 0 && err && errlen)
         snprintf(err, errlen, "%s: %s", sig_path, why);
     return rc;
+}
+
+/* --- secret keys and signing -------------------------------------------------------- */
+
+#define SK_BLOB 158                  /* sig_alg, kdf_alg, chk_alg, salt, ops, mem, keynum_sk */
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v * 256 + p[i];
+    return v;
+}
+
+int dx_minisign_sk_load(const char *path, const char *(*password)(void *arg), void *arg,
+                        struct dx_minisign_sk *sk, char *err, size_t errlen)
+{
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = read_file(path, 4096, &text, &len);
+    if (rc) {
+        file_err(err, errlen, path, rc, "secret key");
+        return rc;
+    }
+    struct line l[8];
+    size_t n = split_lines((const char *)text, len, l, 8), i = 0;
+    while (i < n && (l[i].len == 0 || starts(&l[i], UNTRUSTED)))
+        i++;
+    uint8_t b[SK_BLOB];
+    rc = DX_EINVAL;
+    if (i == n || !b64_exact(&l[i], b, sizeof(b))) {
+        snprintf(err, errlen, "%s: not a minisign secret key (base64 of %d bytes)", path,
+                 SK_BLOB);
+    } else if (memcmp(b, "Ed", 2) != 0 || memcmp(b + 4, "B2", 2) != 0 ||
+               (memcmp(b + 2, "Sc", 2) != 0 && memcmp(b + 2, "\0\0", 2) != 0)) {
+        snprintf(err, errlen, "%s: unsupported minisign secret key (want Ed, scrypt or none, "
+                 "BLAKE2b)", path);
+    } else {
+        rc = 0;
+    }
+    sodium_memzero(text, len);
+    free(text);
+    uint8_t *keynum = b + 54;            /* key id (8), secret key (64), checksum (32) */
+    if (rc == 0 && memcmp(b + 2, "Sc", 2) == 0) {
+        const char *pw = password ? password(arg) : NULL;
+        uint8_t stream[104];
+        if (!pw) {
+            snprintf(err, errlen, "%s: the key is encrypted: give its password", path);
+            rc = DX_EREFUSED;
+        } else if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof(stream), pw, strlen(pw),
+                                                       b + 6, le64(b + 38),
+                                                       (size_t)le64(b + 46)) != 0) {
+            snprintf(err, errlen, "%s: scrypt: out of memory (the key's limits)", path);
+            rc = DX_ENOMEM;
+        } else {
+            for (size_t k = 0; k < sizeof(stream); k++)
+                keynum[k] ^= stream[k];
+        }
+        sodium_memzero(stream, sizeof(stream));
+    }
+    if (rc == 0 && memcmp(b + 2, "Sc", 2) == 0) {
+        /* the checksum tells a wrong password (minisign -W leaves it zero
+         * and does not check it: neither do we for such a key) */
+        uint8_t in[74], chk[32];
+        memcpy(in, b, 2);
+        memcpy(in + 2, keynum, 72);
+        crypto_generichash(chk, sizeof(chk), in, sizeof(in), NULL, 0);
+        if (sodium_memcmp(chk, keynum + 72, 32) != 0) {
+            snprintf(err, errlen, "%s: wrong password, or a damaged key (checksum)", path);
+            rc = DX_EREFUSED;
+        }
+        sodium_memzero(in, sizeof(in));
+    }
+    if (rc == 0) {
+        /* a damaged key: its second half is the public key of its seed */
+        uint8_t pk[32], again[64];
+        crypto_sign_seed_keypair(pk, again, keynum + 8);
+        if (sodium_memcmp(again, keynum + 8, 64) != 0) {
+            snprintf(err, errlen, "%s: a damaged secret key (its public half does not match)",
+                     path);
+            rc = DX_EINVAL;
+        }
+        sodium_memzero(again, sizeof(again));
+        memcpy(sk->keyid, keynum, DX_MINISIGN_KEYID_LEN);
+        memcpy(sk->sk, keynum + 8, 64);
+    }
+    sodium_memzero(b, sizeof(b));
+    return rc;
+}
+
+int dx_minisign_sign_fd(const struct dx_minisign_sk *sk, int fd, const char *tcomment,
+                        char *out, size_t cap, size_t *outlen, char *err, size_t errlen)
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, crypto_generichash_BYTES_MAX);
+    uint8_t buf[65536];
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -errno;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            snprintf(err, errlen, "%s", strerror(e));
+            return -e;
+        }
+        if (r == 0)
+            break;
+        crypto_generichash_update(&h, buf, (size_t)r);
+    }
+    uint8_t hash[crypto_generichash_BYTES_MAX], sig[2 + 8 + 64], gsig[64];
+    crypto_generichash_final(&h, hash, sizeof(hash));
+    memcpy(sig, "ED", 2);                /* prehashed, as minisign signs since 0.8 */
+    memcpy(sig + 2, sk->keyid, 8);
+    crypto_sign_detached(sig + 10, NULL, hash, sizeof(hash), sk->sk);
+    size_t tl = strlen(tcomment);
+    uint8_t *g = malloc(64 + tl);
+    if (!g)
+        return DX_ENOMEM;
+    memcpy(g, sig + 10, 64);
+    memcpy(g + 64, tcomment, tl);
+    crypto_sign_detached(gsig, NULL, g, 64 + tl, sk->sk);
+    free(g);
+    char s64[sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL)];
+    char g64[sodium_base64_ENCODED_LEN(sizeof(gsig), sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(s64, sizeof(s64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(g64, sizeof(g64), gsig, sizeof(gsig), sodium_base64_VARIANT_ORIGINAL);
+    int n = snprintf(out, cap, "%s signature from dnsxl-loader publish\n%s\n%s%s\n%s\n",
+                     UNTRUSTED, s64, TRUSTED, tcomment, g64);
+    if (n < 0 || (size_t)n >= cap) {
+        snprintf(err, errlen, "trusted comment too long");
+        return DX_ERANGE;
+    }
+    *outlen = (size_t)n;
+    return 0;
 }

@@ -1,5 +1,5 @@
-/* minisign signature verification (Ed25519, libsodium) for dnsxl-loader
- * sync. Pure verification: no store, no config, no network.
+/* minisign signatures (Ed25519, libsodium): verification for dnsxl-loader
+ * sync, signing for dnsxl-loader publish. No store, no config, no network.
  *
  * Formats (as the minisign tool writes them):
  *   public key file:   "untrusted comment: ..." line, then base64 of
@@ -13,6 +13,16 @@
  *                      "trusted comment: TEXT" line,
  *                      base64 of the global signature (64) over
  *                      signature (64) | TEXT.
+ *   secret key file:   "untrusted comment: ..." line, then base64 of
+ *                      "Ed" | kdf "Sc" (scrypt) or 0 0 (none: minisign -W) |
+ *                      "B2" | salt (32) | opslimit (8, LE) | memlimit (8, LE) |
+ *                      key id (8) | secret key (64) | checksum (32), the last
+ *                      104 bytes XORed with scrypt(password, salt, limits)
+ *                      when encrypted; the checksum is BLAKE2b-256 of "Ed",
+ *                      key id and secret key (it tells a wrong password;
+ *                      minisign -W leaves it zero). Either form: the secret
+ *                      key's second half must be the public key of its
+ *                      first (else the key is damaged).
  * Line ends may be LF or CRLF.
  */
 #ifndef DX_LOADER_MINISIGN_H
@@ -57,5 +67,23 @@ int dx_minisign_verify(const struct dx_minisign_pk *pk, const uint8_t *data, siz
  * plus -errno for unreadable files; err names the file. */
 int dx_minisign_verify_file(const char *pubkey_path, const char *data_path,
                             const char *sig_path, char *err, size_t errlen);
+
+struct dx_minisign_sk {
+    uint8_t keyid[DX_MINISIGN_KEYID_LEN];
+    uint8_t sk[64];                   /* Ed25519 secret key (libsodium's form) */
+};
+
+/* Load a secret key file (either form). password(arg) gives the password
+ * of an encrypted key (NULL: none to give). Returns 0; DX_EINVAL (not a
+ * key), DX_EREFUSED (encrypted and no password, or a wrong one), -errno,
+ * DX_ENOMEM; err says which, naming the file. Wipe sk after use. */
+int dx_minisign_sk_load(const char *path, const char *(*password)(void *arg), void *arg,
+                        struct dx_minisign_sk *sk, char *err, size_t errlen);
+
+/* Sign the whole file open at fd (read from its start; BLAKE2b-512
+ * prehashed, "ED") with trusted comment tcomment: the .minisig text into
+ * out[0..*outlen) (cap bytes). 0, -errno, DX_ERANGE or DX_ENOMEM. */
+int dx_minisign_sign_fd(const struct dx_minisign_sk *sk, int fd, const char *tcomment,
+                        char *out, size_t cap, size_t *outlen, char *err, size_t errlen);
 
 #endif

@@ -59,7 +59,8 @@ static void usage(FILE *out)
                  " [--rsync PATH] [--force] [--dry-run]\n"
                  "  fetch a zone file with rsync (an rsync:// URL or a path), check its minisign\n"
                  "  signature (SOURCE.minisig) when --pubkey is given, import it with --replace.\n"
-                 "  FMT: auto (default), plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset\n"
+                 "  FMT: auto (default), plain, ip4set, ip4trie, ip4tset, ip6tset, ip6trie, dnset,\n"
+                 "    combined (the parts named as LIST: dnsxl-loader publish, dnsxl-admin export)\n"
                  "  --rsync PATH: the rsync program to run (default: rsync, found in PATH)\n"
                  "  --force: allow entries wider than [loader] shortest-prefix/shortest-prefix6 and\n"
                  "    a replace that deletes more than replace-max-delete of the list\n"
@@ -353,7 +354,8 @@ int dx_cmd_sync(const char *conf_path, int argc, char **argv)
         ex = DX_EX_STORE;
         goto done;
     }
-    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt };
+    const struct dx_rbl_value list_value = { .code = l->code, .txt = l->txt,
+                                              .list = l->name };
     int used = fmt;
     rc = dx_fmt_parse(&set, (uint16_t)fi, buf, len, fmt, ip_zone, &list_value, &used, err,
                       sizeof(err));

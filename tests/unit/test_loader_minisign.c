@@ -1,6 +1,7 @@
-/* Unit tests: minisign verification (loader/minisign.c) against keys and
- * signatures made by the real minisign tool (tests/fixtures/minisign/, see
- * its README; run from the repository root). */
+/* Unit tests: minisign verification, secret keys and signing
+ * (loader/minisign.c) against keys and signatures made by the real
+ * minisign tool (tests/fixtures/minisign/, see its README; run from the
+ * repository root). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,9 +9,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -225,6 +228,143 @@ static void test_malformed(void **state)
     assert_non_null(strstr(f->err, "zone-tampered.txt.minisig"));
 }
 
+/* --- secret keys and signing ------------------------------------------------ */
+
+static const char *give(void *arg)
+{
+    return arg;
+}
+
+/* Sign zone.txt with sk and comment tc; the lines of the result must be
+ * those of minisign's own signature file `want` but the untrusted comment
+ * (Ed25519 is deterministic), and verify with pubkey. */
+static void sign_like_minisign(struct fx *f, const struct dx_minisign_sk *sk, const char *tc,
+                               const char *want, const char *pub)
+{
+    int fd = open(FIX "zone.txt", O_RDONLY);
+    assert_true(fd >= 0);
+    char out[1024];
+    size_t n = 0;
+    assert_int_equal(dx_minisign_sign_fd(sk, fd, tc, out, sizeof(out), &n, f->err,
+                                         sizeof(f->err)), 0);
+    /* read from the start whatever the offset */
+    size_t n2 = 0;
+    char out2[1024];
+    assert_int_equal(dx_minisign_sign_fd(sk, fd, tc, out2, sizeof(out2), &n2, f->err,
+                                         sizeof(f->err)), 0);
+    close(fd);
+    assert_int_equal(n, strlen(out));
+    assert_string_equal(out, out2);
+    size_t wl;
+    char *w = slurp(want, &wl);
+    assert_string_equal(strchr(out, '\n'), strchr(w, '\n'));
+    struct dx_minisign_pk pk;
+    assert_int_equal(dx_minisign_pk_load(pub, &pk, f->err, sizeof(f->err)), 0);
+    char got[128];
+    assert_int_equal(dx_minisign_verify(&pk, (const uint8_t *)f->data, f->dlen, out, n, got,
+                                        sizeof(got), f->err, sizeof(f->err)), 0);
+    assert_string_equal(got, tc);
+    free(w);
+}
+
+static void test_sign_unencrypted_key(void **state)
+{
+    struct fx *f = *state;
+    struct dx_minisign_sk sk;
+    /* minisign -W: no password asked, whatever the callback says */
+    assert_int_equal(dx_minisign_sk_load(FIX "sign.key", NULL, NULL, &sk, f->err,
+                                         sizeof(f->err)), 0);
+    sign_like_minisign(f, &sk, "signed by sign.key", FIX "zone.txt.sign.minisig",
+                       FIX "sign.pub");
+    assert_int_equal(dx_minisign_sk_load(FIX "sign.key", give, "any", &sk, f->err,
+                                         sizeof(f->err)), 0);
+}
+
+static void test_sign_encrypted_key(void **state)
+{
+    struct fx *f = *state;
+    struct dx_minisign_sk sk;
+    assert_int_equal(dx_minisign_sk_load(FIX "enc.key", give, "test password", &sk, f->err,
+                                         sizeof(f->err)), 0);
+    sign_like_minisign(f, &sk, "signed by enc.key", FIX "zone.txt.enc.minisig", FIX "enc.pub");
+    /* no password, a wrong one */
+    assert_int_equal(dx_minisign_sk_load(FIX "enc.key", NULL, NULL, &sk, f->err,
+                                         sizeof(f->err)), DX_EREFUSED);
+    assert_non_null(strstr(f->err, "encrypted"));
+    assert_int_equal(dx_minisign_sk_load(FIX "enc.key", give, NULL, &sk, f->err,
+                                         sizeof(f->err)), DX_EREFUSED);
+    assert_int_equal(dx_minisign_sk_load(FIX "enc.key", give, "test passwore", &sk, f->err,
+                                         sizeof(f->err)), DX_EREFUSED);
+    assert_non_null(strstr(f->err, "wrong password"));
+    assert_non_null(strstr(f->err, FIX "enc.key"));
+}
+
+/* Write text to a temporary key file and load it. */
+static int load_text(struct fx *f, const char *text, struct dx_minisign_sk *sk)
+{
+    char path[] = "/tmp/dx-test-minisign-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    int rc = dx_minisign_sk_load(path, give, "test password", sk, f->err, sizeof(f->err));
+    unlink(path);
+    return rc;
+}
+
+static void test_bad_secret_keys(void **state)
+{
+    struct fx *f = *state;
+    struct dx_minisign_sk sk;
+    size_t kl;
+    char *key = slurp(FIX "sign.key", &kl);
+    char *b64 = strchr(key, '\n') + 1;
+    uint8_t raw[158];
+    size_t rl;
+    assert_int_equal(sodium_base642bin(raw, sizeof(raw), b64, strcspn(b64, "\r\n"), NULL, &rl,
+                                       NULL, sodium_base64_VARIANT_ORIGINAL), 0);
+    assert_int_equal(rl, sizeof(raw));
+    char text[512], enc[256];
+#define KEY(r)                                                                              \
+    (sodium_bin2base64(enc, sizeof(enc), r, sizeof(r), sodium_base64_VARIANT_ORIGINAL),     \
+     snprintf(text, sizeof(text), "untrusted comment: x\n%s\n", enc), load_text(f, text, &sk))
+    assert_int_equal(KEY(raw), 0);
+    /* a flipped bit of the secret key (unencrypted: no checksum) */
+    uint8_t bad[158];
+    memcpy(bad, raw, sizeof(bad));
+    bad[54 + 8 + 3] ^= 1;
+    assert_int_equal(KEY(bad), DX_EINVAL);
+    assert_non_null(strstr(f->err, "damaged"));
+    /* other algorithms */
+    memcpy(bad, raw, sizeof(bad));
+    bad[1] = 'x';
+    assert_int_equal(KEY(bad), DX_EINVAL);
+    assert_non_null(strstr(f->err, "unsupported"));
+    memcpy(bad, raw, sizeof(bad));
+    memcpy(bad + 2, "Ar", 2);
+    assert_int_equal(KEY(bad), DX_EINVAL);
+#undef KEY
+    /* not a key at all */
+    assert_int_equal(load_text(f, "untrusted comment: x\nAAAA\n", &sk), DX_EINVAL);
+    assert_non_null(strstr(f->err, "not a minisign secret key"));
+    assert_int_equal(load_text(f, "", &sk), DX_EINVAL);
+    assert_int_equal(dx_minisign_sk_load(FIX "sign.pub", NULL, NULL, &sk, f->err,
+                                         sizeof(f->err)), DX_EINVAL);
+    assert_int_equal(dx_minisign_sk_load("/nonexistent/x.key", NULL, NULL, &sk, f->err,
+                                         sizeof(f->err)), -ENOENT);
+    assert_non_null(strstr(f->err, "/nonexistent/x.key"));
+    /* a trusted comment that does not fit */
+    assert_int_equal(dx_minisign_sk_load(FIX "sign.key", NULL, NULL, &sk, f->err,
+                                         sizeof(f->err)), 0);
+    int fd = open(FIX "zone.txt", O_RDONLY);
+    char small[200];
+    size_t n;
+    assert_int_equal(dx_minisign_sign_fd(&sk, fd, "x", small, sizeof(small), &n, f->err,
+                                         sizeof(f->err)), DX_ERANGE);
+    close(fd);
+    free(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +374,9 @@ int main(void)
         cmocka_unit_test(test_tampered_comment),
         cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_sign_unencrypted_key),
+        cmocka_unit_test(test_sign_encrypted_key),
+        cmocka_unit_test(test_bad_secret_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

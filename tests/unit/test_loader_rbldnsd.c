@@ -211,7 +211,7 @@ static void test_values_applied(void **state)
     struct fx *f = *state;
     /* the list's own value equals the second default: entries under it
      * stay compact, those under the first get it copied in */
-    struct dx_rbl_value lv = { 0x7f000003u, "Other $" };
+    struct dx_rbl_value lv = { 0x7f000003u, "Other $", NULL };
     assert_int_equal(parse_d(f, values_in, DX_RBL_IP4SET, &lv), 0);
     assert_string_equal(dump(f),
         "3 192.0.2.4 127.0.0.2 \"IP address $ is listed\"\n"
@@ -231,7 +231,7 @@ static void test_values_applied(void **state)
 static void test_default_a_only(void **state)
 {
     struct fx *f = *state;
-    struct dx_rbl_value lv = { 0x7f000002u, NULL };
+    struct dx_rbl_value lv = { 0x7f000002u, NULL, NULL };
     assert_int_equal(parse_d(f, ":127.0.0.2:Listed $\n192.0.2.1\n:7\n192.0.2.2\n"
                                 "192.0.2.3 :8\n", DX_RBL_IP4SET, &lv), 0);
     assert_string_equal(dump(f),
@@ -243,7 +243,7 @@ static void test_default_a_only(void **state)
 static void test_values_before_default(void **state)
 {
     struct fx *f = *state;
-    struct dx_rbl_value always = { 0, NULL };
+    struct dx_rbl_value always = { 0, NULL, NULL };
     const char *in =
         "192.0.2.1\n"          /* 1: no default yet: the list's value */
         "192.0.2.2 :7\n"       /* 2: own A, the list's TXT */
@@ -362,7 +362,7 @@ static void test_ip6trie_key_forms(void **state)
     assert_string_equal(f->err, "zone.rbl:1: bad IPv6 entry '20011:db8'");
     /* "::1" is an entry, "::text" a default line with an empty A */
     f->s.n = 0;
-    struct dx_rbl_value always = { 0, NULL };
+    struct dx_rbl_value always = { 0, NULL, NULL };
     assert_int_equal(parse_d(f, "::Default text\n::1\n::/0 :5\n", DX_RBL_IP6TRIE, &always), 0);
     assert_string_equal(dump(f), "2 ::1 - \"Default text\"\n3 ::/0 127.0.0.5 \"Default text\"\n");
 }
@@ -503,7 +503,7 @@ static void test_crlf_and_last_line(void **state)
 {
     struct fx *f = *state;
     const char *in = ":2:text with CR\r\n192.0.2.1 own\r\n192.0.2.2";
-    struct dx_rbl_value lv = { 0x7f000002u, NULL };
+    struct dx_rbl_value lv = { 0x7f000002u, NULL, NULL };
     assert_int_equal(parse_d(f, in, DX_RBL_IP4SET, &lv), 0);
     assert_string_equal(dump(f),
         "2 192.0.2.1 127.0.0.2 \"own\"\n"
