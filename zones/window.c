@@ -5,6 +5,7 @@
 #include "zones/err.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define CNT_BITS 21
 #define PREV_SHIFT CNT_BITS
 #define EP_SHIFT (2 * CNT_BITS)
+#define DX_SKETCH_STRIPES 4096
 
 static uint32_t w_ep(uint64_t v)   { return (uint32_t)(v >> EP_SHIFT) & EP_MASK; }
 static uint32_t w_prev(uint64_t v) { return (uint32_t)(v >> PREV_SHIFT) & DX_WIN_MAX; }
@@ -24,12 +26,14 @@ static uint64_t w_make(uint32_t ep, uint32_t prev, uint32_t cur)
     return (uint64_t)ep << EP_SHIFT | (uint64_t)prev << PREV_SHIFT | cur;
 }
 
-/* The word v seen from window ep: the same, moved on by one window
- * (prev = cur, cur = 0), or empty. */
+/* The word v seen from window ep: the same (also when v is already in a
+ * later window, up to DX_WIN_AHEAD: another thread's clock is ahead of this
+ * one's, and the query counts in the counter's window), moved on by one
+ * window (prev = cur, cur = 0), or empty. */
 static uint64_t w_at(uint64_t v, uint32_t ep)
 {
     uint32_t e = w_ep(v);
-    if (e == ep)
+    if (((e - ep) & EP_MASK) <= DX_WIN_AHEAD)
         return v;
     if (((e + 1) & EP_MASK) == ep)
         return w_make(ep, w_cur(v), 0);
@@ -42,19 +46,25 @@ static uint32_t w_est(uint64_t v, uint64_t now, uint64_t period)
     return w_cur(v) + (uint32_t)((uint64_t)w_prev(v) * left / period);
 }
 
+/* One more query in the word at *c, seen at ep (saturating); the new word. */
+static uint64_t w_bump(_Atomic uint64_t *c, uint32_t ep)
+{
+    uint64_t old = atomic_load_explicit(c, memory_order_relaxed), nv;
+    do {
+        nv = w_at(old, ep);
+        if (w_cur(nv) < DX_WIN_MAX)
+            nv++;
+    } while (!atomic_compare_exchange_weak_explicit(c, &old, nv, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return nv;
+}
+
 uint32_t dx_win_add(struct dx_win *w, uint64_t now, uint64_t period)
 {
     if (period == 0)
         period = 1;
     uint32_t ep = (uint32_t)(now / period) & EP_MASK;
-    uint64_t old = atomic_load_explicit(&w->v, memory_order_relaxed), nv;
-    do {
-        nv = w_at(old, ep);
-        if (w_cur(nv) < DX_WIN_MAX)
-            nv++;                               /* cur is the low field */
-    } while (!atomic_compare_exchange_weak_explicit(&w->v, &old, nv, memory_order_relaxed,
-                                                    memory_order_relaxed));
-    return w_est(nv, now, period);
+    return w_est(w_bump(&w->v, ep), now, period);
 }
 
 uint32_t dx_win_count(const struct dx_win *w, uint64_t now, uint64_t period)
@@ -96,10 +106,15 @@ void dx_rate_format(uint32_t n, uint64_t period, char *buf, size_t cap)
 
 /* --- the sketch ----------------------------------------------------------- */
 
+struct sk_stripe {
+    _Atomic uint32_t begun, ended;              /* updates of the stripe, modulo 2^32 */
+};
+
 struct dx_sketch {
     unsigned refs;                              /* holders (one thread) */
     uint64_t period;
     unsigned char key[crypto_shorthash_KEYBYTES];
+    struct sk_stripe stripe[DX_SKETCH_STRIPES];
     struct dx_win cell[DX_SKETCH_ROWS][DX_SKETCH_WIDTH];
 };
 
@@ -153,26 +168,81 @@ static uint64_t sk_hash(const struct dx_sketch *s, const void *key, size_t len)
     return v;
 }
 
+/* A key's estimate from its cells seen at ep: the smallest cur plus the
+ * share of the smallest prev (each field bounds the key's own from above). */
+static uint32_t sk_est(const uint64_t v[DX_SKETCH_ROWS], uint64_t now, uint64_t period)
+{
+    uint32_t cur = DX_WIN_MAX, prev = DX_WIN_MAX;
+    for (unsigned r = 0; r < DX_SKETCH_ROWS; r++) {
+        if (w_cur(v[r]) < cur)
+            cur = w_cur(v[r]);
+        if (w_prev(v[r]) < prev)
+            prev = w_prev(v[r]);
+    }
+    return w_est(w_make(0, prev, cur), now, period);
+}
+
+/* The cell *c seen at ep raised to a cur of at least want (saturating). */
+static uint64_t w_raise(_Atomic uint64_t *c, uint32_t ep, uint32_t want)
+{
+    if (want > DX_WIN_MAX)
+        want = DX_WIN_MAX;
+    uint64_t old = atomic_load_explicit(c, memory_order_relaxed), nv;
+    do {
+        nv = w_at(old, ep);
+        if (w_cur(nv) >= want)
+            return nv;
+        nv = (nv & ~(uint64_t)DX_WIN_MAX) | want;
+    } while (!atomic_compare_exchange_weak_explicit(c, &old, nv, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return nv;
+}
+
+/* Conservative update: the key's cells are raised to its smallest cur + 1
+ * (those above it are left as they are). That is exact only while no other
+ * query of the key is counted at the same time, so the keys are spread over
+ * DX_SKETCH_STRIPES stripes, each with a count of the updates begun and
+ * ended: an update that overlaps another of its stripe (one under way when
+ * it begins, or one begun before it ends) counts one in every cell as a
+ * plain count-min sketch does. So no count is ever lost; such a query may
+ * count twice. */
 uint32_t dx_sketch_add(struct dx_sketch *s, const void *key, size_t len, uint64_t now)
 {
     uint64_t h = sk_hash(s, key, len);
-    uint32_t min = UINT32_MAX;
+    uint32_t ep = (uint32_t)(now / s->period) & EP_MASK;
+    struct sk_stripe *st = &s->stripe[(h >> 52) % DX_SKETCH_STRIPES];
+    uint32_t b = atomic_fetch_add_explicit(&st->begun, 1, memory_order_acq_rel);
+    bool raced = atomic_load_explicit(&st->ended, memory_order_acquire) != b; /* one under way */
+    _Atomic uint64_t *c[DX_SKETCH_ROWS];
+    uint64_t v[DX_SKETCH_ROWS];
+    uint32_t min = DX_WIN_MAX;
     for (unsigned r = 0; r < DX_SKETCH_ROWS; r++) {
-        uint32_t e = dx_win_add(&s->cell[r][(h >> (16 * r)) & 0xffffu], now, s->period);
-        if (e < min)
-            min = e;
+        c[r] = &s->cell[r][(h >> (16 * r)) & 0xffffu].v;
+        v[r] = w_at(atomic_load_explicit(c[r], memory_order_relaxed), ep);
+        if (w_cur(v[r]) < min)
+            min = w_cur(v[r]);
     }
-    return min;
+    if (!raced) {
+        for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
+            v[r] = w_raise(c[r], ep, min + 1);
+    }
+    atomic_fetch_add_explicit(&st->ended, 1, memory_order_acq_rel);
+    raced |= atomic_load_explicit(&st->begun, memory_order_acquire) != b + 1; /* one begun since */
+    if (raced) {
+        for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
+            v[r] = w_bump(c[r], ep);
+    }
+    return sk_est(v, now, s->period);
 }
 
 uint32_t dx_sketch_count(const struct dx_sketch *s, const void *key, size_t len, uint64_t now)
 {
     uint64_t h = sk_hash(s, key, len);
-    uint32_t min = UINT32_MAX;
+    uint32_t ep = (uint32_t)(now / s->period) & EP_MASK;
+    uint64_t v[DX_SKETCH_ROWS];
     for (unsigned r = 0; r < DX_SKETCH_ROWS; r++) {
-        uint32_t e = dx_win_count(&s->cell[r][(h >> (16 * r)) & 0xffffu], now, s->period);
-        if (e < min)
-            min = e;
+        const struct dx_win *w = &s->cell[r][(h >> (16 * r)) & 0xffffu];
+        v[r] = w_at(atomic_load_explicit(&((struct dx_win *)w)->v, memory_order_relaxed), ep);
     }
-    return min;
+    return sk_est(v, now, s->period);
 }

@@ -19,6 +19,8 @@
 
 #define T0 1800000000ull            /* a multiple of 60 and 3600 */
 
+static const uint8_t KEY16[16] = "0123456789abcdef";
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void)
 {
@@ -56,8 +58,43 @@ static void test_windows_move_on_and_empty(void **state)
     assert_int_equal(dx_win_count(&w, s + 199, p), 0);    /* its last second: none of prev */
     assert_int_equal(dx_win_count(&w, s + 200, p), 0);    /* two windows on: empty */
     assert_int_equal(dx_win_add(&w, s + 350, p), 1);      /* ... and counting afresh */
-    /* a clock stepping back a window or more starts afresh as well */
-    assert_int_equal(dx_win_add(&w, s + 50, p), 1);
+    /* a clock stepping back by more than DX_WIN_AHEAD windows starts afresh
+     * as well; by fewer, it counts in the counter's window (below) */
+    assert_int_equal(dx_win_add(&w, s + 350 - (DX_WIN_AHEAD + 1) * p, p), 1);
+}
+
+/* The schedule of a worker whose batch clock is one second behind (limit
+ * 10 per 60 s): 10 queries at t+30, 10 at t+60 (one answered), one at t+59
+ * from the lagging worker after another moved the counter on, 10 more at
+ * t+60. Once lost, the counts let 22 through in 30 s; counted in the
+ * counter's window, 11, within N per window and 2N per period. */
+static void test_a_lagging_clock_loses_no_counts(void **state)
+{
+    (void)state;
+    const uint64_t p = 60, t = T0 - T0 % p - p;
+    const uint32_t n = 10;
+    struct dx_win w = { 0 };
+    struct dx_sketch *sk = dx_sketch_new(p, KEY16);
+    assert_non_null(sk);
+    static const uint64_t when[] = { 30, 60, 59, 60 };
+    static const int count[] = { 10, 10, 1, 10 };
+    unsigned answered = 0, sk_answered = 0, k = 7;
+    for (size_t i = 0; i < 4; i++)
+        for (int j = 0; j < count[i]; j++) {
+            answered += dx_win_add(&w, t + when[i], p) <= n;
+            sk_answered += dx_sketch_add(sk, &k, sizeof(k), t + when[i]) <= n;
+        }
+    assert_int_equal(answered, 11);
+    assert_int_equal(sk_answered, 11);
+    /* the current window holds every query counted in it */
+    assert_int_equal(dx_win_count(&w, t + 60, p), 21 + 10 * 59 / 60);
+    assert_int_equal(dx_sketch_count(sk, &k, sizeof(k), t + 60), 21 + 10 * 59 / 60);
+    /* workers a second apart, taking turns across the boundary: nothing lost */
+    struct dx_win v = { 0 };
+    for (int i = 0; i < 1000; i++)
+        dx_win_add(&v, t + 59 + (uint64_t)(i % 2), p);
+    assert_int_equal(dx_win_count(&v, t + 60, p), 999);   /* all but the very first */
+    dx_sketch_release(sk);
 }
 
 static void test_counts_saturate(void **state)
@@ -185,7 +222,6 @@ static void test_rates_parse_and_print(void **state)
     assert_int_equal(dx_rate_parse(NULL, &n, &p), DX_EINVAL);
 }
 
-static const uint8_t KEY16[16] = "0123456789abcdef";
 
 static void test_a_sketch_never_undercounts_and_keeps_keys_apart(void **state)
 {
@@ -214,9 +250,9 @@ static void test_a_sketch_never_undercounts_and_keeps_keys_apart(void **state)
 }
 
 /* window.h: the overcount exceeds e / W of all queries with probability at
- * most e^-ROWS per key. 200,000 keys counted once each, then 2000 keys
+ * most 2e^-ROWS per key. 200,000 keys counted once each, then 2000 keys
  * never counted are asked: an overcount above e/W * 200000 = 8.3 for at
- * most 2% of them. */
+ * most 4% of them (none here: conservative update keeps them near 1). */
 static void test_a_sketch_overcounts_within_the_stated_bound(void **state)
 {
     (void)state;
@@ -234,7 +270,32 @@ static void test_a_sketch_overcounts_within_the_stated_bound(void **state)
             worst = e;
     }
     print_message("overcount above %.1f: %u of 2000 (worst %u)\n", bound, over, worst);
-    assert_true(over <= 40);
+    assert_true(over <= 80);
+    dx_sketch_release(s);
+}
+
+/* Conservative update: a query counts only in its key's smallest counters,
+ * so the keys that share counters inflate one another less. 200,000 keys
+ * once each (3 queries per counter on average): without it about 18% of
+ * them are estimated exactly, with it about 46%. */
+static void test_conservative_update_overcounts_less(void **state)
+{
+    (void)state;
+    struct dx_sketch *s = dx_sketch_new(60, KEY16);
+    assert_non_null(s);
+    for (uint32_t i = 0; i < 200000; i++)
+        dx_sketch_add(s, &i, sizeof(i), T0);
+    unsigned exact = 0;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < 200000; i++) {
+        uint32_t e = dx_sketch_count(s, &i, sizeof(i), T0);
+        assert_true(e >= 1);                        /* never under */
+        exact += e == 1;
+        sum += e;
+    }
+    print_message("exact: %u of 200000, mean %.2f\n", exact, sum / 200000.0);
+    assert_true(exact >= 80000);
+    assert_true(sum <= 340000);
     dx_sketch_release(s);
 }
 
@@ -254,6 +315,32 @@ static void *adder(void *arg)
     return NULL;
 }
 
+/* Many keys at once from 4 threads (sharing counters and stripes): with
+ * conservative update and races, no key is ever under its count. */
+static void *many(void *arg)
+{
+    struct dx_sketch *s = arg;
+    for (int n = 0; n < 20; n++)
+        for (uint32_t k = 0; k < 20000; k++)
+            dx_sketch_add(s, &k, sizeof(k), T0);
+    return NULL;
+}
+
+static void test_no_key_is_undercounted_across_threads(void **state)
+{
+    (void)state;
+    struct dx_sketch *s = dx_sketch_new(86400, KEY16);
+    assert_non_null(s);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, many, s), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (uint32_t k = 0; k < 20000; k++)
+        assert_true(dx_sketch_count(s, &k, sizeof(k), T0) >= 80);
+    dx_sketch_release(s);
+}
+
 static void test_no_count_is_lost_across_threads(void **state)
 {
     (void)state;
@@ -267,7 +354,11 @@ static void test_no_count_is_lost_across_threads(void **state)
     for (int i = 0; i < 4; i++)
         pthread_join(th[i], NULL);
     assert_int_equal(dx_win_count(&w, T0, 86400), 400000);
-    assert_int_equal(dx_sketch_count(s, &(uint32_t){ 42 }, 4, T0), 400000);
+    /* the sketch: none lost; a query that overlaps another of its key's
+     * stripe counts in full, so some count twice */
+    uint32_t n = dx_sketch_count(s, &(uint32_t){ 42 }, 4, T0);
+    print_message("sketch: %u for 400000\n", n);
+    assert_in_range(n, 400000, 800000);
     dx_sketch_release(s);
 }
 
@@ -276,13 +367,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_steady_rate_is_counted_exactly),
         cmocka_unit_test(test_windows_move_on_and_empty),
+        cmocka_unit_test(test_a_lagging_clock_loses_no_counts),
         cmocka_unit_test(test_counts_saturate),
         cmocka_unit_test(test_the_estimate_error_stays_within_the_stated_bound),
         cmocka_unit_test(test_as_a_limit_it_answers_at_most_2n_per_period),
         cmocka_unit_test(test_rates_parse_and_print),
         cmocka_unit_test(test_a_sketch_never_undercounts_and_keeps_keys_apart),
         cmocka_unit_test(test_a_sketch_overcounts_within_the_stated_bound),
+        cmocka_unit_test(test_conservative_update_overcounts_less),
         cmocka_unit_test(test_no_count_is_lost_across_threads),
+        cmocka_unit_test(test_no_key_is_undercounted_across_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
