@@ -17,6 +17,7 @@
 #include "admin/check.h"
 #include "admin/print.h"
 #include "admin/requests.h"
+#include "admin/stats.h"
 
 #include "zones/cli.h"
 #include "zones/clock.h"
@@ -139,11 +140,11 @@ static const struct dx_cli_cmd cmds[];
 
 /* Options every command accepts besides its own. */
 enum { OPT_JSON = 1000, OPT_LIFETIME, OPT_REASON, OPT_CODE, OPT_TXT, OPT_EXCLUDE, OPT_HOLD,
-       OPT_FORCE, OPT_FORMAT };
+       OPT_FORCE, OPT_FORMAT, OPT_SORT };
 
 struct opts {
     bool json, exclude, help, force;
-    const char *lifetime, *reason, *code, *txt, *hold, *format, *output;
+    const char *lifetime, *reason, *code, *txt, *hold, *format, *output, *sort;
     int nargs;
     char **args;
 };
@@ -165,6 +166,7 @@ static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char 
         { "force",    no_argument,       NULL, OPT_FORCE },
         { "format",   required_argument, NULL, OPT_FORMAT },
         { "output",   required_argument, NULL, 'o' },
+        { "sort",     required_argument, NULL, OPT_SORT },
         { "config",   required_argument, NULL, 'c' },
         { "help",     no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -196,6 +198,7 @@ static int parse_opts(struct ctx *c, const struct dx_cli_cmd *m, int argc, char 
         case 'c':          c->conf_opt = optarg; break;
         case 'h':          o->help = true; break;
         case OPT_JSON:     o->json = true; break;
+        case OPT_SORT:     o->sort = optarg; break;
         case OPT_LIFETIME: o->lifetime = optarg; break;
         case OPT_REASON:   o->reason = optarg; break;
         case OPT_CODE:     o->code = optarg; break;
@@ -597,9 +600,23 @@ static int cmd_delist(void *ctx, int argc, char **argv)
     return DX_EX_OK;
 }
 
+/* ---- stats (admin/stats.c) ------------------------------------------------ */
+
+static int cmd_stats(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_stats(find_cmd("stats"), &c->conf_opt, c->now, argc, argv);
+}
+
 /* ---- list --------------------------------------------------------------- */
 
-#define LIST_COLS 10
+#define LIST_COLS 12
+
+struct hot {                     /* list --sort hits: an entry and its queries */
+    const char *list;            /* the zone's list config's name */
+    struct dx_key key;
+    uint64_t queries;
+};
 
 struct list_ctx {
     const struct dx_zone_conf *z;
@@ -607,12 +624,46 @@ struct list_ctx {
     int pass;                    /* text: 0 = measure, 1 = print */
     int w[LIST_COLS];
     size_t n;
+    struct dx_heat *heat;        /* queries and last query per entry, or NULL */
+    struct hot *hot;             /* --sort hits: collected, then printed in order */
+    size_t n_hot, cap_hot;
+    bool collect, oom;
 };
+
+static int hot_cmp(const void *a, const void *b)
+{
+    const struct hot *x = a, *y = b;
+    return x->queries != y->queries ? (x->queries < y->queries ? 1 : -1) : 0;
+}
 
 static int list_cb(void *arg, const char *list, const struct dx_key *k, const struct dx_entry *e)
 {
     struct list_ctx *lc = arg;
+    uint64_t queries, lastq;
+    dx_adm_heat_get(lc->heat, lc->z->name, list, k, &queries, &lastq);
+    if (lc->collect) {           /* --sort hits: the key now, the row once sorted */
+        if (lc->n_hot == lc->cap_hot) {
+            size_t cap = lc->cap_hot ? lc->cap_hot * 2 : 1024;
+            struct hot *nh = realloc(lc->hot, cap * sizeof(*nh));
+            if (!nh) {
+                lc->oom = true;
+                return 1;
+            }
+            lc->hot = nh;
+            lc->cap_hot = cap;
+        }
+        const struct dx_list_conf *l = dx_conf_list(lc->z, list);
+        if (l)
+            lc->hot[lc->n_hot++] = (struct hot){ l->name, *k, queries };
+        return 0;
+    }
     char kt[DX_KEY_TEXT_MAX], code[DX_CODE_TEXT_MAX], first[32], lastb[32], exp[32], hits[16];
+    char qb[24], lq[32];
+    snprintf(qb, sizeof(qb), "%llu", (unsigned long long)queries);
+    if (lastq)
+        dx_print_time(lastq, lq, sizeof(lq));
+    else
+        snprintf(lq, sizeof(lq), "-");
     fmt_key(k, kt, sizeof(kt));
     if (e->code)
         dx_code_text(e->code, code);
@@ -635,6 +686,11 @@ static int list_cb(void *arg, const char *list, const struct dx_key *k, const st
         dx_json_time(j, "first_seen", e->first_seen);
         dx_json_time(j, "last_seen", e->last_seen);
         dx_json_u64(j, "hits", e->hits);
+        dx_json_u64(j, "queries", queries);
+        if (lastq)
+            dx_json_time(j, "last_queried", lastq);
+        else
+            dx_json_null(j, "last_queried");
         dx_json_time(j, "expires", e->expires_at);
         dx_json_obj_end(j);
         return 0;
@@ -643,7 +699,7 @@ static int list_cb(void *arg, const char *list, const struct dx_key *k, const st
     const char *cols[LIST_COLS] = {
         dx_print_safe(list, lb, sizeof(lb)), kt, e->code ? code : "-",
         (e->flags & DX_ENTRY_EXCLUDE) ? "exclude" : "-",
-        first, lastb, hits, exp, dx_print_safe(e->source, sb, sizeof(sb)),
+        first, lastb, hits, qb, lq, exp, dx_print_safe(e->source, sb, sizeof(sb)),
         dx_print_safe(e->reason, rb, sizeof(rb)),
     };
     if (lc->pass == 0)
@@ -653,14 +709,75 @@ static int list_cb(void *arg, const char *list, const struct dx_key *k, const st
     return 0;
 }
 
+/* list --sort hits: every entry's key and queries, sorted (most first, then
+ * in key order: the sort is stable), then each row read again in the same
+ * read txn and printed as list_cb does. */
+static int list_hot(struct ctx *c, struct list_ctx *lc, const struct dx_list_conf *l, bool json,
+                    const char *const *head)
+{
+    const struct dx_zone_conf *z = lc->z;
+    lc->collect = true;
+    int rc = dx_entry_foreach(c->txn, z->name, l ? l->name : NULL, list_cb, lc);
+    lc->collect = false;
+    if (rc)
+        return rc;
+    if (lc->n_hot > 1) {
+        /* entries come in key order; a merge sort by queries keeps it among equals */
+        struct hot *tmp = malloc(lc->n_hot * sizeof(*tmp));
+        if (!tmp) {
+            lc->oom = true;
+            return DX_ENOMEM;
+        }
+        for (size_t w = 1; w < lc->n_hot; w *= 2) {
+            for (size_t lo = 0; lo < lc->n_hot; lo += 2 * w) {
+                size_t mid = lo + w < lc->n_hot ? lo + w : lc->n_hot;
+                size_t hi = lo + 2 * w < lc->n_hot ? lo + 2 * w : lc->n_hot, a = lo, b = mid, k = lo;
+                while (a < mid || b < hi)
+                    tmp[k++] = (b >= hi || (a < mid && hot_cmp(&lc->hot[a], &lc->hot[b]) <= 0))
+                                   ? lc->hot[a++] : lc->hot[b++];
+            }
+            memcpy(lc->hot, tmp, lc->n_hot * sizeof(*tmp));
+        }
+        free(tmp);
+    }
+    struct dx_json j;
+    if (json) {
+        dx_json_init(&j, stdout);
+        lc->j = &j;
+        dx_json_arr_begin(&j, NULL);
+    } else {
+        dx_print_widen(head, lc->w, LIST_COLS);
+    }
+    for (int pass = json ? 1 : 0; pass < 2 && rc == 0; pass++) {
+        lc->pass = pass;
+        if (pass == 1 && !json && lc->n_hot > 0)
+            dx_print_row(stdout, head, lc->w, LIST_COLS);
+        for (size_t i = 0; i < lc->n_hot && rc == 0; i++) {
+            struct dx_entry e;
+            rc = dx_entry_get(c->txn, z->name, lc->hot[i].list, &lc->hot[i].key, &e);
+            if (rc == 0)
+                rc = list_cb(lc, lc->hot[i].list, &lc->hot[i].key, &e);
+        }
+    }
+    if (json)
+        dx_json_arr_end(&j);
+    else if (rc == 0 && lc->n_hot == 0)
+        printf("no entries in %s\n", l ? l->target : z->name);
+    return rc;
+}
+
 static int cmd_list(void *ctx, int argc, char **argv)
 {
     struct ctx *c = ctx;
-    static const int allowed[] = { OPT_JSON, 0 };
+    static const int allowed[] = { OPT_JSON, OPT_SORT, 0 };
     struct opts o;
     int ex = parse_opts(c, find_cmd("list"), argc, argv, allowed, 1, 1, &o);
     if (ex)
         return ex < 0 ? DX_EX_OK : ex;
+    if (o.sort && strcmp(o.sort, "hits") != 0 && strcmp(o.sort, "key") != 0) {
+        dx_cli_err("list: bad --sort '%s' (hits or key)", o.sort);
+        return DX_EX_USAGE;
+    }
     if ((ex = dx_cli_conf(c->conf_opt, &c->conf)))
         return ex;
     struct dx_zone_conf *z;
@@ -672,13 +789,15 @@ static int cmd_list(void *ctx, int argc, char **argv)
         return ex;
     dx_test_point("list-read");
     struct dx_json j;
-    struct list_ctx lc = { .z = z };
+    struct list_ctx lc = { .z = z, .heat = dx_adm_heat_open(c->conf) };
     static const char *const head[LIST_COLS] = {
-        "LIST", "KEY", "CODE", "FLAGS", "FIRST-SEEN", "LAST-SEEN", "HITS", "EXPIRES", "SOURCE",
-        "REASON",
+        "LIST", "KEY", "CODE", "FLAGS", "FIRST-SEEN", "LAST-SEEN", "HITS", "QUERIES",
+        "LAST-QUERIED", "EXPIRES", "SOURCE", "REASON",
     };
     int rc;
-    if (o.json) {
+    if (o.sort && strcmp(o.sort, "hits") == 0) {
+        rc = list_hot(c, &lc, l, o.json, head);
+    } else if (o.json) {
         dx_json_init(&j, stdout);
         lc.j = &j;
         dx_json_arr_begin(&j, NULL);
@@ -694,6 +813,12 @@ static int cmd_list(void *ctx, int argc, char **argv)
         } else if (rc == 0) {
             printf("no entries in %s\n", o.args[0]);
         }
+    }
+    free(lc.hot);
+    dx_adm_heat_close(lc.heat);
+    if (rc && lc.oom) {
+        dx_cli_err("out of memory");
+        return DX_EX_STORE;
     }
     if (rc)
         return dx_cli_store_err(NULL, o.args[0], rc);
@@ -858,6 +983,13 @@ static int cmd_show(void *ctx, int argc, char **argv)
         }
     }
 
+    /* the heat of each listing's entry (dnsxld's heat = yes) */
+    static uint64_t fq[SHOW_MAX], fl[SHOW_MAX];
+    struct dx_heat *heat = dx_adm_heat_open(c->conf);
+    for (size_t i = 0; i < nf; i++)
+        dx_adm_heat_get(heat, found[i].z->name, found[i].l->name, &found[i].key, &fq[i], &fl[i]);
+    dx_adm_heat_close(heat);
+
     struct dx_json j;
     dx_json_init(&j, stdout);
     if (o.json) {
@@ -924,6 +1056,11 @@ static int cmd_show(void *ctx, int argc, char **argv)
             dx_json_time(&j, "first_seen", f->e.first_seen);
             dx_json_time(&j, "last_seen", f->e.last_seen);
             dx_json_u64(&j, "hits", f->e.hits);
+            dx_json_u64(&j, "queries", fq[i]);
+            if (fl[i])
+                dx_json_time(&j, "last_queried", fl[i]);
+            else
+                dx_json_null(&j, "last_queried");
             dx_json_time(&j, "expires", f->e.expires_at);
             dx_json_obj_end(&j);
             continue;
@@ -937,6 +1074,11 @@ static int cmd_show(void *ctx, int argc, char **argv)
             printf("    txt: %s\n", dx_print_safe(f->e.txt, tb, sizeof(tb)));
         printf("    first seen %s  last seen %s  hits %u  expires %s\n", first, lastb, f->e.hits,
                exp);
+        char lq[32];
+        if (fl[i])
+            dx_print_time(fl[i], lq, sizeof(lq));
+        printf("    queries %llu  last queried %s\n", (unsigned long long)fq[i],
+               fl[i] ? lq : "never");
     }
     if (o.json) {
         dx_json_arr_end(&j);
@@ -1097,8 +1239,12 @@ static const struct dx_cli_cmd cmds[] = {
       "remove KEY's own entry; --hold stops automated relisting for DUR. A KEY listed only by"
       " a wider range is not delisted: the message names the range and the add --exclude"
       " that carves KEY out" },
-    { "list",   cmd_list,   "ZONE[/LIST] [--json]",
-      "entries with reason, source, first/last seen, hits and expiry" },
+    { "list",   cmd_list,   "ZONE[/LIST] [--sort hits|key] [--json]",
+      "entries with reason, source, first/last seen, hits, the queries they answered and when"
+      " last (dnsxld's heat = yes), and expiry; --sort hits: most queried first" },
+    { "stats",  cmd_stats,  "[--json]",
+      "per zone and list: entries, expired, serial, last change, queries (heat); each loader"
+      " command's last run; the store's size; with [server] metrics, dnsxld's live counters" },
     { "export", cmd_export, "ZONE[/LIST] [--format rbldnsd|zone] [-o FILE]",
       "the data for mirrors: an rbldnsd combined dataset (rbldnsd serves it as"
       " ZONE:combined:FILE), or the master file AXFR sends (whole zones only); -o replaces"
