@@ -14,6 +14,7 @@
 #include "dnsxld/log.h"
 #include "dnsxld/wire.h"
 #include "zones/err.h"
+#include "zones/journal.h"
 #include "zones/key.h"
 
 #define XFR_QUEUE 2                  /* messages queued or being written, at most */
@@ -43,7 +44,8 @@ struct dx_xfr {
     void *wake_arg;
     bool counted, mu_ok;             /* counted in running; mu and cv initialised */
     /* results, for the log line */
-    bool soa_only;
+    bool soa_only, incremental;      /* an IXFR answered from the journal: */
+    size_t ndel, nadd;               /* ... its records removed and added */
     uint64_t bytes;
     unsigned msgs;
     int rc;
@@ -253,6 +255,32 @@ static bool serial_ge(uint32_t a, uint32_t b)
     return a == b || (uint32_t)(a - b) < 0x80000000u;
 }
 
+/* The condensed difference from the client's serial (RFC 1995 4): our
+ * SOA, the client's SOA, the records removed, our SOA, the records added,
+ * our SOA. */
+static int incremental(struct dx_xfr *x, struct dx_xout *o, const struct dx_rr *soa,
+                       const struct dx_jdiff *d)
+{
+    uint8_t old[540];
+    struct dx_rr orr;
+    dx_zrr_soa(x->zone, x->serial, old, &orr);
+    int rc = dx_xout_rr(o, soa);
+    if (rc == 0)
+        rc = dx_xout_rr(o, &orr);
+    if (rc == 0)
+        rc = dx_jdiff_foreach(&d->del, put, o);
+    if (rc == 0)
+        rc = dx_xout_rr(o, soa);
+    if (rc == 0)
+        rc = dx_jdiff_foreach(&d->add, put, o);
+    if (rc == 0)
+        rc = dx_xout_rr(o, soa);
+    x->incremental = true;
+    x->ndel = d->ndel;
+    x->nadd = d->nadd;
+    return rc;
+}
+
 static void *run(void *arg)
 {
     struct dx_xfr *x = arg;
@@ -267,17 +295,26 @@ static void *run(void *arg)
         rc = dx_zrr_serial(t, x->zone, &serial);
     uint8_t soa[540];
     struct dx_rr rr;
+    struct dx_jdiff d;
+    dx_jdiff_init(&d);
     if (rc == 0) {
         dx_zrr_soa(x->zone, serial, soa, &rr);
+        int inc = 0;
         if (x->has_serial && serial_ge(x->serial, serial)) {
             rc = dx_xout_rr(o, &rr);    /* up to date: our SOA alone (RFC 1995 2) */
             x->soa_only = true;
+        } else if (x->has_serial &&
+                   (inc = dx_journal_diff(t, x->zone->name, x->serial, serial, &d)) == 1) {
+            rc = incremental(x, o, &rr, &d);
+        } else if (inc < 0) {
+            rc = inc;
         } else {
-            rc = dx_zrr_walk(t, x->zone, x->now, put, o);
+            rc = dx_zrr_walk(t, x->zone, DX_XFR_CLOCK, put, o);
             if (rc == 0)
                 rc = dx_xout_rr(o, &rr);     /* SOA last */
         }
     }
+    dx_jdiff_free(&d);
     if (rc == 0)
         rc = dx_xout_end(o, 0);
     else if (o && rc != DX_EREFUSED)
@@ -341,9 +378,14 @@ void dx_xfr_free(struct dx_xfr *x)
     if (x->started) {
         pthread_join(x->thread, NULL);
         const char *type = x->ixfr ? "IXFR" : "AXFR";
-        if (x->rc == 0)
+        if (x->rc == 0 && x->incremental)
+            dx_log_info("%s %s to %s (incremental from serial %u: %zu records removed, %zu "
+                        "added): %u messages, %llu bytes", type, x->zone->name, x->peer,
+                        x->serial, x->ndel, x->nadd, x->msgs, (unsigned long long)x->bytes);
+        else if (x->rc == 0)
             dx_log_info("%s %s to %s%s: %u messages, %llu bytes", type, x->zone->name,
-                        x->peer, x->soa_only ? " (up to date: SOA only)" : "", x->msgs,
+                        x->peer, x->soa_only ? " (up to date: SOA only)"
+                                 : x->ixfr ? " (the whole zone)" : "", x->msgs,
                         (unsigned long long)x->bytes);
         else
             dx_log_warn("%s %s to %s ended: %s", type, x->zone->name, x->peer,

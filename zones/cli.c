@@ -4,6 +4,7 @@
 #include "zones/clock.h"
 #include "zones/conf.h"
 #include "zones/err.h"
+#include "zones/journal.h"
 #include "zones/safe.h"
 #include "zones/store.h"
 
@@ -177,6 +178,12 @@ int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
         return dx_exit_store(rc);
     }
     dx_store_set_history_limit(*out, conf->loader.history_size);
+    if (write && dx_journal_attach(*out, conf) != 0) {
+        dx_cli_err("cannot open the store %s: %s", dir, dx_strerror(DX_ENOMEM));
+        dx_store_close(*out);
+        *out = NULL;
+        return DX_EX_STORE;
+    }
     unsigned how = dx_store_opened(*out);
     if (how & DX_STORE_CREATED)
         dx_cli_err("created a new, empty store in %s", dir);

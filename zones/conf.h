@@ -94,6 +94,17 @@ struct dx_key_conf {
     int line;
 };
 
+/* One notify line (RFC 1996): a secondary told of every serial change,
+ * the NOTIFY signed with key when one is named. */
+struct dx_notify_conf {
+    uint8_t family;              /* DX_FAM_V4 | DX_FAM_V6 */
+    uint8_t addr[16];
+    uint16_t port;               /* default 53 */
+    const struct dx_key_conf *key;
+    char *key_name;              /* as written (resolved at the end of the file) */
+    int line;
+};
+
 /* One allow-transfer line: clients in net, with the key when one is named. */
 struct dx_xfr_acl {
     struct dx_key net;
@@ -125,6 +136,10 @@ struct dx_zone_conf {
     struct dx_acl allow_query;   /* allow-query; used only when has_allow_query */
     struct dx_xfr_acl *allow_transfer;  /* AXFR/IXFR to these; none: no transfers */
     size_t n_allow_transfer;
+    struct dx_notify_conf *notify;   /* notify = ADDR[:PORT] [key NAME] lines */
+    size_t n_notify;
+    uint64_t ixfr_journal;       /* ixfr-journal: bytes of IXFR journal kept; 0 = none */
+    uint64_t ixfr_journal_age;   /* ixfr-journal-age: changes older are dropped (seconds) */
     bool has_allow_query;
     /* usage policy (dnsxld(8) "Usage policy"): answers in 127.255.255.0/24 */
     struct dx_acl blocked_clients; /* blocked-clients: answered blocked_code */

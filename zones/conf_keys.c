@@ -153,6 +153,10 @@ static const struct keydef zone_keys[] = {
     { "answer", K_ENUM, false, ZONE(answer), 0, 0, 0, answer_names, NULL, "separate" },
     { "allow-query", K_CIDRS, true, ZONE(allow_query), 0, 0, 0, NULL, NULL, NULL },
     { "allow-transfer", K_FN, true, 0, 0, 0, 0, NULL, set_allow_transfer, NULL },
+    { "notify", K_FN, true, 0, 0, 0, 0, NULL, set_allow_transfer, NULL },   /* conf_xfr.c */
+    { "ixfr-journal", K_SIZE, false, ZONE(ixfr_journal), 0, 0, UINT64_MAX, NULL, NULL, "64M" },
+    { "ixfr-journal-age", K_DURATION, false, ZONE(ixfr_journal_age), 0, 60, DX_FOREVER, NULL,
+      NULL, "7d" },
     /* usage policy: the answers live in 127.255.255.0/24 (Spamhaus' codes by default) */
     { "blocked-clients", K_CIDRS, true, ZONE(blocked_clients), 0, 0, 0, NULL, NULL, NULL },
     { "blocked-code", K_FN, false, ZONE(blocked_code), 0, 0, 0, NULL, set_policy_code,

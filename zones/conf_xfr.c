@@ -1,6 +1,7 @@
 /* The config of zone transfers (dnsxl.conf(5)): [key NAME] sections (TSIG
  * keys, RFC 8945: algorithm, secret or secret-file) and the zones'
- * allow-transfer lines ("ADDR[/LEN] [key NAME]"), for zones/conf.c. A
+ * allow-transfer lines ("ADDR[/LEN] [key NAME]") and notify lines
+ * ("ADDR[:PORT] [key NAME]"), for zones/conf.c. A
  * secret is base64 (decoded with libsodium); a secret file is read through
  * zones/secret.h, so one that its group or others may read is refused. */
 #include "zones/conf_int.h"
@@ -12,6 +13,7 @@
 
 #include "zones/err.h"
 #include "zones/key.h"
+#include "zones/listen.h"
 #include "zones/name.h"
 #include "zones/secret.h"
 
@@ -74,10 +76,57 @@ int dx__conf_key_close(struct parser *p, struct dx_key_conf *k)
     return 0;
 }
 
+/* notify = ADDR[:PORT] [key NAME]: IPv4, IPv4:PORT, IPv6 or [IPv6]:PORT. */
+static int set_notify(struct parser *p, struct dx_zone_conf *z, const char *val)
+{
+    char *copy = strdup(val);
+    if (!copy)
+        return nomem(p);
+    char *save = NULL, *tok[4];
+    int n = 0;
+    for (char *t = strtok_r(copy, " \t", &save); t && n < 4; t = strtok_r(NULL, " \t", &save))
+        tok[n++] = t;
+    struct dx_notify_conf nc = { .line = p->line, .port = 53 };
+    int rc = 0;
+    struct dx_listen l;
+    char why[256];
+    if (n != 1 && !(n == 3 && strcasecmp(tok[1], "key") == 0)) {
+        rc = fail(p, p->line, "notify: expected ADDRESS[:PORT] [key NAME], got '%s'", val);
+    } else if (dx_addr_parse(tok[0], 4, nc.addr) == 0) {
+        nc.family = DX_FAM_V4;
+    } else if (dx_addr_parse(tok[0], 6, nc.addr) == 0) {
+        nc.family = DX_FAM_V6;
+    } else if (dx_listen_from_text(tok[0], &l, why, sizeof(why)) == 0) {
+        nc.family = l.family;
+        nc.port = l.port;
+        memcpy(nc.addr, l.addr, 16);
+    } else {
+        rc = fail(p, p->line, "notify: %s", why);
+    }
+    if (rc == 0 && n == 3) {
+        char norm[DX_NAME_TEXT_MAX + 1];
+        if (dx__conf_name(tok[2], norm) || !(nc.key_name = strdup(norm)))
+            rc = nc.key_name ? nomem(p) : fail(p, p->line, "notify: bad key name '%s'", tok[2]);
+    }
+    free(copy);
+    if (rc)
+        return rc;
+    struct dx_notify_conf *nn = realloc(z->notify, (z->n_notify + 1) * sizeof(*nn));
+    if (!nn) {
+        free(nc.key_name);
+        return nomem(p);
+    }
+    z->notify = nn;
+    nn[z->n_notify++] = nc;
+    return 0;
+}
+
 int dx__conf_set_allow_transfer(struct parser *p, const char *what, void *base,
                                 const char *val)
 {
     struct dx_zone_conf *z = base;
+    if (strcmp(what, "notify") == 0)
+        return set_notify(p, z, val);
     char *copy = strdup(val);
     if (!copy)
         return nomem(p);
@@ -125,6 +174,17 @@ int dx__conf_xfr_finish(struct parser *p)
                 return fail(p, a->line, "allow-transfer: unknown key '%s' (no [key %s])",
                             a->key_name, a->key_name);
         }
+        for (size_t i = 0; i < z->n_notify; i++) {
+            struct dx_notify_conf *a = &z->notify[i];
+            if (!a->key_name)
+                continue;
+            for (size_t k = 0; k < c->n_keys && !a->key; k++)
+                if (strcmp(c->keys[k].name, a->key_name) == 0)
+                    a->key = &c->keys[k];
+            if (!a->key)
+                return fail(p, a->line, "notify: unknown key '%s' (no [key %s])", a->key_name,
+                            a->key_name);
+        }
     }
     return 0;
 }
@@ -147,6 +207,9 @@ void dx__conf_xfr_free(struct dx_conf *c)
         for (size_t i = 0; i < c->zones[zi].n_allow_transfer; i++)
             free(c->zones[zi].allow_transfer[i].key_name);
         free(c->zones[zi].allow_transfer);
+        for (size_t i = 0; i < c->zones[zi].n_notify; i++)
+            free(c->zones[zi].notify[i].key_name);
+        free(c->zones[zi].notify);
     }
 }
 

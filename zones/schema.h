@@ -42,6 +42,12 @@
  * runs     command \0 target \0        -> u64 started, u64 finished, u8 exit status,
  *          (a loader command's last run   u64 added, u64 updated, u64 removed,
  *          per target; added after 1)     str message (its last error line, or NULL)
+ * journal  z \0 u64 seq               -> u32 from serial, u32 to serial, u64 at (the
+ *          (IXFR, RFC 1995: the records   commit's clock), u32 ndel, u32 nadd, then the
+ *          a change of z removed and      ndel records removed and the nadd added, each
+ *          added; db added after          u8 n, owner (wire, n bytes), u16 type, u32 ttl,
+ *          schema 1; seq counts up per    u16 rdlen, rdata (uncompressed); a zone's
+ *          zone)                          records chain (one's to is the next's from)
  * heat     its own environment DATABASE/heat/, written by dnsxld only (recording
  *          hits never waits for an import): meta "schema" -> u32 1 (as above);
  *          heat: entries key -> u64 answered queries, u64 last queried (unix s)
@@ -600,6 +606,79 @@ int dx_sk_run(uint8_t out[DX_SK_MAX], const char *command, const char *target);
  * them): DX_EINVAL for a corrupt record. */
 void dx_sv_run_put(struct dx_bytes *b, const struct dx_run *r);
 int dx_sv_run_get(const void *key, size_t kn, const void *p, size_t n, struct dx_run *r);
+
+/* --- journal (IXFR) ---------------------------------------------------------- */
+
+/* The journal key z \0 u64 seq: its length, or DX_EINVAL. */
+static inline int dx_sk_journal(uint8_t out[DX_SK_MAX], const char *zone, uint64_t seq)
+{
+    size_t zl = strlen(zone);
+    if (dx_sk_check_zone(zone))
+        return DX_EINVAL;
+    memcpy(out, zone, zl + 1);
+    dx_set_be64(out + zl + 1, seq);
+    return (int)(zl + 9);
+}
+
+/* The seq of journal key k[0..n) of the zone whose key prefix (z \0) is
+ * pre[0..pn): true and *seq, false for a key of another zone. */
+static inline bool dx_sk_journal_seq(const void *k, size_t n, const uint8_t *pre, size_t pn,
+                                     uint64_t *seq)
+{
+    if (n != pn + 8 || memcmp(k, pre, pn) != 0)
+        return false;
+    *seq = dx_be64((const uint8_t *)k + pn);
+    return true;
+}
+
+struct dx_jhead {                /* a journal value's head */
+    uint32_t from, to;
+    uint64_t at;
+    uint32_t ndel, nadd;
+};
+
+#define DX_JHEAD_LEN 24
+
+static inline void dx_sv_jhead_put(struct dx_bytes *b, const struct dx_jhead *h)
+{
+    dx_put_u32(b, h->from);
+    dx_put_u32(b, h->to);
+    dx_put_u64(b, h->at);
+    dx_put_u32(b, h->ndel);
+    dx_put_u32(b, h->nadd);
+}
+
+/* Read the head from r (a reader over the value): 0, or DX_EINVAL. */
+static inline int dx_sv_jhead_get(struct dx_bytes *r, struct dx_jhead *h)
+{
+    h->from = dx_get_u32(r);
+    h->to = dx_get_u32(r);
+    h->at = dx_get_u64(r);
+    h->ndel = dx_get_u32(r);
+    h->nadd = dx_get_u32(r);
+    return r->err ? DX_EINVAL : 0;
+}
+
+/* One record of a journal value (its owner at most 255 bytes, rdata 65535). */
+static inline void dx_sv_jrr_put(struct dx_bytes *b, const uint8_t *owner, size_t on,
+                                 uint16_t type, uint32_t ttl, const uint8_t *rd, size_t rdlen)
+{
+    dx_put_lp8(b, owner, on);
+    dx_put_u16(b, type);
+    dx_put_u32(b, ttl);
+    dx_put_lp16(b, rd, rdlen);
+}
+
+/* The next record from r: 0 (pointers into the value), or DX_EINVAL. */
+static inline int dx_sv_jrr_get(struct dx_bytes *r, const uint8_t **owner, size_t *on,
+                                uint16_t *type, uint32_t *ttl, const uint8_t **rd, size_t *rdlen)
+{
+    *owner = dx_get_lp8(r, on);
+    *type = dx_get_u16(r);
+    *ttl = dx_get_u32(r);
+    *rd = dx_get_lp16(r, rdlen);
+    return r->err || *on == 0 ? DX_EINVAL : 0;
+}
 
 /* The heat value: u64 queries, u64 last queried; get: DX_EINVAL if not 16 bytes. */
 static inline void dx_sv_heat_put(uint8_t out[16], uint64_t queries, uint64_t last)

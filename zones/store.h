@@ -80,6 +80,31 @@ uint64_t dx_store_map_size(const struct dx_store *st); /* the current map size, 
 
 /* --- transactions ------------------------------------------------------ */
 
+struct dx_txn;
+
+/* Run by dx_txn_commit inside the write txn w for every zone whose serial
+ * it changes (old: the serial before, had_old false for a zone never
+ * written), after the index follows the entries and before the serial is
+ * written: the IXFR journal's (zones/journal.h). A non-zero return aborts
+ * the commit with that error. */
+typedef int (*dx_commit_hook)(void *arg, struct dx_txn *w, const char *zone, bool had_old,
+                              uint32_t old, uint32_t serial);
+
+/* Set the store's commit hook (NULL: none); dx_store_close calls
+ * free_arg(arg) (may be NULL). Replaces (and frees) an earlier one. */
+void dx_store_set_commit_hook(struct dx_store *st, dx_commit_hook fn, void (*free_arg)(void *),
+                              void *arg);
+
+/* The serial that follows old at the clock now (unix seconds): now when
+ * it is later than old in RFC 1982 serial arithmetic, else old + 1. */
+uint32_t dx_serial_next(uint32_t old, uint32_t now);
+
+/* The txn's clock (dx_txn_write's now; a read txn: 0). */
+uint64_t dx_txn_now(const struct dx_txn *t);
+
+/* The store of a txn. */
+struct dx_store *dx_txn_store(const struct dx_txn *t);
+
 int  dx_txn_read(struct dx_store *st, struct dx_txn **out);
 void dx_txn_reset(struct dx_txn *t);          /* read txn: drop the snapshot, keep the handle */
 int  dx_txn_renew(struct dx_txn *t);          /* read txn: take a fresh snapshot */
@@ -88,7 +113,8 @@ int  dx_txn_renew(struct dx_txn *t);          /* read txn: take a fresh snapshot
 bool dx_txn_behind(const struct dx_txn *t);
 /* Write txn; blocks while another writer runs. `now` (unix seconds) is the
  * txn's clock: the SOA serial of every zone it changes becomes now, or the
- * old serial + 1 if that is not later. Before it begins, the map is doubled
+ * old serial + 1 if now is not later in RFC 1982 serial arithmetic (so a
+ * serial never goes back, and after a wrap it follows the clock again). Before it begins, the map is doubled
  * when more than 3/4 of it is in use and no txn of this process holds a
  * snapshot (MDB_MAP_FULL is then rare; dx_store_hint says what to raise). */
 int  dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out);

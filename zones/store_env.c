@@ -49,7 +49,7 @@ static MDB_dbi *store_dbi(struct dx_store *st, size_t i)
 {
     MDB_dbi *d[] = { &st->meta,   &st->zones,  &st->entries, &st->index, &st->dindex,
                      &st->expiry, &st->holds,  &st->history, &st->reports,
-                     &st->requests, &st->changes, &st->counts, &st->runs };
+                     &st->requests, &st->changes, &st->counts, &st->runs, &st->journal };
     return i < sizeof(d) / sizeof(d[0]) ? d[i] : NULL;
 }
 
@@ -58,6 +58,7 @@ static const char *const dbi_names[] = {
     "reports",              /* added after schema 1 shipped: created if missing */
     "requests",             /* the same */
     "changes", "counts", "runs",    /* the same (counts: filled from entries then) */
+    "journal",              /* the same */
 };
 #define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
 
@@ -276,6 +277,8 @@ void dx_store_close(struct dx_store *st)
 {
     if (!st)
         return;
+    if (st->hook_free)
+        st->hook_free(st->hook_arg);
     mdb_env_close(st->env);
     free(st->dir);
     free(st);
@@ -458,21 +461,51 @@ void dx_txn_abort(struct dx_txn *t)
     txn_free(t);
 }
 
+void dx_store_set_commit_hook(struct dx_store *st, dx_commit_hook fn, void (*free_arg)(void *),
+                              void *arg)
+{
+    if (st->hook_free)
+        st->hook_free(st->hook_arg);
+    st->hook = fn;
+    st->hook_free = free_arg;
+    st->hook_arg = arg;
+}
+
+uint64_t dx_txn_now(const struct dx_txn *t)
+{
+    return t && t->write ? t->now : 0;
+}
+
+struct dx_store *dx_txn_store(const struct dx_txn *t)
+{
+    return t ? t->st : NULL;
+}
+
+/* The serial after old at the clock now (RFC 1982: now when it is later
+ * than old in serial arithmetic, else old + 1, wrapping). */
+uint32_t dx_serial_next(uint32_t old, uint32_t now)
+{
+    return now != old && (uint32_t)(now - old) < 0x80000000u ? now : old + 1;
+}
+
 /* Serials are the txn's clock (unix seconds, dx_txn_write's now), or the
- * old serial + 1 when that is not later (RFC 1982 arithmetic is left to the
- * readers; a serial only grows). */
+ * old serial + 1 when that is not later (dx_serial_next). */
 static int bump_serials(struct dx_txn *t)
 {
     uint32_t now = (uint32_t)t->now;
     for (size_t i = 0; i < t->nzones; i++) {
         MDB_val k = { dx_sk_zone(t->zones[i]), t->zones[i] }, v;
-        uint32_t serial = now, old;
+        uint32_t serial = now, old = 0;
+        bool had = false;
         int rc = mdb_get(t->txn, t->st->zones, &k, &v);
         if (rc == 0 && dx_sv_u32_get(v.mv_data, v.mv_size, &old) == 0) {
-            serial = old + 1 > now ? old + 1 : now;
+            serial = dx_serial_next(old, now);
+            had = true;
         } else if (rc && rc != MDB_NOTFOUND) {
             return dx__mdb(rc);
         }
+        if (t->st->hook && (rc = t->st->hook(t->st->hook_arg, t, t->zones[i], had, old, serial)))
+            return rc;
         uint8_t b[4];
         dx_sv_u32_put(b, serial);
         v.mv_size = 4;

@@ -42,6 +42,10 @@ struct dx_store {
     MDB_dbi requests;                /* removal requests (zones/store_requests.c) */
     MDB_dbi changes, counts, runs;   /* last change per zone, entries per list, loader
                                         runs (zones/store_counts.c, store_runs.c) */
+    MDB_dbi journal;                 /* IXFR journal (zones/store_journal.c) */
+    dx_commit_hook hook;             /* dx_store_set_commit_hook */
+    void (*hook_free)(void *arg);
+    void *hook_arg;
     char *dir;
     unsigned opened;                 /* DX_STORE_CREATED | DX_STORE_UPGRADED */
     int stale_readers;               /* reader slots of dead processes cleared at open */

@@ -104,6 +104,11 @@ int dx_ipwalk_seek(struct dx_ipwalk *w, dx_u128 addr, struct dx_ipiv *iv)
     return rc;
 }
 
+void dx_ipwalk_rewind(struct dx_ipwalk *w)
+{
+    w->have = w->eof = false;
+}
+
 /* --- the domain index ------------------------------------------------------------ */
 
 struct dx_dwalk {

@@ -37,6 +37,9 @@ void dx_ipwalk_close(struct dx_ipwalk *w);   /* NULL ok */
  * one). */
 int dx_ipwalk_seek(struct dx_ipwalk *w, dx_u128 addr, struct dx_ipiv *iv);
 
+/* Forget the walk's position: the next seek may go back (one MDB_SET_RANGE). */
+void dx_ipwalk_rewind(struct dx_ipwalk *w);
+
 /* --- the domain index: records by key ------------------------------------------- */
 
 struct dx_dwalk;

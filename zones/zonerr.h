@@ -76,6 +76,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zones/bytes.h"
 #include "zones/conf.h"
 #include "zones/store.h"
 
@@ -139,5 +140,17 @@ int dx_zrr_serial(struct dx_txn *t, const struct dx_zrr_zone *z, uint32_t *seria
  * corrupt record, an LMDB error). cb must not write to the store. */
 int dx_zrr_walk(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now, dx_rr_cb cb,
                 void *arg);
+
+/* The records of ip zone z at and below one node of its name tree, and
+ * the records of the nodes on the way to it (their own: the rest of the
+ * tree is not walked), without the apex's SOA and NS: what a change inside
+ * the node can change (an entry's records depend on the entries overlapping
+ * its node; the nodes above it only on whether it exists). The node is the
+ * one of depth `depth` (labels below the apex; 0: the whole zone) that
+ * holds address addr of family fam (DX_FAM_V4 | DX_FAM_V6). The cost is
+ * that of the node's records, plus a few index seeks per depth. Returns as
+ * dx_zrr_walk; DX_EINVAL for a domain zone or a bad depth or family. */
+int dx_zrr_walk_under(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now, uint8_t fam,
+                      dx_u128 addr, unsigned depth, dx_rr_cb cb, void *arg);
 
 #endif

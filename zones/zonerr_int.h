@@ -27,6 +27,9 @@ struct zw {
     char text[DX_TXT_MAX];
     struct dx_bytes seen;            /* the TXT texts of the answer being written */
     uint8_t rd[DX_TXT_MAX + DX_TXT_MAX / 255 + 2];
+    unsigned udepth;                 /* dx_zrr_walk_under: the node's depth, 0 = all */
+    uint8_t ufam;                    /* ... its family and an address inside it */
+    dx_u128 uaddr;
 };
 
 /* Hand one RR to the callback. */

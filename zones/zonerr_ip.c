@@ -324,6 +324,100 @@ static int shared_children(struct ipw *x, unsigned k, dx_u128 lo4, dx_u128 lo6,
     return 0;
 }
 
+/* Move family f to address lo, forgetting where its walk was. */
+static void rewind_to(struct fam *f, dx_u128 lo)
+{
+    dx_ipwalk_rewind(f->w);
+    f->pos = lo;
+    f->end = false;
+}
+
+/* Is a child of depth k1 in [lo, hi] of f required, outside [xlo, xhi]
+ * (the path's child; xlo > xhi: none)? 1, 0 or an error. */
+static int other_child(struct ipw *x, struct fam *f, dx_u128 lo, dx_u128 hi, unsigned k1,
+                       dx_u128 xlo, dx_u128 xhi)
+{
+    dx_u128 a;
+    struct src s;
+    rewind_to(f, lo);
+    int rc = next_child(x, f, lo, hi, k1, &a, &s);
+    if (rc != 1 || xlo > xhi || a < xlo || a > xhi)
+        return rc;
+    if (xhi >= hi)
+        return 0;
+    rewind_to(f, xhi + 1);
+    return next_child(x, f, lo, hi, k1, &a, &s);
+}
+
+/* dx_zrr_walk_under, above the node: of the children of a node of depth k
+ * (mode, blocks lo4/lo6, wildcards s4/s6, forced as shared_children) visit
+ * only the one on the way to the node, as the whole walk would (if it
+ * would), and set *any as the whole walk would (some child exists). */
+static int path_children(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, dx_u128 lo6,
+                         const struct src *s4, const struct src *s6, bool forced, bool *any)
+{
+    struct fam *f4 = &x->f4, *f6 = &x->f6;
+    const struct fam *ft = x->w->ufam == DX_FAM_V4 ? f4 : f6;
+    unsigned L = label_of(ft, x->w->uaddr, k + 1);
+    unsigned cm = mode;
+    if (mode == MS && k <= 3)
+        cm = L < 10 ? MS : x->w->ufam == DX_FAM_V4 ? M4 : M6;
+    else if (mode == MS)
+        cm = M6;
+    dx_u128 c4 = 0, c6 = 0, h4 = 0, h6 = 0;
+    if (cm & M4) {
+        c4 = lo4 | (dx_u128)L << (32 - 8 * (k + 1));
+        h4 = block_hi(f4, c4, k + 1);
+    }
+    if (cm & M6) {
+        c6 = lo6 | (dx_u128)L << (128 - 4 * (k + 1));
+        h6 = block_hi(f6, c6, k + 1);
+    }
+    struct src r4s = { NULL, 0, 0 }, r6s = { NULL, 0, 0 };
+    dx_u128 a;
+    int r4 = 0, r6 = 0;
+    if (cm & M4) {
+        rewind_to(f4, c4);
+        r4 = next_child(x, f4, c4, h4, k + 1, &a, &r4s);
+    }
+    if (r4 >= 0 && (cm & M6)) {
+        rewind_to(f6, c6);
+        r6 = next_child(x, f6, c6, h6, k + 1, &a, &r6s);
+    }
+    if (r4 < 0 || r6 < 0)
+        return r4 < 0 ? r4 : r6;
+    bool shared = mode == MS && k <= 3;
+    bool visited = r4 || r6 || (shared && forced && cm != M4);
+    *any = visited || (shared && forced);
+    /* the other children, for *any */
+    if (!*any && (mode & M4) && k < 4) {
+        int o = other_child(x, f4, lo4, block_hi(f4, lo4, k), k + 1, (cm & M4) ? c4 : 1,
+                            (cm & M4) ? h4 : 0);
+        if (o < 0)
+            return o;
+        *any = o;
+    }
+    if (!*any && (mode & M6)) {
+        int o = other_child(x, f6, lo6, block_hi(f6, lo6, k), k + 1, (cm & M6) ? c6 : 1,
+                            (cm & M6) ? h6 : 0);
+        if (o < 0)
+            return o;
+        *any = o;
+    }
+    if (!visited)
+        return 0;
+    if (cm & M4)
+        rewind_to(f4, c4);
+    if (cm & M6)
+        rewind_to(f6, c6);
+    set_label(x, k + 1, L, cm == M6);
+    struct src none = { NULL, 0, 0 };
+    struct src v4 = cm == M4 ? r4s : cm == MS ? (r4 ? r4s : *s4) : none;
+    struct src v6 = cm == M4 ? none : shared ? (r6 ? r6s : *s6) : r6s;
+    bool e;
+    return visit(x, cm, k + 1, c4, c6, v4, v6, &e);
+}
+
 /* A node of depth k >= 1: its records after those of its children, or
  * "not listed" if it must exist and has nothing of its own. */
 static int visit(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, dx_u128 lo6,
@@ -373,7 +467,9 @@ static int visit(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, dx_u128 
     if (rc)
         return rc;
     bool any = false;
-    if (mode == MS && k <= 3)
+    if (k < x->w->udepth)
+        rc = path_children(x, mode, k, lo4, lo6, &s4, &s6, forced, &any);
+    else if (mode == MS && k <= 3)
         rc = shared_children(x, k, lo4, lo6, &s4, &s6, forced, &any);
     else if (mode == MS)
         rc = fam_children(x, f6, M6, k, lo6, &any);
@@ -415,7 +511,9 @@ int dx__zw_ip(struct zw *w)
         rc = dx_ipwalk_open(w->t, w->z->name, DX_FAM_V6, &x->f6.w);
     bool any = false;
     const struct src none = { NULL, 0, 0 };
-    if (rc == 0)
+    if (rc == 0 && w->udepth > 0)
+        rc = path_children(x, MS, 0, 0, 0, &none, &none, false, &any);
+    else if (rc == 0)
         rc = shared_children(x, 0, 0, 0, &none, &none, false, &any);
     dx_ipwalk_close(x->f4.w);
     dx_ipwalk_close(x->f6.w);

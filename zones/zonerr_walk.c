@@ -34,3 +34,22 @@ int dx_zrr_walk(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now, dx_
     free(w);
     return rc;
 }
+
+int dx_zrr_walk_under(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now, uint8_t fam,
+                      dx_u128 addr, unsigned depth, dx_rr_cb cb, void *arg)
+{
+    if (!t || !z || z->kind == DX_ZONE_DOMAIN || (fam != DX_FAM_V4 && fam != DX_FAM_V6) ||
+        depth > (fam == DX_FAM_V4 ? 4u : 32u))
+        return DX_EINVAL;
+    struct zw *w = calloc(1, sizeof(*w));
+    if (!w)
+        return DX_ENOMEM;
+    *w = (struct zw){ .t = t, .z = z, .now = now, .cb = cb, .arg = arg, .udepth = depth,
+                      .ufam = fam, .uaddr = addr };
+    dx_bytes_growable(&w->seen);
+    w->excl_len = dx__zw_owner(z, "excluded", 8, false, w->excl);
+    int rc = w->excl_len ? dx__zw_ip(w) : DX_EINVAL;
+    dx_bytes_free(&w->seen);
+    free(w);
+    return rc;
+}

@@ -28,7 +28,9 @@
 #include <sys/stat.h>
 
 #include "zones/err.h"
+#include "zones/journal.h"
 #include "zones/key.h"
+#include "zones/schema.h"
 #include "zones/store.h"
 
 #define T 1800000000u       /* the clock of every write here */
@@ -163,6 +165,23 @@ static void write_fixture(const char *dir)
                           .status = 2, .message = "no space" };
     assert_int_equal(dx_run_put(w, &bad), 0);
     assert_int_equal(dx_txn_commit(w), 0);
+
+    /* journal (added after schema 1 shipped): one change of a zone, an A
+     * record removed and a TXT added (2.0.192.bl.example.org) */
+    assert_int_equal(dx_txn_write(st, T, &w), 0);
+    uint8_t jb[256];
+    struct dx_bytes b;
+    dx_bytes_writer(&b, jb, sizeof(jb));
+    struct dx_jhead jh = { .from = T, .to = T + 1, .at = T + 1, .ndel = 1, .nadd = 1 };
+    dx_sv_jhead_put(&b, &jh);
+    static const uint8_t owner[] = "\x01" "2" "\x01" "0" "\x03" "192" "\x02" "bl"
+                                   "\x07" "example" "\x03" "org";
+    static const uint8_t a[4] = { 127, 0, 0, 2 }, txt[] = "\x04" "spam";
+    dx_sv_jrr_put(&b, owner, sizeof(owner), 1, 300, a, 4);
+    dx_sv_jrr_put(&b, owner, sizeof(owner), 16, 300, txt, 5);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(dx_journal_append(w, "bl.example.org", jb, b.pos, 1u << 20, 0), 0);
+    assert_int_equal(dx_txn_commit(w), 0);
     dx_store_close(st);
 }
 
@@ -179,7 +198,7 @@ static char *dump(const char *dir)
 {
     static const char *const dbs[] = { "meta", "zones", "entries", "index", "dindex",
                                        "expiry", "holds", "history", "reports", "requests",
-                                       "changes", "counts", "runs" };
+                                       "changes", "counts", "runs", "journal" };
     char *out = NULL;
     size_t outn = 0;
     FILE *f = open_memstream(&out, &outn);
@@ -229,6 +248,7 @@ static const char *const expected[] = {
     "main 686973746f7279",
     "main 686f6c6473",
     "main 696e646578",
+    "main 6a6f75726e616c",
     "main 6d657461",
     "main 7265706f727473",
     "main 7265717565737473",
@@ -286,6 +306,8 @@ static const char *const expected[] = {
     "counts 64626c2e6578616d706c652e6f7267007370616d00 0000000000000003",
     "runs 6578706972650000 000000006b49d200000000006b49d2010200000000000000000000000000000000000000000000000000096e6f20737061636500",
     "runs 696d706f727400626c2e6578616d706c652e6f72672f6d616e75616c00 000000006b49d1fe000000006b49d200000000000000000003000000000000000100000000000000020000",
+    /* journal: added after schema 1 shipped */
+    "journal 626c2e6578616d706c652e6f7267000000000000000001 6b49d2006b49d201000000006b49d201000000010000000118013201300331393202626c076578616d706c65036f72670000010000012c00047f00000218013201300331393202626c076578616d706c65036f72670000100000012c0005047370616d",
 };
 
 static void print_actual(const char *got)
