@@ -187,7 +187,7 @@ static void put_a_rrset(struct ans *a)
 {
     const struct dx_resolved *r = a->r;
     uint32_t ttl = rrset_ttl(a, false);
-    if (a->zone->answer == DX_ANSWER_BITMASK && !r->policy) {   /* a policy code as it is */
+    if (a->zone->answer == DX_ANSWER_BITMASK && !r->policy) {  /* policy: the code, no list bit */
         uint32_t x = 0;
         for (size_t i = 0; i < r->n; i++)
             x |= r->hit[i].code & 0xffu;

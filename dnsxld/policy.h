@@ -1,7 +1,9 @@
 /* The usage policy of a zone, in the zone's own terms (dnsxl.conf(5)
  * blocked-clients, query-limit, query-keys; dnsxld(8) "Usage policy"):
  * answers in 127.255.255.0/24, which no list code can be, so mail
- * software never reads them as a listing.
+ * software never reads them as a listing; in a bitmask zone the config
+ * also refuses a code in use with a bit of a list code in its last octet
+ * (zones/conf.h), so a client testing bits does not either.
  *
  * For a question below the apex of a zone with has_policy, resolve.c asks
  * dx_policy_apply first:

@@ -19,8 +19,11 @@
  * characters), list codes 127.0.0.1 and 127.255.255.0/24 (reserved for
  * errors; blocked-code and limit-code must be in it), and in a bitmask
  * zone list codes that differ in their first three octets or share bits
- * in the last. The query-keys file is dnsxld's to read (dnsxld/policy.h),
- * not dx_conf_load's: the CLIs never need it.
+ * in the last, and a blocked-code or limit-code in use (blocked-clients,
+ * query-limit, query-keys) whose last octet shares a bit with a list code
+ * (a client testing that list's bit would take it for a listing). The
+ * query-keys file is dnsxld's to read (dnsxld/policy.h), not
+ * dx_conf_load's: the CLIs never need it.
  */
 #ifndef DX_CONF_H
 #define DX_CONF_H
@@ -149,6 +152,7 @@ struct dx_zone_conf {
                                     query_period; 0 = none (default) */
     uint64_t query_period;
     uint32_t limit_code;         /* default 127.255.255.255 */
+    int blocked_code_line, limit_code_line; /* their lines; 0 = the default */
     char *limit_txt;
     char *query_keys;            /* query-keys: the keys file, or NULL */
     int unknown_key;             /* enum dx_unknown_key: what an unknown or disabled key gets */

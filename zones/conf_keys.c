@@ -632,6 +632,10 @@ static int note_lines(struct parser *p, const struct keydef *kd, size_t nlz)
         p->pl[p->cur].l.txt_line = p->line;
     } else if (p->sec == SEC_LIST && strcmp(kd->name, "code") == 0) {
         p->pl[p->cur].l.code_line = p->line;
+    } else if (p->sec == SEC_ZONE && strcmp(kd->name, "blocked-code") == 0) {
+        p->c->zones[p->cur].blocked_code_line = p->line;
+    } else if (p->sec == SEC_ZONE && strcmp(kd->name, "limit-code") == 0) {
+        p->c->zones[p->cur].limit_code_line = p->line;
     } else if (p->sec == SEC_LOADER && strcmp(kd->name, "never-list-zone") == 0) {
         size_t n = p->c->loader.n_never_list_zones;
         int *nl = realloc(p->nlz_line, (n ? n : 1) * sizeof(*nl));

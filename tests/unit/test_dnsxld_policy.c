@@ -51,8 +51,15 @@ static const char conf_text[] =
     "[zone bm.example.org]\n"
     "answer = bitmask\n"
     "blocked-clients = 127.0.0.66\n"
+    "blocked-code = 127.255.255.1\n"        /* bitmask: codes with no bit of a list */
+    "query-limit = 2/1h\n"
+    "limit-code = 127.255.255.16\n"
     "[list bm.example.org/a]\n"
     "code = 127.0.0.2\n"
+    "[list bm.example.org/b]\n"
+    "code = 127.0.0.4\n"
+    "[list bm.example.org/c]\n"
+    "code = 127.0.0.8\n"
     "[zone blk.example.org]\n"
     "query-keys = keys.txt\n"
     "unknown-key = blocked\n"
@@ -119,6 +126,8 @@ static int setup(void **state)
     put(w, "bl.example.org", "manual", "2001:db8::1");
     put(w, "plain.example.org", "x", "192.0.2.99");
     put(w, "plain.example.org", "x", "2001:db8::1");
+    put(w, "bm.example.org", "a", "192.0.2.1");
+    put(w, "bm.example.org", "b", "192.0.2.1");
     put(w, "dbl.example.org", "d", "spam.example");
     put(w, "dbl.example.org", "d", "spam.ex4mple");       /* a digit, but too short for a key */
     assert_int_equal(dx_txn_commit(w), 0);
@@ -304,9 +313,6 @@ static void test_blocked_clients_get_the_blocked_code_for_every_name(void **stat
     a = ask("bl.example.org", DX_T_SOA, "127.0.0.66");
     assert_int_equal(a.an, 1);
     assert_int_equal(a.ede, -1);
-    /* a bitmask zone answers the code as it is */
-    a = ask("1.2.0.192.bm.example.org", DX_T_A, "127.0.0.66");
-    assert_int_equal(a.a[0], 0x7ffffffeu);
     /* other clients, other zones: unaffected */
     a = ask("99.2.0.192.bl.example.org", DX_T_A, "127.0.0.67");
     assert_int_equal(a.a[0], 0x7f000004u);
@@ -320,6 +326,39 @@ static void test_blocked_clients_get_the_blocked_code_for_every_name(void **stat
     a = ask_full(g_conf, "99.2.0.192.bl.example.org", DX_T_A, DX_C_IN, false, &p, T0);
     assert_false(a.opt);
     assert_int_equal(a.a[0], 0x7ffffffeu);
+}
+
+/* A bitmask zone: a client that tests each list's bit (SpamAssassin's
+ * check_rbl_sub with a mask, rspamd's returnbits) never reads a policy
+ * answer as a listing, and still reads the listings of the others. */
+static void test_bitmask_policy_answers_set_no_list_bit(void **state)
+{
+    (void)state;
+    static const uint32_t bit[] = { 2, 4, 8 };  /* lists a, b, c */
+    static const char *const names[] = { "1.2.0.192.bm.example.org", "2.2.0.192.bm.example.org",
+                                         "2.0.0.127.bm.example.org" };
+    struct ans a;
+    for (size_t j = 0; j < 3; j++) {            /* listed, unlisted, the test point */
+        a = ask(names[j], DX_T_A, "127.0.0.66");
+        assert_int_equal(a.na, 1);
+        assert_int_equal(a.a[0], 0x7fffff01u);   /* blocked-code as configured */
+        for (size_t k = 0; k < 3; k++)
+            assert_int_equal(a.a[0] & bit[k], 0);
+    }
+    /* query-limit 2/1h: two answered as listed, then the limit-code */
+    a = ask(names[0], DX_T_A, "127.0.0.70");
+    assert_int_equal(a.a[0], 0x7f000006u);       /* lists a and b */
+    a = ask(names[2], DX_T_A, "127.0.0.70");
+    assert_int_equal(a.a[0], 0x7f000002u);       /* the test point (RFC 5782) */
+    for (size_t j = 0; j < 3; j++) {
+        a = ask(names[j], DX_T_A, "127.0.0.70");
+        assert_int_equal(a.na, 1);
+        assert_int_equal(a.a[0], 0x7fffff10u);
+        for (size_t k = 0; k < 3; k++)
+            assert_int_equal(a.a[0] & bit[k], 0);
+    }
+    a = ask(names[0], DX_T_A, "127.0.0.71");     /* another client: listed in a and b */
+    assert_int_equal(a.a[0], 0x7f000006u);
 }
 
 /* --- query-limit ---------------------------------------------------------------- */
@@ -549,6 +588,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blocked_clients_get_the_blocked_code_for_every_name),
+        cmocka_unit_test(test_bitmask_policy_answers_set_no_list_bit),
         cmocka_unit_test(test_over_the_query_limit_a_client_gets_the_limit_code),
         cmocka_unit_test(test_a_reload_keeps_the_counts),
         cmocka_unit_test(test_a_good_key_answers_as_the_zone_without_keys),

@@ -972,6 +972,46 @@ static void test_bitmask_zone_codes_share_a_prefix_and_have_bits_of_their_own(vo
     assert_int_equal(dx_conf_zone(f->c, "e.test")->code_prefix, 0x7f000000);   /* no lists */
 }
 
+/* In a bitmask zone a policy code in use sets no bit of a list code: the
+ * defaults (.254, .255) set them all, so such a zone sets its own. */
+static void test_bitmask_zone_policy_codes_use_no_list_bit(void **state)
+{
+    struct fx *f = *state;
+    char text[512];
+#define BM(policy) snprintf(text, sizeof(text), "[zone m.test]\nanswer = bitmask\n%s" \
+                            "[list m.test/a]\ncode = 127.0.0.2\n[list m.test/b]\n" \
+                            "code = 127.0.0.8\n", policy)
+    BM("blocked-clients = 192.0.2.0/24\n");
+    expect_error(f, text, 1, "the default blocked-code 127.255.255.254 shares the bits 0x02 of "
+                 "its last octet with code 127.0.0.2 of list 'a' (line 5): in bitmask zone "
+                 "'m.test' a client testing that list's bit would read it as a listing; set a "
+                 "blocked-code whose last octet uses only bits no list uses, such as "
+                 "127.255.255.1");
+    BM("query-limit = 100/1m\n");
+    expect_error(f, text, 1, "the default limit-code 127.255.255.255 shares the bits 0x02");
+    BM("query-keys = k.txt\nlimit-code = 127.255.255.9\n");
+    expect_error(f, text, 4, "limit-code 127.255.255.9 shares the bits 0x08 of its last octet "
+                 "with code 127.0.0.8 of list 'b' (line 8)");
+    BM("query-keys = k.txt\nunknown-key = blocked\nlimit-code = 127.255.255.1\n"
+       "blocked-code = 127.255.255.3\n");
+    expect_error(f, text, 6, "blocked-code 127.255.255.3 shares the bits 0x02");
+    /* fine: codes of their own, or a code not in use, or a separate zone */
+    BM("blocked-clients = 192.0.2.0/24\nquery-limit = 100/1m\nblocked-code = 127.255.255.1\n"
+       "limit-code = 127.255.255.0\n");
+    int rc = load(f, text);
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    BM("query-keys = k.txt\nlimit-code = 127.255.255.245\n");   /* 0xf5; blocked-code unused */
+    rc = load(f, text);
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+#undef BM
+    rc = load(f, "[zone s.test]\nblocked-clients = 192.0.2.0/24\nquery-limit = 1/1s\n"
+                 "[list s.test/a]\ncode = 127.0.0.2\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+}
+
 static void test_entry_codes_obey_the_zone_rules(void **state)
 {
     struct fx *f = *state;
@@ -1237,6 +1277,7 @@ int main(void)
         T(test_never_list_zone_must_be_a_zone),
         T(test_reserved_codes_are_refused),
         T(test_bitmask_zone_codes_share_a_prefix_and_have_bits_of_their_own),
+        T(test_bitmask_zone_policy_codes_use_no_list_bit),
         T(test_entry_codes_obey_the_zone_rules),
         T(test_txt_templates_are_checked_at_load),
         T(test_entry_txt_obeys_the_template_rules),
