@@ -1,41 +1,30 @@
-/* UDP (worker.h): datagrams land in the worker's receive buffer
- * (UDP_CHUNKS slots of 64 KiB for recvmmsg), are answered into the
- * socket's outbox (UDP_CHUNKS replies) and leave with one sendmmsg per
- * recvmmsg batch, so a busy worker makes two system calls per batch, not
- * one per reply; a send that would block is counted as a drop. */
+/* UDP (worker.h): the loop tells us when the socket is readable (a
+ * uv_poll_t); we read up to UDP_CHUNKS datagrams with one recvmmsg into
+ * the worker's receive buffer (UDP_CHUNKS slots of 64 KiB), answer them
+ * into the socket's outbox and send the replies with one sendmmsg, so a
+ * busy worker makes two system calls per batch, not two per reply. A batch
+ * shorter than UDP_CHUNKS has emptied the socket's queue: back to the loop
+ * without the recvmmsg that would only say EAGAIN (the poll is level
+ * triggered, so what arrived meanwhile wakes it at once); a full one is
+ * followed by another, UDP_ROUNDS at most before TCP and timers get their
+ * turn. A send that would block is counted as a drop. */
 #include "dnsxld/worker.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    struct udp_sock *u = h->data;
-    (void)suggested;
-    buf->base = (char *)u->w->rxbuf;
-    buf->len = (size_t)UDP_CHUNKS * UDP_CHUNK;
-}
-
 /* Send the outbox with sendmmsg. A full socket buffer drops the rest (a
- * drop, as a blocked uv_udp_try_send would); any other error skips just the
- * reply it concerns. */
+ * drop, as a blocked send would); any other error skips just the reply it
+ * concerns. */
 void dx__udp_flush(struct udp_sock *u)
 {
     struct worker *w = u->w;
     unsigned done = 0;
-    uv_os_fd_t fd;
     if (w->obs)                         /* the next batch's first query reads the clock */
         w->obs->lat_last = 0;
-    if (u->n_out == 0)
-        return;
-    if (uv_fileno((const uv_handle_t *)&u->h, &fd) != 0) {
-        w->st.udp_err += u->n_out;
-        u->n_out = 0;
-        return;
-    }
     while (done < u->n_out) {
-        int r = sendmmsg(fd, u->msg + done, u->n_out - done, 0);
+        int r = sendmmsg(u->fd, u->msg + done, u->n_out - done, 0);
         if (r > 0) {
             done += (unsigned)r;
         } else if (r < 0 && errno == EINTR) {
@@ -53,51 +42,68 @@ void dx__udp_flush(struct udp_sock *u)
     u->n_out = 0;
 }
 
-/* libuv 1.44 with UV_UDP_RECVMMSG: one call per datagram with
- * UV_UDP_MMSG_CHUNK (buf points into our buffer), then one with nread == 0,
- * addr == NULL and UV_UDP_MMSG_FREE. nread == 0 with addr == NULL also
- * means "nothing more to read"; with an address it is an empty datagram.
- * The buffer is static, so there is nothing to free in either case. */
-static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
-                     const struct sockaddr *addr, unsigned flags)
+/* Answer datagram i of the batch into the outbox. */
+static void udp_answer(struct udp_sock *u, unsigned i)
 {
-    struct udp_sock *u = h->data;
     struct worker *w = u->w;
-
-    if (nread < 0) {
-        w->st.udp_err++;
-        if (errlog_ok(w))
-            dx_log_warn("worker %u: udp receive: %s", w->id, uv_strerror((int)nread));
+    const struct msghdr *h = &u->rmsg[i].msg_hdr;
+    size_t len = u->rmsg[i].msg_len;
+    if (len == 0)                       /* an empty datagram: nothing to answer */
         return;
-    }
-    if (nread == 0 || addr == NULL || (flags & UV_UDP_MMSG_FREE)) {
-        dx__udp_flush(u);               /* the end of a recvmmsg batch */
-        return;
-    }
-    if (flags & UV_UDP_PARTIAL) {       /* cannot happen with 64 KiB slots */
+    if (h->msg_flags & MSG_TRUNC) {     /* cannot happen with 64 KiB slots */
         w->st.udp_drop++;
         return;
     }
     w->st.udp_q++;
-    unsigned i = u->n_out;
-    size_t n = worker_answer(w, (const uint8_t *)buf->base, (size_t)nread, u->out[i],
-                             UDP_OUT_MAX, DX_UDP, addr);
-    if (n > 0) {
-        socklen_t alen = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                     : sizeof(struct sockaddr_in);
-        memcpy(&u->to[i], addr, alen);
-        u->iov[i].iov_base = u->out[i];
-        u->iov[i].iov_len = n;
-        memset(&u->msg[i], 0, sizeof(u->msg[i]));
-        u->msg[i].msg_hdr.msg_name = &u->to[i];
-        u->msg[i].msg_hdr.msg_namelen = alen;
-        u->msg[i].msg_hdr.msg_iov = &u->iov[i];
-        u->msg[i].msg_hdr.msg_iovlen = 1;
-        u->n_out++;
+    const struct sockaddr *peer = (const struct sockaddr *)&u->from[i];
+    unsigned o = u->n_out;
+    size_t n = worker_answer(w, w->rxbuf + (size_t)i * UDP_CHUNK, len, u->out[o], UDP_OUT_MAX,
+                             DX_UDP, peer);
+    if (n == 0)
+        return;
+    u->iov[o].iov_base = u->out[o];
+    u->iov[o].iov_len = n;
+    memset(&u->msg[o], 0, sizeof(u->msg[o]));
+    u->msg[o].msg_hdr.msg_name = &u->from[i];
+    u->msg[o].msg_hdr.msg_namelen = h->msg_namelen;
+    u->msg[o].msg_hdr.msg_iov = &u->iov[o];
+    u->msg[o].msg_hdr.msg_iovlen = 1;
+    u->n_out++;
+}
+
+static void udp_readable(uv_poll_t *p, int status, int events)
+{
+    struct udp_sock *u = p->data;
+    struct worker *w = u->w;
+    (void)events;
+    if (status < 0) {
+        w->st.udp_err++;
+        if (errlog_ok(w))
+            dx_log_warn("worker %u: udp receive: %s", w->id, uv_strerror(status));
+        return;
     }
-    /* without recvmmsg every datagram is its own batch */
-    if (u->n_out == UDP_CHUNKS || !(flags & UV_UDP_MMSG_CHUNK))
-        dx__udp_flush(u);
+    for (unsigned round = 0; round < UDP_ROUNDS; round++) {
+        for (unsigned i = 0; i < UDP_CHUNKS; i++) {
+            u->rmsg[i].msg_hdr.msg_namelen = sizeof(u->from[i]);
+            u->rmsg[i].msg_hdr.msg_flags = 0;
+        }
+        int n = recvmmsg(u->fd, u->rmsg, UDP_CHUNKS, MSG_DONTWAIT, NULL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                w->st.udp_err++;
+                if (errlog_ok(w))
+                    dx_log_warn("worker %u: udp receive: %s", w->id, strerror(errno));
+            }
+            return;
+        }
+        for (unsigned i = 0; i < (unsigned)n; i++)
+            udp_answer(u, i);
+        dx__udp_flush(u);               /* before the next recvmmsg reuses rxbuf and from[] */
+        if (n < UDP_CHUNKS)
+            return;
+    }
 }
 
 int dx__udp_start(struct worker *w, size_t k, char *err, size_t errlen)
@@ -105,16 +111,20 @@ int dx__udp_start(struct worker *w, size_t k, char *err, size_t errlen)
     struct udp_sock *u = &w->udp[k];
     int r;
     u->w = w;
-    if ((r = uv_udp_init_ex(&w->loop, &u->h, AF_UNSPEC | UV_UDP_RECVMMSG)) != 0)
+    u->fd = w->udp_fd[k];               /* stays in udp_fd: the server closes it (workers_free) */
+    for (unsigned i = 0; i < UDP_CHUNKS; i++) {
+        u->riov[i].iov_base = w->rxbuf + (size_t)i * UDP_CHUNK;
+        u->riov[i].iov_len = UDP_CHUNK;
+        memset(&u->rmsg[i], 0, sizeof(u->rmsg[i]));
+        u->rmsg[i].msg_hdr.msg_name = &u->from[i];
+        u->rmsg[i].msg_hdr.msg_iov = &u->riov[i];
+        u->rmsg[i].msg_hdr.msg_iovlen = 1;
+    }
+    if ((r = uv_poll_init(&w->loop, &u->h, u->fd)) != 0)   /* makes the socket non-blocking */
         goto fail;
     u->h.data = u;
-    if ((r = uv_udp_open(&u->h, w->udp_fd[k])) != 0)
+    if ((r = uv_poll_start(&u->h, UV_READABLE, udp_readable)) != 0)
         goto fail;
-    w->udp_fd[k] = -1;
-    if ((r = uv_udp_recv_start(&u->h, udp_alloc, udp_recv)) != 0)
-        goto fail;
-    if (w->id == 0 && !uv_udp_using_recvmmsg(&u->h))
-        dx_log_debug("recvmmsg not available: one datagram per read");
     return 0;
 fail:
     snprintf(err, errlen, "cannot listen on %s (udp): %s", w->srv->addrs[k].text,

@@ -12,7 +12,8 @@
  * stop) and the worker answers through the server's ack_async on the main
  * loop.
  *
- * Query path (no allocation): udp.c answers into the socket's outbox and
+ * Query path (no allocation): udp.c reads a batch with recvmmsg when the
+ * socket is readable (a uv_poll_t), answers into the socket's outbox and
  * flushes it with sendmmsg; tcp.c answers into the worker's txbuf. Both
  * call worker_answer() below, which renews the read transaction on the
  * first query of a batch (worker.c resets it before the loop sleeps).
@@ -44,8 +45,9 @@
 #include "zones/clock.h"
 #include "zones/err.h"
 
-#define UDP_CHUNK      (64 * 1024)  /* libuv's recvmmsg slot (UV__UDP_DGRAM_MAXSIZE) */
-#define UDP_CHUNKS     16           /* datagrams per recvmmsg call */
+#define UDP_CHUNK      (64 * 1024)  /* receive slot: the largest UDP datagram */
+#define UDP_CHUNKS     64           /* datagrams per recvmmsg/sendmmsg call */
+#define UDP_ROUNDS     8            /* recvmmsg calls per wakeup at most (then TCP, timers) */
 #define UDP_OUT_MAX    4096         /* largest UDP reply: edns-size is at most 4096 */
 #define RESP_MAX       65535        /* largest DNS message */
 #define TCP_BUF_INIT   2048         /* initial per-connection read buffer */
@@ -59,13 +61,17 @@ struct dx_server;
 struct dx_stats_base;
 
 struct udp_sock {
-    uv_udp_t h;
+    uv_poll_t h;                    /* readable: udp.c reads with recvmmsg itself */
     struct worker *w;
-    /* replies to the current recvmmsg batch, sent together (dx__udp_flush) */
+    int fd;                         /* w->udp_fd[k]: closed by the server after the loop */
+    /* one recvmmsg batch: datagram i in w->rxbuf + i * UDP_CHUNK from from[i] */
+    struct mmsghdr rmsg[UDP_CHUNKS];
+    struct iovec riov[UDP_CHUNKS];
+    struct sockaddr_storage from[UDP_CHUNKS];
+    /* replies to the current batch, sent together (dx__udp_flush) to from[] */
     unsigned n_out;
     struct mmsghdr msg[UDP_CHUNKS];
     struct iovec iov[UDP_CHUNKS];
-    struct sockaddr_storage to[UDP_CHUNKS];
     uint8_t out[UDP_CHUNKS][UDP_OUT_MAX];
 };
 
@@ -113,7 +119,8 @@ struct worker {
 
     struct udp_sock *udp;           /* one per listen address */
     struct tcp_listener *tcp;
-    int *udp_fd, *tcp_fd;           /* sockets not yet owned by a handle, else -1 */
+    int *udp_fd, *tcp_fd;           /* sockets not yet owned by a handle, else -1; a UDP
+                                       socket stays here (its uv_poll_t does not own it) */
 
     struct dx_txn *txn;             /* read txn: live between first query and prepare */
     bool txn_live;
@@ -193,7 +200,7 @@ static inline bool errlog_ok(struct worker *w)
 }
 
 /* Renew the read txn for this batch if not done yet, or if a write has
- * committed since (libuv reads several recvmmsg batches per loop pass: a
+ * committed since (udp.c reads several recvmmsg batches per loop pass: a
  * query that arrives after an `add` returned must see it). */
 static inline bool batch_begin(struct worker *w)
 {
