@@ -5,7 +5,7 @@ PKGS="build-essential pkg-config libuv1-dev liblmdb-dev libsodium-dev libcmocka-
       python3 python3-dnspython python3-pytest bind9-dnsutils knot-dnsutils dnsperf rbldnsd
       postfix spamassassin libidn12 procps iproute2 util-linux systemd man-db
       libmicrohttpd-dev chromium python3-websocket
-      rsync minisign time clang unbound valgrind knot
+      rsync minisign time clang unbound valgrind knot nsd
       libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin dnstap-ldns prometheus"
 missing=""
 for p in $PKGS; do
