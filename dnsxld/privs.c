@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static int sys(const char *what, const char *user, char *err, size_t errlen)
@@ -88,6 +89,9 @@ int dx_privs_drop(const char *user, char *msg, size_t msglen, char *err, size_t 
         snprintf(err, errlen, "cannot switch to user %s: root came back after setuid", user);
         return DX_EREFUSED;
     }
+    /* nothing executed later gains privileges (setuid or file capabilities) */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return sys("PR_SET_NO_NEW_PRIVS", user, err, errlen);
     snprintf(msg, msglen, "dropped root: running as %s (uid %u, gid %u)", user, (unsigned)uid,
              (unsigned)gid);
     return 0;

@@ -1,9 +1,10 @@
-/* Privileges (dnsxld(8) "Privileges", dnsxl.conf(5) `user`): dnsxld binds
- * its sockets (port 53 needs root or CAP_NET_BIND_SERVICE), then, before
- * it opens the store or reads anything else, drops root to `user` and
- * that user's group: setgroups to that group alone, setgid, setuid, then
- * checked (every real, effective and saved id read back, and setuid(0)
- * and setgid(0) must fail). It refuses to go on as root unless told:
+/* Privileges (dnsxld(8) "Privileges", dnsxl.conf(5) `user`): dnsxld reads
+ * its config and the secret files it names, binds its sockets (port 53
+ * needs root or CAP_NET_BIND_SERVICE), then, before it opens the store,
+ * drops root to `user` and that user's group: setgroups to that group
+ * alone, setgid, setuid, then checked (every real, effective and saved id
+ * read back, and setuid(0) and setgid(0) must fail), and no new privileges
+ * (PR_SET_NO_NEW_PRIVS). It refuses to go on as root unless told:
  * `user = root` (or `dnsxld -u root`) keeps root on purpose. A process
  * that is not root already runs with the privileges it was given (a
  * systemd User=): `user` naming that user is then nothing to do.

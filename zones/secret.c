@@ -38,9 +38,10 @@ int dx_secret_open(const char *path, int *fdp, char *err, size_t errlen)
         snprintf(err, errlen, "%s: not a regular file", path);
         return DX_EINVAL;
     }
-    if (st.st_mode & 077) {
+    if (st.st_mode & 037) {             /* others: nothing; the group: read at most */
         close(fd);
-        snprintf(err, errlen, "%s: readable by group or others (mode %04o; chmod 600 %s)", path,
+        snprintf(err, errlen, "%s: %s (mode %04o; chmod 640 %s, or 600)", path,
+                 st.st_mode & 007 ? "open to others" : "writable by its group",
                  (unsigned)(st.st_mode & 07777), path);
         return DX_EINVAL;
     }

@@ -268,7 +268,7 @@ def test_sighup_rotates_the_secret_and_keeps_the_old_for_an_hour(tmp_path):
         write_secret(key, SECRET, mode=0o644)
         s.proc.send_signal(signal.SIGHUP)
         s.wait_log("reload failed, keeping the old config")
-        assert "readable by group or others" in s.stderr_text()
+        assert "open to others" in s.stderr_text()
         assert reply_cookie(s.send(cookie_query(BL, new, rdtype="SOA"))) == new
     finally:
         assert s.stop() == 0
@@ -278,7 +278,8 @@ def test_a_bad_secret_file_is_refused_at_start_and_by_check(tmp_path):
     d = str(tmp_path)
     key = os.path.join(d, "cookie.key")
     s = Server(d, config_fn=defence_config(f"cookie-secret = {key}\n"))
-    for text, mode, why in ((SECRET, 0o640, "readable by group or others"),
+    for text, mode, why in ((SECRET, 0o604, "open to others"),
+                            (SECRET, 0o660, "writable by its group"),
                             (SECRET[:-1], 0o600, "expected 32 hex digits"),
                             ("", 0o600, "empty")):
         write_secret(key, text, mode)

@@ -148,3 +148,49 @@ def test_an_unknown_user_is_a_config_error(world_dir):
         assert status_ids(s.pid)["Uid"][0] == nobody()[0]
     finally:
         assert s.stop() == 0
+
+
+def test_secret_files_root_owns_and_the_users_group_reads(world_dir):
+    """root:GROUP 0640 secret files (the least-privilege layout) are read at
+    start as root and again as the user on SIGHUP; owner-only root files,
+    which the user could not read again, fail at start and in -t, not at
+    the first reload."""
+    uid, gid = nobody()
+    key, keys = os.path.join(world_dir, "cookie.key"), os.path.join(world_dir, "keys.txt")
+    for path, text in ((key, "e5e973e5a6b2a43f48e7dc849e37bfcf\n"),
+                       (keys, "abcdefgh12345678 cust1\n")):
+        with open(path, "w") as f:
+            f.write(text)
+        os.chown(path, 0, gid)
+        os.chmod(path, 0o640)
+
+    def config(port, dbdir, **kw):
+        text = as_user("nobody")(port, dbdir, **kw)
+        text = text.replace("[server]\n", f"[server]\ncookie-secret = {key}\n", 1)
+        return text.replace(f"[zone {BL}]\n", f"[zone {BL}]\nquery-keys = {keys}\n", 1)
+
+    s = Server(world_dir, config_fn=config)
+    s.write_config()
+    os.makedirs(s.dbdir)
+    os.chown(s.dbdir, uid, gid)
+    assert "configuration OK" in run_tool([DNSXLD, "-t", "-c", s.conf]).stdout
+    s.start(user_args=[])
+    try:
+        with open(f"/proc/{s.pid}/status") as f:
+            assert "NoNewPrivs:\t1" in f.read()
+        s.proc.send_signal(signal.SIGHUP)
+        s.wait_log("reloaded")
+        assert "reload failed" not in s.stderr_text(), s.stderr_text()
+        assert s.q(BL, "SOA").rcode() == dns.rcode.NOERROR
+    finally:
+        assert s.stop() == 0, s.stderr_text()
+    os.chmod(key, 0o600)                           # root's alone: nobody cannot read it again
+    for argv, why in (([DNSXLD, "-t", "-c", s.conf], "after the drop, and on every SIGHUP"),
+                      ([DNSXLD, "-c", s.conf], "on every SIGHUP")):
+        p = run_tool(argv, check=False, timeout=60)
+        assert p.returncode == 1, p.stderr
+        assert f"as user nobody ({why}): {key}: Permission denied" in p.stderr, p.stderr
+    os.chmod(key, 0o640)
+    os.chmod(keys, 0o600)
+    p = run_tool([DNSXLD, "-t", "-c", s.conf], check=False, timeout=60)
+    assert p.returncode == 1 and f"{keys}: Permission denied" in p.stderr, p.stderr

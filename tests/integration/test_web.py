@@ -557,4 +557,4 @@ def test_web_stops_on_sigterm_and_refuses_a_bad_secret(site):
         f.write("00" * 32 + "\n")
     os.chmod(os.path.join(srv.dir, "web.key"), 0o644)
     p = run_tool([WEB, "-c", bad], check=False, timeout=DEADLINE)
-    assert p.returncode == 1 and "readable by group or others" in p.stderr
+    assert p.returncode == 1 and "open to others" in p.stderr

@@ -341,10 +341,11 @@ static void test_bad_secret_files_are_refused(void **state)
 
     conf_with(&a, secret_file("open", S1, 0644));
     assert_int_equal(dx_cookie_setup(&a, &old, 1000, err, sizeof(err)), DX_EINVAL);
-    assert_non_null(strstr(err, "readable by group or others"));
+    assert_non_null(strstr(err, "open to others"));
     assert_non_null(strstr(err, "/open"));
-    conf_with(&a, secret_file("group", S1, 0640));
+    conf_with(&a, secret_file("group", S1, 0660));
     assert_int_equal(dx_cookie_setup(&a, &old, 1000, err, sizeof(err)), DX_EINVAL);
+    assert_non_null(strstr(err, "writable by its group"));
 
     static const char *const bad[] = { "e5e973e5a6b2a43f48e7dc849e37bfc", S1 "0", "xyz", S1 " " S1,
                                        "e5e973e5a6b2a43f48e7dc849e37bfcg" };

@@ -59,18 +59,28 @@ static void test_a_private_file_is_read_and_trimmed(void **state)
     assert_string_equal(buf, "x");
 }
 
+/* Others get nothing, the group may read at most (root:dnsxl 0640, so the
+ * daemon reads it again as its user on SIGHUP). */
 static void test_files_others_may_read_are_refused(void **state)
 {
     (void)state;
     char buf[64], err[256];
     size_t n;
-    static const mode_t modes[] = { 0644, 0640, 0604, 0610, 0601, 0660, 0666 };
+    static const mode_t modes[] = { 0644, 0604, 0601, 0602, 0666, 0660, 0620, 0610, 0670 };
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         const char *p = file("open", "secret", modes[i]);
         assert_int_equal(dx_secret_read(p, buf, sizeof(buf), &n, err, sizeof(err)), DX_EINVAL);
-        assert_non_null(strstr(err, "readable by group or others"));
+        assert_non_null(strstr(err, modes[i] & 007 ? ": open to others (mode 0"
+                                                   : ": writable by its group (mode 0"));
+        assert_non_null(strstr(err, "chmod 640"));
         assert_non_null(strstr(err, p));
         assert_string_equal(buf, "");               /* nothing of it read */
+    }
+    static const mode_t fine[] = { 0600, 0400, 0640, 0440, 0700 };
+    for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        const char *p = file("ok", "secret", fine[i]);
+        assert_int_equal(dx_secret_read(p, buf, sizeof(buf), &n, err, sizeof(err)), 0);
+        assert_string_equal(buf, "secret");
     }
 }
 
