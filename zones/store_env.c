@@ -367,6 +367,7 @@ int dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out)
 /* The txn no longer holds a snapshot (reset, commit, abort). */
 static void txn_inactive(struct dx_txn *t)
 {
+    t->szl = 0;                      /* the serial read belongs to the snapshot */
     if (t->active) {
         t->active = false;
         atomic_fetch_sub(&t->st->active, 1);

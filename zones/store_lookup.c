@@ -13,13 +13,29 @@ int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
 {
     if (!t || dx_sk_check_zone(zone))
         return DX_EINVAL;
-    MDB_val k = { dx_sk_zone(zone), (void *)zone }, v;
+    size_t zl = strlen(zone);
+    /* a read snapshot's serial cannot change: the last one read is reused
+       (a write txn bumps serials at commit: it always reads) */
+    if (!t->write && t->szl == zl && memcmp(t->szone, zone, zl) == 0) {
+        if (t->src == 0)
+            *serial = t->sserial;
+        return t->src;
+    }
+    MDB_val k = { zl + 1, (void *)zone }, v;   /* the zones key z \0 (dx_sk_zone) */
     int rc = mdb_get(t->txn, t->st->zones, &k, &v);
     if (rc == MDB_NOTFOUND)
-        return DX_ENOTFOUND;
-    if (rc)
+        rc = DX_ENOTFOUND;
+    else if (rc)
         return dx__mdb(rc);
-    return dx_sv_u32_get(v.mv_data, v.mv_size, serial);
+    else if ((rc = dx_sv_u32_get(v.mv_data, v.mv_size, serial)) != 0)
+        return rc;
+    if (!t->write && t->active) {
+        memcpy(t->szone, zone, zl);
+        t->szl = zl;
+        t->sserial = rc == 0 ? *serial : 0;
+        t->src = rc;
+    }
+    return rc;
 }
 
 int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,

@@ -84,6 +84,14 @@ struct dx_txn {
     bool write;
     bool hist_added;                 /* write txn: dx_history_add was called */
     bool active;                     /* holds a snapshot: false between reset and renew */
+    /* read txn: the last zone dx_zone_serial read in this snapshot and what it
+       read (0 or DX_ENOTFOUND with the serial), so the negative answers of a
+       batch read the zones database once; szl = 0: none (cleared when the txn
+       leaves its snapshot) */
+    size_t szl;
+    char szone[DX_ZONE_MAX];
+    uint32_t sserial;
+    int src;
     uint64_t now;                    /* write txn: the caller's clock (serials) */
     int err;                         /* sticky error of a write txn */
     struct dx__touch *touch;

@@ -1,6 +1,7 @@
 /* Unit tests of a write txn's bookkeeping (zones/store_txn.c): the zones
- * it changed get their serials bumped at commit, once each; the generic
- * prune removes exactly the records older than its bound. */
+ * it changed get their serials bumped at commit, once each; a read txn's
+ * serial is its snapshot's; the generic prune removes exactly the records
+ * older than its bound. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -53,6 +54,52 @@ static void test_a_commit_bumps_the_serial_of_each_zone_it_changed(void **state)
     assert_int_equal(dx_zone_serial(r, "bl.test", &s3), 0);
     dx_txn_abort(r);
     assert_int_equal(s3, s2);
+}
+
+/* A read txn reads a zone's serial once per snapshot (store_lookup.c): the
+ * same answer within the snapshot whatever commits meanwhile, the new one
+ * after a renew, each zone its own when several are asked in turn. */
+static void test_a_read_txn_sees_its_snapshot_serial_and_the_new_one_after_renew(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    uint32_t s1 = 0, s2 = 0, s = 0;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.1", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s1), 0);
+    assert_int_equal(dx_zone_serial(r, "dbl.test", &s), DX_ENOTFOUND);
+
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);   /* bumps bl.test, creates dbl.test */
+    assert_int_equal(put(w, "bl.test", "a", "10.0.0.2", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "dbl.test", "a", "x.example", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    for (int i = 0; i < 2; i++) {                   /* the snapshot's, asked in turn */
+        assert_int_equal(dx_zone_serial(r, "bl.test", &s), 0);
+        assert_int_equal(s, s1);
+        assert_int_equal(dx_zone_serial(r, "dbl.test", &s), DX_ENOTFOUND);
+    }
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s), 0);
+    dx_txn_reset(r);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s2), 0);
+    assert_int_equal(s2, s1 + 1);
+    assert_int_equal(dx_zone_serial(r, "dbl.test", &s), 0);
+    assert_int_equal(s, T_NOW);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s), 0);
+    assert_int_equal(s, s2);
+    assert_int_equal(dx_zone_serial(r, "bl.tes", &s), DX_ENOTFOUND);   /* a prefix is not it */
+
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);   /* renew without a reset first */
+    assert_int_equal(del(w, "bl.test", "a", "10.0.0.2"), 0);
+    commit_ok(w);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s), 0);
+    assert_int_equal(s, s2);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(dx_zone_serial(r, "bl.test", &s), 0);
+    assert_int_equal(s, s2 + 1);
+    dx_txn_abort(r);
 }
 
 static uint32_t serial_of(struct dx_store *st, const char *zone)
@@ -136,6 +183,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_txn_changing_many_zones_bumps_each_once, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_read_txn_sees_its_snapshot_serial_and_the_new_one_after_renew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_removes_exactly_the_records_before_the_bound,
                                         setup, teardown),
     };
