@@ -17,6 +17,7 @@
 #include "zones/window.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -575,6 +576,7 @@ void dx_conf_free(struct dx_conf *c)
     }
     dx__conf_xfr_free(c);
     free(c->zones);
+    sodium_memzero(&c->server.cookie, sizeof(c->server.cookie));   /* no secret left in free memory */
     free(c);
 }
 

@@ -5,6 +5,7 @@
 #include "zones/secret.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -30,11 +31,21 @@ bool dx_qkey_syntax(const uint8_t *label, size_t len, bool *digit)
     return true;
 }
 
-void dx_qkey_shown(const char *key, size_t len, char *buf)
+static unsigned char fp_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
+
+static void fp_init(void)
 {
-    size_t n = len < DX_QKEY_SHOWN ? len : DX_QKEY_SHOWN;
-    memcpy(buf, key, n);
-    memcpy(buf + n, "...", 4);
+    if (sodium_init() >= 0)
+        crypto_shorthash_keygen(fp_key);
+}
+
+void dx_qkey_fingerprint(const char *key, size_t len, char buf[DX_QKEY_FP_LEN])
+{
+    pthread_once(&fp_once, fp_init);
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)key, len, fp_key);
+    snprintf(buf, DX_QKEY_FP_LEN, "#%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
 }
 
 /* --- states -------------------------------------------------------------- */
@@ -211,15 +222,17 @@ static int read_line(struct rd *r, char *s, int line)
     struct dx_qkey k;
     memset(&k, 0, sizeof(k));
     size_t kl = strlen(f[0]);
-    char shown[DX_QKEY_SHOWN + 4];
     for (size_t i = 0; i < kl && i <= DX_QKEY_MAX; i++)
         k.key[i] = (char)((unsigned char)f[0][i] | (is_lower((unsigned char)f[0][i] | 0x20) ? 0x20 : 0));
-    dx_qkey_shown(f[0], kl, shown);
-    if (!dx_qkey_syntax((const uint8_t *)k.key, kl, NULL))
-        return bad(r, line, "bad key '%s' (%zu characters): a key is 8 to 63 letters and digits",
-                   shown, kl);
-    k.key_len = kl;
     size_t nl = strlen(f[1]);
+    if (!dx_qkey_syntax((const uint8_t *)k.key, kl, NULL)) {
+        char fp[DX_QKEY_FP_LEN];                /* no part of the key: its name or fingerprint */
+        dx_qkey_fingerprint(f[0], kl, fp);
+        return bad(r, line, "bad key %s%s%s (%zu characters): a key is 8 to 63 letters and digits",
+                   name_ok(f[1], nl) ? "of name '" : fp, name_ok(f[1], nl) ? f[1] : "",
+                   name_ok(f[1], nl) ? "'" : "", kl);
+    }
+    k.key_len = kl;
     if (!name_ok(f[1], nl))
         return bad(r, line, "bad name '%.80s': a name is 1 to 63 letters, digits, '-', '_' or '.'",
                    f[1]);
@@ -233,15 +246,23 @@ static int read_line(struct rd *r, char *s, int line)
     }
     k.line = line;
     struct dx_qkeys *t = r->t;
-    if (t->n == r->cap) {
+    if (t->n == r->cap) {                       /* grown by hand: the old copy zeroed */
         size_t nc = r->cap ? 2 * r->cap : 64;
-        struct dx_qkey *nk = realloc(t->keys, nc * sizeof(*nk));
-        if (!nk)
+        struct dx_qkey *nk = malloc(nc * sizeof(*nk));
+        if (!nk) {
+            sodium_memzero(&k, sizeof(k));
             return nomem(r);
+        }
+        if (t->n) {
+            memcpy(nk, t->keys, t->n * sizeof(*nk));
+            sodium_memzero(t->keys, t->n * sizeof(*nk));
+        }
+        free(t->keys);
         t->keys = nk;
         r->cap = nc;
     }
     t->keys[t->n++] = k;
+    sodium_memzero(&k, sizeof(k));
     return 0;
 }
 
@@ -279,11 +300,10 @@ static int build(struct rd *r)
             struct dx_qkey *o = &t->keys[t->slot[j] - 1];
             if (o->hash == k->hash && o->key_len == k->key_len &&
                 memcmp(o->key, k->key, k->key_len) == 0) {
-                char shown[DX_QKEY_SHOWN + 4];
-                dx_qkey_shown(k->key, k->key_len, shown);
                 const struct dx_qkey *late = o->line > k->line ? o : k;
-                return bad(r, late->line, "duplicate key '%s' (first on line %d, name '%s')",
-                           shown, late == o ? k->line : o->line, late == o ? k->name : o->name);
+                return bad(r, late->line, "duplicate key of name '%s' (first on line %d, name "
+                           "'%s')", late->name, late == o ? k->line : o->line,
+                           late == o ? k->name : o->name);
             }
         }
         t->slot[j] = (uint32_t)i + 1;
@@ -338,6 +358,8 @@ int dx_qkeys_read(FILE *f, const char *path, struct dx_qkeys **out, char *err, s
             memmove(line, line + 3, (size_t)n - 2);     /* a UTF-8 byte order mark */
         rc = read_line(&r, line, ln);
     }
+    if (line)
+        sodium_memzero(line, cap);              /* the keys' text */
     free(line);
     if (!rc)
         rc = build(&r);
@@ -364,7 +386,10 @@ int dx_qkeys_load(const char *path, struct dx_qkeys **out, char *err, size_t err
             snprintf(err, errlen, "%s: %s", path, strerror(e));
         return -e;
     }
+    static char buf[BUFSIZ];                    /* the stdio buffer, ours to zero (main thread) */
+    setvbuf(f, buf, _IOFBF, sizeof(buf));
     rc = dx_qkeys_read(f, path, out, err, errlen);
     fclose(f);
+    sodium_memzero(buf, sizeof(buf));
     return rc;
 }

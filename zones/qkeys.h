@@ -11,8 +11,8 @@
  * (after blanks) are ignored; CRLF line ends are read. KEY: 8 to 63
  * letters and digits, case-insensitive (a DNS label that no address label
  * can be). NAME: 1 to 63 letters, digits, '-', '_' or '.': what logs and
- * counters call the key (the key itself is never logged: messages show
- * its first DX_QKEY_SHOWN characters). QUOTA/PERIOD: zones/window.h
+ * counters call the key (no part of a key is ever logged: messages name
+ * its line and NAME, or, for a line without a good NAME, a fingerprint). QUOTA/PERIOD: zones/window.h
  * dx_rate_parse (queries per sliding window, e.g. 100000/1d); none = no
  * quota. `disabled`: the key is refused as an unknown one. Keys and names
  * are each unique in a file. The file holds credentials: it must be a
@@ -41,7 +41,7 @@
 #define DX_QKEY_MIN       8
 #define DX_QKEY_MAX       63
 #define DX_QKEY_NAME_MAX  63
-#define DX_QKEY_SHOWN     4          /* characters of a key a message shows */
+#define DX_QKEY_FP_LEN    10         /* "#1a2b3c4d" and its NUL */
 
 /* A key's state, one per NAME, shared by the tables of successive configs. */
 struct dx_qkey_state {
@@ -102,9 +102,11 @@ const struct dx_qkey *dx_qkeys_by_name(const struct dx_qkeys *t, const char *nam
  * *digit (may be NULL): does it hold a digit? */
 bool dx_qkey_syntax(const uint8_t *label, size_t len, bool *digit);
 
-/* What a message shows of a key: its first DX_QKEY_SHOWN characters and
- * "..." (buf of DX_QKEY_SHOWN + 4 bytes). */
-void dx_qkey_shown(const char *key, size_t len, char *buf);
+/* What a message may show of a key: "#" and 8 hex digits of its keyed
+ * hash (crypto_shorthash) under a key drawn once per process, so equal
+ * keys have equal fingerprints within a run and nothing of the key can be
+ * learnt from one. */
+void dx_qkey_fingerprint(const char *key, size_t len, char buf[DX_QKEY_FP_LEN]);
 
 /* Free t; a state is freed with its last table. NULL is ignored. */
 void dx_qkeys_free(struct dx_qkeys *t);

@@ -222,7 +222,7 @@ def test_the_keys_file_is_read_again_on_sighup(pol):
     write_keys(s, f"{KEY_NEW} a\n{KEY_NEW} b\n")
     reload(s)
     assert "reload failed, keeping the old config: " in s.stderr_text()
-    assert "keys.txt:2: duplicate key 'newk...' (first on line 1" in s.stderr_text()
+    assert "keys.txt:2: duplicate key of name 'b' (first on line 1" in s.stderr_text()
     assert a_set(ask(s, f"{name}.{KEY_D}.{BL}")) == ["127.0.0.4"]
     # a file others may read is no keys file
     write_keys(s, KEYS, mode=0o644)
@@ -246,7 +246,8 @@ def test_dnsxld_t_checks_the_keys_file(tmp_path):
     write_keys(s, f"{KEY_A} cust-a\nshort cust-b\n")
     p = run_tool([DNSXLD, "-t", "-c", s.conf], check=False)
     assert p.returncode == 1
-    assert "keys.txt:2: bad key 'shor...' (5 characters)" in p.stderr, p.stderr
+    assert "keys.txt:2: bad key of name 'cust-b' (5 characters)" in p.stderr, p.stderr
+    assert "shor" not in p.stderr, p.stderr
     write_keys(s, KEYS, mode=0o660)
     p = run_tool([DNSXLD, *AS_ROOT, "-c", s.conf], check=False)     # at start: the same check
     assert p.returncode == 1 and "writable by its group" in p.stderr, p.stderr
