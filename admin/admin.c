@@ -1151,32 +1151,6 @@ static int cmd_show(void *ctx, int argc, char **argv)
     return DX_EX_OK;
 }
 
-/* ---- requests, approve, deny (admin/requests.c), check (admin/check.c) --- */
-
-static int cmd_requests(void *ctx, int argc, char **argv)
-{
-    struct ctx *c = ctx;
-    return dx_adm_requests(find_cmd("requests"), &c->conf_opt, c->now, argc, argv);
-}
-
-static int cmd_approve(void *ctx, int argc, char **argv)
-{
-    struct ctx *c = ctx;
-    return dx_adm_approve(find_cmd("approve"), &c->conf_opt, c->now, argc, argv);
-}
-
-static int cmd_deny(void *ctx, int argc, char **argv)
-{
-    struct ctx *c = ctx;
-    return dx_adm_deny(find_cmd("deny"), &c->conf_opt, c->now, argc, argv);
-}
-
-static int cmd_check(void *ctx, int argc, char **argv)
-{
-    (void)ctx;
-    return dx_adm_check(find_cmd("check"), argc, argv);
-}
-
 /* ---- export ------------------------------------------------------------- */
 
 static int cmd_export(void *ctx, int argc, char **argv)
@@ -1221,6 +1195,32 @@ static int cmd_export(void *ctx, int argc, char **argv)
     if (rc)
         return dx_cli_store_err(c->st, o.args[0], rc);
     return DX_EX_OK;
+}
+
+/* ---- requests, approve, deny (admin/requests.c), check (admin/check.c) --- */
+
+static int cmd_requests(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_requests(find_cmd("requests"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_approve(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_approve(find_cmd("approve"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_deny(void *ctx, int argc, char **argv)
+{
+    struct ctx *c = ctx;
+    return dx_adm_deny(find_cmd("deny"), &c->conf_opt, c->now, argc, argv);
+}
+
+static int cmd_check(void *ctx, int argc, char **argv)
+{
+    (void)ctx;
+    return dx_adm_check(find_cmd("check"), argc, argv);
 }
 
 /* ---- the command table and main ---------------------------------------- */
