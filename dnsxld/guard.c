@@ -54,9 +54,10 @@ enum dx_verdict dx__guard_limit(const struct dx_qctx *q, const struct dx_guard *
     size_t iplen = peer_ip(g->peer, ip);
     if (q->rrl == NULL || q->st == NULL || iplen == 0)
         return DX_VERDICT_SEND;
-    if (dx_rrl_allow(q->rrl, ip, iplen, dx_rrl_class_of(rcode, an), c->server.rate_limit,
-                     c->server.rate_limit_burst, q->mono_ms) ||
-        exempt(&c->server.rate_limit_exempt, ip, iplen))
+    /* exempt networks first: they never take a slot from a limited network */
+    if (exempt(&c->server.rate_limit_exempt, ip, iplen) ||
+        dx_rrl_allow(q->rrl, ip, iplen, dx_rrl_class_of(rcode, an), c->server.rate_limit,
+                     c->server.rate_limit_burst, q->mono_ms))
         return DX_VERDICT_SEND;
     struct dx_guard_stats *st = q->st;
     st->limited++;

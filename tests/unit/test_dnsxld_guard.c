@@ -526,6 +526,22 @@ static void test_exempt_networks_and_rate_limit_zero_are_not_limited(void **stat
     assert_int_equal(g_gst.limited, 45 + 5);
 }
 
+/* An exempt network is checked before the table: it never takes a slot, so
+ * it cannot push a limited network out (which would start it afresh). A
+ * table of one set of two slots: a limited network, the exempt one, a third. */
+static void test_exempt_networks_take_no_slot(void **state)
+{
+    (void)state;
+    dx_rrl_free(g_rrl);
+    g_rrl = dx_rrl_new(1);
+    assert_non_null(g_rrl);
+    struct sockaddr_in a = v4("192.0.2.1"), e = v4("10.1.2.3"), b = v4("198.51.100.1");
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &a, 6).full, 5);     /* a: limited */
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &e, 50).full, 50);   /* exempt */
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &b, 1).full, 1);     /* the idle slot */
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &a, 3).full, 0);     /* a: still limited */
+}
+
 static void test_errors_are_a_class_of_their_own(void **state)
 {
     (void)state;
@@ -560,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slips_carry_no_ede, each, each_end),
         cmocka_unit_test_setup_teardown(test_exempt_networks_and_rate_limit_zero_are_not_limited,
                                         each, each_end),
+        cmocka_unit_test_setup_teardown(test_exempt_networks_take_no_slot, each, each_end),
         cmocka_unit_test_setup_teardown(test_errors_are_a_class_of_their_own, each, each_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
