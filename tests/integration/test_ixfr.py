@@ -1,0 +1,376 @@
+"""IXFR (RFC 1995) and NOTIFY (RFC 1996) to real secondaries (issue 9).
+
+- Real Knot (knotd) and NSD secondaries, started here on loopback (temp
+  dirs, free ports, no chroot, NSD's rrl off), take the zone from dnsxld by
+  AXFR with a TSIG key; each accepts NOTIFY only signed with that key.
+- A `dnsxl-admin add` and then a `delist` reach both by NOTIFY and IXFR:
+  each secondary is polled until it answers the change (the time it took is
+  printed, never asserted), its log says the transfer was an IXFR, and
+  dnsxld's log says each NOTIFY was acknowledged.
+- An IXFR from a serial still in the journal is the condensed difference
+  (our SOA, the old SOA, the records removed, our SOA, the records added,
+  our SOA), over several changes; from a serial the journal never had, the
+  whole zone; from the current serial, the SOA alone (kdig too).
+- NOTIFY to a target that never answers is sent again (the same message,
+  at most NOTIFY_TRIES times): a UDP socket here counts what it gets.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import dns.message
+import dns.name
+import dns.query
+import dns.rdatatype
+import dns.rcode
+import dns.tsigkeyring
+import pytest
+
+from conftest import BL, Server, free_port, rev4, run_tool, wait_until
+from test_rbldnsd_diff import stop_pid
+
+KNOTD = "/usr/sbin/knotd"
+NSD = "/usr/sbin/nsd"
+KDIG = "/usr/bin/kdig"
+ZONE = BL                       # Server.start asks its SOA
+KEY = "xfr-key"
+SECRET = "c2VjcmV0LWZvci10aGUtaXhmci10ZXN0cy0wMTIzNDU2Nzg5"
+TTL = 300
+
+
+def primary_config(knot_port, nsd_port, dead_port):
+    def conf(port, dbdir):
+        return f"""\
+[server]
+listen   = 127.0.0.1:{port}
+database = {dbdir}
+workers  = 2
+
+[key {KEY}]
+algorithm = hmac-sha256
+secret    = {SECRET}
+
+[zone {ZONE}]
+kind = ip
+ttl  = {TTL}
+soa  = ns1.example.org. hostmaster.example.org. 3600 600 604800 120
+ns   = ns1.example.org.
+allow-transfer = 127.0.0.1 key {KEY}
+notify = 127.0.0.1:{knot_port} key {KEY}
+notify = 127.0.0.1:{nsd_port} key {KEY}
+notify = 127.0.0.1:{dead_port}
+ixfr-journal = 1M
+
+[list {ZONE}/manual]
+code = 127.0.0.2
+txt  = listed $
+"""
+    return conf
+
+
+def knot_conf(d, port, primary_port):
+    return f"""\
+server:
+    rundir: "{d}"
+    pidfile: "{d}/knot.pid"
+    listen: 127.0.0.1@{port}
+    background-workers: 1
+    udp-workers: 1
+    tcp-workers: 1
+log:
+  - target: stderr
+    any: info
+database:
+    storage: "{d}"
+key:
+  - id: {KEY}
+    algorithm: hmac-sha256
+    secret: {SECRET}
+remote:
+  - id: primary
+    address: 127.0.0.1@{primary_port}
+    key: {KEY}
+acl:
+  - id: notify_from_primary
+    address: 127.0.0.1
+    key: {KEY}
+    action: notify
+template:
+  - id: default
+    storage: "{d}"
+    zonefile-sync: -1
+    zonefile-load: none
+    semantic-checks: off
+zone:
+  - domain: {ZONE}
+    master: primary
+    acl: notify_from_primary
+"""
+
+
+def nsd_conf(d, port, primary_port):
+    return f"""\
+server:
+    ip-address: 127.0.0.1@{port}
+    port: {port}
+    username: ""
+    chroot: ""
+    zonesdir: "{d}"
+    database: ""
+    zonelistfile: "{d}/zone.list"
+    xfrdfile: "{d}/xfrd.state"
+    xfrdir: "{d}"
+    pidfile: "{d}/nsd.pid"
+    logfile: "{d}/nsd.log"
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+    server-count: 1
+    reuseport: no
+    verbosity: 2
+    xfrd-reload-timeout: 0
+remote-control:
+    control-enable: no
+key:
+    name: "{KEY}"
+    algorithm: hmac-sha256
+    secret: "{SECRET}"
+zone:
+    name: "{ZONE}"
+    zonefile: "{ZONE}.zone"
+    request-xfr: 127.0.0.1@{primary_port} {KEY}
+    allow-notify: 127.0.0.1 {KEY}
+"""
+
+
+class Secondary:
+    def __init__(self, name, argv, d, port, logs):
+        self.name, self.dir, self.port, self.logs = name, d, port, logs
+        self.out = open(os.path.join(d, "stderr"), "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=self.out,
+                                     stdin=subprocess.DEVNULL)
+
+    def log(self):
+        text = ""
+        for p in self.logs + [os.path.join(self.dir, "stderr")]:
+            try:
+                with open(p, errors="replace") as f:
+                    text += f.read()
+            except OSError:
+                pass
+        return text
+
+    def alive(self):
+        if self.proc.poll() is not None:
+            pytest.fail(f"{self.name} exited {self.proc.returncode}:\n{self.log()[-3000:]}")
+
+    def ask(self, qname, rdtype="A"):
+        try:
+            return dns.query.udp(dns.message.make_query(qname, rdtype), "127.0.0.1",
+                                 port=self.port, timeout=0.5)
+        except Exception:
+            return None
+
+    def serial(self):
+        r = self.ask(ZONE, "SOA")
+        if r is None or r.rcode() != dns.rcode.NOERROR or not r.answer:
+            return None
+        return r.answer[0][0].serial
+
+    def stop(self):
+        stop_pid(self.proc)
+        self.out.close()
+
+
+def start_knot(d, port, primary_port):
+    conf = os.path.join(d, "knot.conf")
+    with open(conf, "w") as f:
+        f.write(knot_conf(d, port, primary_port))
+    return Secondary("knotd", [KNOTD, "-c", conf], d, port, [])
+
+
+def start_nsd(d, port, primary_port):
+    conf = os.path.join(d, "nsd.conf")
+    with open(conf, "w") as f:
+        f.write(nsd_conf(d, port, primary_port))
+    run_tool(["nsd-checkconf", conf])
+    return Secondary("nsd", [NSD, "-d", "-c", conf], d, port, [os.path.join(d, "nsd.log")])
+
+
+def q4(ip):
+    return f"{rev4(ip)}.{ZONE}"
+
+
+@pytest.fixture(scope="module")
+def mirrors():
+    for prog in (KNOTD, NSD, KDIG):
+        if not os.access(prog, os.X_OK):
+            pytest.fail(f"{prog} missing (tests/deps.sh: knot, nsd, knot-dnsutils)")
+    tmp = tempfile.mkdtemp(prefix="dnsxl-ixfr-")
+    os.chmod(tmp, 0o755)
+    srv, secs = None, []
+    dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)   # a target that never answers
+    dead.bind(("127.0.0.1", 0))
+    try:
+        knot_port, nsd_port = free_port(), free_port()
+        while nsd_port == knot_port:
+            nsd_port = free_port()
+        sdir = os.path.join(tmp, "primary")
+        os.mkdir(sdir)
+        srv = Server(sdir, config_fn=primary_config(knot_port, nsd_port,
+                                                    dead.getsockname()[1]))
+        for ip in ("192.0.2.1", "192.0.2.2", "198.51.100.0/24", "203.0.113.0/25"):
+            srv.admin("add", f"{ZONE}/manual", ip)
+        srv.start()
+        serial = srv.q(ZONE, "SOA").answer[0][0].serial
+        for name, port, start in (("knot", knot_port, start_knot), ("nsd", nsd_port, start_nsd)):
+            d = os.path.join(tmp, name)
+            os.mkdir(d)
+            secs.append(start(d, port, srv.port))
+        for s in secs:
+            def current(s=s):
+                s.alive()
+                return s.serial() == serial
+            wait_until(current, f"{s.name} serving the zone at serial {serial} (log in {s.dir})",
+                       interval=0.05)
+        yield {"srv": srv, "knot": secs[0], "nsd": secs[1], "dead": dead, "tmp": tmp}
+    finally:
+        for s in secs:
+            s.stop()
+        dead.close()
+        rc, errtext, report = None, "", []
+        if srv is not None and srv.proc is not None:
+            rc = srv.stop()
+            errtext, report = srv.stderr_text(), srv.sanitizer_report()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if srv is not None and srv.proc is not None:
+            assert rc == 0, f"dnsxld exited {rc}\n{errtext[-3000:]}"
+            assert not report, "sanitizer report:\n" + errtext[-6000:]
+
+
+def keyring():
+    return dns.tsigkeyring.from_text({KEY: ("hmac-sha256", SECRET)})
+
+
+def ixfr(port, serial):
+    """The answer records of an IXFR from serial, in order, every message's
+    TSIG verified by dnspython (dns.query.xfr)."""
+    rrs = []
+    for m in dns.query.xfr("127.0.0.1", ZONE, rdtype=dns.rdatatype.IXFR, serial=serial,
+                           port=port, keyring=keyring(), keyname=KEY,
+                           keyalgorithm="hmac-sha256", lifetime=30, relativize=False):
+        assert m.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(m.rcode())
+        for rrset in m.answer:
+            for rd in rrset:
+                rrs.append((rrset.name.to_text(), rrset.rdtype, rd.to_text()))
+    return rrs
+
+
+def change(mirrors, what, args, probe, want_listed):
+    """Run dnsxl-admin, then poll both secondaries until they answer probe
+    as dnsxld does; return {name: seconds}."""
+    srv = mirrors["srv"]
+    t0 = time.monotonic()
+    srv.admin(*args)
+    serial = srv.q(ZONE, "SOA").answer[0][0].serial
+    r = srv.q(probe, "A")
+    assert (r.rcode() == dns.rcode.NOERROR and bool(r.answer)) == want_listed
+    took = {}
+    for name in ("knot", "nsd"):
+        sec = mirrors[name]
+
+        def served():
+            sec.alive()
+            a = sec.ask(probe)
+            if a is None:
+                return False
+            listed = a.rcode() == dns.rcode.NOERROR and bool(a.answer)
+            return listed == want_listed and sec.serial() == serial
+        wait_until(served, f"{name} answering {probe} after {what} (serial {serial}, "
+                           f"log in {sec.dir})", interval=0.02)
+        took[name] = time.monotonic() - t0
+    print(f"{what}: served by " + ", ".join(f"{n} after {t:.3f} s" for n, t in took.items()))
+    return serial
+
+
+def test_add_and_delist_reach_the_secondaries_by_notify_and_ixfr(mirrors):
+    srv = mirrors["srv"]
+    s0 = srv.q(ZONE, "SOA").answer[0][0].serial
+    s1 = change(mirrors, "add", ("add", f"{ZONE}/manual", "192.0.2.77"), q4("192.0.2.77"), True)
+    s2 = change(mirrors, "delist", ("delist", f"{ZONE}/manual", "192.0.2.1"), q4("192.0.2.1"),
+                False)
+    assert s0 != s1 != s2
+    knot, nsd = mirrors["knot"].log(), mirrors["nsd"].log()
+    # Knot's log names the transfer; NSD's does not (it logs the update and
+    # its size), so dnsxld's log says what each got: two incremental
+    # answers per change, never the whole zone after the first AXFRs
+    assert "IXFR, incoming" in knot and "AXFR-style" not in knot, knot[-3000:]
+    assert f"serial {s2}" in knot, knot[-3000:]
+    assert f"updated to {s2}" in nsd and "starting AXFR" not in nsd, nsd[-3000:]
+    for s in (s0, s1):
+        srv.wait_log(f"incremental from serial {s}:", count=2)
+    assert not srv.log_has("(the whole zone)"), srv.stderr_text()[-3000:]
+    # both acknowledged the signed NOTIFY of each serial
+    for port in (mirrors["knot"].port, mirrors["nsd"].port):
+        for s in (s1, s2):
+            srv.wait_log(f"serial {s} to 127.0.0.1:{port}: acknowledged")
+    assert "notify, incoming" in knot and "notify for" in nsd
+
+
+def test_ixfr_from_an_old_serial_is_the_condensed_difference(mirrors):
+    srv = mirrors["srv"]
+    s0 = srv.q(ZONE, "SOA").answer[0][0].serial
+    srv.admin("add", f"{ZONE}/manual", "192.0.2.100")
+    srv.admin("add", f"{ZONE}/manual", "192.0.2.101")
+    srv.admin("delist", f"{ZONE}/manual", "192.0.2.100")   # added and removed: not in it
+    srv.admin("delist", f"{ZONE}/manual", "192.0.2.2")
+    cur = srv.q(ZONE, "SOA").answer[0][0].serial
+    rrs = ixfr(srv.port, s0)
+    soas = [i for i, x in enumerate(rrs) if x[1] == dns.rdatatype.SOA]
+    assert len(soas) == 4, rrs
+    assert [rrs[i][2].split()[2] for i in soas] == [str(cur), str(s0), str(cur), str(cur)]
+    removed = rrs[soas[1] + 1:soas[2]]
+    added = rrs[soas[2] + 1:soas[3]]
+    owners = lambda part: {x[0] for x in part}
+    assert owners(removed) == {q4("192.0.2.2") + "."}, removed
+    assert owners(added) == {q4("192.0.2.101") + "."}, added
+    assert {x[1] for x in added} == {dns.rdatatype.A, dns.rdatatype.TXT}
+    assert ("127.0.0.2" in {x[2] for x in added})
+    # kdig agrees: an incremental transfer of that shape
+    out = run_tool([KDIG, "@127.0.0.1", "-p", str(srv.port), "-y",
+                    f"hmac-sha256:{KEY}:{SECRET}", ZONE, f"IXFR={s0}"]).stdout
+    lines = [ln for ln in out.splitlines() if ln and not ln.startswith(";")]
+    assert sum(1 for ln in lines if "\tSOA\t" in ln) == 4, out
+    assert any(q4("192.0.2.101") in ln for ln in lines), out
+
+
+def test_ixfr_outside_the_journal_is_the_whole_zone(mirrors):
+    srv = mirrors["srv"]
+    cur = srv.q(ZONE, "SOA").answer[0][0].serial
+    rrs = ixfr(srv.port, cur - 100000)
+    assert rrs[0][1] == dns.rdatatype.SOA and rrs[-1][1] == dns.rdatatype.SOA
+    assert rrs[1][1] == dns.rdatatype.NS, rrs[:3]
+    assert sum(1 for x in rrs if x[1] == dns.rdatatype.SOA) == 2
+    assert q4("192.0.2.101") + "." in {x[0] for x in rrs}
+    # up to date: our SOA alone
+    rrs = ixfr(srv.port, cur)
+    assert len(rrs) == 1 and rrs[0][1] == dns.rdatatype.SOA
+
+
+def test_notify_is_sent_again_until_answered(mirrors):
+    """The third target never answers: the same NOTIFY comes again (one at
+    a time, the same ID), and it is signed only where the line names a key
+    (this one does not)."""
+    dead = mirrors["dead"]
+    dead.settimeout(30)
+    got = []
+    while len(got) < 2:
+        wire, _ = dead.recvfrom(65535)
+        got.append(wire)
+    m = [dns.message.from_wire(w) for w in got]
+    assert m[0].opcode() == dns.opcode.NOTIFY and m[0].id == m[1].id, m
+    assert m[0].question[0].name == dns.name.from_text(ZONE)
+    assert m[0].question[0].rdtype == dns.rdatatype.SOA
+    assert not m[0].had_tsig
