@@ -7,7 +7,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
-/* The peer's address: 4 or 16 octets into ip, 0 when there is none. */
+/* The peer's address: 4 or 16 octets into ip (an IPv4-mapped IPv6 address
+ * as its IPv4 one, as dx_peer_key does), 0 when there is none. */
 static size_t peer_ip(const struct sockaddr *peer, uint8_t ip[16])
 {
     if (peer != NULL && peer->sa_family == AF_INET) {
@@ -15,7 +16,12 @@ static size_t peer_ip(const struct sockaddr *peer, uint8_t ip[16])
         return 4;
     }
     if (peer != NULL && peer->sa_family == AF_INET6) {
-        memcpy(ip, ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr, 16);
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)peer)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            memcpy(ip, a->s6_addr + 12, 4);
+            return 4;
+        }
+        memcpy(ip, a->s6_addr, 16);
         return 16;
     }
     return 0;

@@ -520,10 +520,18 @@ static void test_exempt_networks_and_rate_limit_zero_are_not_limited(void **stat
     assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &e6, 50).full, 5);
     assert_int_equal(inet_pton(AF_INET6, "2001:db8:f:1:ffff::1", &e6.sin6_addr), 1);
     assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &e6, 5).full, 0);
+    /* an IPv4-mapped address is its IPv4 network (should V6ONLY ever be off),
+     * not one /56 for every IPv4 client */
+    assert_int_equal(inet_pton(AF_INET6, "::ffff:10.9.9.9", &e6.sin6_addr), 1);
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &e6, 20).full, 20);      /* exempt */
+    assert_int_equal(inet_pton(AF_INET6, "::ffff:192.0.2.77", &e6.sin6_addr), 1);
+    struct sockaddr_in v = v4("192.0.2.78");
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &e6, 3).full, 3);
+    assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &v, 5).full, 2);         /* one /24 */
     g_conf->server.rate_limit = 0;
     struct sockaddr_in p = v4("192.0.2.1");
     assert_int_equal(flood(LISTED, DX_T_TXT, -1, NULL, &p, 200).full, 200);
-    assert_int_equal(g_gst.limited, 45 + 5);
+    assert_int_equal(g_gst.limited, 45 + 5 + 3);
 }
 
 /* An exempt network is checked before the table: it never takes a slot, so
