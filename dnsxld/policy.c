@@ -153,6 +153,22 @@ bool dx_policy_apply(const struct dx_qctx *q, const struct dx_zone_conf *z,
 
 /* --- set-up and report (main thread) --------------------------------------- */
 
+/* In a domain zone a key without a digit could spell a top-level domain,
+ * and would then take every name under it for the key's (keyed()). */
+static void warn_tld_keys(const struct dx_zone_conf *z)
+{
+    for (size_t i = 0; z->kind == DX_ZONE_DOMAIN && i < z->qkeys->n; i++) {
+        const struct dx_qkey *k = &z->qkeys->keys[i];
+        bool digit = false;
+        dx_qkey_syntax((const uint8_t *)k->key, k->key_len, &digit);
+        if (!digit)
+            dx_log_warn("zone %s: query key of name '%s' (%s:%d) has no digit: should it spell "
+                        "a top-level domain, every name under that domain is taken for the "
+                        "key's (give the keys of a domain zone a digit)", z->name, k->name,
+                        z->query_keys, k->line);
+    }
+}
+
 int dx_policy_attach(struct dx_conf *c, const struct dx_conf *old, char *err, size_t errlen)
 {
     /* everything that can fail first: old is changed only once all is read */
@@ -163,6 +179,7 @@ int dx_policy_attach(struct dx_conf *c, const struct dx_conf *old, char *err, si
             int rc = dx_qkeys_load(z->query_keys, &z->qkeys, err, errlen);
             if (rc)
                 return rc;
+            warn_tld_keys(z);
         }
         if (z->query_limit > 0 && !z->limit_sketch) {
             if (oz && oz->limit_sketch && dx_sketch_period(oz->limit_sketch) == z->query_period)

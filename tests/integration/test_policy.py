@@ -311,3 +311,22 @@ def test_refusals_carry_an_extended_error(pol):
     assert r.rcode() == dns.rcode.REFUSED and ede(r) == (20, None)
     r = ask(s, f"{rev4('192.0.2.99')}.{PLAIN}")
     assert a_set(r) == ["127.0.0.4"] and ede(r) is None
+
+
+def test_a_domain_zone_key_without_a_digit_is_warned_of(tmp_path):
+    """In a domain zone a key of letters only could spell a top-level domain
+    (every name under it would be taken for the key's): a warning naming the
+    key's NAME and line, never the key."""
+    d = str(tmp_path)
+    with open(os.path.join(d, "dnsxl.conf"), "w") as f:
+        f.write(f"[server]\ndatabase = {d}/db\n[zone dbl.test]\nkind = domain\n"
+                "query-keys = keys.txt\n[list dbl.test/d]\ncode = 127.0.1.2\n")
+    path = os.path.join(d, "keys.txt")
+    with open(path, "w") as f:
+        f.write(f"{KEY_A} cust-a\nphotography cust-p\n")
+    os.chmod(path, 0o600)
+    p = run_tool([DNSXLD, "-t", "-c", os.path.join(d, "dnsxl.conf")])
+    assert "configuration OK" in p.stdout
+    assert (f"zone dbl.test: query key of name 'cust-p' ({path}:2) has no digit") in p.stderr, \
+        p.stderr
+    assert "cust-a" not in p.stderr and "photography" not in p.stderr, p.stderr
