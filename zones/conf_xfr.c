@@ -90,12 +90,11 @@ static int set_notify(struct parser *p, struct dx_zone_conf *z, const char *val)
     int rc = 0;
     struct dx_listen l;
     char why[256];
+    int fam = n >= 1 ? dx_addr_parse(tok[0], 0, nc.addr) : DX_EINVAL;
     if (n != 1 && !(n == 3 && strcasecmp(tok[1], "key") == 0)) {
         rc = fail(p, p->line, "notify: expected ADDRESS[:PORT] [key NAME], got '%s'", val);
-    } else if (dx_addr_parse(tok[0], 4, nc.addr) == 0) {
-        nc.family = DX_FAM_V4;
-    } else if (dx_addr_parse(tok[0], 6, nc.addr) == 0) {
-        nc.family = DX_FAM_V6;
+    } else if (fam > 0) {
+        nc.family = (uint8_t)fam;
     } else if (dx_listen_from_text(tok[0], &l, why, sizeof(why)) == 0) {
         nc.family = l.family;
         nc.port = l.port;

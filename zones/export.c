@@ -315,7 +315,7 @@ int dx_export_write(struct dx_txn *t, const struct dx_zone_conf *z, const struct
         struct dx_zrr_zone *zz;
         rc = dx_zrr_zone_new(z, &zz);
         if (rc == 0)
-            rc = dx_export_zone(out, t, zz, now);
+            rc = dx_export_zone(out, t, zz, DX_XFR_CLOCK);   /* what AXFR sends */
         dx_zrr_zone_free(zz);
     } else {
         rc = dx_export_rbldnsd(out, t, z, l, now, err, errlen);

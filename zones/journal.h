@@ -34,10 +34,6 @@
 #include "zones/store.h"
 #include "zones/zonerr.h"
 
-/* The clock of transfers and journals (zonerr.h `now`): 0, before every
- * expiry: an entry counts until a sweep removes it. */
-#define DX_XFR_CLOCK 0
-
 /* Journal the changes of conf's zones in st's write txns from now on (a
  * commit hook: dx_store_set_commit_hook). 0 or DX_ENOMEM. */
 int dx_journal_attach(struct dx_store *st, const struct dx_conf *conf);

@@ -134,6 +134,13 @@ void dx_zrr_soa(const struct dx_zrr_zone *z, uint32_t serial, uint8_t *buf, stru
 /* The zone's serial in t: the store's, 1 if nothing was ever written. */
 int dx_zrr_serial(struct dx_txn *t, const struct dx_zrr_zone *z, uint32_t *serial);
 
+/* The clock of zone transfers (dnsxld/xfr.c), the IXFR journal
+ * (zones/journal.h) and export --format zone: 0, before every expiry, so
+ * an entry counts until an expiry sweep removes it (a change of its own)
+ * and TTLs are the zone's: the records of one serial never depend on when
+ * they are walked. */
+#define DX_XFR_CLOCK 0
+
 /* Every record of z in t's snapshot at `now`, the SOA first (with the
  * serial dx_zrr_serial gives), then NS, then the data (above). Returns 0,
  * cb's non-zero return, or a store error (DX_ENOMEM, DX_EINVAL for a

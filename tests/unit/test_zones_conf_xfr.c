@@ -1,5 +1,6 @@
-/* Unit tests for zones/conf_xfr.c: [key] sections (TSIG keys) and
- * allow-transfer lines of dnsxl.conf(5). */
+/* Unit tests for zones/conf_xfr.c: [key] sections (TSIG keys),
+ * allow-transfer and notify lines of dnsxl.conf(5), and the IXFR journal's
+ * bounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "zones/conf.h"
 #include "zones/err.h"
+#include "zones/key.h"
 
 struct fx {
     char dir[64], path[128], secret[128];
@@ -151,6 +153,43 @@ static void test_bad_allow_transfer(void **state)
     expect_error(f, ZONE "allow-transfer = 192.0.2.1 key k extra\n", 2, "expected ADDRESS");
 }
 
+static void test_notify_and_the_journal(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(load(f,
+        "[key k]\nsecret = c2VjcmV0\n"
+        ZONE "notify = 192.0.2.53\nnotify = 192.0.2.54:5353 key k\nnotify = 2001:db8::1\n"
+        "notify = [2001:db8::2]:53535 key k\nixfr-journal = 2M\nixfr-journal-age = 1h\n"
+        "[zone other.test]\n"), 0);
+    const struct dx_zone_conf *z = &f->c->zones[0];
+    assert_int_equal(z->n_notify, 4);
+    assert_int_equal(z->notify[0].family, DX_FAM_V4);
+    assert_int_equal(z->notify[0].port, 53);
+    assert_null(z->notify[0].key);
+    static const uint8_t a0[4] = { 192, 0, 2, 53 };
+    assert_memory_equal(z->notify[0].addr, a0, 4);
+    assert_int_equal(z->notify[1].port, 5353);
+    assert_ptr_equal(z->notify[1].key, &f->c->keys[0]);
+    assert_int_equal(z->notify[2].family, DX_FAM_V6);
+    assert_int_equal(z->notify[2].port, 53);
+    assert_int_equal(z->notify[3].family, DX_FAM_V6);
+    assert_int_equal(z->notify[3].port, 53535);
+    assert_int_equal(z->notify[3].addr[15], 2);
+    assert_int_equal(z->ixfr_journal, 2u << 20);
+    assert_int_equal(z->ixfr_journal_age, 3600);
+    const struct dx_zone_conf *o = &f->c->zones[1];       /* the defaults */
+    assert_int_equal(o->n_notify, 0);
+    assert_int_equal(o->ixfr_journal, 64u << 20);
+    assert_int_equal(o->ixfr_journal_age, 7 * 86400);
+    expect_error(f, ZONE "notify = 192.0.2.1 key nokey\n", 2,
+                 "notify: unknown key 'nokey' (no [key nokey])");
+    expect_error(f, ZONE "notify = ns1.example.org\n", 2, "notify: ");
+    expect_error(f, ZONE "notify = 192.0.2.1:0\n", 2, "bad port");
+    expect_error(f, ZONE "notify = 192.0.2.1/24\n", 2, "notify: ");
+    expect_error(f, ZONE "notify = 192.0.2.1 key\n", 2, "expected ADDRESS[:PORT] [key NAME]");
+    expect_error(f, ZONE "ixfr-journal-age = 10s\n", 2, "ixfr-journal-age");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +197,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_allow_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_and_the_journal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
