@@ -98,8 +98,14 @@ static void udp_readable(uv_poll_t *p, int status, int events)
             }
             return;
         }
+        if (w->txn_live && dx_txn_behind(w->txn)) {   /* a write committed: a new snapshot */
+            dx_txn_reset(w->txn);
+            w->txn_live = false;
+        }
+        w->txn_fresh = true;            /* batch_begin: no check per query */
         for (unsigned i = 0; i < (unsigned)n; i++)
             udp_answer(u, i);
+        w->txn_fresh = false;
         dx__udp_flush(u);               /* before the next recvmmsg reuses rxbuf and from[] */
         if (n < UDP_CHUNKS)
             return;

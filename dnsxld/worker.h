@@ -124,6 +124,8 @@ struct worker {
 
     struct dx_txn *txn;             /* read txn: live between first query and prepare */
     bool txn_live;
+    bool txn_fresh;                 /* during a UDP batch: the live txn was checked against
+                                       the last commit after recvmmsg returned (udp.c) */
     uint64_t now;
     uint64_t mono_ms;               /* the rate limiter's clock, taken with now */
 
@@ -201,11 +203,13 @@ static inline bool errlog_ok(struct worker *w)
 
 /* Renew the read txn for this batch if not done yet, or if a write has
  * committed since (udp.c reads several recvmmsg batches per loop pass: a
- * query that arrives after an `add` returned must see it). */
+ * query that arrives after an `add` returned must see it). A UDP batch
+ * checks once, after its recvmmsg returned (every datagram in it arrived
+ * before that check), not per query: txn_fresh. */
 static inline bool batch_begin(struct worker *w)
 {
     if (w->txn_live) {
-        if (!dx_txn_behind(w->txn))
+        if (w->txn_fresh || !dx_txn_behind(w->txn))
             return true;
         dx_txn_reset(w->txn);
         w->txn_live = false;
