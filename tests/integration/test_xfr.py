@@ -730,3 +730,51 @@ def test_publish_rsync_sync_same_answers(mirrors):
 def srv_loader():
     from conftest import LOADER
     return LOADER
+
+
+# --- export ------------------------------------------------------------------------
+
+def test_export_zone_is_what_axfr_sends(mirrors):
+    """export --format zone is the master file of the records a transfer
+    sends: the same RRs (dnspython reads both), SOA first; -o replaces the
+    file atomically; whole zones only; a directory that does not exist is
+    an error naming it, and nothing is written."""
+    import dns.zone
+    srv, tmp = mirrors["srv"], mirrors["tmp"]
+    kr = dns.tsigkeyring.from_text({KEY: SECRET})
+    d = os.path.join(tmp, "export")
+    os.mkdir(d)
+    for zone in (BL, DBL):
+        path = os.path.join(d, f"{zone}.zone")
+        with open(path, "w") as f:
+            f.write("old content\n")
+        srv.admin("export", zone, "--format", "zone", "-o", path)
+        assert sorted(os.listdir(d))[-1] == f"{zone}.zone" and \
+            not [n for n in os.listdir(d) if n.startswith(".")]
+        assert os.stat(path).st_mode & 0o777 == 0o644
+        text = open(path).read()
+        assert text == srv.admin("export", zone, "--format", "zone").stdout
+        z = dns.zone.from_text(text, origin=zone + ".", relativize=False, check_origin=True)
+        from_file = sorted(rr.to_text() for name, node in z.nodes.items()
+                           for rds in node.rdatasets for rr in [dns.rrset.from_rdata_list(
+                               name, rds.ttl, list(rds))])
+        got = list(dns.query.xfr("127.0.0.1", zone, port=srv.port, keyring=kr, keyname=KEY,
+                                 keyalgorithm="hmac-sha256", timeout=DEADLINE,
+                                 lifetime=DEADLINE * 4, relativize=False))
+        rrsets = {}
+        for m in got:
+            for rrs in m.answer:
+                rrsets.setdefault((rrs.name, rrs.rdtype), dns.rrset.RRset(rrs.name, rrs.rdclass,
+                                                                           rrs.rdtype)).union_update(rrs)
+        from_axfr = sorted(r.to_text() for r in rrsets.values())
+        assert len(from_axfr) > 100
+        assert from_file == from_axfr
+    p = srv.admin("export", f"{BL}/spam", "--format", "zone", check=False)
+    assert p.returncode == 1 and "whole zone" in p.stderr
+    missing = os.path.join(d, "no-such-dir", "x.zone")
+    p = srv.admin("export", BL, "-o", missing, check=False)
+    assert p.returncode == 2 and missing in p.stderr, p.stderr
+    assert not os.path.exists(os.path.dirname(missing))
+    p = srv.loader("publish", BL, os.path.join(d, "no-such-dir"), "--seckey", "/nonexistent",
+                   check=False)
+    assert p.returncode == 1 and "no-such-dir" in p.stderr, p.stderr
