@@ -778,3 +778,41 @@ def test_export_zone_is_what_axfr_sends(mirrors):
     p = srv.loader("publish", BL, os.path.join(d, "no-such-dir"), "--seckey", "/nonexistent",
                    check=False)
     assert p.returncode == 1 and "no-such-dir" in p.stderr, p.stderr
+
+
+def test_publish_asks_the_password_on_a_terminal(mirrors):
+    """Without DNSXL_MINISIGN_PASSWORD, on a terminal: the prompt, the
+    password typed with echo off, a signature minisign verifies."""
+    import pty
+    srv, tmp = mirrors["srv"], mirrors["tmp"]
+    d = os.path.join(tmp, "tty")
+    out_dir = os.path.join(d, "out")
+    os.makedirs(out_dir)
+    pub, sec = minisign_encrypted(d, "typed secret")
+    env = {k: v for k, v in os.environ.items() if k != "DNSXL_MINISIGN_PASSWORD"}
+    pid, master = pty.fork()
+    if pid == 0:
+        os.execve(srv_loader(), [srv_loader(), "-c", srv.conf, "publish", DBL, out_dir,
+                                 "--seckey", sec], env)
+    seen = b""
+
+    def read_some():
+        nonlocal seen
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            return None
+        seen += chunk
+        return chunk
+    while b"Password" not in seen:
+        assert read_some(), f"no password prompt: {seen!r}"
+    os.write(master, b"typed secret\n")
+    while read_some():
+        pass
+    os.close(master)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert b"typed secret" not in seen, "the password was echoed"
+    v = subprocess.run(["minisign", "-V", "-p", pub, "-m", os.path.join(out_dir, f"{DBL}.combined")],
+                       capture_output=True, text=True)
+    assert v.returncode == 0, v.stderr
