@@ -233,30 +233,6 @@ static int by_name(const void *a, const void *b)
     return strcmp((*x)->name, (*y)->name);
 }
 
-/* In a bitmask zone a policy code in use must set no bit of a list's code
- * in its last octet: a client testing that bit would read it as a listing. */
-static int check_policy_bits(struct parser *p, const struct dx_zone_conf *z, const char *key,
-                             bool used, uint32_t code, int line, const char *how)
-{
-    for (size_t i = 0; used && i < z->n_lists; i++) {
-        const struct dx_list_conf *l = &z->lists[i];
-        unsigned both = code & l->code & 0xffu;
-        if (both == 0)
-            continue;
-        char a[DX_CODE_TEXT_MAX], b[DX_CODE_TEXT_MAX];
-        dx_code_text(code, a);
-        dx_code_text(l->code, b);
-        return fail(p, line ? line : z->line,
-                    "%s%s %s shares the bits 0x%02x of its last octet with code %s of list "
-                    "'%s' (line %d): in bitmask zone '%s' a client testing that list's bit "
-                    "would read it as a listing; %s a %s whose last octet uses only bits no "
-                    "list uses, such as 127.255.255.1",
-                    line ? "" : "the default ", key, a, both, b, l->name, code_line(l),
-                    z->name, how, key);
-    }
-    return 0;
-}
-
 /* What only a complete zone tells: its lists by name, its code prefix, the
  * bitmask rules, and the worst-case length of its TXT templates. */
 static int check_zone(struct parser *p, struct dx_zone_conf *z)
@@ -297,14 +273,7 @@ static int check_zone(struct parser *p, struct dx_zone_conf *z)
                             a, l->name, b, o->name, code_line(o));
             }
         }
-        bool blocked = z->blocked_clients.n > 0 ||
-                       (z->query_keys && z->unknown_key == DX_UNKNOWN_KEY_BLOCKED);
-        bool limit = z->query_limit > 0 || z->query_keys;
-        int rc = check_policy_bits(p, z, "blocked-code", blocked, z->blocked_code,
-                                   z->blocked_code_line, z->blocked_code_line ? "use" : "set");
-        if (!rc)
-            rc = check_policy_bits(p, z, "limit-code", limit, z->limit_code, z->limit_code_line,
-                                   z->limit_code_line ? "use" : "set");
+        int rc = dx__conf_policy_bits(p, z);
         if (rc)
             return rc;
     }

@@ -48,6 +48,10 @@ int dx__conf_fail(struct parser *p, int line, const char *fmt, ...);
 /* "FILE: out of memory" into p->err; returns DX_ENOMEM. */
 int dx__conf_nomem(struct parser *p);
 
+/* In a bitmask zone (z complete): a blocked-code or limit-code in use with a
+ * bit of a list code in its last octet is refused, FILE:LINE (conf_util.c). */
+int dx__conf_policy_bits(struct parser *p, const struct dx_zone_conf *z);
+
 /* Short names: one of the two is on every other line of both files. */
 #define fail  dx__conf_fail
 #define nomem dx__conf_nomem

@@ -3,6 +3,7 @@
  * transfer keys (zones/conf_xfr.c); a leaf of the three. */
 #include "zones/conf_int.h"
 
+#include "zones/code.h"
 #include "zones/err.h"
 #include "zones/name.h"
 
@@ -12,6 +13,39 @@
 #include <string.h>
 
 /* ---- errors ------------------------------------------------------------ */
+
+/* One policy code of bitmask zone z, in use or not, against its lists. */
+static int policy_bits(struct parser *p, const struct dx_zone_conf *z, const char *key,
+                       bool used, uint32_t code, int line)
+{
+    for (size_t i = 0; used && i < z->n_lists; i++) {
+        const struct dx_list_conf *l = &z->lists[i];
+        unsigned both = code & l->code & 0xffu;
+        if (both == 0)
+            continue;
+        char a[DX_CODE_TEXT_MAX], b[DX_CODE_TEXT_MAX];
+        dx_code_text(code, a);
+        dx_code_text(l->code, b);
+        return dx__conf_fail(p, line ? line : z->line,
+                             "%s%s %s shares the bits 0x%02x of its last octet with code %s of "
+                             "list '%s' (line %d): in bitmask zone '%s' a client testing that "
+                             "list's bit would read it as a listing; %s a %s whose last octet "
+                             "uses only bits no list uses, such as 127.255.255.1",
+                             line ? "" : "the default ", key, a, both, b, l->name,
+                             l->code_line ? l->code_line : l->line, z->name, line ? "use" : "set",
+                             key);
+    }
+    return 0;
+}
+
+int dx__conf_policy_bits(struct parser *p, const struct dx_zone_conf *z)
+{
+    bool blocked = z->blocked_clients.n > 0 ||
+                   (z->query_keys && z->unknown_key == DX_UNKNOWN_KEY_BLOCKED);
+    bool limit = z->query_limit > 0 || z->query_keys;
+    int rc = policy_bits(p, z, "blocked-code", blocked, z->blocked_code, z->blocked_code_line);
+    return rc ? rc : policy_bits(p, z, "limit-code", limit, z->limit_code, z->limit_code_line);
+}
 
 int dx__conf_fail(struct parser *p, int line, const char *fmt, ...)
 {
