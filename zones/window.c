@@ -211,8 +211,10 @@ uint32_t dx_sketch_add(struct dx_sketch *s, const void *key, size_t len, uint64_
     uint64_t h = sk_hash(s, key, len);
     uint32_t ep = (uint32_t)(now / s->period) & EP_MASK;
     struct sk_stripe *st = &s->stripe[(h >> 52) % DX_SKETCH_STRIPES];
-    uint32_t b = atomic_fetch_add_explicit(&st->begun, 1, memory_order_acq_rel);
-    bool raced = atomic_load_explicit(&st->ended, memory_order_acquire) != b; /* one under way */
+    /* sequentially consistent: of two updates each writing one count and
+     * reading the other, at least one sees the other's */
+    uint32_t b = atomic_fetch_add(&st->begun, 1);
+    bool raced = atomic_load(&st->ended) != b;                  /* one under way */
     _Atomic uint64_t *c[DX_SKETCH_ROWS];
     uint64_t v[DX_SKETCH_ROWS];
     uint32_t min = DX_WIN_MAX;
@@ -226,8 +228,8 @@ uint32_t dx_sketch_add(struct dx_sketch *s, const void *key, size_t len, uint64_
         for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
             v[r] = w_raise(c[r], ep, min + 1);
     }
-    atomic_fetch_add_explicit(&st->ended, 1, memory_order_acq_rel);
-    raced |= atomic_load_explicit(&st->begun, memory_order_acquire) != b + 1; /* one begun since */
+    atomic_fetch_add(&st->ended, 1);
+    raced |= atomic_load(&st->begun) != b + 1;                  /* one begun since */
     if (raced) {
         for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
             v[r] = w_bump(c[r], ep);
