@@ -178,7 +178,8 @@ int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
         return dx_exit_store(rc);
     }
     dx_store_set_history_limit(*out, conf->loader.history_size);
-    if (write && dx_journal_attach(*out, conf) != 0) {
+    /* every writer journals (dnsxl-web writes through a store opened so) */
+    if (dx_journal_attach(*out, conf) != 0) {
         dx_cli_err("cannot open the store %s: %s", dir, dx_strerror(DX_ENOMEM));
         dx_store_close(*out);
         *out = NULL;

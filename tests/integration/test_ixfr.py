@@ -374,3 +374,33 @@ def test_notify_is_sent_again_until_answered(mirrors):
     assert m[0].question[0].name == dns.name.from_text(ZONE)
     assert m[0].question[0].rdtype == dns.rdatatype.SOA
     assert not m[0].had_tsig
+
+
+def test_serials_never_go_back(tmp_path):
+    """Serials (dnsxld(8), "Serials"): the clock of the change, +1 when the
+    clock is not later (several changes in a second, a clock set back);
+    the same after a restart; a store rebuilt from scratch later starts at
+    its clock, after the old store's serials."""
+    srv = Server(str(tmp_path))
+    T = 1_900_000_000
+    key = f"{ZONE}/manual"
+    srv.admin("add", key, "192.0.2.1", now=T)
+    srv.start()
+    try:
+        def soa():
+            return srv.q(ZONE, "SOA").answer[0][0].serial
+        assert soa() == T
+        srv.admin("add", key, "192.0.2.2", now=T)
+        srv.admin("add", key, "192.0.2.3", now=T - 3600)      # the clock went back
+        wait_until(lambda: soa() == T + 2, "serial T + 2")
+        assert srv.stop() == 0
+        srv.start()
+        assert soa() == T + 2                                 # a restart keeps it
+        assert srv.stop() == 0
+        shutil.rmtree(srv.dbdir)                              # a rebuild, a minute later
+        srv.admin("add", key, "192.0.2.1", now=T + 60)
+        srv.start()
+        assert soa() == T + 60
+    finally:
+        if srv.alive():
+            assert srv.stop() == 0
