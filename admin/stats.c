@@ -2,6 +2,7 @@
 #include "admin/stats.h"
 
 #include "admin/print.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/listen.h"
 #include "zones/store.h"
@@ -200,7 +201,16 @@ static bool live_sum(const char *body, const char *name, const char *zone, const
             continue;
         if (list && (!label(p + nl + 1, close, "list", lb, sizeof(lb)) || strcmp(lb, list) != 0))
             continue;
-        *sum += strtoull(close + 2, NULL, 10);
+        char vb[24];
+        size_t vl = strcspn(close + 2, " \n");
+        uint64_t v;
+        if (vl >= sizeof(vb))
+            continue;
+        memcpy(vb, close + 2, vl);
+        vb[vl] = 0;
+        if (dx_uint_parse(vb, UINT64_MAX, &v) != 0)
+            continue;                   /* not a counter's integer */
+        *sum += v;
         any = true;
     }
     return any;

@@ -25,6 +25,14 @@
  * still and 20000 is under the burst), and every query carries an OPT
  * (payload 512, so tc_512 still truncates) with a client COOKIE: each reply
  * gets a new server cookie, the costliest case.
+ *
+ * With OBS=metrics[,heat][,tap] `run` answers through observed_answer, the
+ * per-query part of dnsxld's worker_answer (dnsxld/worker.h): the counters
+ * of the metrics and one clock read per query (metrics), a heat sample per
+ * listing (heat), a dnstap record of TAP_SAMPLE percent of the queries
+ * (tap; default 1). The rings are emptied after each query outside the
+ * function, as dnsxld's threads do. callgrind.sh with
+ * COLLECT=observed_answer counts it (OBS unset: the same function, all off).
  */
 #include <alloca.h>
 #include <stdbool.h>
@@ -39,9 +47,13 @@
 #include <unistd.h>
 
 #include "dnsxld/cookie.h"
+#include "dnsxld/dnstap.h"
 #include "dnsxld/guard.h"
+#include "dnsxld/heat.h"
 #include "dnsxld/query.h"
+#include "dnsxld/ring.h"
 #include "dnsxld/rrl.h"
+#include "dnsxld/stats.h"
 #include "zones/conf.h"
 #include "zones/err.h"
 #include "zones/key.h"
@@ -409,6 +421,35 @@ static int check(const struct query *q, const uint8_t *r, size_t n, size_t i, co
     return 0;
 }
 
+/* worker_answer's observation (dnsxld/worker.h), without the worker */
+static __attribute__((noinline)) size_t observed_answer(struct dx_qctx *q, const uint8_t *req,
+                                                        size_t len, uint8_t *resp, size_t cap,
+                                                        const struct sockaddr *peer)
+{
+    struct dx_obs *o = q->obs;
+    if (!o)
+        return dx_query_answer(q, req, len, resp, cap, DX_UDP, peer);
+    uint64_t t0 = 0, t1 = 0;
+    if (o->timing)
+        t0 = o->lat_last ? o->lat_last : dx_obs_clock();
+    size_t n = dx_query_answer(q, req, len, resp, cap, DX_UDP, peer);
+    if (o->timing) {
+        t1 = dx_obs_clock();
+        o->lat_last = t1;
+        dx_obs_latency(o, t1 - t0);
+    }
+    if (o->tap)
+        dx_tap_put(o, q->conf, DX_UDP, peer, req, len, resp, n, t1 - t0);
+    return n;
+}
+
+static void drain(struct dx_ring *r)
+{
+    size_t n;
+    while (r && dx_ring_peek(r, &n))
+        dx_ring_pop(r);
+}
+
 static __attribute__((noinline)) int answer_all(struct dx_qctx *ctx, const struct query *qs,
                                                 size_t n, const char *cls)
 {
@@ -419,9 +460,13 @@ static __attribute__((noinline)) int answer_all(struct dx_qctx *ctx, const struc
     static uint8_t resp[65536] __attribute__((aligned(4096)));
     int bad = 0;
     for (size_t i = 0; i < n && !bad; i++) {
-        size_t len = dx_query_answer(ctx, qs[i].b, qs[i].n, resp, sizeof(resp), DX_UDP,
+        size_t len = observed_answer(ctx, qs[i].b, qs[i].n, resp, sizeof(resp),
                                      (const struct sockaddr *)&peer);
         bad = check(&qs[i], resp, len, i, cls);
+        if (ctx->obs) {
+            drain(ctx->obs->heat);
+            drain(ctx->obs->tap);
+        }
     }
     return bad;
 }
@@ -478,6 +523,23 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
             return 2;
         }
     }
+    const char *obs = getenv("OBS");
+    if (obs && *obs) {
+        struct dx_obs *o = aligned_alloc(64, sizeof(*o));
+        if (!o || dx_stats_attach(conf, 1) != 0) {
+            fprintf(stderr, "qbench: out of memory\n");
+            return 2;
+        }
+        memset(o, 0, sizeof(*o));
+        o->timing = strstr(obs, "metrics") != NULL;
+        if (strstr(obs, "heat"))
+            o->heat = dx_ring_new(DX_HEAT_RING);
+        if (strstr(obs, "tap")) {
+            o->tap = dx_ring_new(DX_TAP_RING);
+            conf->server.tap_sample = getenv("TAP_SAMPLE") ? (uint32_t)atoi(getenv("TAP_SAMPLE")) : 1;
+        }
+        ctx.obs = o;
+    }
     /* The same stack addresses modulo a page whatever the size of the
      * environment and argv above main: glibc's string functions take
      * alignment-dependent paths, so otherwise the counts move with them. */
@@ -487,6 +549,11 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
     if (gst.limited) {
         fprintf(stderr, "qbench: %llu answers rate limited\n", (unsigned long long)gst.limited);
         bad = 1;
+    }
+    if (ctx.obs) {
+        dx_ring_free(ctx.obs->heat);
+        dx_ring_free(ctx.obs->tap);
+        free(ctx.obs);
     }
     dx_rrl_free(ctx.rrl);
     dx_txn_abort(t);

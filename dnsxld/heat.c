@@ -21,6 +21,7 @@ struct sum {                            /* one entry's samples since the last fl
     size_t off;                         /* its sample bytes (without the clock) in the arena */
     size_t len;
     uint64_t count, last;
+    uint64_t hash;
 };
 
 struct dx_heatd {
@@ -35,8 +36,10 @@ struct dx_heatd {
     bool stop;                          /* under mu */
     uint8_t *arena;                     /* sample bytes of the sums */
     size_t alen, acap;
-    struct sum *sums;
+    struct sum *sums;                   /* one per entry: the samples merged as they come */
     size_t nsums, capsums;
+    uint32_t *slots;                    /* hash table of sums: index + 1, 0 = empty */
+    size_t nslots;                      /* a power of two, at least 2 * nsums */
     _Atomic uint64_t written, errors, pruned;
 };
 
@@ -49,8 +52,48 @@ static int by_bytes(const void *a, const void *b, void *arena)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+static uint64_t hash_of(const uint8_t *p, size_t len)
+{
+    uint64_t x = 0xcbf29ce484222325u;   /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        x = (x ^ p[i]) * 0x100000001b3u;
+    return x;
+}
+
+static bool slots_grow(struct dx_heatd *h)
+{
+    size_t n = h->nslots ? h->nslots * 2 : 4096;
+    uint32_t *ns = calloc(n, sizeof(*ns));
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < h->nsums; i++) {
+        size_t j = (size_t)h->sums[i].hash & (n - 1);
+        while (ns[j])
+            j = (j + 1) & (n - 1);
+        ns[j] = (uint32_t)(i + 1);
+    }
+    free(h->slots);
+    h->slots = ns;
+    h->nslots = n;
+    return true;
+}
+
+/* Count one sample: into its entry's sum, or a new one. */
 static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t at)
 {
+    if ((h->nsums + 1) * 2 > h->nslots && !slots_grow(h))
+        return false;
+    uint64_t hv = hash_of(p, len);
+    size_t j = (size_t)hv & (h->nslots - 1);
+    for (; h->slots[j]; j = (j + 1) & (h->nslots - 1)) {
+        struct sum *s = &h->sums[h->slots[j] - 1];
+        if (s->hash == hv && s->len == len && memcmp(h->arena + s->off, p, len) == 0) {
+            s->count++;
+            if (at > s->last)
+                s->last = at;
+            return true;
+        }
+    }
     if (h->alen + len > h->acap) {
         size_t cap = h->acap ? h->acap * 2 : 65536;
         while (cap < h->alen + len)
@@ -70,12 +113,13 @@ static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t a
         h->capsums = cap;
     }
     memcpy(h->arena + h->alen, p, len);
-    h->sums[h->nsums++] = (struct sum){ h->alen, len, 1, at };
+    h->sums[h->nsums++] = (struct sum){ h->alen, len, 1, at, hv };
+    h->slots[j] = (uint32_t)h->nsums;
     h->alen += len;
     return true;
 }
 
-/* Move every sample out of the rings (merging happens at the flush). */
+/* Move every sample out of the rings into the sums. */
 static void drain(struct dx_heatd *h)
 {
     for (unsigned i = 0; i < h->n; i++) {
@@ -135,12 +179,13 @@ static void flush(struct dx_heatd *h)
         }
     }
     struct dx_heat_rec *recs = malloc(m * sizeof(*recs));
-    char *names = malloc(m * 512);
-    size_t nr = 0;
+    char *names = malloc(h->alen + 2 * m);      /* each sum's zone and list, NUL-ended */
+    size_t nr = 0, used = 0;
     if (recs && names) {
         for (size_t i = 0; i < m; i++) {
-            if (!to_rec(h->arena + h->sums[i].off, h->sums[i].len, names + nr * 512, &recs[nr]))
+            if (!to_rec(h->arena + h->sums[i].off, h->sums[i].len, names + used, &recs[nr]))
                 continue;
+            used += strlen(recs[nr].zone) + strlen(recs[nr].list) + 2;
             recs[nr].queries = h->sums[i].count;
             recs[nr].last = h->sums[i].last;
             nr++;
@@ -160,6 +205,8 @@ static void flush(struct dx_heatd *h)
     free(names);
     h->nsums = 0;
     h->alen = 0;
+    if (h->slots)
+        memset(h->slots, 0, h->nslots * sizeof(*h->slots));
 }
 
 static void prune(struct dx_heatd *h)
@@ -222,6 +269,7 @@ static void heatd_free(struct dx_heatd *h)
     dx_heat_close(h->env);
     free(h->arena);
     free(h->sums);
+    free(h->slots);
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
     free(h);
@@ -237,7 +285,11 @@ int dx_heatd_start(const char *store_dir, struct dx_store *st, unsigned n_worker
         return DX_ENOMEM;
     }
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    pthread_condattr_t ca;              /* the waits' deadlines are CLOCK_MONOTONIC */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->cv, &ca);
+    pthread_condattr_destroy(&ca);
     h->st = st;
     h->n = n_workers;
     int rc = dx_heat_open(store_dir, DX_HEAT_WRITE, &h->env);

@@ -22,7 +22,7 @@
 
 #define DX_HEAT_RING     (1u << 20)  /* bytes per worker: about 20000 samples */
 #define DX_HEAT_DRAIN_MS 50
-#define DX_HEAT_FLUSH_S  2
+#define DX_HEAT_FLUSH_S  5
 #define DX_HEAT_PRUNE_S  3600
 
 struct dx_heatd;

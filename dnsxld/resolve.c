@@ -133,11 +133,13 @@ static int listed(const struct dx_qctx *q, const struct dx_zone_conf *z, uint16_
         rh->list = lc->name;
         rh->expires = h->expires_at;
         rh->reason = NULL;
-        rh->li = (uint16_t)(lc - z->lists);
-        rh->key = h->key;
-        rh->key_len = h->key_len;
-        rh->plen = h->plen;
-        rh->family = h->family;
+        if (q->obs) {                   /* for the metrics and heat only */
+            rh->li = (uint16_t)(lc - z->lists);
+            rh->key = h->key;
+            rh->key_len = h->key_len;
+            rh->plen = h->plen;
+            rh->family = h->family;
+        }
         if (want_txt && rh->tmpl && dx_txt_uses_reason(rh->tmpl)) {
             int rc = dx_hit_reason(q->txn, z->name, h, &rh->reason);
             if (rc)

@@ -73,7 +73,8 @@ struct dx_rhit {
     const char *list;        /* for $list ("" for the test point of a zone without lists) */
     const char *reason;      /* for $reason: set only when a TXT will use it; NULL = "" */
     uint64_t expires;        /* unix seconds, 0 = never: caps the TTL */
-    /* for the metrics and heat (stats.h, heat.h); not set in a policy answer */
+    /* for the metrics and heat (stats.h, heat.h): set only when the query's
+     * dx_qctx has obs; not in a policy answer */
     uint16_t li;             /* the list's index in the zone's lists; DX_LI_NONE: a test point */
     uint8_t key_len, plen, family;     /* the entry that matched (dx_hit's key) */
     const uint8_t *key;      /* ... in the map; NULL: a test point */

@@ -75,8 +75,11 @@ int dx_heat_open(const char *store_dir, unsigned flags, struct dx_heat **out)
     int rc = mdb_env_create(&h->env);
     if (rc == 0 && (rc = mdb_env_set_maxdbs(h->env, 2)) == 0 &&
         (rc = mdb_env_set_mapsize(h->env, HEAT_MAP)) == 0)
-        rc = mdb_env_open(h->env, dir, MDB_NOTLS | MDB_NORDAHEAD | (write ? 0 : MDB_RDONLY),
-                          0600);
+        /* the writer does not sync each flush (heat is advisory: an OS crash
+         * may lose the last flushes, never the store's data); it syncs at
+         * close */
+        rc = mdb_env_open(h->env, dir, MDB_NOTLS | MDB_NORDAHEAD |
+                                           (write ? MDB_NOSYNC : MDB_RDONLY), 0600);
     if (rc == 0)
         rc = heat_dbs(h, write);
     if (rc) {
@@ -94,6 +97,8 @@ void dx_heat_close(struct dx_heat *h)
     if (!h)
         return;
     dx_heat_end(h);
+    if (h->write)
+        mdb_env_sync(h->env, 1);
     mdb_env_close(h->env);
     free(h);
 }

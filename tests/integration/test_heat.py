@@ -12,6 +12,7 @@ import dns.rcode
 import pytest
 
 from conftest import BL, DBL, Server, base_config, free_port, rev4, wait_until
+from test_metrics import wait_metrics
 
 
 def heat_config(mport=None, heat=True):
@@ -32,6 +33,7 @@ def hsrv():
         s.admin("add", f"{BL}/manual", "198.51.100.0/24")
         s.admin("add", f"{DBL}/domains", "spam.example")
         s.start()
+        wait_metrics(mport)
         try:
             yield s
         finally:

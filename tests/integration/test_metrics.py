@@ -44,6 +44,7 @@ def msrv():
             s.admin("add", f"{BL}/traps", ip, "--reason", "trap hit")
         s.admin("add", f"{DBL}/domains", "spam.example", "--reason", "spam")
         s.start()
+        wait_metrics(mport)
         try:
             yield s
         finally:
@@ -52,6 +53,17 @@ def msrv():
             assert was_alive, f"dnsxld died (status {rc})\nstderr:\n{s.stderr_text()}"
             assert rc == 0, f"dnsxld exited {rc}\nstderr:\n{s.stderr_text()}"
             assert not s.sanitizer_report(), "sanitizer report:\n" + s.stderr_text()[-6000:]
+
+
+def wait_metrics(port):
+    """Wait until the metrics port accepts (it opens just after DNS does)."""
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=DEADLINE).close()
+            return True
+        except OSError:
+            return False
+    wait_until(up, f"the metrics port {port} accepting")
 
 
 def http_raw(port, data, shut=True):

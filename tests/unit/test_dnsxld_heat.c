@@ -1,0 +1,214 @@
+/* Unit tests of the heat thread (dnsxld/heat.h) end to end: listed answers
+ * of the query path put samples into a worker's ring, the thread sums them
+ * per entry (one record per entry, the later query time kept) and writes
+ * them into the heat environment beside the store (DATABASE/heat/), which
+ * dnsxl-admin reads; what is left is written at stop, and a second run adds
+ * to the counts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsxld/heat.h"
+#include "dnsxld/query.h"
+#include "dnsxld/stats.h"
+#include "dnsxld/wire.h"
+#include "tests/unit/dns_fixture.h"
+#include "zones/err.h"
+
+static char g_dir[64];
+static struct dx_conf *g_conf;
+static struct dx_store *g_st;
+static struct sockaddr_in g_peer;
+
+static void put(struct dx_txn *w, const char *zone, const char *list, const char *key)
+{
+    struct dx_key k;
+    assert_int_equal(dx_key_parse(key, &k), 0);
+    struct dx_entry e = { .source = "admin" };
+    assert_int_equal(dx_entry_put(w, zone, list, &k, &e), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(g_dir, "/tmp/dx-heat-XXXXXX");
+    assert_non_null(mkdtemp(g_dir));
+    char path[128], err[256];
+    snprintf(path, sizeof(path), "%s/dnsxl.conf", g_dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[server]\ndatabase = db\nheat = yes\n"
+          "[zone bl.test]\n[list bl.test/traps]\ncode = 127.0.0.2\n"
+          "[list bl.test/manual]\ncode = 127.0.0.4\n"
+          "[zone dbl.test]\nkind = domain\n[list dbl.test/spam]\ncode = 127.0.1.2\n", f);
+    fclose(f);
+    if (dx_conf_load(path, &g_conf, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_int_equal(dx_store_open(g_conf->server.database, 16u << 20, DX_STORE_CREATE, &g_st),
+                     0);
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(g_st, 1000, &w), 0);
+    put(w, "bl.test", "traps", "192.0.2.1");
+    put(w, "bl.test", "manual", "192.0.2.0/24");
+    put(w, "dbl.test", "spam", "*.spam.example");
+    assert_int_equal(dx_txn_commit(w), 0);
+    g_peer.sin_family = AF_INET;
+    g_peer.sin_port = htons(5353);
+    g_peer.sin_addr.s_addr = htonl(0x7f000001);
+    return 0;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb, (void)type, (void)ftw;
+    return remove(p);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dx_store_close(g_st);
+    dx_conf_free(g_conf);
+    nftw(g_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+/* Ask name A at clock now with worker 1's heat ring r. */
+static void ask(struct dx_ring *r, const char *name, uint64_t now)
+{
+    uint8_t q[DX_HDR_LEN + DX_NAME_MAX + 4], resp[4096];
+    struct dx_msg m;
+    size_t n = dns_question(name, DX_T_A, q, &m);
+    assert_true(n > 0);
+    struct dx_txn *t;
+    assert_int_equal(dx_txn_read(g_st, &t), 0);
+    struct dx_obs o;
+    memset(&o, 0, sizeof(o));
+    o.id = 1;
+    o.heat = r;
+    struct dx_qctx qc = { .conf = g_conf, .txn = t, .now = now, .obs = &o };
+    assert_true(dx_query_answer(&qc, q, n, resp, sizeof(resp), DX_UDP,
+                                (const struct sockaddr *)&g_peer) >= DX_HDR_LEN);
+    dx_txn_abort(t);
+}
+
+static void heat_of(const char *zone, const char *list, const char *key, uint64_t *queries,
+                    uint64_t *last)
+{
+    struct dx_heat *h;
+    struct dx_key k;
+    assert_int_equal(dx_key_parse(key, &k), 0);
+    assert_int_equal(dx_heat_open(g_conf->server.database, 0, &h), 0);
+    assert_int_equal(dx_heat_begin(h), 0);
+    int rc = dx_heat_get(h, zone, list, &k, queries, last);
+    if (rc == DX_ENOTFOUND)
+        *queries = *last = 0;
+    else
+        assert_int_equal(rc, 0);
+    dx_heat_end(h);
+    dx_heat_close(h);
+}
+
+static void test_samples_are_summed_per_entry_and_written(void **state)
+{
+    (void)state;
+    char err[256];
+    struct dx_heatd *h;
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 2, &h, err, sizeof(err)), 0);
+    struct dx_ring *r = dx_heatd_ring(h, 1);
+    assert_non_null(r);
+    assert_null(dx_heatd_ring(h, 2));
+    ask(r, "1.2.0.192.bl.test", 2000);          /* traps and manual (the /24) */
+    ask(r, "1.2.0.192.bl.test", 2003);
+    ask(r, "7.2.0.192.bl.test", 2001);          /* manual */
+    ask(r, "9.9.9.10.bl.test", 2002);           /* not listed: no sample */
+    ask(r, "2.0.0.127.bl.test", 2002);          /* the test point: no entry, no sample */
+    ask(r, "a.spam.example.dbl.test", 2004);
+    dx_heatd_stop(h);                           /* what is left is written now */
+
+    uint64_t q, last;
+    heat_of("bl.test", "traps", "192.0.2.1", &q, &last);
+    assert_int_equal(q, 2);
+    assert_int_equal(last, 2003);
+    heat_of("bl.test", "manual", "192.0.2.0/24", &q, &last);
+    assert_int_equal(q, 3);
+    assert_int_equal(last, 2003);
+    heat_of("dbl.test", "spam", "*.spam.example", &q, &last);
+    assert_int_equal(q, 1);
+    assert_int_equal(last, 2004);
+    heat_of("bl.test", "traps", "10.9.9.9", &q, &last);
+    assert_int_equal(q, 0);
+
+    /* a second run adds to the counts, and keeps the later time */
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, &h, err, sizeof(err)), 0);
+    ask(dx_heatd_ring(h, 0), "1.2.0.192.bl.test", 1500);
+    struct dx_heatd_stats hs;
+    dx_heatd_stats(h, &hs);
+    assert_int_equal(hs.samples, 2);
+    assert_int_equal(hs.dropped, 0);
+    dx_heatd_stop(h);
+    heat_of("bl.test", "traps", "192.0.2.1", &q, &last);
+    assert_int_equal(q, 3);
+    assert_int_equal(last, 2003);
+}
+
+static void test_many_entries_in_one_flush(void **state)
+{
+    (void)state;
+    /* more entries than the sums' first table: it grows, nothing is lost */
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(g_st, 1000, &w), 0);
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "10.1.%d.%d", i / 250, i % 250 + 1);
+        put(w, "bl.test", "traps", key);
+    }
+    assert_int_equal(dx_txn_commit(w), 0);
+    char err[256];
+    struct dx_heatd *h;
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, &h, err, sizeof(err)), 0);
+    char name[64];
+    for (int rep = 0; rep < 2; rep++)
+        for (int i = 0; i < 5000; i++) {
+            snprintf(name, sizeof(name), "%d.%d.1.10.bl.test", i % 250 + 1, i / 250);
+            ask(dx_heatd_ring(h, 0), name, 3000 + (uint64_t)rep);
+        }
+    dx_heatd_stop(h);
+    uint64_t q, last;
+    for (int i = 0; i < 5000; i += 499) {
+        snprintf(key, sizeof(key), "10.1.%d.%d", i / 250, i % 250 + 1);
+        heat_of("bl.test", "traps", key, &q, &last);
+        assert_int_equal(q, 2);
+        assert_int_equal(last, 3001);
+    }
+}
+
+static void test_a_missing_heat_is_enostore_for_readers(void **state)
+{
+    (void)state;
+    struct dx_heat *h = NULL;
+    char dir[128];
+    snprintf(dir, sizeof(dir), "%s/nothing", g_dir);
+    assert_int_equal(dx_heat_open(dir, 0, &h), DX_ENOSTORE);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_samples_are_summed_per_entry_and_written),
+        T(test_many_entries_in_one_flush),
+        T(test_a_missing_heat_is_enostore_for_readers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
