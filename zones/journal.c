@@ -140,11 +140,16 @@ static int target_add(struct targets *ts, uint8_t fam, unsigned depth, dx_u128 a
 }
 
 /* A touched range: the name-tree node that holds it (the deepest whose
- * block covers it). A range holding 127.0.0.2 also changes the IPv6 test
+ * block covers it). A family whose ranges the txn stopped counting (more
+ * than DX__TOUCH_MAX, zones/store_txn.h) is a change too big to journal:
+ * walking the whole zone twice to find so would double the cost of the
+ * import that made it. A range holding 127.0.0.2 also changes the IPv6 test
  * point ::ffff:127.0.0.2, which dnsxld answers from the IPv4 data. */
 static int touched(void *arg, uint8_t fam, bool full, dx_u128 lo, dx_u128 hi)
 {
     struct targets *ts = arg;
+    if (full)
+        return DX_ERANGE;               /* too many ranges for the store to keep: too big */
     size_t alen = dx_fam_len(fam);
     unsigned bits = (unsigned)alen * 8, g = fam == DX_FAM_V4 ? 8 : 4, cpl = 0;
     dx_u128 x = lo ^ hi;

@@ -13,8 +13,10 @@
  * holding it and on the way to it (dx_zrr_walk_under), in the state before
  * (a read txn opened at the commit, which still sees it) and after (the
  * write txn), sorted and compared. The cost follows the change, not the
- * zone; a change whose records (either side) pass the journal's bound
- * drops the zone's journal instead (secondaries then take the whole zone).
+ * zone; a change whose records (either side) pass the journal's bound,
+ * or that touched more than 131,072 ranges of a family (the store stops
+ * counting them, zones/store_txn.h), drops the zone's journal instead
+ * (secondaries then take the whole zone).
  *
  * Bounds (dnsxl.conf(5) ixfr-journal, ixfr-journal-age): a zone's journal
  * keeps at most that many bytes, its oldest changes dropped first, and no

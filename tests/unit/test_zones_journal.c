@@ -485,6 +485,41 @@ static void test_the_bounds(void **state)
     jt_close(&t);
 }
 
+/* A change of more ranges than the store counts (131,072: it then
+ * rebuilds the family's index) drops the journal without walking the
+ * zone: secondaries take the whole zone once, and the journal starts
+ * again with the next change. */
+static void test_a_huge_change_drops_the_journal(void **state)
+{
+    struct fx *f = *state;
+    struct jt t;
+    jt_open(&t, f, "bl.test");
+    put_one(f, "bl.test", T_NOW, "10.0.0.1");
+    uint32_t s0 = zone_serial(f, "bl.test");
+    put_one(f, "bl.test", T_NOW + 1, "10.0.0.2");
+    uint32_t s1 = zone_serial(f, "bl.test");
+    assert_int_equal(diff_from(f, "bl.test", s0), 1);
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW + 2, &w), 0);
+    for (uint32_t i = 0; i < 131073; i++) {
+        uint8_t a[4];
+        struct dx_key k;
+        dx_set_be32(a, 0x0b000000u + i);
+        dx_key_from_addr(&k, a, 4);
+        struct dx_entry e = { .source = "import" };
+        assert_int_equal(dx_entry_put(w, "bl.test", "a", &k, &e), 0);
+    }
+    commit_ok(w);
+    struct last l;
+    assert_int_equal(journal_last(f, "bl.test", &l), 0);
+    dx_jdiff_free(&l.d);
+    assert_int_equal(diff_from(f, "bl.test", s1), 0);
+    uint32_t s2 = zone_serial(f, "bl.test");
+    put_one(f, "bl.test", T_NOW + 3, "10.0.0.3");
+    assert_int_equal(diff_from(f, "bl.test", s2), 1);
+    jt_close(&t);
+}
+
 /* A change of entries that makes no record change (seen again) is a
  * serial with an empty difference: the chain goes on. */
 static void test_a_change_without_record_changes(void **state)
@@ -565,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_the_condensed_difference_spans_changes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_the_bounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_huge_change_drops_the_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_change_without_record_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_serials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_an_old_store_gets_the_journal, setup, teardown),
