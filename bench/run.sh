@@ -21,6 +21,7 @@
 #   OUT [bench/out]                    where data, logs and the report go
 #   DNSXLD, DNSXL_LOADER               the programs [BUILD_DIR/dnsxld, BUILD_DIR/dnsxl-loader]
 #   RBLDNSD_RSPAMD, RBLDNSD_RSPAMD_SRC the fork's program or source (bench/peer.sh)
+#   SYSCALLS [auto]                    1: the servers' system calls per answer (perf stat; linux-perf)
 set -eu
 
 usage() { echo "usage: sh bench/run.sh BUILD_DIR" >&2; exit 1; }
@@ -334,7 +335,7 @@ END {
     }
     print "Latency percentiles (us):" out " max " mx " n " n
 }'
-perf() {  # TAG NAME PORT PID CLIENT_PIN SETTING
+measure() {  # TAG NAME PORT PID CLIENT_PIN SETTING
     tag=$1; name=$2; port=$3; pid=$4; cpin=$5; args=$(setting_args "$6")
     log=$OUT/perf-$tag.log
     echo "bench: $tag: dnsperf $args, ${WARMUP}s warm-up + ${DURATION}s against $name (127.0.0.1:$port)"
@@ -344,12 +345,20 @@ perf() {  # TAG NAME PORT PID CLIENT_PIN SETTING
             -t "$TIMEOUT" $args > /dev/null 2>&1 || true
     fi
     kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) died during warm-up"
+    spid=""
+    rm -f "$log.sys"
+    if [ "$SYSCALLS" = 1 ]; then   # the server's system calls during the measured run
+        $cpin perf stat -x, -o "$log.sys" -e "$SYSCALL_EVENTS" -p "$pid" -- sleep "$DURATION" \
+            > /dev/null 2>&1 &
+        spid=$!
+    fi
     c0=$(cpu_ticks "$pid"); w0=$(now)
     # shellcheck disable=SC2086
     $cpin /usr/bin/time -o "$log.time" -f "%e %U %S" \
         dnsperf -v -m udp -s 127.0.0.1 -p "$port" -d "$OUT/queries.txt" -l "$DURATION" \
         -t "$TIMEOUT" $args 2>&1 | $cpin awk "$LATENCY_AWK" > "$log"
     c1=$(cpu_ticks "$pid"); w1=$(now)
+    [ -z "$spid" ] || wait "$spid" || true
     grep -q '^ *Queries completed:' "$log" || { cat "$log" >&2; die "dnsperf failed (log: $log)"; }
     kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) died under load"
     wall=$(elapsed "$w0" "$w1")
@@ -357,6 +366,16 @@ perf() {  # TAG NAME PORT PID CLIENT_PIN SETTING
         "$(status_kb "$pid" VmRSS)" "$(status_kb "$pid" VmHWM)" "$(status_kb "$pid" RssAnon)" \
         "$(status_kb "$pid" RssFile)" "$((c1 - c0))" "$wall" "$(cut -d' ' -f1 /proc/loadavg)" "$6" >> "$RES"
 }
+# SYSCALLS [auto]: count the server's receive/send/poll calls with perf (linux-perf)
+SYSCALL_EVENTS=""
+for e in recvmmsg sendmmsg recvfrom sendto recvmsg sendmsg epoll_wait epoll_pwait poll ppoll select; do
+    SYSCALL_EVENTS="$SYSCALL_EVENTS${SYSCALL_EVENTS:+,}syscalls:sys_enter_$e"
+done
+SYSCALLS=${SYSCALLS:-auto}
+if [ "$SYSCALLS" = auto ]; then
+    SYSCALLS=0
+    if command -v perf >/dev/null 2>&1 && perf stat -x, -e "$SYSCALL_EVENTS" -- true >/dev/null 2>&1; then SYSCALLS=1; fi
+fi
 server_port() { case $1 in dnsxld) echo "$DX_PORT";; rbldnsd) echo "$RB_PORT";; rspamd) echo "$RS_PORT";; esac; }
 server_pid() { case $1 in dnsxld) echo "$DX_PID";; rbldnsd) echo "$RB_PID";; rspamd) echo "$RS_PID";; esac; }
 
@@ -371,7 +390,7 @@ for st in $SETTINGS; do
             i=$((i + 1))
         done
         for s in $order $first; do
-            perf "$st-r$r-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "$PIN_CLIENT" "$st"
+            measure "$st-r$r-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "$PIN_CLIENT" "$st"
         done
         r=$((r + 1))
     done
@@ -387,7 +406,7 @@ if [ "$ALLCORES" = 1 ]; then
     fi
     for st in $SETTINGS; do
         for s in $SERVERS; do
-            perf "allcores-$st-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "" "$st"
+            measure "allcores-$st-$s" "$s" "$(server_port "$s")" "$(server_pid "$s")" "" "$st"
         done
     done
 fi
@@ -430,6 +449,15 @@ with open(res) as f:
             codes=(grab(t, r"Response codes:\s+(.*)", str, "") or "").strip(),
             rss=int(rss or 0), anon=int(anon or 0), rfile=int(rfile or 0))
         # CPU the server used (all threads, user+sys, /proc/PID/stat) over dnsperf's run
+        # the server's system calls (perf stat over DURATION s, the run's length)
+        r["sys"] = {}
+        try:
+            for sl in open(log + ".sys"):
+                f = sl.strip().split(",")
+                if len(f) > 2 and f[2].startswith("syscalls:sys_enter_") and f[0].isdigit() and int(f[0]):
+                    r["sys"][f[2][len("syscalls:sys_enter_"):]] = int(f[0])
+        except OSError:
+            pass
         r["cpu_pct"] = 100.0 * r["cpu_s"] / r["run"] if r["run"] else 0.0
         r["apc"] = r["done"] / r["cpu_s"] if r["cpu_s"] else 0.0
         try:
@@ -449,6 +477,15 @@ for r in rows:
         r["avg"] * 1e3, r["p99"] / 1e3, r["mx"] * 1e3, r["lost"], r["resp"], r["client_pct"],
         r["cpu_pct"], r["rss"] / 1024, r["anon"] / 1024, r["rfile"] / 1024, r["loadavg"]))
 print()
+if any(r["sys"] for r in rows):
+    print()
+    print("System calls per answer (perf stat, the server, during the measured run):")
+    print()
+    for r in rows:
+        if r["sys"] and r["done"]:
+            n = r["done"]               # perf counted over DURATION s, dnsperf's run length
+            print("- %s: %s" % (r["tag"], ", ".join("%s %.3f" % (k, v / n) for k, v in sorted(r["sys"].items()))
+                                + " (total %.3f)" % (sum(r["sys"].values()) / n)))
 for r in rows:
     if r["lost"] or not r["codes"].startswith("NOERROR"):
         print("- %s: %d lost, response codes: %s" % (r["tag"], r["lost"], r["codes"]))
