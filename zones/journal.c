@@ -58,6 +58,8 @@ struct rset {
 static int rset_add(void *arg, const struct dx_rr *rr)
 {
     struct rset *s = arg;
+    if (rr->type == DX_RR_SOA || rr->type == DX_RR_NS)
+        return 0;                       /* the apex: not a change's (the SOA is the IXFR's) */
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 256;
         size_t *o = realloc(s->off, cap * sizeof(*o));
@@ -187,12 +189,124 @@ static int walk_targets(struct dx_txn *t, uint64_t at, const struct dx_zrr_zone 
     return rset_sort(s);
 }
 
+/* --- domain zones: the names touched ------------------------------------------------- */
+
+struct names {
+    struct dx_bytes b;               /* name \0 each */
+    size_t n;
+};
+
+static int name_touched(void *arg, bool full, const char *name, size_t len)
+{
+    struct names *ns = arg;
+    /* too many to keep, or a name at or below excluded*: every CNAME's
+     * target may change with it (zonerr.h) */
+    (void)len;
+    if (full || strstr(name, "excluded") != NULL)
+        return DX_ERANGE;
+    dx_put(&ns->b, name, len + 1);
+    ns->n++;
+    return ns->b.err;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int walk_names(struct dx_txn *t, uint64_t at, const struct dx_zrr_zone *z,
+                      const char *const *v, size_t n, struct rset *s)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = v[i] ? dx_zrr_walk_name(t, z, at, v[i], strlen(v[i]), rset_add, s)
+                  : dx_zrr_walk(t, z, at, rset_add, s);
+    return rc ? rc : rset_sort(s);
+}
+
+/* The sorted, distinct names of a domain change (NULL: the whole zone,
+ * after a read txn `after`): *v (free it and *buf). */
+static int domain_names(struct dx_txn *after, const struct dx_zrr_zone *z, struct names *ns,
+                        const char ***v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    dx_bytes_growable(&ns->b);
+    int rc = dx_txn_now(after) ? dx_txn_touched_names(after, z->name, name_touched, ns) : 0;
+    if (rc)
+        return rc;
+    size_t cnt = dx_txn_now(after) ? ns->n : 1;
+    const char **a = calloc(cnt ? cnt : 1, sizeof(*a));
+    if (!a)
+        return DX_ENOMEM;
+    const char *p = (const char *)ns->b.wp;
+    for (size_t i = 0; dx_txn_now(after) && i < cnt; i++) {
+        a[i] = p;
+        p += strlen(p) + 1;
+    }
+    qsort(a, dx_txn_now(after) ? cnt : 0, sizeof(*a), name_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (k == 0 || !a[i] || !a[k - 1] || strcmp(a[k - 1], a[i]) != 0)
+            a[k++] = a[i];
+    *v = a;
+    *n = k;
+    return 0;
+}
+
+static int diff_sets(struct rset *o, struct rset *n, struct dx_jdiff *d)
+{
+    size_t i = 0, j = 0;
+    int rc = 0;
+    while (rc == 0 && (i < o->n || j < n->n)) {
+        int c = i == o->n ? 1 : j == n->n ? -1 : rref_cmp(&o->r[i], &n->r[j]);
+        if (c < 0) {
+            dx_put(&d->del, o->r[i].p, o->r[i].n);
+            d->ndel++;
+            i++;
+        } else if (c > 0) {
+            dx_put(&d->add, n->r[j].p, n->r[j].n);
+            d->nadd++;
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+        rc = d->del.err ? d->del.err : d->add.err;
+    }
+    return rc;
+}
+
+static int domain_change(struct dx_txn *before, uint64_t before_at, struct dx_txn *after,
+                         uint64_t after_at, const struct dx_zrr_zone *z, uint64_t max,
+                         struct dx_jdiff *d)
+{
+    struct names ns = { 0 };
+    const char **v = NULL;
+    size_t nv = 0;
+    int rc = domain_names(after, z, &ns, &v, &nv);
+    struct rset o = { .max = max }, n = { .max = max };
+    dx_bytes_growable(&o.b);
+    dx_bytes_growable(&n.b);
+    if (rc == 0)
+        rc = walk_names(before, before_at, z, v, nv, &o);
+    if (rc == 0)
+        rc = walk_names(after, after_at, z, v, nv, &n);
+    if (rc == 0)
+        rc = diff_sets(&o, &n, d);
+    rset_free(&o);
+    rset_free(&n);
+    free(v);
+    dx_bytes_free(&ns.b);
+    return rc;
+}
+
 int dx_journal_change(struct dx_txn *before, uint64_t before_at, struct dx_txn *after,
                       uint64_t after_at, const struct dx_zrr_zone *z, uint64_t max,
                       struct dx_jdiff *d)
 {
     if (z->kind == DX_ZONE_DOMAIN)
-        return DX_EINVAL;
+        return domain_change(before, before_at, after, after_at, z, max, d);
     struct targets ts = { 0 };
     int rc = dx_txn_now(after) ? dx_txn_touched(after, z->name, touched, &ts)
                                : target_add(&ts, DX_FAM_V4, 0, 0);
@@ -217,23 +331,8 @@ int dx_journal_change(struct dx_txn *before, uint64_t before_at, struct dx_txn *
         rc = walk_targets(before, before_at, z, &ts, &o);
     if (rc == 0)
         rc = walk_targets(after, after_at, z, &ts, &n);
-    size_t i = 0, j = 0;
-    while (rc == 0 && (i < o.n || j < n.n)) {
-        int c = i == o.n ? 1 : j == n.n ? -1 : rref_cmp(&o.r[i], &n.r[j]);
-        if (c < 0) {
-            dx_put(&d->del, o.r[i].p, o.r[i].n);
-            d->ndel++;
-            i++;
-        } else if (c > 0) {
-            dx_put(&d->add, n.r[j].p, n.r[j].n);
-            d->nadd++;
-            j++;
-        } else {
-            i++;
-            j++;
-        }
-        rc = d->del.err ? d->del.err : d->add.err;
-    }
+    if (rc == 0)
+        rc = diff_sets(&o, &n, d);
     rset_free(&o);
     rset_free(&n);
     free(ts.t);
@@ -314,7 +413,7 @@ int dx_journal_attach(struct dx_store *st, const struct dx_conf *conf)
     }
     for (size_t i = 0; i < conf->n_zones; i++) {
         const struct dx_zone_conf *zc = &conf->zones[i];
-        if (zc->kind == DX_ZONE_DOMAIN || zc->ixfr_journal == 0)
+        if (zc->ixfr_journal == 0)
             continue;
         struct jzone *jz = &c->z[c->n];
         if (dx_zrr_zone_new(zc, &jz->z)) {

@@ -20,8 +20,12 @@
  *
  * Bounds (dnsxl.conf(5) ixfr-journal, ixfr-journal-age): a zone's journal
  * keeps at most that many bytes, its oldest changes dropped first, and no
- * change older than the age. Domain zones keep no journal (IXFR answers
- * them with the whole zone).
+ * change older than the age.
+ *
+ * Domain zones: the same over the names the txn touched (the records at
+ * and below each name and the own records of the names above it,
+ * dx_zrr_walk_name); a change of a name with "excluded" in it drops the
+ * journal (the CNAME target excluded.ZONE may move with it).
  *
  * Layout: zones/schema.h "journal". */
 #ifndef DX_JOURNAL_H
@@ -64,8 +68,8 @@ int dx_journal_diff(struct dx_txn *t, const char *zone, uint32_t from, uint32_t 
 
 /* The difference a change makes (what the commit hook journals; tests
  * call it): the records of z in `before` at before_at and in `after` at
- * after_at, over the address ranges `after` touched (a write txn; NULL
- * ranges: the whole zone), into *d. At most max bytes of records either
+ * after_at, over the address ranges or names `after` touched (a write
+ * txn; a read txn: the whole zone), into *d. At most max bytes of records either
  * side: DX_ERANGE beyond. 0 or an error. */
 int dx_journal_change(struct dx_txn *before, uint64_t before_at, struct dx_txn *after,
                       uint64_t after_at, const struct dx_zrr_zone *z, uint64_t max,
@@ -92,5 +96,11 @@ int dx_journal_drop(struct dx_txn *w, const char *zone);
 int dx_txn_touched(struct dx_txn *w, const char *zone,
                    int (*cb)(void *arg, uint8_t fam, bool full, dx_u128 lo, dx_u128 hi),
                    void *arg);
+
+/* The domain names of zone that write txn w touched (wildcard entries by
+ * their name): cb per name, or once with full (too many to keep). */
+int dx_txn_touched_names(struct dx_txn *w, const char *zone,
+                         int (*cb)(void *arg, bool full, const char *name, size_t len),
+                         void *arg);
 
 #endif

@@ -18,7 +18,10 @@ int dx__dindex_update(struct dx_txn *t, const char *zone, const char *list,
     uint8_t kb[DX_SK_MAX];
     size_t zl = strlen(zone);
     MDB_val key = { dx_sk_dindex(kb, zone, zl, k->addr, k->len, k->plen != 0), kb }, v;
-    int rc = mdb_get(t->txn, t->st->dindex, &key, &v);
+    int rc = dx__dom_touch(t, zone, k);
+    if (rc)
+        return rc;
+    rc = mdb_get(t->txn, t->st->dindex, &key, &v);
     if (rc && rc != MDB_NOTFOUND)
         return dx__mdb(rc);
     struct dx_dvalue old = { .left = 0 };

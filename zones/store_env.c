@@ -441,6 +441,7 @@ static void txn_free(struct dx_txn *t)
     dx_bytes_free(&t->vbuf);
     dx_bytes_free(&t->hpend);
     dx_bytes_free(&t->hval);
+    dx_bytes_free(&t->dtouch);
     for (size_t i = 0; i < t->ntouch; i++) {
         free(t->touch[i].zone);
         free(t->touch[i].r);

@@ -160,3 +160,29 @@ int dx_txn_touched(struct dx_txn *w, const char *zone,
     }
     return 0;
 }
+
+int dx_txn_touched_names(struct dx_txn *w, const char *zone,
+                         int (*cb)(void *arg, bool full, const char *name, size_t len),
+                         void *arg)
+{
+    if (!w)
+        return 0;
+    if (w->dtouch_full)
+        return cb(arg, true, "", 0);
+    struct dx_bytes r;
+    dx_bytes_reader(&r, w->dtouch.wp, w->dtouch.pos);
+    while (dx_bytes_left(&r) > 0) {
+        const char *z = (const char *)r.rp + r.pos;
+        size_t zl = strnlen(z, dx_bytes_left(&r));
+        dx_skip(&r, zl + 1);
+        const char *name = (const char *)r.rp + r.pos;
+        size_t nl = strnlen(name, dx_bytes_left(&r));
+        dx_skip(&r, nl + 1);
+        if (r.err)
+            return DX_EINVAL;
+        int rc = strcmp(z, zone) == 0 ? cb(arg, false, name, nl) : 0;
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

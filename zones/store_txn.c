@@ -1,5 +1,6 @@
 /* A write txn's bookkeeping shared by the store's files: the zones it
- * changed (their serials are bumped at commit) and the generic prune. */
+ * changed (their serials are bumped at commit), the domain names it
+ * touched, and the generic prune. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,24 @@ int dx__zone_changed(struct dx_txn *t, const char *zone)
         return DX_ENOMEM;
     t->zones[t->nzones++] = s;
     return 0;
+}
+
+int dx__dom_touch(struct dx_txn *t, const char *zone, const struct dx_key *k)
+{
+    if (t->dtouch_full)
+        return 0;
+    if (t->ndtouch == DX__TOUCH_MAX) {
+        t->dtouch_full = true;
+        dx_bytes_free(&t->dtouch);
+        return 0;
+    }
+    if (!t->dtouch.grow)
+        dx_bytes_growable(&t->dtouch);
+    dx_put(&t->dtouch, zone, strlen(zone) + 1);
+    dx_put(&t->dtouch, k->addr, k->len);
+    dx_put_u8(&t->dtouch, 0);
+    t->ndtouch++;
+    return t->dtouch.err ? DX_ENOMEM : 0;
 }
 
 int dx__prune(struct dx_txn *w, MDB_dbi dbi,

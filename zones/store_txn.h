@@ -96,6 +96,10 @@ struct dx_txn {
     int err;                         /* sticky error of a write txn */
     struct dx__touch *touch;
     size_t ntouch, captouch;
+    struct dx_bytes dtouch;          /* growable: the domain names this write txn
+                                        touched: zone \0 name \0 each (the journal's) */
+    size_t ndtouch;
+    bool dtouch_full;                /* more than DX__TOUCH_MAX of them: not kept */
     char **zones;                    /* zones changed by this write txn */
     size_t nzones, capzones;
     struct dx__cdelta *cdelta;       /* entries added (+) and removed (-) per zone/list,
@@ -137,6 +141,10 @@ static inline int dx__key_cmp(const uint8_t *a, size_t an, const uint8_t *b, siz
 /* Remember that zone changed (its serial is bumped at commit): 0 or
  * DX_ENOMEM (store_txn.c). */
 int dx__zone_changed(struct dx_txn *t, const char *zone);
+
+/* Remember that t changed the domain key k of zone (its name, wildcard or
+ * not): 0 or DX_ENOMEM (store_txn.c; the IXFR journal reads them). */
+int dx__dom_touch(struct dx_txn *t, const char *zone, const struct dx_key *k);
 
 /* Entry counts (store_counts.c): note that the txn added (+1) or removed
  * (-1) an entry of the zone/list whose counts key (z \0 l \0) is the first

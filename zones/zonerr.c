@@ -544,3 +544,99 @@ int dx__zw_domain(struct zw *w)
     free(x);
     return rc;
 }
+
+/* Is there a live record at or below the reversed name k[0..n)? 1, 0 or
+ * an error. */
+static int d_exists(struct dw *x, const uint8_t *k, size_t n)
+{
+    int rc = d_live(x, k, n, 0);
+    if (rc == 0)
+        rc = d_live(x, k, n, 1);
+    if (rc != 0 || n + 1 > DX_SK_MAX - 1)
+        return rc;
+    uint8_t kb[DX_SK_MAX];
+    memcpy(kb, k, n);
+    kb[n] = '.';
+    struct dx_drec r;
+    rc = dx_dwalk_seek(x->d, kb, n + 1, &r);
+    while (rc == 1 && r.keyn > n + 1 && memcmp(r.key, kb, n + 1) == 0) {
+        int live = live_val(x, r.val, r.vlen);
+        if (live != 0)
+            return live;
+        rc = dx_dwalk_next(x->d, &r);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* One record of the walk (as the loop of dx__zw_domain). */
+static int d_one(struct dw *x, const struct dx_drec *r)
+{
+    int live = live_val(x, r->val, r->vlen);
+    int rc = live < 0 ? live : d_path(x, r->key, r->keyn - 1);
+    return rc ? rc : d_record(x, r->key[r->keyn - 1], live);
+}
+
+int dx__zw_domain_under(struct zw *w, const char *name, size_t len)
+{
+    if (len == 0 || len > DX_KEY_NAME_MAX)
+        return DX_EINVAL;
+    struct dw *x = calloc(1, sizeof(*x));
+    if (!x)
+        return DX_ENOMEM;
+    x->w = w;
+    uint8_t rk[DX_SK_MAX];
+    dx_rev_labels((const uint8_t *)name, len, rk);
+    int rc = dx_dwalk_open(w->t, w->z->name, &x->d);
+    if (rc == 0)
+        rc = d_target(x);
+    /* the names above it: their own records (whose "not listed" depends
+     * on what is below them) and, when something lives at or below them,
+     * their answer and wildcard; repeats of a record are the caller's to
+     * drop */
+    char an[DX_KEY_NAME_MAX + 1];
+    size_t n;
+    struct dx_drec r;
+    uint8_t kb[DX_SK_MAX];
+    for (size_t i = 0; rc == 0 && i <= len; i++) {
+        if (i < len && rk[i] != '.')
+            continue;
+        memcpy(kb, rk, i);
+        for (uint8_t wild = 0; rc == 0 && wild < 2; wild++) {
+            kb[i] = wild;
+            int got = dx_dwalk_get(x->d, kb, i + 1, &r);
+            rc = got < 0 ? got : got ? d_one(x, &r) : 0;
+        }
+        if (rc || i == len)
+            break;
+        int e = d_exists(x, rk, i);
+        if (e < 0) {
+            rc = e;
+            break;
+        }
+        dx_rev_labels(rk, i, (uint8_t *)an);
+        an[i] = 0;
+        bool test = strcmp(an, "test") == 0;
+        if ((e || test) && strcmp(an, "invalid") != 0)
+            rc = d_answer(x, an, i, false, test, &n);
+        if (rc == 0 && e)
+            rc = d_answer(x, an, i, true, false, &n);
+    }
+    /* then the records below it, as the whole walk */
+    memcpy(kb, rk, len);
+    kb[len] = '.';
+    if (rc == 0)
+        rc = dx_dwalk_seek(x->d, kb, len + 1, &r);
+    while (rc == 1 && r.keyn > len + 1 && memcmp(r.key, kb, len + 1) == 0) {
+        rc = d_one(x, &r);
+        if (rc == 0)
+            rc = dx_dwalk_next(x->d, &r);
+    }
+    if (rc == 1)
+        rc = 0;
+    /* TEST is always listed */
+    if (rc == 0 && (len == 4 || (len > 4 && rk[4] == '.')) && memcmp(rk, "test", 4) == 0)
+        rc = d_answer(x, "test", 4, false, true, &n);
+    dx_dwalk_close(x->d);
+    free(x);
+    return rc;
+}

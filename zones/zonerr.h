@@ -134,6 +134,15 @@ void dx_zrr_soa(const struct dx_zrr_zone *z, uint32_t serial, uint8_t *buf, stru
 /* The zone's serial in t: the store's, 1 if nothing was ever written. */
 int dx_zrr_serial(struct dx_txn *t, const struct dx_zrr_zone *z, uint32_t *serial);
 
+/* The same for domain zone z and the domain name name[0..len) (lowercase,
+ * no trailing dot, as dx_key holds it; an entry *.name is name's): the
+ * records at and below the name and the own records of the names above it
+ * that exist. Not the records that depend on the whole zone: the CNAME
+ * target excluded.ZONE changes when a name at or below "excluded" comes or
+ * goes (the journal takes those as too big). DX_EINVAL for an ip zone. */
+int dx_zrr_walk_name(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now,
+                     const char *name, size_t len, dx_rr_cb cb, void *arg);
+
 /* The clock of zone transfers (dnsxld/xfr.c), the IXFR journal
  * (zones/journal.h) and export --format zone: 0, before every expiry, so
  * an entry counts until an expiry sweep removes it (a change of its own)

@@ -58,6 +58,9 @@ int dx__zw_excluded(struct zw *w, const uint8_t *owner, size_t on);
 int dx__zw_ip(struct zw *w);
 int dx__zw_domain(struct zw *w);
 
+/* dx_zrr_walk_name's walk (zonerr.c). */
+int dx__zw_domain_under(struct zw *w, const char *name, size_t len);
+
 /* The wire name of a (normalized) name below the zone, "*." first when
  * wild: its length, 0 when it is too long for a DNS name. */
 size_t dx__zw_owner(const struct dx_zrr_zone *z, const char *name, size_t len, bool wild,

@@ -53,3 +53,19 @@ int dx_zrr_walk_under(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t no
     free(w);
     return rc;
 }
+
+int dx_zrr_walk_name(struct dx_txn *t, const struct dx_zrr_zone *z, uint64_t now,
+                     const char *name, size_t len, dx_rr_cb cb, void *arg)
+{
+    if (!t || !z || z->kind != DX_ZONE_DOMAIN)
+        return DX_EINVAL;
+    struct zw *w = calloc(1, sizeof(*w));
+    if (!w)
+        return DX_ENOMEM;
+    *w = (struct zw){ .t = t, .z = z, .now = now, .cb = cb, .arg = arg };
+    dx_bytes_growable(&w->seen);
+    int rc = dx__zw_domain_under(w, name, len);
+    dx_bytes_free(&w->seen);
+    free(w);
+    return rc;
+}

@@ -101,7 +101,11 @@ static const char *CONF_TEXT =
     "[zone small.test]\nkind = ip\nixfr-journal = 2k\nixfr-journal-age = 1h\n"
     "[list small.test/a]\ncode = 127.0.0.2\n"
     "[zone off.test]\nkind = ip\nixfr-journal = 0\n"
-    "[list off.test/a]\ncode = 127.0.0.2\n";
+    "[list off.test/a]\ncode = 127.0.0.2\n"
+    "[zone dbl.test]\nkind = domain\ntxt = D $list $\n"
+    "[list dbl.test/a]\ncode = 127.0.1.2\n"
+    "[list dbl.test/b]\ncode = 127.0.1.4\n"
+    "[list dbl.test/c]\ncode = 127.0.1.8\n";
 
 struct jt {
     struct dx_conf *conf;
@@ -367,6 +371,94 @@ static void test_each_change_gives_the_next_zone(void **state)
     jt_close(&t);
 }
 
+/* Names from a few labels, nested, wildcards (the key *.name), near the
+ * test points and the CNAME targets. */
+static struct dx_key rnd_name(void)
+{
+    static const char *const lab[] = { "a", "b", "spam", "x-1", "mail", "test", "invalid",
+                                       "excluded", "c" };
+    char text[128];
+    size_t o = 0;
+    unsigned depth = 1 + rnd() % 3;
+    bool wild = rnd() % 4 == 0;
+    if (wild)
+        o += (size_t)snprintf(text + o, sizeof(text) - o, "*.");
+    for (unsigned i = 0; i < depth; i++) {
+        unsigned r = rnd() % 40;
+        const char *l = r < 36 ? lab[r % 5 + (r % 9 == 8 ? 4 : 0)] : lab[5 + r % 4];
+        o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s", i ? "." : "", l);
+    }
+    if (rnd() % 2)
+        o += (size_t)snprintf(text + o, sizeof(text) - o, ".example");
+    struct dx_key k;
+    if (dx_key_parse(text, &k) != 0)
+        fail_msg("bad name %s", text);
+    return k;
+}
+
+static void rnd_dchange(struct fx *f, uint64_t now, unsigned n)
+{
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, now, &w), 0);
+    for (unsigned i = 0; i < n; i++) {
+        struct dx_key k = rnd_name();
+        const char *list = LISTS[rnd() % 3];
+        if (rnd() % 3 == 0) {
+            int rc = dx_entry_del(w, "dbl.test", list, &k);
+            assert_true(rc == 0 || rc == DX_ENOTFOUND);
+            continue;
+        }
+        unsigned x = rnd() % 8;
+        struct dx_entry e = { .flags = x == 0 ? DX_ENTRY_EXCLUDE : 0,
+                              .code = x == 1 ? 0x7f000110u : 0,
+                              .txt = x == 2 ? "own $" : NULL, .source = "admin" };
+        assert_int_equal(dx_entry_put(w, "dbl.test", list, &k, &e), 0);
+    }
+    commit_ok(w);
+}
+
+/* The same for a domain zone: names, wildcards, exclusions, names below
+ * them, TEST and INVALID; a change at or below a name with "excluded" in
+ * it (the CNAME target) drops the journal. */
+static void test_domain_changes_give_the_next_zone(void **state)
+{
+    struct fx *f = *state;
+    struct jt t;
+    jt_open(&t, f, "dbl.test");
+    uint64_t now = T_NOW;
+    rnd_state = 4242;
+    rnd_dchange(f, now, 20);
+    struct set before = { 0 };
+    uint32_t serial;
+    walk(f, &t, &before, &serial);
+    unsigned checked = 0, dropped = 0;
+    for (unsigned round = 1; round <= 150; round++) {
+        rnd_state = round * 104729u;
+        rnd_dchange(f, ++now, 1 + rnd() % (round % 10 == 0 ? 20 : 3));
+        struct set after = { 0 };
+        uint32_t s2;
+        walk(f, &t, &after, &s2);
+        struct last l;
+        int n = journal_last(f, "dbl.test", &l);
+        if (s2 != serial && (n == 0 || l.h.to != s2)) {
+            dropped++;                  /* an excluded* name: dropped */
+        } else if (s2 != serial) {
+            assert_int_equal(l.h.from, serial);
+            check_diff(&before, &l.d, &after);
+            checked++;
+        }
+        dx_jdiff_free(&l.d);
+        set_free(&before);
+        before = after;
+        serial = s2;
+    }
+    print_message("domain: %u changes checked, %u dropped\n", checked, dropped);
+    assert_true(checked > 80);
+    assert_true(dropped > 0);
+    set_free(&before);
+    jt_close(&t);
+}
+
 static void test_the_condensed_difference_spans_changes(void **state)
 {
     struct fx *f = *state;
@@ -598,6 +690,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_each_change_gives_the_next_zone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_condensed_difference_spans_changes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_domain_changes_give_the_next_zone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_the_bounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_huge_change_drops_the_journal, setup, teardown),
