@@ -36,6 +36,7 @@ KNOTD = "/usr/sbin/knotd"
 NSD = "/usr/sbin/nsd"
 KDIG = "/usr/bin/kdig"
 ZONE = BL                       # Server.start asks its SOA
+DZONE = "dbl.example.org"
 KEY = "xfr-key"
 SECRET = "c2VjcmV0LWZvci10aGUtaXhmci10ZXN0cy0wMTIzNDU2Nzg5"
 TTL = 300
@@ -67,6 +68,16 @@ ixfr-journal = 1M
 [list {ZONE}/manual]
 code = 127.0.0.2
 txt  = listed $
+
+[zone {DZONE}]
+kind = domain
+ttl  = {TTL}
+soa  = ns1.example.org. hostmaster.example.org. 3600 600 604800 120
+ns   = ns1.example.org.
+allow-transfer = 127.0.0.1 key {KEY}
+
+[list {DZONE}/names]
+code = 127.0.1.2
 """
     return conf
 
@@ -254,11 +265,11 @@ def keyring():
     return dns.tsigkeyring.from_text({KEY: ("hmac-sha256", SECRET)})
 
 
-def ixfr(port, serial):
+def ixfr(port, serial, zone=ZONE):
     """The answer records of an IXFR from serial, in order, every message's
     TSIG verified by dnspython (dns.query.xfr)."""
     rrs = []
-    for m in dns.query.xfr("127.0.0.1", ZONE, rdtype=dns.rdatatype.IXFR, serial=serial,
+    for m in dns.query.xfr("127.0.0.1", zone, rdtype=dns.rdatatype.IXFR, serial=serial,
                            port=port, keyring=keyring(), keyname=KEY,
                            keyalgorithm="hmac-sha256", lifetime=30, relativize=False):
         assert m.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(m.rcode())
@@ -357,6 +368,31 @@ def test_ixfr_outside_the_journal_is_the_whole_zone(mirrors):
     # up to date: our SOA alone
     rrs = ixfr(srv.port, cur)
     assert len(rrs) == 1 and rrs[0][1] == dns.rdatatype.SOA
+
+
+def test_a_domain_zone_too(mirrors):
+    """A domain zone's changes are journalled too: a name, a wildcard and
+    an exclusion below it, then the name removed."""
+    srv = mirrors["srv"]
+    srv.admin("add", f"{DZONE}/names", "keep.example")
+    s0 = srv.q(DZONE, "SOA").answer[0][0].serial
+    srv.admin("add", f"{DZONE}/names", "spam.example")
+    srv.admin("add", f"{DZONE}/names", "*.bad.example")
+    srv.admin("add", f"{DZONE}/names", "ok.bad.example", "--exclude")
+    srv.admin("delist", f"{DZONE}/names", "spam.example")
+    cur = srv.q(DZONE, "SOA").answer[0][0].serial
+    rrs = ixfr(srv.port, s0, DZONE)
+    soas = [i for i, x in enumerate(rrs) if x[1] == dns.rdatatype.SOA]
+    assert len(soas) == 4, rrs
+    removed = rrs[soas[1] + 1:soas[2]]
+    added = {(x[0], x[1]) for x in rrs[soas[2] + 1:soas[3]]}
+    assert removed == [], removed                     # spam.example came and went
+    # the wildcard, and its copy below the excluded name (which excludes
+    # that name alone: an empty non-terminal, dnsxld(8) "Domain zones")
+    assert added == {(f"*.bad.example.{DZONE}.", dns.rdatatype.A),
+                     (f"*.ok.bad.example.{DZONE}.", dns.rdatatype.A)}, added
+    srv.wait_log(f"IXFR {DZONE} to 127.0.0.1 (incremental from serial {s0}:")
+    assert str(cur) == rrs[0][2].split()[2]
 
 
 def test_notify_is_sent_again_until_answered(mirrors):
