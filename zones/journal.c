@@ -494,7 +494,8 @@ int dx_journal_diff(struct dx_txn *t, const char *zone, uint32_t from, uint32_t 
     }
     /* per record, in change order: in the zone at `from` when its first
      * operation removes it, in the zone at `to` when its last one adds it */
-    qsort(ch.ops, ch.n, sizeof(*ch.ops), rref_cmp);
+    if (ch.n)
+        qsort(ch.ops, ch.n, sizeof(*ch.ops), rref_cmp);
     for (size_t i = 0, j; i < ch.n; i = j) {
         for (j = i + 1; j < ch.n && ch.ops[j].n == ch.ops[i].n &&
                         memcmp(ch.ops[j].p, ch.ops[i].p, ch.ops[i].n) == 0;

@@ -72,7 +72,8 @@ static int set_cb(void *arg, const struct dx_rr *rr)
 
 static void set_sort(struct set *s)
 {
-    qsort(s->r, s->n, sizeof(*s->r), rec_cmp);
+    if (s->n)
+        qsort(s->r, s->n, sizeof(*s->r), rec_cmp);
 }
 
 static void set_free(struct set *s)
@@ -85,7 +86,7 @@ static void set_free(struct set *s)
 
 static ssize_t set_find(const struct set *s, const char *e)
 {
-    char **hit = bsearch(&e, s->r, s->n, sizeof(*s->r), rec_cmp);
+    char **hit = s->n ? bsearch(&e, s->r, s->n, sizeof(*s->r), rec_cmp) : NULL;
     return hit ? hit - s->r : -1;
 }
 
