@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         static const enum dx_rbl_type types[] = { DX_RBL_IP4SET, DX_RBL_IP4TRIE, DX_RBL_IP4TSET,
                                                   DX_RBL_IP6TSET, DX_RBL_IP6TRIE, DX_RBL_DNSET };
-        struct dx_rbl_value lv = { 0x7f000002u, "Listed $", NULL };
+        /* a list name picks a combined dataset's parts (loader/format.h) */
+        struct dx_rbl_value lv = { 0x7f000002u, "Listed $", (sel & 0x20) ? "spam" : NULL };
         if (mode == 7) {
             bool ip_zone = (sel & 0x10) == 0;
             t = ip_zone ? DX_RBL_IP4SET : DX_RBL_DNSET;   /* the kind the records must have */
