@@ -4,8 +4,9 @@
   here on loopback ports with a TSIG key (hmac-sha256), take an ip zone
   (/32s, aligned and non-aligned CIDRs, exclusions inside ranges, IPv6
   prefixes of every alignment, two lists with overlapping entries, own
-  codes and texts, the RFC 5782 test points) and a domain zone (names,
-  wildcards, exclusions, names below wildcards) by AXFR from dnsxld and
+  codes and texts, the RFC 5782 test points), a domain zone (names,
+  wildcards, exclusions, names below wildcards) and a bitmask zone (three
+  overlapping lists: one A with the codes ORed) by AXFR from dnsxld and
   must answer a seeded differential of 20,000 queries (10,000 names, A and
   TXT each; edges of every entry, addresses around them, partial names,
   the test points, the apex) exactly as dnsxld does: rcode, the set of A
@@ -51,7 +52,7 @@ import dns.tsig
 import dns.tsigkeyring
 import pytest
 
-from conftest import BL, DBL, DEADLINE, Server, free_port, rev4, rev6, run_tool, wait_until
+from conftest import BL, DBL, DEADLINE, MULTI, Server, free_port, rev4, rev6, run_tool, wait_until
 from test_rbldnsd_diff import ask_all, build_messages, stop_pid
 
 KNOTD = "/usr/sbin/knotd"
@@ -86,8 +87,9 @@ class Data:
 
     def __init__(self, rnd):
         self.rnd = rnd
-        self.lines = {"spam": [], "manual": [], "names": []}
+        self.lines = {"spam": [], "manual": [], "names": [], "a": [], "b": [], "c": []}
         self.v4, self.v6, self.names = [], [], []      # (lo, hi) ranges, names
+        self.vm = []                                   # the bitmask zone's ranges
 
     def net4(self, plen, base=V4, span=18):
         a = base + self.rnd.randrange(0, 1 << span)
@@ -157,6 +159,13 @@ class Data:
         self.add6("spam", 64, excl=True, inside=r.choice([x for x in r6 if x[1] - x[0] > 1 << 64]))
         for plen in (56, 60, 128, 128, 128):
             self.add6("manual", plen, inside=r.choice(r6) if r.random() < 0.5 else None)
+        n4 = len(self.v4)
+        for lst in ("a", "b", "c"):                   # the bitmask zone: overlapping lists
+            for plen in (32,) * 40 + (24, 24, 24, 20, 27, 30):
+                self.add4(lst, plen, inside=(self.V4, self.V4 + (1 << 16) - 1))
+            for _ in range(8):
+                self.add4(lst, 32, excl=True, inside=r.choice(self.v4[n4:]))
+        self.vm, self.v4 = self.v4[n4:], self.v4[:n4]
         for _ in range(250):
             depth = r.randrange(1, 4)
             nm = self.dname(depth)
@@ -188,7 +197,7 @@ class Data:
                 lo, hi = rnd.choice(self.v6)
                 a = rnd.choice([lo, hi, lo - 1, hi + 1, rnd.randrange(lo, hi + 1)])
                 names.append(f"{rev6(ip6(a))}.{BL}")
-            elif r < 0.80:                         # partial names: empty non-terminals, wildcards
+            elif r < 0.78:                         # partial names: empty non-terminals, wildcards
                 if rnd.random() < 0.5:
                     lo, _ = rnd.choice(self.v4)
                     labels = rev4(ip4(lo)).split(".")
@@ -197,6 +206,10 @@ class Data:
                     labels = rev6(ip6(lo)).split(".")
                 k = rnd.randrange(1, len(labels))
                 names.append(".".join(labels[-k:]) + f".{BL}")
+            elif r < 0.86:                         # the bitmask zone
+                lo, hi = rnd.choice(self.vm)
+                a = rnd.choice([lo, hi, lo - 1, hi + 1, rnd.randrange(lo, hi + 1)]) & 0xFFFFFFFF
+                names.append(f"{rev4(ip4(a))}.{MULTI}")
             else:
                 nm = rnd.choice(self.names)
                 k = rnd.random()
@@ -259,6 +272,23 @@ txt  = {DOM_TXT}
 {allow}
 [list {DBL}/names]
 code = 127.0.1.2
+
+[zone {MULTI}]
+kind = ip
+ttl  = 300
+soa  = ns1.example.org. hostmaster.example.org. 3600 600 604800 300
+ns   = ns1.example.org.
+answer = bitmask
+txt  = Multi: $list at $
+{allow}
+[list {MULTI}/a]
+code = 127.0.0.2
+
+[list {MULTI}/b]
+code = 127.0.0.4
+
+[list {MULTI}/c]
+code = 127.0.0.8
 """
 
 
@@ -266,6 +296,8 @@ def load(srv, paths):
     for lst in ("spam", "manual"):
         srv.loader("import", f"{BL}/{lst}", paths[lst], "--format", "plain", "--force")
     srv.loader("import", f"{DBL}/names", paths["names"], "--format", "plain", "--force")
+    for lst in ("a", "b", "c"):
+        srv.loader("import", f"{MULTI}/{lst}", paths[lst], "--format", "plain", "--force")
     # own codes and texts, one of them on a range
     srv.admin("add", f"{BL}/manual", "10.3.200.7", "--code", "127.0.0.9", "--txt", "own text")
     srv.admin("add", f"{BL}/manual", "10.3.201.0/24", "--code", "127.0.0.10")
@@ -279,7 +311,7 @@ def free_udp_tcp_port():
 
 
 def knot_conf(d, port, primary_port):
-    zones = "".join(f"  - domain: {z}\n    master: primary\n" for z in (BL, DBL))
+    zones = "".join(f"  - domain: {z}\n    master: primary\n" for z in (BL, DBL, MULTI))
     return f"""\
 server:
     rundir: "{d}"
@@ -317,7 +349,7 @@ def nsd_conf(d, port, primary_port):
     name: "{z}"
     zonefile: "{z}.zone"
     request-xfr: AXFR 127.0.0.1@{primary_port} {KEY}
-""" for z in (BL, DBL))
+""" for z in (BL, DBL, MULTI))
     return f"""\
 server:
     ip-address: 127.0.0.1@{port}
@@ -492,7 +524,7 @@ def mirrors():
         srv = Server(sdir, config_fn=primary_config)
         load(srv, paths)
         srv.start()
-        serials = {z: srv.q(z, "SOA").answer[0][0].serial for z in (BL, DBL)}
+        serials = {z: srv.q(z, "SOA").answer[0][0].serial for z in (BL, DBL, MULTI)}
         for name, start in (("knot", start_knot), ("nsd", start_nsd)):
             d = os.path.join(tmp, name)
             os.mkdir(d)
@@ -647,6 +679,8 @@ def rbldnsd_allowed(qn, qt, a, b):
     if a[0] == "NOERROR" and not a[1] and not a[2] and b[0] == "NXDOMAIN":
         return True
     q = qn.lower()
+    if q.endswith(MULTI):
+        return True                 # a bitmask zone is one A per list in rbldnsd (not served)
     return q in (BL, DBL) or q.startswith(("2.0.0.127.", "1.0.0.127.", "test.", "invalid.")) \
         or ".f.f.f.f.0.0.0.0" in q
 
@@ -688,7 +722,7 @@ def test_publish_rsync_sync_same_answers(mirrors):
     os.makedirs(mirror_dir)
     pub, sec = minisign_encrypted(d, "publish password")
     env = dict(os.environ, DNSXL_MINISIGN_PASSWORD="publish password")
-    for zone in (BL, DBL):
+    for zone in (BL, DBL, MULTI):
         p = subprocess.run([srv_loader(), "-c", srv.conf, "publish", zone, pubdir, "--seckey", sec],
                            env=env, capture_output=True, text=True, timeout=300)
         assert p.returncode == 0, p.stderr
@@ -698,7 +732,7 @@ def test_publish_rsync_sync_same_answers(mirrors):
         assert f"file:{zone}.combined" in v.stdout
     # nothing else left in DIR (no temporary files)
     assert sorted(os.listdir(pubdir)) == sorted(
-        f"{z}.combined{s}" for z in (BL, DBL) for s in ("", ".minisig"))
+        f"{z}.combined{s}" for z in (BL, DBL, MULTI) for s in ("", ".minisig"))
     # a wrong password, none at all: refused, the published files untouched
     before = {n: open(os.path.join(pubdir, n), "rb").read() for n in os.listdir(pubdir)}
     for e, want in ((dict(env, DNSXL_MINISIGN_PASSWORD="wrong"), "wrong password"),
@@ -714,7 +748,8 @@ def test_publish_rsync_sync_same_answers(mirrors):
     mdir = os.path.join(d, "store2")
     os.mkdir(mdir)
     m = Server(mdir, config_fn=lambda port, db: primary_config(port, db, transfers=False))
-    for target, zone in ((f"{BL}/spam", BL), (f"{BL}/manual", BL), (f"{DBL}/names", DBL)):
+    for target, zone in ((f"{BL}/spam", BL), (f"{BL}/manual", BL), (f"{DBL}/names", DBL),
+                         (f"{MULTI}/a", MULTI), (f"{MULTI}/b", MULTI), (f"{MULTI}/c", MULTI)):
         p = m.loader("sync", target, os.path.join(mirror_dir, f"{zone}.combined"), "--pubkey", pub,
                      "--force")
         assert "signature verified" in p.stdout, p.stdout
