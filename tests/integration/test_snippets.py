@@ -51,9 +51,10 @@ def read(path):
 
 
 def demo_config(port, dbdir, addr="127.0.0.1"):
-    """demo/dnsxl.conf with its listen and database lines replaced."""
+    """demo/dnsxl.conf with dnsxld's listen line ([server], the one
+    demo/run.sh replaces too; [web] has its own) and database replaced."""
     text = read(os.path.join(DEMO, "dnsxl.conf"))
-    text, n1 = re.subn(r"(?m)^listen\s*=.*$", f"listen   = {addr}:{port}", text)
+    text, n1 = re.subn(r"(?m)^listen\s*=\s*127\.0\.0\.1:5353$", f"listen   = {addr}:{port}", text)
     text, n2 = re.subn(r"(?m)^database\s*=.*$", f"database = {dbdir}", text)
     assert (n1, n2) == (1, 1), "demo/dnsxl.conf: expected one listen and one database line"
     return text
