@@ -198,6 +198,19 @@ def test_bad_requests_get_errors_and_dnsxld_keeps_serving(msrv):
     assert msrv.alive()
 
 
+def test_a_request_not_complete_in_time_gets_408(msrv):
+    # the head never ends: dnsxld answers 408 after its timeout (10 s) and
+    # closes; the test waits for that reply, it does not sleep
+    with socket.create_connection(("127.0.0.1", msrv.mport), timeout=DEADLINE) as c:
+        c.sendall(b"GET /metrics HTTP/1.1\r\nHost: a\r\n")
+        out = b""
+        while (b := c.recv(65536)):
+            out += b
+    assert status_of(out) == 408, out
+    assert msrv.q(f"{rev4('192.0.2.1')}.{BL}", "A").rcode() == dns.rcode.NOERROR
+    assert "dnsxl_store_up 1" in scrape(msrv.mport)
+
+
 def test_a_request_split_over_many_writes_is_read_whole(msrv):
     with socket.create_connection(("127.0.0.1", msrv.mport), timeout=DEADLINE) as c:
         for b in b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n":
