@@ -246,7 +246,7 @@ static void on_hup(uv_signal_t *h, int signum)
     }
     reload_warn(dx_server_conf(d->srv), nc);
     dx_server_reload(d->srv, nc);
-    dx_notify_reload(d->notify, nc);
+    dx_notify_reload(d->notify, dx_server_conf(d->srv));   /* nc, or the old one on ENOMEM */
     dx_log_info("reloaded %s", d->conf_path);
 }
 

@@ -321,8 +321,8 @@ static int targets_build(struct dx_notifier *n, const struct dx_conf *conf,
                 const struct target *o = old[x];
                 if (strcmp(o->zone, t->zone) == 0 && o->salen == t->salen &&
                     memcmp(&o->sa, &t->sa, t->salen) == 0) {
-                    t->have_acked = o->have_acked || o->inflight;
-                    t->acked = o->inflight ? o->sent : o->acked;
+                    t->have_acked = o->have_acked;  /* one in flight: sent again */
+                    t->acked = o->acked;
                     t->have_gaveup = o->have_gaveup;
                     t->gaveup = o->gaveup;
                 }

@@ -16,6 +16,7 @@
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -438,5 +439,61 @@ def test_serials_never_go_back(tmp_path):
         srv.start()
         assert soa() == T + 60
     finally:
+        if srv.alive():
+            assert srv.stop() == 0
+
+
+def test_notify_after_a_reload(tmp_path):
+    """Unsigned targets that answer: the first is notified at start and
+    acknowledges; SIGHUP adds a second, which is notified, while the first
+    (its serial unchanged) is not notified again; a change notifies both."""
+    socks = []
+    for _ in range(2):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(30)
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+
+    def conf_with(n):
+        def conf(port, dbdir):
+            lines = "".join(f"notify = 127.0.0.1:{p}\n" for p in ports[:n])
+            return primary_config(0, 0, 0)(port, dbdir).replace(
+                "notify = 127.0.0.1:0 key xfr-key\nnotify = 127.0.0.1:0 key xfr-key\n"
+                "notify = 127.0.0.1:0\n", lines)
+        return conf
+
+    def answer(i):
+        wire, peer = socks[i].recvfrom(65535)
+        m = dns.message.from_wire(wire)
+        assert m.opcode() == dns.opcode.NOTIFY and m.question[0].name.to_text() == ZONE + "."
+        r = dns.message.make_response(m)
+        socks[i].sendto(r.to_wire(), peer)
+
+    srv = Server(str(tmp_path), config_fn=conf_with(1))
+    srv.admin("add", f"{ZONE}/manual", "192.0.2.1")
+    srv.start()
+    try:
+        s0 = srv.q(ZONE, "SOA").answer[0][0].serial
+        answer(0)
+        srv.wait_log(f"serial {s0} to 127.0.0.1:{ports[0]}: acknowledged")
+        srv.config_fn = conf_with(2)
+        srv.write_config()
+        srv.proc.send_signal(signal.SIGHUP)
+        answer(1)
+        srv.wait_log(f"serial {s0} to 127.0.0.1:{ports[1]}: acknowledged")
+        socks[0].setblocking(False)        # its NOTIFY would be out by now: none
+        with pytest.raises(BlockingIOError):
+            socks[0].recvfrom(65535)
+        socks[0].settimeout(30)
+        srv.admin("add", f"{ZONE}/manual", "192.0.2.2")
+        s1 = srv.q(ZONE, "SOA").answer[0][0].serial
+        answer(0)
+        answer(1)
+        for p in ports:
+            srv.wait_log(f"serial {s1} to 127.0.0.1:{p}: acknowledged")
+    finally:
+        for s in socks:
+            s.close()
         if srv.alive():
             assert srv.stop() == 0
