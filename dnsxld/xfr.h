@@ -1,6 +1,7 @@
-/* Zone transfers out (RFC 5936 AXFR; IXFR, RFC 1995, answered with the
- * whole zone or, when the client is up to date, its SOA): the request
- * checks, the transfer thread, and the messages.
+/* Zone transfers out (RFC 5936 AXFR; IXFR, RFC 1995: the SOA when the
+ * client is up to date, the condensed difference from the zone's IXFR
+ * journal (zones/journal.h) when it holds the client's serial, else the
+ * whole zone): the request checks, the transfer thread, and the messages.
  *
  * A request (TCP only: over UDP dnsxld answers AXFR and IXFR REFUSED) is
  * checked on the worker's thread, cheaply: one of our zones by its exact
@@ -11,9 +12,11 @@
  * signed when the request was). An error is one reply and no zone data.
  *
  * A transfer runs on a thread of its own, off the worker's loop: one read
- * txn for the whole transfer, the records of zones/zonerr.h between two
- * SOAs, packed into messages of up to 64 KiB (names compressed within each
- * message, the question in the first), each signed when the request was
+ * txn for the whole transfer, the records of zones/zonerr.h (at
+ * DX_XFR_CLOCK) between two SOAs, or the difference (in memory: at most
+ * the zone's ixfr-journal bytes), packed into messages of up to 64 KiB
+ * (names compressed within each message, the question in the first),
+ * each signed when the request was
  * (RFC 8945 5.3.1: the first on the request's MAC, each next one on the
  * previous MAC with the timers only). It hands the framed messages to the
  * worker through a queue of at most XFR_QUEUE and waits while the queue is
