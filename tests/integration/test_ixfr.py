@@ -413,6 +413,40 @@ def test_notify_is_sent_again_until_answered(mirrors):
     assert not m[0].had_tsig
 
 
+def test_a_change_past_the_bound_drops_the_journal(mirrors):
+    """An import of 30,000 /32s is more than the zone's 1M of journal: the
+    journal is dropped, the secondaries' IXFR gets the whole zone (Knot:
+    AXFR-style IXFR) and both answer the import; the next change is
+    incremental again."""
+    srv, tmp = mirrors["srv"], mirrors["tmp"]
+    path = os.path.join(tmp, "big.txt")
+    with open(path, "w") as f:
+        for i in range(30000):
+            f.write(f"10.77.{i // 256}.{i % 256}\n")
+    s0 = srv.q(ZONE, "SOA").answer[0][0].serial
+    srv.loader("import", f"{ZONE}/manual", path)
+    s1 = srv.q(ZONE, "SOA").answer[0][0].serial
+    assert s1 != s0
+    assert ixfr(srv.port, s0)[1][1] == dns.rdatatype.NS     # the whole zone
+    for name in ("knot", "nsd"):
+        sec = mirrors[name]
+
+        def served(sec=sec):
+            sec.alive()
+            return sec.serial() == s1 and listed(sec, q4("10.77.116.255"))
+        wait_until(served, f"{name} serving the import (log in {sec.dir})", interval=0.05)
+    assert "AXFR-style IXFR" in mirrors["knot"].log()
+    srv.wait_log("(the whole zone)", count=2)
+    change(mirrors, "add after the import", ("add", f"{ZONE}/manual", "192.0.2.200"),
+           q4("192.0.2.200"), True)
+    srv.wait_log(f"incremental from serial {s1}:", count=2)
+
+
+def listed(sec, qname):
+    a = sec.ask(qname)
+    return a is not None and a.rcode() == dns.rcode.NOERROR and bool(a.answer)
+
+
 def test_serials_never_go_back(tmp_path):
     """Serials (dnsxld(8), "Serials"): the clock of the change, +1 when the
     clock is not later (several changes in a second, a clock set back);
