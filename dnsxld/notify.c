@@ -107,12 +107,8 @@ static void notify(struct target *t, uint32_t s)
     dx_bytes_writer(&b, t->msg, sizeof(t->msg));
     t->id = (uint16_t)randombytes_uniform(65536);
     struct dx_hdr h = { .id = t->id, .flags = OP_NOTIFY << 11 | 0x0400, .qd = 1 };
-    dx_put_u16(&b, h.id);
-    dx_put_u16(&b, h.flags);
-    dx_put_u16(&b, 1);
-    dx_put_u16(&b, 0);
-    dx_put_u16(&b, 0);
-    dx_put_u16(&b, 0);
+    dx_put_zero(&b, DX_HDR_LEN);
+    dx_hdr_patch(&b, &h);
     dx_put(&b, t->zwire, t->zwire_len);
     dx_put_u16(&b, DX_T_SOA);
     dx_put_u16(&b, 1);
