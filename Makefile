@@ -71,7 +71,7 @@ $(LIBADMIN): $(call obj,$(filter-out admin/admin.c,$(ADMIN_SRC)))
 $(LIBWEB): $(call obj,$(filter-out admin/web.c,$(WEB_SRC)))
 	@rm -f $@; ar rcs $@ $^
 
-$(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBZONES)
+$(BUILD)/dnsxld: $(call obj,dnsxld/main.c) $(LIBDNSXLD) $(LIBADMIN) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
 
 # dnstap (dnsxld/dnstap.h): the protobuf-c code of dnsxld/dnstap.proto, made
@@ -99,7 +99,7 @@ $(BUILD)/dnsxl-web: $(call obj,admin/web.c) $(LIBWEB) $(LIBADMIN) $(LIBZONES)
 $(BUILD)/tests/test_zones_%: $(BUILD)/obj/tests/unit/test_zones_%.o $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_STORE)
-$(BUILD)/tests/test_dnsxld_%: $(BUILD)/obj/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBZONES)
+$(BUILD)/tests/test_dnsxld_%: $(BUILD)/obj/tests/unit/test_dnsxld_%.o $(LIBDNSXLD) $(LIBADMIN) $(LIBZONES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
 $(BUILD)/tests/test_loader_%: $(BUILD)/obj/tests/unit/test_loader_%.o $(LIBLOADER) $(LIBZONES)
@@ -140,7 +140,7 @@ bench: deps all
 
 # make bench-ir: instructions per query of the query path, per class of
 # query (bench/qbench.c under callgrind; bench/callgrind.sh has the knobs).
-$(BUILD)/qbench: $(call obj,bench/qbench.c) $(LIBDNSXLD) $(LIBZONES)
+$(BUILD)/qbench: $(call obj,bench/qbench.c) $(LIBDNSXLD) $(LIBADMIN) $(LIBZONES)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UV) $(LIBS_TAP) $(LIBS_STORE)
 bench-ir: $(BUILD)/qbench
 	@sh bench/callgrind.sh $(BUILD)
@@ -209,7 +209,8 @@ fuzz:
 	for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild-fuzz/gen -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c $(LOADER_SRC) $(ZONES_SRC) -luv -lfstrm \
+	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c admin/check.c admin/dnsq.c $(LOADER_SRC) \
+	    $(ZONES_SRC) -luv -lfstrm \
 	    -lprotobuf-c -llmdb -lsodium -pthread; \
 	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$t 2>&1 | tail -n 3; \

@@ -191,8 +191,7 @@ struct ask {
     struct dx_dnsq q;
 };
 
-/* The query name of key k in zone: reversed octets or nibbles, or the name. */
-static bool qname_of(const struct dx_key *k, const char *zone, struct dx_dnsq *q)
+bool dx_check_qname(const struct dx_key *k, const char *zone, struct dx_dnsq *q)
 {
     char text[600];
     size_t o = 0;
@@ -336,7 +335,7 @@ int dx_adm_check(const struct dx_cli_cmd *m, int argc, char **argv)
                 a->key = SIZE_MAX;
                 a->want = t ? DX_CHECK_CLEAN : DX_CHECK_LISTED;
                 a->q.srv = srv;
-                if (qname_of(&tk, l->zone, &a->q))
+                if (dx_check_qname(&tk, l->zone, &a->q))
                     na++;
             }
         }
@@ -347,7 +346,7 @@ int dx_adm_check(const struct dx_cli_cmd *m, int argc, char **argv)
             a->l = l;
             a->key = (size_t)i;
             a->q.srv = srv;
-            if (qname_of(&keys[i], l->zone, &a->q))
+            if (dx_check_qname(&keys[i], l->zone, &a->q))
                 na++;
         }
     }

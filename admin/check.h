@@ -59,6 +59,11 @@ enum dx_check_verdict { DX_CHECK_CLEAN = 0, DX_CHECK_LISTED, DX_CHECK_ERROR };
 int dx_check_answer(const struct dx_check_list *l, int rcode, const uint32_t *a, size_t na,
                     char *why, size_t cap);
 
+/* The query name of key k (an address or a name) in zone into q->qname:
+ * reversed octets or nibbles, or the name; false when it does not fit. */
+struct dx_key;
+bool dx_check_qname(const struct dx_key *k, const char *zone, struct dx_dnsq *q);
+
 int dx_adm_check(const struct dx_cli_cmd *m, int argc, char **argv);
 
 #endif

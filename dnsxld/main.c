@@ -23,6 +23,7 @@
 
 #include <uv.h>
 
+#include "dnsxld/checkd.h"
 #include "dnsxld/cookie.h"
 #include "dnsxld/dnstap.h"
 #include "dnsxld/heat.h"
@@ -57,6 +58,7 @@ struct daemon {
     struct dx_http *http;           /* the metrics endpoint, or NULL */
     struct dx_heatd *heat;          /* heat = yes (heat.h), or NULL */
     struct dx_tap *tap;             /* dnstap (dnstap.h), or NULL */
+    struct dx_checkd *check;        /* [check] (checkd.h), or NULL */
     struct dx_notifier *notify;     /* NOTIFY to the zones' notify targets (notify.h) */
 };
 
@@ -115,15 +117,25 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
             dx_log_warn("reload: %s changed: %s", i ? "dnstap" : "metrics", restart);
     if (old->server.heat != nc->server.heat)
         dx_log_warn("reload: heat changed: %s", restart);
+    const char *oc[2] = { old->check.lists, old->check.server },
+               *ncs[2] = { nc->check.lists, nc->check.server };
+    bool check_changed = old->check.addresses.n != nc->check.addresses.n ||
+                         old->check.interval != nc->check.interval ||
+                         old->check.timeout != nc->check.timeout;
+    for (int i = 0; i < 2; i++)
+        check_changed |= (oc[i] == NULL) != (ncs[i] == NULL) || (oc[i] && strcmp(oc[i], ncs[i]));
+    if (check_changed)
+        dx_log_warn("reload: [check] changed: %s", restart);
 }
 
 /* The checks of the observability keys a config load cannot make (-t and
- * reloads too): the dnstap output's name. */
+ * reloads too): the dnstap output's name, [check]'s lists file and server. */
 static int obs_check(const struct dx_conf *c, char *err, size_t errlen)
 {
     char path[4096];
     bool unix_sock;
-    return c->server.dnstap ? dx_tap_target(c, path, sizeof(path), &unix_sock, err, errlen) : 0;
+    int r = c->server.dnstap ? dx_tap_target(c, path, sizeof(path), &unix_sock, err, errlen) : 0;
+    return r == 0 && c->check.addresses.n ? dx_checkd_verify(c, err, errlen) : r;
 }
 
 /* Metrics, heat, dnstap: started after the store is open, before the
@@ -142,6 +154,8 @@ static int obs_start(struct daemon *d, struct dx_server *bound, struct dx_conf *
         (r = dx_heatd_start(conf->server.database, st, n, &d->heat, err, errlen)) != 0)
         return r;
     if (conf->server.dnstap && (r = dx_tap_start(conf, n, &d->tap, err, errlen)) != 0)
+        return r;
+    if (conf->check.addresses.n && (r = dx_checkd_start(conf, &d->check, err, errlen)) != 0)
         return r;
     if (!d->counting && !d->heat && !d->tap)
         return 0;
@@ -167,7 +181,7 @@ static int obs_serve(struct daemon *d, const struct dx_conf *conf, char *err, si
 {
     if (!conf->server.metrics)
         return 0;
-    d->metrics = (struct dx_metrics){ d->srv, d->store, d->heat, d->tap };
+    d->metrics = (struct dx_metrics){ d->srv, d->store, d->heat, d->tap, d->check };
     return dx_http_start(&d->loop, conf->server.metrics, "/metrics", DX_METRICS_CTYPE,
                          dx_metrics_http, &d->metrics, &d->http, err, errlen);
 }
@@ -178,8 +192,10 @@ static void obs_stop(struct daemon *d)
 {
     dx_heatd_stop(d->heat);
     dx_tap_stop(d->tap);
+    dx_checkd_stop(d->check);
     d->heat = NULL;
     d->tap = NULL;
+    d->check = NULL;
 }
 
 /* A reader killed with kill -9 (a dnsxl-admin list, a crashed worker of

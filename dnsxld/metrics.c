@@ -219,6 +219,32 @@ static void side_counters(struct out *o, const struct dx_metrics *m)
         t.frames);
 }
 
+/* [check]: our own addresses in other lists (checkd.h) */
+static void check_gauges(struct out *o, const struct dx_metrics *m)
+{
+    if (!m->check)
+        return;
+    size_t n = 0;
+    uint64_t last = 0;
+    struct dx_check_result *r = dx_checkd_results(m->check, &n, &last);
+    char ab[128], lb[512];
+    meta(o, "dnsxl_check_listed", "gauge", "1 when the list lists the address ([check]), 0 "
+         "when not or not yet known.");
+    for (size_t i = 0; i < n; i++)
+        put(o, "dnsxl_check_listed{address=\"%s\",list=\"%s\"} %d\n",
+            lv(r[i].address, ab, sizeof(ab)), lv(r[i].list, lb, sizeof(lb)),
+            r[i].checked && r[i].listed);
+    meta(o, "dnsxl_check_error", "gauge", "1 when the list could not be asked about the "
+         "address, or answered an error code, at the last check.");
+    for (size_t i = 0; i < n; i++)
+        put(o, "dnsxl_check_error{address=\"%s\",list=\"%s\"} %d\n",
+            lv(r[i].address, ab, sizeof(ab)), lv(r[i].list, lb, sizeof(lb)),
+            r[i].checked && r[i].error);
+    one(o, "dnsxl_check_last_run_timestamp_seconds", "gauge", "When the last [check] ended, "
+        "unix time (0: none yet).", last);
+    free(r);
+}
+
 /* --- the store's figures, one read txn ------------------------------------------ */
 
 struct gauge_ctx {
@@ -362,6 +388,7 @@ int dx_metrics_render(const struct dx_metrics *m, uint64_t now, char **body, siz
     server_counters(&o, &c);
     qkey_counters(&o, conf);
     side_counters(&o, m);
+    check_gauges(&o, m);
     int rc = conf ? store_gauges(&o, m, conf, now) : DX_EINVAL;
     one(&o, "dnsxl_store_up", "gauge", "1 when this scrape could read the store.", rc == 0);
     if (o.err) {

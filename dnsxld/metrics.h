@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnsxld/checkd.h"
 #include "dnsxld/dnstap.h"
 #include "dnsxld/heat.h"
 #include "dnsxld/server.h"
@@ -28,6 +29,7 @@ struct dx_metrics {
     struct dx_store *st;
     struct dx_heatd *heat;          /* NULL: heat off */
     struct dx_tap *tap;             /* NULL: dnstap off */
+    struct dx_checkd *check;        /* NULL: no [check] */
 };
 
 /* The exposition at unix time now: 0 with *body (malloc'd) and *len, or

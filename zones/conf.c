@@ -137,11 +137,12 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
     if (rc)
         return rc;
     if (strcasecmp(kw, "server") == 0 || strcasecmp(kw, "loader") == 0 ||
-        strcasecmp(kw, "web") == 0) {
+        strcasecmp(kw, "web") == 0 || strcasecmp(kw, "check") == 0) {
         if (*arg)
             return fail(p, p->line, "section [%s] takes no name", kw);
         p->sec = strcasecmp(kw, "server") == 0 ? SEC_SERVER
-               : strcasecmp(kw, "loader") == 0 ? SEC_LOADER : SEC_WEB;
+               : strcasecmp(kw, "loader") == 0 ? SEC_LOADER
+               : strcasecmp(kw, "web") == 0 ? SEC_WEB : SEC_CHECK;
         return 0;
     }
     if (strcasecmp(kw, "zone") == 0) {
@@ -206,7 +207,7 @@ static int open_section(struct parser *p, const char *kw, const char *arg)
         p->cur = p->n_pl - 1;
         return 0;
     }
-    return fail(p, p->line, "unknown section [%s] (expected server, loader, web, zone NAME, list ZONE/LIST or key NAME)",
+    return fail(p, p->line, "unknown section [%s] (expected server, loader, web, check, zone NAME, list ZONE/LIST or key NAME)",
                 kw);
 }
 
@@ -304,6 +305,8 @@ static int finish(struct parser *p)
         rc = dx__conf_defaults(p, SEC_LOADER, p->c, p->loader_seen, 0);
     if (!rc)
         rc = dx__conf_defaults(p, SEC_WEB, p->c, p->web_seen, 0);
+    if (!rc)
+        rc = dx__conf_defaults(p, SEC_CHECK, p->c, p->check_seen, 0);
     if (rc)
         return rc;
     struct dx_conf *c = p->c;
@@ -523,6 +526,9 @@ void dx_conf_free(struct dx_conf *c)
     free(c->web.contact);
     free(c->web.trusted_proxy.nets);
     free(c->web.secret);
+    free(c->check.addresses.nets);
+    free(c->check.lists);
+    free(c->check.server);
     for (size_t i = 0; i < c->n_zones; i++) {
         struct dx_zone_conf *z = &c->zones[i];
         free(z->name);

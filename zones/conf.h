@@ -237,6 +237,14 @@ struct dx_conf {
         uint32_t pow_bits;       /* proof-of-work: leading zero bits of SHA-256; default 20 */
         char *secret;            /* secret: the form-token key file, or NULL: random per start */
     } web;
+    struct {                     /* [check]: dnsxld checks our own addresses (dnsxld(8)) */
+        struct dx_acl addresses; /* address: repeatable; none: no checks */
+        char *lists;             /* lists: the lists file (dnsxl-admin(8) check); NULL: the
+                                    default, /etc/dnsxl/check.lists */
+        char *server;            /* server = IP[:PORT], or NULL: /etc/resolv.conf's */
+        uint64_t interval;       /* seconds between checks; default 5m */
+        uint64_t timeout;        /* seconds a check waits for answers; default 5s */
+    } check;
     struct dx_zone_conf *zones;  /* in file order */
     size_t n_zones;
     struct dx_key_conf *keys;    /* [key] sections, in file order */

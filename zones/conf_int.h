@@ -11,7 +11,7 @@
 #include "zones/conf.h"
 #include "zones/listen.h"
 
-enum section { SEC_NONE, SEC_SERVER, SEC_LOADER, SEC_ZONE, SEC_LIST, SEC_KEY, SEC_WEB };
+enum section { SEC_NONE, SEC_SERVER, SEC_LOADER, SEC_ZONE, SEC_LIST, SEC_KEY, SEC_WEB, SEC_CHECK };
 
 struct pend_list {               /* a [list] before its zone is resolved */
     struct dx_list_conf l;
@@ -35,7 +35,7 @@ struct parser {
     enum section sec;
     size_t cur;                  /* index of the current zone or pending list */
     uint64_t seen;               /* keys seen in the current [zone]/[list] */
-    uint64_t server_seen, loader_seen, web_seen;
+    uint64_t server_seen, loader_seen, web_seen, check_seen;
     struct listen_addr *la;      /* the listen values so far */
     size_t n_la;
     int *nlz_line;               /* line of each never-list-zone name */

@@ -129,6 +129,16 @@ static const struct keydef loader_keys[] = {
     { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
+/* [check]: our own addresses, checked by dnsxld against a lists file (dnsxld(8) "Metrics") */
+static const struct keydef check_keys[] = {
+    { "address", K_CIDRS, true, CONF(check.addresses), 0, 0, 0, NULL, NULL, NULL },
+    { "lists", K_PATH, false, CONF(check.lists), 0, 0, 0, NULL, NULL, NULL },
+    { "server", K_STRING, false, CONF(check.server), 0, 0, 0, NULL, NULL, NULL },
+    { "interval", K_DURATION, false, CONF(check.interval), 0, 1, 86400, NULL, NULL, "300" },
+    { "timeout", K_DURATION, false, CONF(check.timeout), 0, 1, 60, NULL, NULL, "5" },
+    { NULL, 0, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
 /* [web]: dnsxl-web(8), the public lookup and removal page */
 static const struct keydef web_keys[] = {
     { "listen", K_FN, false, CONF(web.listen), 0, 0, 0, NULL, set_web_listen, "127.0.0.1:8080" },
@@ -587,6 +597,7 @@ static const struct keydef *section_table(enum section s)
     case SEC_LIST:   return list_keys;
     case SEC_KEY:    return key_keys;
     case SEC_WEB:    return web_keys;
+    case SEC_CHECK:  return check_keys;
     default:         return NULL;
     }
 }
@@ -596,7 +607,8 @@ static void *section_base(struct parser *p)
     switch (p->sec) {
     case SEC_SERVER:
     case SEC_LOADER:
-    case SEC_WEB:    return p->c;
+    case SEC_WEB:
+    case SEC_CHECK:  return p->c;
     case SEC_ZONE:   return &p->c->zones[p->cur];
     case SEC_LIST:   return &p->pl[p->cur].l;
     case SEC_KEY:    return &p->c->keys[p->cur];
@@ -618,6 +630,7 @@ static const char *section_label(enum section s)
     case SEC_LIST:   return "[list]";
     case SEC_KEY:    return "[key]";
     case SEC_WEB:    return "[web]";
+    case SEC_CHECK:  return "[check]";
     default:         return "";
     }
 }
@@ -662,7 +675,8 @@ int dx__conf_key(struct parser *p, const char *key, const char *val)
     const struct keydef *kd = &tab[i];
     uint64_t *seen = p->sec == SEC_SERVER ? &p->server_seen
                    : p->sec == SEC_LOADER ? &p->loader_seen
-                   : p->sec == SEC_WEB ? &p->web_seen : &p->seen;
+                   : p->sec == SEC_WEB ? &p->web_seen
+                   : p->sec == SEC_CHECK ? &p->check_seen : &p->seen;
     if (!kd->repeat && ((*seen >> i) & 1))
         return fail(p, p->line, "%s: duplicate key (not repeatable)", kd->name);
     if (!*val)

@@ -311,3 +311,68 @@ scrape_configs:
             prom.wait(DEADLINE)
         log.close()
     assert msrv.alive()
+
+
+# --- [check]: our own addresses in lists ---------------------------------------
+
+
+def check_config(mport, lists, extra_check=""):
+    def fn(port, dbdir, **kw):
+        with open(lists, "w") as f:      # the lists file asks this very dnsxld
+            f.write(f"{BL} 127.0.0.2 127.0.0.4 @127.0.0.1:{port}\n"
+                    f"{DBL} domain @127.0.0.1:{port}\n")
+        t = base_config(port, dbdir, **kw).replace(
+            "[server]\n", f"[server]\nmetrics = 127.0.0.1:{mport}\n", 1)
+        return t + (f"\n[check]\naddress = 192.0.2.1\naddress = 192.0.2.2\n"
+                    f"address = 2001:db8::7\nlists = {lists}\ninterval = 1s\n{extra_check}")
+    return fn
+
+
+def test_check_gauges_follow_our_addresses_listings():
+    with tempfile.TemporaryDirectory(prefix="dnsxl-it-check-") as d:
+        mport = free_port()
+        s = Server(d, config_fn=check_config(mport, os.path.join(d, "check.lists")))
+        s.admin("add", f"{BL}/traps", "192.0.2.1")
+        s.start()
+        try:
+            wait_metrics(mport)
+
+            def listed(ip):
+                return sample(scrape(mport), "dnsxl_check_listed", address=ip, list=BL)
+
+            def state():
+                t = scrape(mport)
+                return (sample(t, "dnsxl_check_last_run_timestamp_seconds") or 0) > 0 and t
+            t = wait_until(state, "the first check")
+            assert sample(t, "dnsxl_check_listed", address="192.0.2.1", list=BL) == 1, t
+            assert sample(t, "dnsxl_check_listed", address="192.0.2.2", list=BL) == 0
+            assert sample(t, "dnsxl_check_listed", address="2001:db8::7", list=BL) == 0
+            assert sample(t, "dnsxl_check_error", address="192.0.2.2", list=BL) == 0
+            assert sample(t, "dnsxl_check_listed", address="192.0.2.1", list=DBL) is None
+            s.admin("add", f"{BL}/manual", "2001:db8::/32")
+            s.admin("delist", f"{BL}/traps", "192.0.2.1")
+            wait_until(lambda: listed("192.0.2.1") == 0 and listed("2001:db8::7") == 1,
+                       "the next check seeing the changes")
+            p = subprocess.run([PROMTOOL, "check", "metrics"], input=scrape(mport),
+                               capture_output=True, encoding="utf-8", timeout=DEADLINE)
+            assert not PROMTOOL or p.returncode == 0, p.stdout + p.stderr
+        finally:
+            rc = s.stop()
+            assert rc == 0, f"dnsxld exited {rc}\nstderr:\n{s.stderr_text()}"
+            assert not s.sanitizer_report(), "sanitizer report:\n" + s.stderr_text()[-6000:]
+
+
+def test_a_bad_check_lists_file_stops_the_start():
+    with tempfile.TemporaryDirectory(prefix="dnsxl-it-check-") as d:
+        lists = os.path.join(d, "check.lists")
+        s = Server(d, config_fn=check_config(free_port(), lists))
+        with open(lists, "a") as f:
+            f.write("bad..zone\n")
+        from conftest import AS_ROOT, DNSXLD
+        p = subprocess.run([DNSXLD, *AS_ROOT, "-c", s.conf], capture_output=True, text=True,
+                           timeout=DEADLINE * 4)
+        assert p.returncode == 1, p.stderr
+        assert f"check: {lists}:3:" in p.stderr, p.stderr
+        p = subprocess.run([DNSXLD, *AS_ROOT, "-t", "-c", s.conf], capture_output=True,
+                           text=True, timeout=DEADLINE * 4)
+        assert p.returncode == 1 and f"check: {lists}:3:" in p.stderr, p.stderr

@@ -1252,6 +1252,35 @@ static void test_observability_keys_have_defaults_and_bounds(void **state)
                  "metrics: duplicate key");
 }
 
+static void test_check_section(void **state)
+{
+    struct fx *f = *state;
+    int rc = load(f, "[server]\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->check.addresses.n, 0);          /* no [check]: no checks */
+    assert_null(f->c->check.lists);
+    assert_int_equal(f->c->check.interval, 300);
+    assert_int_equal(f->c->check.timeout, 5);
+    rc = load(f, "[check]\naddress = 192.0.2.25\naddress = 2001:db8::25, 192.0.2.26\n"
+                 "lists = check.lists\nserver = 127.0.0.1:5353\ninterval = 1m\ntimeout = 2s\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->check.addresses.n, 3);
+    assert_int_equal(f->c->check.addresses.nets[1].family, DX_FAM_V6);
+    char want[PATH_MAX + 32];
+    snprintf(want, sizeof(want), "%s/check.lists", f->dir);
+    assert_string_equal(f->c->check.lists, want);
+    assert_string_equal(f->c->check.server, "127.0.0.1:5353");
+    assert_int_equal(f->c->check.interval, 60);
+    assert_int_equal(f->c->check.timeout, 2);
+    expect_error(f, "[check]\naddress = example.org\n", 2, "address: bad address");
+    expect_error(f, "[check]\ntimeout = 2m\n", 2, "timeout: ");
+    expect_error(f, "[check]\nlists = a\nlists = b\n", 3, "lists: duplicate key");
+    expect_error(f, "[check]\nlist = a\n", 2, "unknown key 'list' in [check]");
+    expect_error(f, "[check x]\n", 1, "section [check] takes no name");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1288,6 +1317,7 @@ int main(void)
         T(test_usage_policy_keys_have_defaults_and_bounds),
         T(test_web_and_removal_keys_have_defaults_and_bounds),
         T(test_observability_keys_have_defaults_and_bounds),
+        T(test_check_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
