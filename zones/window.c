@@ -228,12 +228,15 @@ uint32_t dx_sketch_add(struct dx_sketch *s, const void *key, size_t len, uint64_
         for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
             v[r] = w_raise(c[r], ep, min + 1);
     }
-    atomic_fetch_add(&st->ended, 1);
     raced |= atomic_load(&st->begun) != b + 1;                  /* one begun since */
     if (raced) {
         for (unsigned r = 0; r < DX_SKETCH_ROWS; r++)
             v[r] = w_bump(c[r], ep);
     }
+    /* last: an update that sees this one ended sees all its cells written
+     * (were the bump after it, a conservative update could read a cell
+     * bumped and one not yet, raise both to one, and lose a count) */
+    atomic_fetch_add(&st->ended, 1);
     return sk_est(v, now, s->period);
 }
 
