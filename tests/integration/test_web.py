@@ -415,33 +415,47 @@ class Browser:
         self.call("Page.enable")
         self.call("Runtime.enable")
 
-    def call(self, method, **params):
+    def call(self, method, navigating=False, **params):
+        """A DevTools call's result. navigating: the page may be between
+        two documents, and an evaluation there fails with "Inspected target
+        navigated or closed" (or its context is destroyed): None, not yet."""
         self.n += 1
         self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
         while True:
             m = json.loads(self.ws.recv())
             if m.get("id") == self.n:
                 if "error" in m:
+                    if navigating:
+                        return None
                     pytest.fail(f"{method}: {m['error']}")
                 return m["result"]
 
-    def js(self, expr):
-        r = self.call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
+    def js(self, expr, navigating=False):
+        r = self.call("Runtime.evaluate", navigating, expression=expr, returnByValue=True,
+                      awaitPromise=True)
+        if r is None:
+            return None
         if "exceptionDetails" in r:
+            if navigating:
+                return None
             pytest.fail(f"{expr}: {r['exceptionDetails']}")
         return r["result"].get("value")
+
+    def loaded_since(self, before):
+        """A new document (another time origin) that has finished loading."""
+        origin = self.js("performance.timeOrigin", navigating=True)
+        return origin is not None and origin != before and \
+            self.js("document.readyState", navigating=True) == "complete"
 
     def go(self, url):
         before = self.js("performance.timeOrigin")
         self.call("Page.navigate", url=url)
-        wait_until(lambda: self.js("performance.timeOrigin") != before and
-                   self.js("document.readyState") == "complete", f"{url} loaded")
+        wait_until(lambda: self.loaded_since(before), f"{url} loaded")
 
     def click_and_wait(self, selector):
         before = self.js("performance.timeOrigin")
         self.js(f"document.querySelector({json.dumps(selector)}).click()")
-        wait_until(lambda: self.js("performance.timeOrigin") != before and
-                   self.js("document.readyState") == "complete", f"the page after {selector}")
+        wait_until(lambda: self.loaded_since(before), f"the page after {selector}")
 
     def text(self):
         return self.js("document.body.innerText")
