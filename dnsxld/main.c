@@ -6,7 +6,9 @@
  *
  * Start: the config (and the files it names: cookie-secret, query-keys),
  * the sockets (dx_server_bind), root dropped to `user` (privs.h), the
- * store, the workers (dx_server_run).
+ * config and its files read again as the user (as every SIGHUP will), the
+ * store, the workers (dx_server_run). -t as root reads them as the user
+ * too, in a child that drops root.
  *
  * Exit status (zones/cli.h, the table of all three programs): 0 stopped by
  * SIGTERM/SIGINT (or -t: config OK), 1 bad usage or bad config, 2 store or
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -266,6 +269,53 @@ static void on_hup(uv_signal_t *h, int signum)
     dx_log_info("reloaded %s", d->conf_path);
 }
 
+/* What a SIGHUP reads (the config, its cookie-secret, query-keys and [key]
+ * secret files), read once more and thrown away: 0, or an error in err. */
+static int reload_reads(const char *path, char *err, size_t errlen)
+{
+    struct dx_conf *c = NULL;
+    int r = dx_conf_load(path, &c, err, errlen);
+    if (r == 0 && (r = dx_cookie_setup(c, NULL, dx_now(), err, errlen)) == 0)
+        r = dx_policy_attach(c, NULL, err, errlen);
+    dx_conf_free(c);
+    return r;
+}
+
+/* dnsxld -t as root with a user to drop to: read what a SIGHUP reads as
+ * that user, in a child that drops root as dnsxld would. 0, or an exit
+ * status with the error logged. */
+static int check_as_user(const char *path, const char *user)
+{
+    if (!user || geteuid() != 0)
+        return 0;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        dx_log_err("cannot check the files as user %s: fork: %s", user, strerror(errno));
+        return DX_EX_STORE;
+    }
+    if (pid == 0) {
+        char msg[160], err[512];
+        int r = dx_privs_drop(user, msg, sizeof(msg), err, sizeof(err));
+        if (r == 0)
+            r = reload_reads(path, err, sizeof(err));
+        if (r != 0)
+            dx_log_err("as user %s (after the drop, and on every SIGHUP): %s", user, err);
+        _exit(r == 0 ? DX_EX_OK : dx_exit_conf(r));
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            dx_log_err("cannot check the files as user %s: waitpid: %s", user, strerror(errno));
+            return DX_EX_STORE;
+        }
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    dx_log_err("cannot check the files as user %s: the check was killed", user);
+    return DX_EX_STORE;
+}
+
 int main(int argc, char **argv)
 {
     const char *opt_conf = NULL, *opt_user = NULL;
@@ -322,6 +372,11 @@ int main(int argc, char **argv)
             dx_conf_free(conf);
             return dx_exit_conf(r);
         }
+        r = check_as_user(d.conf_path, opt_user ? opt_user : conf->server.user);
+        if (r != 0) {
+            dx_conf_free(conf);
+            return r;
+        }
         printf("%s: configuration OK\n", d.conf_path);
         dx_conf_free(conf);
         return DX_EX_OK;
@@ -350,6 +405,16 @@ int main(int argc, char **argv)
     }
     if (how[0])
         dx_log_info("%s", how);
+    /* the files read as root are read again on SIGHUP as the user: a layout
+     * the user cannot read fails now, not at the first reload */
+    if (strncmp(how, "dropped root", 12) == 0 &&
+        (r = reload_reads(d.conf_path, err, sizeof(err))) != 0) {
+        dx_log_err("as user %s (on every SIGHUP): %s", opt_user ? opt_user : conf->server.user,
+                   err);
+        dx_server_unbind(bound);
+        dx_conf_free(conf);
+        return dx_exit_conf(r);
+    }
 
     /* The daemon may create the store (a fresh install answers the test
      * points until the first import); it says so. Opening never waits for
