@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 
 import dns.rcode
 import pytest
@@ -207,11 +208,15 @@ def test_replace_with_an_empty_file_is_refused(ss, tmp_path):
 
 def test_dry_run_counts_and_writes_nothing(ss, tmp_path):
     target = f"{BL}/reports"
+    # one clock for both imports: the list's lifetime makes an entry's
+    # expiry now + 24h, and a second import in a later second would
+    # refresh it (updated, not unchanged)
+    now = int(time.time())
     f = write(tmp_path / "a.txt", "192.0.2.150\n192.0.2.151\n")
-    ss.loader("import", target, f)
+    ss.loader("import", target, f, now=now)
     g = write(tmp_path / "b.txt", "192.0.2.151\n!192.0.2.150\n192.0.2.152\n")
     s0 = serial(ss)
-    p = ss.loader("import", target, g, "--dry-run")
+    p = ss.loader("import", target, g, "--dry-run", now=now)
     assert p.returncode == 0
     assert f"dry run: 3 entries (1 added, 1 updated, 0 deleted, 1 unchanged) for {target};" \
            " nothing written" in p.stdout, p.stdout
