@@ -209,7 +209,8 @@ fuzz:
 	for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild-fuzz/gen -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c admin/check.c admin/dnsq.c $(LOADER_SRC) \
+	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c $(filter-out admin/admin.c,$(ADMIN_SRC)) \
+	    $(LOADER_SRC) \
 	    $(ZONES_SRC) -luv -lfstrm \
 	    -lprotobuf-c -llmdb -lsodium -pthread; \
 	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
