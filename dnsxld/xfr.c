@@ -13,6 +13,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/wire.h"
+#include "zones/clock.h"
 #include "zones/err.h"
 #include "zones/journal.h"
 #include "zones/key.h"
@@ -287,7 +288,7 @@ static void *run(void *arg)
     struct dx_txn *t = NULL;
     struct dx_xout *o = NULL;
     const struct dx_key_conf *key = x->signed_ ? &x->key : NULL;
-    int rc = dx_xout_new(&x->rq, key, x->now, emit, x, &o);
+    int rc = dx_xout_new(&x->rq, key, dx_now, emit, x, &o);
     if (rc == 0)
         rc = dx_txn_read(x->st, &t);
     uint32_t serial = 0;

@@ -101,11 +101,13 @@ struct dx_xreq {
 
 /* A response being written: messages of up to DX_XFR_MSG_MAX octets,
  * names compressed in each, the question in the first, each signed with
- * key (NULL: unsigned), handed to emit framed (emit owns the message; a
+ * key (NULL: unsigned) at the time clock() gives as it is signed (a long
+ * transfer's messages each carry their own time, RFC 8945 5.3.1), handed
+ * to emit framed (emit owns the message; a
  * non-zero return stops the writer and is returned). */
 struct dx_xout;
 
-int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t now,
+int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t (*clock)(void),
                 int (*emit)(void *arg, struct dx_xfr_msg *m), void *arg, struct dx_xout **out);
 /* One record: into the current message, or a new one when it is full. */
 int dx_xout_rr(struct dx_xout *o, const struct dx_rr *rr);

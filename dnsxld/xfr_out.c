@@ -24,7 +24,7 @@ struct cslot {
 struct dx_xout {
     struct dx_xreq rq;
     const struct dx_key_conf *key;
-    uint64_t now;
+    uint64_t (*clock)(void);         /* read as each message is signed */
     int (*emit)(void *arg, struct dx_xfr_msg *m);
     void *arg;
     struct dx_xfr_msg *m;            /* the message being written */
@@ -152,7 +152,7 @@ static int finish(struct dx_xout *o, unsigned rcode)
     if (o->key) {
         bool first = o->sent == 0;
         dx_tsig_sign(b, o->key, first ? o->rq.tsig.mac : o->mac,
-                     first ? o->rq.tsig.mac_len : o->mac_len, !first, o->now, 0, NULL, 0,
+                     first ? o->rq.tsig.mac_len : o->mac_len, !first, o->clock(), 0, NULL, 0,
                      o->mac, &o->mac_len);
     }
     if (b->err) {
@@ -206,7 +206,7 @@ static int put_rr(struct dx_xout *o, const struct dx_rr *rr)
     return 0;
 }
 
-int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t now,
+int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t (*clock)(void),
                 int (*emit)(void *arg, struct dx_xfr_msg *m), void *arg, struct dx_xout **out)
 {
     struct dx_xout *o = calloc(1, sizeof(*o));
@@ -214,7 +214,7 @@ int dx_xout_new(const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_
         return DX_ENOMEM;
     o->rq = *rq;
     o->key = key;
-    o->now = now;
+    o->clock = clock;
     o->emit = emit;
     o->arg = arg;
     *out = o;
