@@ -65,24 +65,42 @@ bool dx_xfr_is_request(const uint8_t *msg, size_t len)
     return t == DX_T_AXFR || t == DX_T_IXFR;
 }
 
+/* Are the wire names a and b (b lowercase) the same, case aside? */
+static bool same_name(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    if (alen != blen)
+        return false;
+    for (size_t i = 0; i < alen; i++) {
+        uint8_t c = a[i] >= 'A' && a[i] <= 'Z' ? (uint8_t)(a[i] + 32) : a[i];
+        if (c != b[i])
+            return false;
+    }
+    return true;
+}
+
 /* The SOA serial in the authority section of an IXFR request (RFC 1995
- * 3): 1 and *serial, 0 for none. */
-static int ixfr_serial(const uint8_t *msg, size_t len, const struct dx_hdr *h, uint32_t *serial)
+ * 3): 1 and *serial, 0 for none, -1 for a SOA that is not the zone's (its
+ * owner not the question's name, or its class not IN: FORMERR). */
+static int ixfr_serial(const uint8_t *msg, size_t len, const struct dx_msg *m, uint32_t *serial)
 {
     struct dx_bytes b;
     dx_bytes_reader(&b, msg, len);
     dx_skip(&b, DX_HDR_LEN);
     dx_wire_get_name(&b, NULL, NULL);
     dx_skip(&b, 4);
-    for (unsigned i = 0; i < (unsigned)h->an + h->ns && !b.err; i++) {
-        dx_wire_get_name(&b, NULL, NULL);
-        uint16_t type = dx_get_u16(&b);
-        dx_skip(&b, 6);
+    for (unsigned i = 0; i < (unsigned)m->hdr.an + m->hdr.ns && !b.err; i++) {
+        uint8_t owner[DX_NAME_MAX];
+        size_t olen = 0;
+        dx_wire_get_name(&b, owner, &olen);
+        uint16_t type = dx_get_u16(&b), class = dx_get_u16(&b);
+        dx_skip(&b, 4);
         size_t rdlen = dx_get_u16(&b), rd = b.pos;
-        if (i >= h->an && type == DX_T_SOA && !b.err) {
-            size_t m, r;
-            if (dx_name_unpack(msg, len, rd, NULL, NULL, &m) ||
-                dx_name_unpack(msg, len, m, NULL, NULL, &r) || r + 4 > rd + rdlen)
+        if (i >= m->hdr.an && type == DX_T_SOA && !b.err) {
+            size_t mn, r;
+            if (!same_name(owner, olen, m->q.name, m->q.name_len) || class != DX_C_IN)
+                return -1;
+            if (dx_name_unpack(msg, len, rd, NULL, NULL, &mn) ||
+                dx_name_unpack(msg, len, mn, NULL, NULL, &r) || r + 4 > rd + rdlen)
                 return 0;
             *serial = dx_be32(msg + r);
             return 1;
@@ -152,6 +170,8 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
     rq.tres = prc ? DX_TSIG_FORMERR : dx_tsig_verify(msg, len, conf, NULL, 0, false, now, &rq.tsig);
     const char *type = m.q.qtype == DX_T_AXFR ? "AXFR" : "IXFR";
     const struct dx_zone_conf *z = zone_named(conf, m.q.name, m.q.name_len);
+    uint32_t serial = 0;
+    int has_serial = m.q.qtype == DX_T_IXFR ? ixfr_serial(msg, len, &m, &serial) : 0;
     unsigned rcode = 0;
     const char *why = NULL;
     if (rq.tres == DX_TSIG_FORMERR) {
@@ -167,6 +187,9 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
     } else if (m.q.qclass != DX_C_IN) {
         rcode = DX_RC_REFUSED;
         why = "class not IN";
+    } else if (has_serial < 0) {
+        rcode = DX_RC_FORMERR;
+        why = "malformed (the authority's SOA is not the zone's)";
     } else if (!have_peer ||
                !allowed(z, &pk, rq.tres == DX_TSIG_OK ? rq.tsig.key : NULL)) {
         rcode = DX_RC_REFUSED;
@@ -206,7 +229,8 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
     x->rq = rq;
     x->now = now;
     x->ixfr = m.q.qtype == DX_T_IXFR;
-    x->has_serial = x->ixfr && ixfr_serial(msg, len, &m.hdr, &x->serial);
+    x->has_serial = has_serial == 1;
+    x->serial = serial;
     memcpy(x->peer, who, sizeof(who));
     pthread_mutex_init(&x->mu, NULL);
     pthread_cond_init(&x->cv, NULL);

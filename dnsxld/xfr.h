@@ -7,7 +7,8 @@
  * checked on the worker's thread, cheaply: one of our zones by its exact
  * name (else NOTAUTH), class IN (else REFUSED), the TSIG (dnsxld/tsig.h:
  * FORMERR, or NOTAUTH with BADKEY/BADSIG unsigned, BADTIME/BADTRUNC
- * signed), then the zone's allow-transfer lines (the peer's address in a
+ * signed), an IXFR's SOA in the authority section (its owner the zone,
+ * class IN: else FORMERR), then the zone's allow-transfer lines (the peer's address in a
  * line's CIDR, and the line's key when it names one: else REFUSED,
  * signed when the request was). An error is one reply and no zone data.
  *

@@ -26,6 +26,7 @@ import dns.message
 import dns.name
 import dns.query
 import dns.rdatatype
+import dns.rrset
 import dns.rcode
 import dns.tsigkeyring
 import pytest
@@ -369,6 +370,37 @@ def test_ixfr_outside_the_journal_is_the_whole_zone(mirrors):
     # up to date: our SOA alone
     rrs = ixfr(srv.port, cur)
     assert len(rrs) == 1 and rrs[0][1] == dns.rdatatype.SOA
+
+
+def ixfr_query(serial, owner=ZONE, rdclass="IN"):
+    """A signed IXFR request whose authority holds the SOA given."""
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        owner + ".", 0, rdclass, "SOA",
+        f"ns1.example.org. hostmaster.example.org. {serial} 3600 600 604800 120"))
+    q.use_tsig(keyring(), keyname=KEY, algorithm="hmac-sha256")
+    return q
+
+
+@pytest.mark.parametrize("case", ["other-owner", "class-ch"])
+def test_ixfr_whose_soa_is_not_the_zones_is_formerr(mirrors, case):
+    """RFC 1995 3: the authority's SOA is the zone's (its owner the zone,
+    class IN); another is FORMERR and no zone data, not a transfer from its
+    serial."""
+    srv = mirrors["srv"]
+    cur = srv.q(ZONE, "SOA").answer[0][0].serial
+    kw = {"other-owner": {"owner": "other.example.org"},
+          "class-ch": {"rdclass": "CH"}}[case]
+    for serial in (cur, cur - 1):        # up to date or not: the same FORMERR
+        r = dns.query.tcp(ixfr_query(serial, **kw), "127.0.0.1", port=srv.port, timeout=30)
+        assert r.rcode() == dns.rcode.FORMERR, dns.rcode.to_text(r.rcode())
+        assert not r.answer and not r.authority
+    srv.wait_log("not the zone's")
+    # the zone's own SOA, case aside, is still a request from its serial
+    r = dns.query.tcp(ixfr_query(cur, owner=ZONE.upper()), "127.0.0.1", port=srv.port,
+                      timeout=30)
+    assert r.rcode() == dns.rcode.NOERROR and len(r.answer) == 1
+    assert r.answer[0].rdtype == dns.rdatatype.SOA and r.answer[0][0].serial == cur
 
 
 def test_a_domain_zone_too(mirrors):
