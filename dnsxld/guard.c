@@ -1,5 +1,6 @@
 /* The defences of the query path: cookies, then rate limiting (guard.h). */
 #include "dnsxld/guard.h"
+#include "dnsxld/counter.h"
 #include "dnsxld/rrl.h"
 #include "zones/bytes.h"
 #include "zones/key.h"
@@ -40,7 +41,7 @@ void dx__guard_cookie(const struct dx_qctx *q, const struct dx_msg *m, struct dx
     g->optlen = sizeof(g->opt);
     g->cookie_ok = st == DX_COOKIE_VALID || st == DX_COOKIE_RENEWED;
     if (st == DX_COOKIE_BAD && q->st != NULL)
-        q->st->cookie_bad++;
+        dx_count(&q->st->cookie_bad);
 }
 
 static bool exempt(const struct dx_acl *acl, const uint8_t *ip, size_t iplen)
@@ -66,12 +67,12 @@ enum dx_verdict dx__guard_limit(const struct dx_qctx *q, const struct dx_guard *
                      c->server.rate_limit_burst, q->mono_ms))
         return DX_VERDICT_SEND;
     struct dx_guard_stats *st = q->st;
-    st->limited++;
+    dx_count(&st->limited);
     uint32_t slip = c->server.rate_limit_slip;
     if (slip != 0 && st->limited % slip == 0) {
-        st->slipped++;
+        dx_count(&st->slipped);
         return DX_VERDICT_SLIP;
     }
-    st->dropped++;
+    dx_count(&st->dropped);
     return DX_VERDICT_DROP;
 }

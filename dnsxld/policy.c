@@ -1,5 +1,6 @@
 /* The usage policy of a zone (policy.h). */
 #include "dnsxld/policy.h"
+#include "dnsxld/counter.h"
 #include "dnsxld/ede.h"
 #include "dnsxld/log.h"
 #include "zones/err.h"
@@ -108,7 +109,7 @@ static int keyed(const struct dx_qctx *q, const struct dx_zone_conf *z,
     if (k)
         atomic_fetch_add_explicit(&k->st->refused, 1, memory_order_relaxed);
     else if (q->pst)
-        q->pst->key_unknown++;
+        dx_count(&q->pst->key_unknown);
     if (z->unknown_key == DX_UNKNOWN_KEY_BLOCKED)
         *decided = answer(qn, client, z->blocked_code, z->blocked_txt, WHY_KEY, r);
     else
@@ -134,7 +135,7 @@ bool dx_policy_apply(const struct dx_qctx *q, const struct dx_zone_conf *z,
         return false;
     if (z->blocked_clients.n > 0 && dx_acl_match(&z->blocked_clients, &client)) {
         if (q->pst)
-            q->pst->blocked++;
+            dx_count(&q->pst->blocked);
         return answer(qn, &client, z->blocked_code, z->blocked_txt, WHY_BLOCKED, r);
     }
     if (z->query_limit > 0 && z->limit_sketch) {
@@ -144,7 +145,7 @@ bool dx_policy_apply(const struct dx_qctx *q, const struct dx_zone_conf *z,
         memcpy(kb + 1, client.addr, kl);
         if (dx_sketch_add(z->limit_sketch, kb, 1 + kl, q->now) > z->query_limit) {
             if (q->pst)
-                q->pst->limited++;
+                dx_count(&q->pst->limited);
             return answer(qn, &client, z->limit_code, z->limit_txt, WHY_LIMIT, r);
         }
     }

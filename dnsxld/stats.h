@@ -12,10 +12,10 @@
  * freed, and a scrape adds the totals, the config in force and those not
  * yet freed: every counter only grows, across reloads.
  *
- * The counters are plain 64-bit words written by one thread and read by
- * the scraper with relaxed atomic loads (dx_stat_read): an aligned 64-bit
- * load never tears on the platforms dnsxld runs on, and a count read a
- * little late is only a little low.
+ * The counters are 64-bit words written by one thread with a relaxed
+ * atomic load and store (dx_count, counter.h) and read by the scraper with
+ * relaxed atomic loads (dx_stat_read): no data race, no locked instruction,
+ * and a count read a little late is only a little low.
  */
 #ifndef DX_STATS_H
 #define DX_STATS_H
@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "dnsxld/query.h"
+#include "dnsxld/counter.h"
 #include "dnsxld/resolve.h"
 #include "dnsxld/wire.h"
 #include "zones/conf.h"
@@ -120,8 +121,8 @@ static inline void dx_obs_latency(struct dx_obs *o, uint64_t ns)
     unsigned b = 0;
     while (b < DX_LAT_N && ns > dx_lat_bounds_ns[b])
         b++;
-    o->lat[b]++;
-    o->lat_sum_ns += ns;
+    dx_count(&o->lat[b]);
+    dx_count_add(&o->lat_sum_ns, ns);
 }
 
 static inline unsigned dx_stats_qtype(const struct dx_msg *m)
@@ -168,22 +169,22 @@ static inline void dx_stats_count(const struct dx_obs *o, const struct dx_conf *
         return;
     size_t zi = res && res->zone ? (size_t)(res->zone - cs->zones) : cs->n_zones;
     uint64_t *z = cs->rows + (size_t)o->id * cs->row + cs->zoff[zi];
-    z[DX_ZC_Q(tr, dx_stats_qtype(m))]++;
+    dx_count(&z[DX_ZC_Q(tr, dx_stats_qtype(m))]);
     if (!sent) {
-        z[DX_ZC_DROP]++;
+        dx_count(&z[DX_ZC_DROP]);
         return;
     }
-    z[DX_ZC_RC(dx_stats_rcode(rcode))]++;
+    dx_count(&z[DX_ZC_RC(dx_stats_rcode(rcode))]);
     if (tc)
-        z[DX_ZC_TC]++;
+        dx_count(&z[DX_ZC_TC]);
     if (!res)
         return;
     if (rcode == DX_RC_NOERROR && an == 0)
-        z[DX_ZC_NODATA]++;
+        dx_count(&z[DX_ZC_NODATA]);
     if (res->out == DX_OUT_LISTED && !res->policy && !tc)
         for (size_t i = 0; i < res->n; i++)
             if (res->hit[i].li != DX_LI_NONE)
-                z[DX_ZC_LIST(res->hit[i].li)]++;
+                dx_count(&z[DX_ZC_LIST(res->hit[i].li)]);
 }
 
 #endif

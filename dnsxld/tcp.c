@@ -53,7 +53,7 @@ static void lru_unlink(struct conn *c)
     if (c->next != NULL) c->next->prev = c->prev; else w->lru_tail = c->prev;
     c->prev = c->next = NULL;
     c->linked = false;
-    w->n_conns--;
+    dx_count_add(&w->n_conns, (uint64_t)-1);
 }
 
 static void lru_append(struct conn *c)
@@ -64,7 +64,7 @@ static void lru_append(struct conn *c)
     if (w->lru_tail != NULL) w->lru_tail->next = c; else w->lru_head = c;
     w->lru_tail = c;
     c->linked = true;
-    w->n_conns++;
+    dx_count(&w->n_conns);
 }
 
 static void conn_close(struct conn *c)
@@ -255,7 +255,7 @@ static void xfr_wake_from_thread(void *arg)
 static void xfr_begin(struct conn *c, const uint8_t *msg, size_t len)
 {
     struct worker *w = c->w;
-    w->st.tcp_q++;
+    dx_count(&w->st.tcp_q);
     conn_touch(c);
     size_t n;
     struct dx_xfr *x;
@@ -319,7 +319,7 @@ static void conn_process(struct conn *c)
             off += 2 + mlen;
             continue;
         }
-        w->st.tcp_q++;
+        dx_count(&w->st.tcp_q);
         conn_touch(c);
         size_t n = worker_answer(w, c->buf + off + 2, mlen, w->txbuf + 2, RESP_MAX, DX_TCP,
                                  (const struct sockaddr *)&c->peer);
@@ -427,7 +427,7 @@ static void tcp_accept(uv_stream_t *server, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
-    w->st.tcp_conns++;
+    dx_count(&w->st.tcp_conns);
     lru_append(c);
     /* A client holds at most tcp-per-client of this worker's connections
      * (RFC 7766 6.2.3; its connections are spread over the workers by
@@ -439,14 +439,14 @@ static void tcp_accept(uv_stream_t *server, int status)
         if (same_client(&o->peer, &c->peer) && mine++ == 0)
             oldest = o;
     if (mine > w->conf->server.tcp_per_client && oldest != c) {
-        w->st.tcp_evicted++;
+        dx_count(&w->st.tcp_evicted);
         conn_close(oldest);
     }
     /* Full: the least recently active connection makes room (maybe this one,
      * when tcp-clients is 0). */
     while (w->n_conns > w->conf->server.tcp_clients && w->lru_head != NULL) {
         struct conn *old = w->lru_head;
-        w->st.tcp_evicted++;
+        dx_count(&w->st.tcp_evicted);
         conn_close(old);
         if (old == c)
             return;

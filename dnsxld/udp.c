@@ -9,6 +9,7 @@
  * followed by another, UDP_ROUNDS at most before TCP and timers get their
  * turn. A send that would block is counted as a drop. */
 #include "dnsxld/worker.h"
+#include "dnsxld/xfr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,10 +31,10 @@ void dx__udp_flush(struct udp_sock *u)
         } else if (r < 0 && errno == EINTR) {
             continue;
         } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
-            w->st.udp_drop += u->n_out - done;
+            dx_count_add(&w->st.udp_drop, u->n_out - done);
             break;
         } else {
-            w->st.udp_err++;
+            dx_count(&w->st.udp_err);
             if (errlog_ok(w))
                 dx_log_warn("worker %u: udp send: %s", w->id, strerror(errno));
             done++;
@@ -51,14 +52,18 @@ static void udp_answer(struct udp_sock *u, unsigned i)
     if (len == 0)                       /* an empty datagram: nothing to answer */
         return;
     if (h->msg_flags & MSG_TRUNC) {     /* cannot happen with 64 KiB slots */
-        w->st.udp_drop++;
+        dx_count(&w->st.udp_drop);
         return;
     }
-    w->st.udp_q++;
+    dx_count(&w->st.udp_q);
     const struct sockaddr *peer = (const struct sockaddr *)&u->from[i];
     unsigned o = u->n_out;
-    size_t n = worker_answer(w, w->rxbuf + (size_t)i * UDP_CHUNK, len, u->out[o], UDP_OUT_MAX,
-                             DX_UDP, peer);
+    const uint8_t *req = w->rxbuf + (size_t)i * UDP_CHUNK;
+    size_t n;
+    struct dx_txn *t = batch_begin(w) ? w->txn : NULL;   /* and w->now */
+    if (!dx_xfr_udp(w->conf, t, peer, req, len, w->now, u->out[o], UDP_OUT_MAX, &n))
+        /* not an IXFR (that gets the SOA alone: dnsxld/xfr.h) */
+        n = worker_answer(w, req, len, u->out[o], UDP_OUT_MAX, DX_UDP, peer);
     if (n == 0)
         return;
     u->iov[o].iov_base = u->out[o];
@@ -77,7 +82,7 @@ static void udp_readable(uv_poll_t *p, int status, int events)
     struct worker *w = u->w;
     (void)events;
     if (status < 0) {
-        w->st.udp_err++;
+        dx_count(&w->st.udp_err);
         if (errlog_ok(w))
             dx_log_warn("worker %u: udp receive: %s", w->id, uv_strerror(status));
         return;
@@ -92,7 +97,7 @@ static void udp_readable(uv_poll_t *p, int status, int events)
             if (errno == EINTR)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                w->st.udp_err++;
+                dx_count(&w->st.udp_err);
                 if (errlog_ok(w))
                     dx_log_warn("worker %u: udp receive: %s", w->id, strerror(errno));
             }

@@ -138,7 +138,7 @@ struct worker {
     atomic_bool stop;
 
     struct conn *lru_head, *lru_tail;
-    size_t n_conns;
+    uint64_t n_conns;               /* read by the metrics: dx_count_add */
 
     uint8_t *rxbuf;                 /* UDP_CHUNKS * UDP_CHUNK */
     uint8_t *txbuf;                 /* 2 + RESP_MAX: TCP length prefix, then the message */
@@ -216,7 +216,7 @@ static inline bool batch_begin(struct worker *w)
     }
     int r = dx_txn_renew(w->txn);
     if (r != 0) {
-        w->st.txn_err++;
+        dx_count(&w->st.txn_err);
         if (errlog_ok(w))
             dx_log_err("worker %u: cannot renew read transaction: %s", w->id, dx_strerror(r));
         return false;
