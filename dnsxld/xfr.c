@@ -148,9 +148,38 @@ static const struct dx_zone_conf *zone_named(const struct dx_conf *conf, const u
     return NULL;
 }
 
-int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct sockaddr *peer,
-                   const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
-                   size_t *resp_len, struct dx_xfr **out)
+/* The current SOA of zone z alone (dx_xfr_udp). */
+static size_t soa_alone(const struct dx_zone_conf *z, struct dx_txn *txn,
+                        const struct dx_xreq *rq, const struct dx_key_conf *key, uint64_t now,
+                        uint8_t *resp, size_t cap)
+{
+    uint32_t serial = 1;
+    int rc = txn ? dx_zone_serial(txn, z->name, &serial) : DX_EINVAL;
+    if (rc && rc != DX_ENOTFOUND)
+        return dx_xout_error(rq, DX_RC_SERVFAIL, key, now, resp, cap);
+    if (rc)
+        serial = 1;                     /* nothing written yet (zones/zonerr.h) */
+    uint8_t rd[520];
+    size_t n = 0;
+    memcpy(rd, z->soa_mname_w.wire, z->soa_mname_w.len);
+    n += z->soa_mname_w.len;
+    memcpy(rd + n, z->soa_rname_w.wire, z->soa_rname_w.len);
+    n += z->soa_rname_w.len;
+    dx_set_be32(rd + n, serial);
+    dx_set_be32(rd + n + 4, z->soa.refresh);
+    dx_set_be32(rd + n + 8, z->soa.retry);
+    dx_set_be32(rd + n + 12, z->soa.expire);
+    dx_set_be32(rd + n + 16, z->soa.minimum);
+    struct dx_rr rr = { z->wire, z->wire_len, DX_RR_SOA, z->ttl, rd, n + 20 };
+    return dx_xout_one(rq, &rr, key, now, resp, cap);
+}
+
+/* A transfer request over TCP (udp_txn unused), or an IXFR over UDP (udp:
+ * the same checks, then the SOA alone, nothing logged). */
+static int request(const struct dx_conf *conf, struct dx_store *st, bool udp,
+                   struct dx_txn *udp_txn, const struct sockaddr *peer, const uint8_t *msg,
+                   size_t len, uint64_t now, uint8_t *resp, size_t cap, size_t *resp_len,
+                   struct dx_xfr **out)
 {
     *out = NULL;
     *resp_len = 0;
@@ -158,6 +187,10 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
     int prc = dx_msg_parse(msg, len, &m);
     if (prc == DX_ESHORT || !m.has_q)
         return 0;                       /* nothing to answer with */
+    if (udp) {                          /* the client's UDP size (RFC 6891 6.2.3) */
+        size_t lim = m.has_opt && !m.opt_bad && m.opt_payload > 512 ? m.opt_payload : 512;
+        cap = lim < cap ? lim : cap;
+    }
     struct dx_xreq rq = { .id = m.hdr.id, .flags = m.hdr.flags, .qtype = m.q.qtype,
                           .qclass = m.q.qclass, .opt = m.has_opt && !m.opt_bad,
                           .opt_size = (uint16_t)(conf->server.edns_size < 512 ? 512
@@ -194,15 +227,21 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
                !allowed(z, &pk, rq.tres == DX_TSIG_OK ? rq.tsig.key : NULL)) {
         rcode = DX_RC_REFUSED;
         why = "not in allow-transfer";
-    } else if (atomic_fetch_add(&running, 1) >= DX_XFR_MAX) {
+    } else if (!udp && atomic_fetch_add(&running, 1) >= DX_XFR_MAX) {
         atomic_fetch_sub(&running, 1);
         rcode = DX_RC_SERVFAIL;
         why = "too many transfers at once";
     }
     const struct dx_key_conf *key = rq.tres == DX_TSIG_OK ? rq.tsig.key : NULL;
     if (why) {
-        dx_log_info("%s %s from %s refused: %s", type, z ? z->name : "(unknown zone)", who, why);
+        if (!udp)
+            dx_log_info("%s %s from %s refused: %s", type, z ? z->name : "(unknown zone)", who,
+                        why);
         *resp_len = dx_xout_error(&rq, rcode, key, now, resp, cap);
+        return 0;
+    }
+    if (udp) {
+        *resp_len = soa_alone(z, udp_txn, &rq, key, now, resp, cap);
         return 0;
     }
     struct dx_xfr *x = calloc(1, sizeof(*x));
@@ -237,6 +276,31 @@ int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct
     x->counted = x->mu_ok = true;
     *out = x;
     return 0;
+}
+
+int dx_xfr_request(const struct dx_conf *conf, struct dx_store *st, const struct sockaddr *peer,
+                   const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
+                   size_t *resp_len, struct dx_xfr **out)
+{
+    return request(conf, st, false, NULL, peer, msg, len, now, resp, cap, resp_len, out);
+}
+
+bool dx_xfr_udp(const struct dx_conf *conf, struct dx_txn *txn, const struct sockaddr *peer,
+                const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
+                size_t *resp_len)
+{
+    /* cheap, for every query: QR 0, opcode QUERY, one question, its name
+     * uncompressed, type IXFR */
+    if (len < DX_HDR_LEN + 5 || (msg[2] & 0xf8) != 0 || dx_be16(msg + 4) != 1)
+        return false;
+    size_t p = DX_HDR_LEN;
+    while (p < len && msg[p] != 0 && msg[p] < 64)
+        p += (size_t)msg[p] + 1;
+    if (p + 3 > len || msg[p] != 0 || dx_be16(msg + p + 1) != DX_T_IXFR)
+        return false;
+    struct dx_xfr *x;
+    request(conf, NULL, true, txn, peer, msg, len, now, resp, cap, resp_len, &x);
+    return true;
 }
 
 /* --- the transfer's thread --------------------------------------------------------------- */

@@ -3,8 +3,8 @@
  * journal (zones/journal.h) when it holds the client's serial, else the
  * whole zone): the request checks, the transfer thread, and the messages.
  *
- * A request (TCP only: over UDP dnsxld answers AXFR and IXFR REFUSED) is
- * checked on the worker's thread, cheaply: one of our zones by its exact
+ * A request (TCP; over UDP AXFR is REFUSED and an IXFR gets the SOA
+ * alone, dx_xfr_udp) is checked on the worker's thread, cheaply: one of our zones by its exact
  * name (else NOTAUTH), class IN (else REFUSED), the TSIG (dnsxld/tsig.h:
  * FORMERR, or NOTAUTH with BADKEY/BADSIG unsigned, BADTIME/BADTRUNC
  * signed), an IXFR's SOA in the authority section (its owner the zone,
@@ -58,6 +58,17 @@ struct dx_xfr;
 /* Is msg[0..len) a zone transfer request: QR 0, opcode QUERY, one
  * question of type AXFR or IXFR? Reads the header and the question only. */
 bool dx_xfr_is_request(const uint8_t *msg, size_t len);
+
+/* An IXFR request over UDP (RFC 1995 2): false when msg[0..len) is not
+ * one (the query path answers it). Else true and resp[0..*resp_len) the
+ * reply (0 bytes: none): the checks of a request over TCP (below) and the
+ * same errors, then the zone's current SOA alone in txn (NULL: SERVFAIL),
+ * at most the client's UDP size (else TC), so the client asks again over
+ * TCP. Nothing is allocated and nothing logged (a UDP source may be
+ * forged). */
+bool dx_xfr_udp(const struct dx_conf *conf, struct dx_txn *txn, const struct sockaddr *peer,
+                const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
+                size_t *resp_len);
 
 /* Check the request msg[0..len) from peer at the clock now (config conf,
  * store st). Either *out is a transfer to start (0 returned), or *out is
@@ -123,5 +134,11 @@ void dx_xout_free(struct dx_xout *o);
  * DX_TSIG_OK with key set signed, else none. Its length (0: cap too small). */
 size_t dx_xout_error(const struct dx_xreq *rq, unsigned rcode, const struct dx_key_conf *key,
                      uint64_t now, uint8_t *buf, size_t cap);
+
+/* The same with rr in the answer (AA), NOERROR, signed when key is set;
+ * when it does not fit in cap, the question alone with TC (the client asks
+ * again over TCP). */
+size_t dx_xout_one(const struct dx_xreq *rq, const struct dx_rr *rr,
+                   const struct dx_key_conf *key, uint64_t now, uint8_t *buf, size_t cap);
 
 #endif

@@ -251,15 +251,28 @@ void dx_xout_free(struct dx_xout *o)
     free(o);
 }
 
-size_t dx_xout_error(const struct dx_xreq *rq, unsigned rcode, const struct dx_key_conf *key,
-                     uint64_t now, uint8_t *buf, size_t cap)
+/* One message: the question, rr (NULL: none; AA with it) or TC (tc), the
+ * OPT and the TSIG (dx_xout_error). */
+static size_t one(const struct dx_xreq *rq, unsigned rcode, const struct dx_rr *rr, bool tc,
+                  const struct dx_key_conf *key, uint64_t now, uint8_t *buf, size_t cap)
 {
     struct dx_bytes b;
     dx_bytes_writer(&b, buf, cap);
-    hdr(&b, rq, false, rcode, 1);
+    hdr(&b, rq, rr != NULL, rcode, 1);
+    if (tc)
+        dx_patch_u16(&b, 2, (uint16_t)(dx_be16(buf + 2) | 0x0200u));
     dx_put(&b, rq->qname, rq->qname_len);
     dx_put_u16(&b, rq->qtype);
     dx_put_u16(&b, rq->qclass);
+    if (rr) {
+        dx_put(&b, rr->owner, rr->owner_len);
+        dx_put_u16(&b, rr->type);
+        dx_put_u16(&b, DX_C_IN);
+        dx_put_u32(&b, rr->ttl);
+        dx_put_u16(&b, (uint16_t)rr->rdlen);
+        dx_put(&b, rr->rdata, rr->rdlen);
+        dx_patch_u16(&b, 6, 1);
+    }
     if (rq->opt) {
         dx_opt_put(&b, rq->opt_size, rcode, false);
         dx_patch_u16(&b, 10, 1);
@@ -290,4 +303,17 @@ size_t dx_xout_error(const struct dx_xreq *rq, unsigned rcode, const struct dx_k
         break;
     }
     return b.err ? 0 : b.pos;
+}
+
+size_t dx_xout_error(const struct dx_xreq *rq, unsigned rcode, const struct dx_key_conf *key,
+                     uint64_t now, uint8_t *buf, size_t cap)
+{
+    return one(rq, rcode, NULL, false, key, now, buf, cap);
+}
+
+size_t dx_xout_one(const struct dx_xreq *rq, const struct dx_rr *rr,
+                   const struct dx_key_conf *key, uint64_t now, uint8_t *buf, size_t cap)
+{
+    size_t n = one(rq, 0, rr, false, key, now, buf, cap);
+    return n ? n : one(rq, 0, NULL, true, key, now, buf, cap);
 }

@@ -18,10 +18,12 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
 
+import dns.flags
 import dns.message
 import dns.name
 import dns.query
@@ -401,6 +403,51 @@ def test_ixfr_whose_soa_is_not_the_zones_is_formerr(mirrors, case):
                       timeout=30)
     assert r.rcode() == dns.rcode.NOERROR and len(r.answer) == 1
     assert r.answer[0].rdtype == dns.rdatatype.SOA and r.answer[0][0].serial == cur
+
+
+def test_ixfr_over_udp_is_the_soa_alone(mirrors):
+    """RFC 1995 2: over UDP an IXFR gets the current SOA alone (the client
+    asks again over TCP), signed when the request was, after the same checks
+    as over TCP: unsigned or signed with a wrong secret it gets no zone data;
+    AXFR over UDP stays REFUSED."""
+    srv = mirrors["srv"]
+    cur = srv.q(ZONE, "SOA").answer[0][0].serial
+    for serial in (cur - 1, cur):
+        q = ixfr_query(serial)
+        r = dns.query.udp(q, "127.0.0.1", port=srv.port, timeout=30)   # verifies the TSIG
+        assert r.had_tsig and r.rcode() == dns.rcode.NOERROR, dns.rcode.to_text(r.rcode())
+        assert r.flags & dns.flags.AA and not r.flags & dns.flags.TC
+        assert len(r.answer) == 1 and len(r.answer[0]) == 1 and not r.authority
+        soa = r.answer[0]
+        assert soa.rdtype == dns.rdatatype.SOA and soa.name == dns.name.from_text(ZONE)
+        assert soa[0].serial == cur and soa.ttl == TTL
+        assert soa[0].mname == dns.name.from_text("ns1.example.org.")
+    # without the key: REFUSED, as over TCP
+    q = dns.message.make_query(ZONE, "IXFR")
+    q.authority.append(dns.rrset.from_text(
+        ZONE + ".", 0, "IN", "SOA",
+        f"ns1.example.org. hostmaster.example.org. {cur - 1} 3600 600 604800 120"))
+    r = dns.query.udp(q, "127.0.0.1", port=srv.port, timeout=30)
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
+    # a wrong secret: NOTAUTH (BADSIG), no zone data
+    q = ixfr_query(cur)
+    q.use_tsig(dns.tsigkeyring.from_text({KEY: ("hmac-sha256", "d3Jvbmctc2VjcmV0LTAxMjM0NTY3")}),
+               keyname=KEY, algorithm="hmac-sha256")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(30)
+    s.sendto(q.to_wire(), ("127.0.0.1", srv.port))
+    wire = s.recv(65535)
+    s.close()
+    flags, an = struct.unpack("!H", wire[2:4])[0], struct.unpack("!H", wire[6:8])[0]
+    assert flags & 0xF == dns.rcode.NOTAUTH and an == 0
+    # the authority's SOA not the zone's: FORMERR
+    r = dns.query.udp(ixfr_query(cur, owner="other.example.org"), "127.0.0.1", port=srv.port,
+                      timeout=30)
+    assert r.rcode() == dns.rcode.FORMERR and not r.answer
+    # AXFR over UDP: REFUSED
+    r = dns.query.udp(dns.message.make_query(ZONE, "AXFR"), "127.0.0.1", port=srv.port,
+                      timeout=30)
+    assert r.rcode() == dns.rcode.REFUSED and not r.answer
 
 
 def test_a_domain_zone_too(mirrors):
