@@ -195,45 +195,68 @@ static bool same_peer(const struct target *t, const struct sockaddr *sa)
            memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
 }
 
+enum dx_notify_resp dx_notify_response(const uint8_t *m, size_t len, uint16_t id,
+                                       const uint8_t *zwire, size_t zwire_len,
+                                       const struct dx_conf *conf, const struct dx_key_conf *key,
+                                       const uint8_t *mac, size_t mac_len, uint64_t now,
+                                       unsigned *rcode, enum dx_tsig_result *tres)
+{
+    *rcode = 0;
+    *tres = DX_TSIG_NONE;
+    if (len < DX_HDR_LEN)
+        return DX_NOTIFY_OTHER;
+    uint16_t flags = dx_be16(m + 2);
+    if (dx_be16(m) != id || !(flags & 0x8000) || ((flags >> 11) & 0xf) != OP_NOTIFY ||
+        dx_be16(m + 4) != 1)
+        return DX_NOTIFY_OTHER;
+    uint8_t qn[256];
+    size_t qn_len, next;
+    if (dx_name_unpack(m, len, DX_HDR_LEN, qn, &qn_len, &next) || next + 4 > len ||
+        qn_len != zwire_len || dx_be16(m + next) != DX_T_SOA)
+        return DX_NOTIFY_OTHER;
+    for (size_t i = 0; i < qn_len; i++) {
+        uint8_t a = qn[i], b = zwire[i];     /* label lengths are < 64: never letters */
+        if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
+            return DX_NOTIFY_OTHER;
+    }
+    if (key) {
+        struct dx_tsig ts;
+        *tres = dx_tsig_verify(m, len, conf, mac, mac_len, false, now, &ts);
+        if (*tres != DX_TSIG_OK || ts.key != key)
+            return DX_NOTIFY_BADTSIG;
+    }
+    *rcode = flags & 0xf;
+    return *rcode == DX_RC_NOERROR ? DX_NOTIFY_ACK : DX_NOTIFY_RCODE;
+}
+
 static void response(struct dx_notifier *n, const uint8_t *m, size_t len,
                      const struct sockaddr *sa)
 {
     if (len < DX_HDR_LEN)
         return;
-    uint16_t id = dx_be16(m), flags = dx_be16(m + 2);
-    if (!(flags & 0x8000) || ((flags >> 11) & 0xf) != OP_NOTIFY || dx_be16(m + 4) != 1)
-        return;
+    uint16_t id = dx_be16(m);
     struct target *t = NULL;
     for (size_t i = 0; i < n->n && !t; i++)
         if (n->t[i]->inflight && n->t[i]->id == id && same_peer(n->t[i], sa))
             t = n->t[i];
     if (!t)
         return;
-    uint8_t qn[256];
-    size_t qn_len, next;
-    if (dx_name_unpack(m, len, DX_HDR_LEN, qn, &qn_len, &next) || next + 4 > len ||
-        qn_len != t->zwire_len || dx_be16(m + next) != DX_T_SOA)
+    unsigned rcode;
+    enum dx_tsig_result r;
+    switch (dx_notify_response(m, len, t->id, t->zwire, t->zwire_len, n->conf, t->key, t->mac,
+                               t->mac_len, dx_now(), &rcode, &r)) {
+    case DX_NOTIFY_OTHER:
         return;
-    for (size_t i = 0; i < qn_len; i++) {
-        uint8_t a = qn[i], b = t->zwire[i];  /* label lengths are < 64: never letters */
-        if ((a >= 'A' && a <= 'Z' ? a + 32 : a) != (b >= 'A' && b <= 'Z' ? b + 32 : b))
-            return;
-    }
-    if (t->key) {
-        struct dx_tsig ts;
-        enum dx_tsig_result r = dx_tsig_verify(m, len, n->conf, t->mac, t->mac_len, false,
-                                               dx_now(), &ts);
-        if (r != DX_TSIG_OK || ts.key != t->key) {
-            dx_log_warn("NOTIFY %s to %s: a response whose TSIG does not verify (%s): ignored",
-                        t->zone, t->text, r == DX_TSIG_NONE ? "unsigned" : "bad signature");
-            return;
-        }
-    }
-    unsigned rcode = flags & 0xf;
-    if (rcode != DX_RC_NOERROR) {
+    case DX_NOTIFY_BADTSIG:
+        dx_log_warn("NOTIFY %s to %s: a response whose TSIG does not verify (%s): ignored",
+                    t->zone, t->text, r == DX_TSIG_NONE ? "unsigned" : "bad signature");
+        return;
+    case DX_NOTIFY_RCODE:
         dx_log_warn("NOTIFY %s serial %u to %s: answered rcode %u", t->zone, t->sent, t->text,
                     rcode);
         return;                         /* sent again until the tries run out */
+    case DX_NOTIFY_ACK:
+        break;
     }
     uv_timer_stop(&t->retry);
     t->inflight = false;

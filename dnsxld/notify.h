@@ -22,8 +22,12 @@
 #ifndef DX_NOTIFY_H
 #define DX_NOTIFY_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <uv.h>
 
+#include "dnsxld/tsig.h"
 #include "zones/conf.h"
 #include "zones/store.h"
 
@@ -39,6 +43,29 @@ int dx_notify_start(uv_loop_t *loop, struct dx_store *st, const struct dx_conf *
 
 /* The config changed (SIGHUP): its targets from now on. */
 void dx_notify_reload(struct dx_notifier *n, const struct dx_conf *conf);
+
+/* What a message is to the NOTIFY in flight to a target (RFC 1996 4.7). */
+enum dx_notify_resp {
+    DX_NOTIFY_OTHER = 0,             /* not its response: another ID, not QR, not opcode
+                                      * NOTIFY, not one question, not the zone's SOA */
+    DX_NOTIFY_BADTSIG,               /* the NOTIFY was signed: the response's TSIG is
+                                      * missing or does not verify with that key */
+    DX_NOTIFY_RCODE,                 /* its response, with an error RCODE (*rcode) */
+    DX_NOTIFY_ACK,                   /* its response, NOERROR: acknowledged */
+};
+
+/* Read m[0..len) (from the target's address and port: the caller checks)
+ * as the response to the NOTIFY with ID id for the zone zwire[0..zwire_len)
+ * (wire form, compared without case). key: the NOTIFY's (NULL: unsigned),
+ * a key of conf; mac[0..mac_len) its MAC, which the response's TSIG must
+ * verify on at the clock now. *rcode: the response's RCODE, *tres: what
+ * its TSIG was (DX_TSIG_NONE when none was checked). No allocation; the
+ * main loop's response handler decides with it. */
+enum dx_notify_resp dx_notify_response(const uint8_t *m, size_t len, uint16_t id,
+                                       const uint8_t *zwire, size_t zwire_len,
+                                       const struct dx_conf *conf, const struct dx_key_conf *key,
+                                       const uint8_t *mac, size_t mac_len, uint64_t now,
+                                       unsigned *rcode, enum dx_tsig_result *tres);
 
 /* Stop: close every handle; the notifier frees itself once they are
  * closed (run the loop). NULL ok. */
