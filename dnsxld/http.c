@@ -114,6 +114,7 @@ struct conn {
     struct conn *prev, *next;
     unsigned open_handles;
     bool answered;
+    struct sockaddr_storage peer;    /* its address (the port aside: same_peer) */
     char *out;                       /* the response being written */
     size_t len;
     char buf[DX_HTTP_HEAD_MAX + 1];
@@ -181,6 +182,7 @@ static const char *reason(int status)
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
+    case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
     }
     return "Internal Server Error";
@@ -277,6 +279,49 @@ static void on_timeout(uv_timer_t *t)
         respond(c, 408, NULL, 0, false);
 }
 
+static bool same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET)
+        return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+                      &((const struct sockaddr_in *)b)->sin_addr, sizeof(struct in_addr)) == 0;
+    if (a->ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                      &((const struct sockaddr_in6 *)b)->sin6_addr,
+                      sizeof(struct in6_addr)) == 0;
+    return false;
+}
+
+/* Room for the new connection c (the newest, first in the list): false if
+ * its address holds DX_HTTP_PEER_CONNS open connections already; else, with
+ * DX_HTTP_CONNS open, the oldest that has not sent a whole request head is
+ * closed (an idle connection cannot keep a scrape out); if every one is
+ * being answered, false. */
+static bool make_room(struct dx_http *h, struct conn *c, bool *peer_full)
+{
+    unsigned open = 0, same = 0;
+    struct conn *idle = NULL;
+    for (struct conn *o = c->next; o; o = o->next) {
+        if (uv_is_closing((uv_handle_t *)&o->tcp))
+            continue;
+        open++;
+        if (same_peer(&o->peer, &c->peer))
+            same++;
+        if (!o->answered)
+            idle = o;                   /* the list runs newest to oldest */
+    }
+    *peer_full = same >= DX_HTTP_PEER_CONNS;
+    if (*peer_full)
+        return false;
+    if (open < DX_HTTP_CONNS)
+        return true;
+    if (!idle)
+        return false;
+    conn_close(idle);
+    return true;
+}
+
 static void on_conn(uv_stream_t *srv, int status)
 {
     struct dx_http *h = srv->data;
@@ -295,13 +340,19 @@ static void on_conn(uv_stream_t *srv, int status)
         h->conns->prev = c;
     h->conns = c;
     h->n_conns++;
-    if (uv_accept(srv, (uv_stream_t *)&c->tcp) != 0 || h->n_conns > DX_HTTP_CONNS) {
+    int plen = sizeof(c->peer);
+    bool peer_full = false;
+    if (uv_accept(srv, (uv_stream_t *)&c->tcp) != 0 ||
+        uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&c->peer, &plen) != 0 ||
+        (!make_room(h, c, &peer_full) && !peer_full)) {
         conn_close(c);
         return;
     }
     uv_timer_start(&c->timer, on_timeout, DX_HTTP_TIMEOUT_MS, 0);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0)
         conn_close(c);
+    else if (peer_full)
+        respond(c, 503, NULL, 0, false);
 }
 
 int dx_http_start(uv_loop_t *loop, const char *listen_text, const char *path,

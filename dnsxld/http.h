@@ -6,7 +6,10 @@
  *   - a malformed request line, header, version or a missing Host (HTTP/1.1)
  *     is 400; another version of HTTP than 1.0 and 1.1: 505;
  *   - another path: 404; another method than GET and HEAD: 405 (Allow);
- *   - at most DX_HTTP_CONNS connections at once: more are closed at once;
+ *   - at most DX_HTTP_PEER_CONNS connections from one address: another
+ *     gets 503; at most DX_HTTP_CONNS at once: a new one closes the oldest
+ *     that has not sent a whole request head (or is closed itself if every
+ *     one has);
  *   - after the response, what the client still sends is read and dropped
  *     until it closes, for at most DX_HTTP_LINGER_MS (no reset before it
  *     has read the response).
@@ -22,6 +25,7 @@
 #define DX_HTTP_HEAD_MAX   8192
 #define DX_HTTP_TIMEOUT_MS 10000
 #define DX_HTTP_CONNS      64
+#define DX_HTTP_PEER_CONNS 8
 #define DX_HTTP_LINGER_MS  2000  /* after the response: the client's bytes read and dropped */
 
 /* The status of the request head in buf[0..len) for the resource `path`:

@@ -197,7 +197,7 @@ static void xfr_written(uv_write_t *req, int status)
     free(wr);
     r->writes--;
     c->writes--;
-    if (status < 0)
+    if (status < 0 || dx_xfr_overdue(r->x, dx_now()))  /* a whole transfer's bound (xfr.h) */
         conn_close(c);
     else if (!c->closing)
         conn_touch(c);

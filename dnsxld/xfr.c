@@ -31,7 +31,8 @@ struct dx_xfr {
     bool signed_;
     bool ixfr, has_serial;
     uint32_t serial;                 /* an IXFR's: the client's */
-    uint64_t now;
+    uint64_t now, limit;             /* its start; the seconds it may run */
+    bool overdue;                    /* it ran past them: the worker closed it */
     char peer[INET6_ADDRSTRLEN];
 
     pthread_t thread;
@@ -267,6 +268,10 @@ static int request(const struct dx_conf *conf, struct dx_store *st, bool udp,
     x->st = st;
     x->rq = rq;
     x->now = now;
+    x->limit = DX_XFR_TIME_MAX;
+    const char *e = getenv("DNSXL_TEST_XFR_TIME");   /* a test hook (xfr.h) */
+    if (e && *e >= '0' && *e <= '9')
+        x->limit = strtoull(e, NULL, 10);
     x->ixfr = m.q.qtype == DX_T_IXFR;
     x->has_serial = has_serial == 1;
     x->serial = serial;
@@ -452,6 +457,13 @@ void dx_xfr_sent(struct dx_xfr *x, struct dx_xfr_msg *m)
     pthread_mutex_unlock(&x->mu);
 }
 
+bool dx_xfr_overdue(struct dx_xfr *x, uint64_t now)
+{
+    if (now >= x->now && now - x->now >= x->limit)
+        x->overdue = true;
+    return x->overdue;
+}
+
 void dx_xfr_cancel(struct dx_xfr *x)
 {
     pthread_mutex_lock(&x->mu);
@@ -476,6 +488,10 @@ void dx_xfr_free(struct dx_xfr *x)
                         x->peer, x->soa_only ? " (up to date: SOA only)"
                                  : x->ixfr ? " (the whole zone)" : "", x->msgs,
                         (unsigned long long)x->bytes);
+        else if (x->overdue)
+            dx_log_warn("%s %s to %s ended: still running after %llu s (the client reads too "
+                        "slowly): connection closed", type, x->zone->name, x->peer,
+                        (unsigned long long)x->limit);
         else
             dx_log_warn("%s %s to %s ended: %s", type, x->zone->name, x->peer,
                         x->rc == DX_EREFUSED ? "connection closed" : dx_strerror(x->rc));

@@ -24,7 +24,9 @@
  * full: the worker's write callbacks drive it, so other connections of the
  * worker and the UDP queries never wait for a transfer, and memory stays
  * at a few messages whatever the zone's size. At most DX_XFR_MAX transfers
- * run at once (the next one gets SERVFAIL).
+ * run at once (the next one gets SERVFAIL), each for at most
+ * DX_XFR_TIME_MAX seconds (its read txn pins the store's snapshot: the
+ * worker closes one that runs longer, dx_xfr_overdue).
  *
  * Threads: dx_xfr_request, _start, _next, _sent, _cancel and _free are
  * the worker's (one connection's); `wake` is called on the transfer's
@@ -43,6 +45,7 @@
 #include "zones/zonerr.h"
 
 #define DX_XFR_MAX      32           /* transfers at once, all workers */
+#define DX_XFR_TIME_MAX 1800         /* seconds a transfer may run (dx_xfr_overdue) */
 #define DX_XFR_MSG_MAX  65535        /* the largest message */
 
 /* One message of a transfer, framed for TCP: data[0..len) is the
@@ -88,6 +91,14 @@ struct dx_xfr_msg *dx_xfr_next(struct dx_xfr *x, bool *done);
 
 /* A message was written (or dropped): free it, let the thread go on. */
 void dx_xfr_sent(struct dx_xfr *x, struct dx_xfr_msg *m);
+
+/* Has the transfer run DX_XFR_TIME_MAX seconds or more at the clock now
+ * (the worker checks after each message written, then closes the
+ * connection: a client that reads slowly holds a read txn, and with it the
+ * snapshot the store cannot reuse, for no longer)? Test hook:
+ * DNSXL_TEST_XFR_TIME=SECONDS replaces the limit (0: every transfer is
+ * overdue at its first message). */
+bool dx_xfr_overdue(struct dx_xfr *x, uint64_t now);
 
 /* Stop early (the connection went away): the thread ends at its next
  * record; keep calling dx_xfr_next until done. */

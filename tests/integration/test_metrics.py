@@ -221,6 +221,49 @@ def test_a_request_split_over_many_writes_is_read_whole(msrv):
     assert status_of(out) == 200 and b"dnsxl_workers 2" in out
 
 
+def connect_from(src, port):
+    """A connection to the metrics port from the loopback address src."""
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.settimeout(DEADLINE)
+    c.bind((src, 0))
+    c.connect(("127.0.0.1", port))
+    return c
+
+
+def read_all(c):
+    out = b""
+    while (b := c.recv(65536)):
+        out += b
+    return out
+
+
+def test_idle_connections_do_not_lock_a_scrape_out(msrv):
+    # 70 connections that never send a request (8 from each of 9 addresses):
+    # more than the 64 open at once; each one over closes the oldest idle
+    # one, and so does the scrape after them (accepted in order)
+    idle = [connect_from(f"127.0.0.{2 + i // 8}", msrv.mport) for i in range(70)]
+    try:
+        assert "dnsxl_store_up 1" in scrape(msrv.mport)
+    finally:
+        for c in idle:
+            c.close()
+
+
+def test_a_ninth_connection_from_one_address_gets_503(msrv):
+    idle = [connect_from("127.0.0.20", msrv.mport) for _ in range(8)]
+    try:
+        with connect_from("127.0.0.20", msrv.mport) as c:
+            c.sendall(b"GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n")
+            out = read_all(c)
+        assert status_of(out) == 503, out
+        with connect_from("127.0.0.21", msrv.mport) as c:
+            c.sendall(b"GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert status_of(read_all(c)) == 200
+    finally:
+        for c in idle:
+            c.close()
+
+
 def test_counters_survive_a_reload(msrv):
     name = f"{rev4('192.0.2.3')}.{BL}"
     for _ in range(3):

@@ -851,3 +851,85 @@ def test_publish_asks_the_password_on_a_terminal(mirrors):
     v = subprocess.run(["minisign", "-V", "-p", pub, "-m", os.path.join(out_dir, f"{DBL}.combined")],
                        capture_output=True, text=True)
     assert v.returncode == 0, v.stderr
+
+
+# --- a transfer's bound on its whole duration -----------------------------------
+
+def slow_config(port, dbdir):
+    return f"""\
+[server]
+listen   = 127.0.0.1:{port}
+database = {dbdir}
+workers  = 1
+
+[zone {BL}]
+kind = ip
+ttl  = 300
+soa  = ns1.example.org. hostmaster.example.org. 3600 600 604800 120
+ns   = ns1.example.org.
+txt  = {SPAM_TXT}
+allow-transfer = 127.0.0.1
+
+[list {BL}/spam]
+code = 127.0.0.2
+"""
+
+
+def axfr_until_eof(port):
+    """An AXFR over TCP read to the end of the connection: the messages."""
+    w = dns.message.make_query(BL, "AXFR").to_wire()
+    msgs = []
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(DEADLINE)
+        s.connect(("127.0.0.1", port))
+        s.sendall(struct.pack("!H", len(w)) + w)
+        buf = b""
+        while True:
+            try:
+                c = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not c:
+                break
+            buf += c
+            while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+                n = struct.unpack("!H", buf[:2])[0]
+                msgs.append(dns.message.from_wire(buf[2:2 + n], one_rr_per_rrset=True))
+                buf = buf[2 + n:]
+            if msgs and sum(1 for m in msgs for rr in m.answer
+                            if rr.rdtype == dns.rdatatype.SOA) == 2:
+                break                       # the whole zone: SOA first and last
+    return msgs
+
+
+def test_a_transfer_is_closed_after_its_time(tmp_path, monkeypatch):
+    """A transfer holds its read txn (the snapshot the store cannot reuse)
+    while it runs; one still running after DX_XFR_TIME_MAX (dnsxld(8)
+    "Requests") is closed after its next message, however often the client
+    reads. DNSXL_TEST_XFR_TIME=0 makes every transfer overdue at its first
+    message: the client gets no more than the two messages queued then, not
+    the whole zone, and dnsxld serves on. Without it the same zone comes
+    whole, in more messages than that."""
+    with open(tmp_path / "ips", "w") as f:
+        for i in range(20000):
+            f.write(f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}\n")
+    srv = Server(str(tmp_path), config_fn=slow_config)
+    srv.loader("import", f"{BL}/spam", str(tmp_path / "ips"), "--format", "plain")
+    try:
+        srv.start()
+        whole = axfr_until_eof(srv.port)
+        soas = [rr for m in whole for rr in m.answer if rr.rdtype == dns.rdatatype.SOA]
+        assert len(soas) == 2 and len(whole) > 3, len(whole)
+        srv.stop()
+        monkeypatch.setenv("DNSXL_TEST_XFR_TIME", "0")
+        srv.start()
+        cut = axfr_until_eof(srv.port)
+        soas = [rr for m in cut for rr in m.answer if rr.rdtype == dns.rdatatype.SOA]
+        assert len(cut) <= 2 and len(soas) == 1, (len(cut), len(soas))
+        srv.wait_log(f"AXFR {BL} to 127.0.0.1 ended: still running after 0 s")
+        assert srv.q(f"1.0.0.10.{BL}", "A").answer
+    finally:
+        rc = srv.stop()
+        report = srv.sanitizer_report()
+    assert rc == 0, srv.stderr_text()[-3000:]
+    assert not report, srv.stderr_text()[-6000:]
