@@ -14,10 +14,15 @@
  *
  * A transfer runs on a thread of its own, off the worker's loop: one read
  * txn for the whole transfer, the records of zones/zonerr.h (at
- * DX_XFR_CLOCK) between two SOAs, or the difference (in memory: at most
- * the zone's ixfr-journal bytes), packed into messages of up to 64 KiB
+ * DX_XFR_CLOCK) between two SOAs, or the difference: in memory, a copy
+ * of the condensed difference's records for the whole transfer (at most
+ * the journal's records since the client's serial, so at most the zone's
+ * ixfr-journal bytes), and while it is condensed also a 24-byte reference
+ * per record change journalled since that serial (zones/journal.c); each
+ * up to twice that while its buffer grows, per IXFR, and up to DX_XFR_MAX
+ * run at once. Packed into messages of up to 64 KiB
  * (names compressed within each message, the question in the first),
- * each signed when the request was
+ * each signed when the request was, at the time it is built
  * (RFC 8945 5.3.1: the first on the request's MAC, each next one on the
  * previous MAC with the timers only). It hands the framed messages to the
  * worker through a queue of at most XFR_QUEUE and waits while the queue is
