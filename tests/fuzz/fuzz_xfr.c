@@ -20,7 +20,8 @@
  * zone name, class IN, a TSIG that verifies or none, and a peer and key of
  * an allow-transfer line; a reply to a request whose TSIG verified is
  * signed, and its TSIG verifies on the request's MAC; the same request
- * over UDP is REFUSED and gives no data.
+ * over UDP (dx_xfr_udp, else dx_query_answer, as dnsxld/udp.c) gets no
+ * data but an IXFR's SOA alone, and that only where it is allowed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -215,6 +216,13 @@ static bool same(const struct dx_question *q, const struct dx_zone_conf *z)
     return q->name_len == z->wire_len && memcmp(q->name, z->wire, z->wire_len) == 0;
 }
 
+/* The config's allow-transfer lines for peer pi and key (NULL: unsigned). */
+static bool allowed(const struct dx_question *q, const struct dx_key_conf *key, unsigned pi)
+{
+    return (same(q, &conf->zones[0]) && (pi == 0 || (pi == 1 && key == k1))) ||
+           (same(q, &conf->zones[1]) && ((pi == 2 && key == k2) || (pi == 1 && key == k1)));
+}
+
 static uint8_t resp[65535];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -272,25 +280,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (tres != DX_TSIG_OK && tres != DX_TSIG_NONE)
                 abort();
-            const struct dx_key_conf *key = tres == DX_TSIG_OK ? t.key : NULL;
-            bool x_zone = same(&pm.q, &conf->zones[0]);
-            bool y_zone = same(&pm.q, &conf->zones[1]);
-            bool ok = (x_zone && (pi == 0 || (pi == 1 && key == k1))) ||
-                      (y_zone && ((pi == 2 && key == k2) || (pi == 1 && key == k1)));
-            if (!ok)
+            if (!allowed(&pm.q, tres == DX_TSIG_OK ? t.key : NULL, pi))
                 abort();
             dx_xfr_free(x);
         } else if (n > 0) {
             check_reply(copy, len, resp, n, tres, &t);
         }
-        /* over UDP: REFUSED, nothing of the zone */
-        struct dx_rrl *rrl = NULL;
-        struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now, .mono_ms = 0, .rrl = rrl,
-                               .st = &gst, .pst = &pst };
-        n = dx_query_answer(&ctx, copy, len, resp, sizeof(resp), DX_UDP, peer);
+        /* over UDP as udp.c: an IXFR the zone's SOA alone, when allowed; else
+         * (AXFR) REFUSED, nothing of the zone */
+        struct dx_qctx ctx = { .conf = conf, .txn = rtxn, .now = now, .st = &gst, .pst = &pst };
+        bool ix = dx_xfr_udp(conf, rtxn, peer, copy, len, now, resp, 1232, &n);
+        if (!ix)
+            n = dx_query_answer(&ctx, copy, len, resp, sizeof(resp), DX_UDP, peer);
         if (n > 0) {
-            struct dx_msg pm;
-            if (dx_msg_parse(resp, n, &pm) != 0 || dx_be16(resp + 6) != 0)
+            struct dx_msg pm, qm;
+            if (n > (ix ? 1232 : 65535) || dx_msg_parse(resp, n, &pm) != 0 ||
+                resp[0] != copy[0] || resp[1] != copy[1])
+                abort();
+            uint16_t an = dx_be16(resp + 6);
+            if (an > (ix ? 1 : 0))
+                abort();
+            if (an == 1 && (dx_msg_parse(copy, len, &qm) != 0 || qm.q.qtype != DX_T_IXFR ||
+                            (tres != DX_TSIG_OK && tres != DX_TSIG_NONE) ||
+                            !allowed(&qm.q, tres == DX_TSIG_OK ? t.key : NULL, pi)))
                 abort();
         }
     } else {
