@@ -1,6 +1,7 @@
 /* The Prometheus exposition (metrics.h). */
 #include "dnsxld/metrics.h"
 #include "dnsxld/stats.h"
+#include "dnsxld/xstats.h"
 #include "zones/cli.h"
 #include "zones/clock.h"
 #include "zones/err.h"
@@ -219,6 +220,37 @@ static void side_counters(struct out *o, const struct dx_metrics *m)
         t.frames);
 }
 
+/* transfers and NOTIFYs by zone (xstats.h) */
+static void xfr_line(void *arg, const struct dx_xstats_zone *z)
+{
+    char zb[1024];
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < DX_XR_N; k++)
+            put(arg, "dnsxl_zone_transfers_total{zone=\"%s\",type=\"%s\",result=\"%s\"} %llu\n",
+                lv(z->name, zb, sizeof(zb)), t ? "ixfr" : "axfr", dx_xres_names[k],
+                (unsigned long long)z->xfr[t][k]);
+}
+
+static void notify_line(void *arg, const struct dx_xstats_zone *z)
+{
+    char zb[1024];
+    for (int k = 0; k < DX_NR_N; k++)
+        put(arg, "dnsxl_notify_sent_total{zone=\"%s\",result=\"%s\"} %llu\n",
+            lv(z->name, zb, sizeof(zb)), dx_nres_names[k], (unsigned long long)z->notify[k]);
+}
+
+static void xfr_counters(struct out *o)
+{
+    meta(o, "dnsxl_zone_transfers_total", "counter", "Zone transfer requests over TCP by zone, "
+         "type and result: ok (sent whole), refused (not allowed), formerr, busy (too many at "
+         "once), timeout (ran too long), error (the connection failed).");
+    dx_xstats_each(xfr_line, o);
+    meta(o, "dnsxl_notify_sent_total", "counter", "NOTIFYs sent by zone and result: "
+         "acknowledged, rcode (a response with an error rcode: sent again), gave_up (no "
+         "acknowledgement after the last try).");
+    dx_xstats_each(notify_line, o);
+}
+
 /* [check]: our own addresses in other lists (checkd.h) */
 static void check_gauges(struct out *o, const struct dx_metrics *m)
 {
@@ -388,6 +420,7 @@ int dx_metrics_render(const struct dx_metrics *m, uint64_t now, char **body, siz
     server_counters(&o, &c);
     qkey_counters(&o, conf);
     side_counters(&o, m);
+    xfr_counters(&o);
     check_gauges(&o, m);
     int rc = conf ? store_gauges(&o, m, conf, now) : DX_EINVAL;
     one(&o, "dnsxl_store_up", "gauge", "1 when this scrape could read the store.", rc == 0);

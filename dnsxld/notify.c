@@ -13,6 +13,7 @@
 #include "dnsxld/log.h"
 #include "dnsxld/tsig.h"
 #include "dnsxld/wire.h"
+#include "dnsxld/xstats.h"
 #include "zones/bytes.h"
 #include "zones/clock.h"
 #include "zones/err.h"
@@ -139,6 +140,7 @@ static void on_retry(uv_timer_t *h)
     if (t->tries >= NOTIFY_TRIES) {
         dx_log_warn("NOTIFY %s serial %u to %s: no acknowledgement after %u tries, giving up "
                     "until the next serial", t->zone, t->sent, t->text, t->tries);
+        dx_xstats_notify(t->zone, DX_NR_GAVE_UP);
         t->inflight = false;
         t->have_gaveup = true;
         t->gaveup = t->sent;
@@ -254,11 +256,13 @@ static void response(struct dx_notifier *n, const uint8_t *m, size_t len,
     case DX_NOTIFY_RCODE:
         dx_log_warn("NOTIFY %s serial %u to %s: answered rcode %u", t->zone, t->sent, t->text,
                     rcode);
+        dx_xstats_notify(t->zone, DX_NR_RCODE);
         return;                         /* sent again until the tries run out */
     case DX_NOTIFY_ACK:
         break;
     }
     uv_timer_stop(&t->retry);
+    dx_xstats_notify(t->zone, DX_NR_ACKNOWLEDGED);
     t->inflight = false;
     t->have_acked = true;
     t->acked = t->sent;

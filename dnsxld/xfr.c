@@ -13,6 +13,7 @@
 
 #include "dnsxld/log.h"
 #include "dnsxld/wire.h"
+#include "dnsxld/xstats.h"
 #include "zones/clock.h"
 #include "zones/err.h"
 #include "zones/journal.h"
@@ -238,6 +239,7 @@ static int request(const struct dx_conf *conf, struct dx_store *st, bool udp,
         if (!udp)
             dx_log_info("%s %s from %s refused: %s", type, z ? z->name : "(unknown zone)", who,
                         why);
+        dx_xstats_refused(udp ? NULL : z, m.q.qtype == DX_T_IXFR, rcode);
         *resp_len = dx_xout_error(&rq, rcode, key, now, resp, cap);
         return 0;
     }
@@ -478,6 +480,7 @@ void dx_xfr_free(struct dx_xfr *x)
         return;
     if (x->started) {
         pthread_join(x->thread, NULL);
+        dx_xstats_ended(x->zone->name, x->ixfr, x->rc, x->overdue);
         const char *type = x->ixfr ? "IXFR" : "AXFR";
         if (x->rc == 0 && x->incremental)
             dx_log_info("%s %s to %s (incremental from serial %u: %zu records removed, %zu "

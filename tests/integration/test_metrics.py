@@ -279,6 +279,62 @@ def test_counters_survive_a_reload(msrv):
     assert sample(t, "dnsxl_queries_total", zone=BL, transport="udp", qtype="A") == 4
 
 
+def test_transfers_and_notifies_are_counted_by_zone():
+    # dnsxld NOTIFYs our socket: the first is answered REFUSED (counted
+    # "rcode", sent again), the next one acknowledged; an AXFR from
+    # 127.0.0.1 is allowed, one from 127.0.0.2 refused
+    import dns.message
+    import dns.opcode
+    import dns.query
+    with tempfile.TemporaryDirectory(prefix="dnsxl-it-metrics-") as d, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sec:
+        sec.bind(("127.0.0.1", 0))
+        sec.settimeout(DEADLINE)
+        mport = free_port()
+
+        def conf(port, dbdir, **kw):
+            return metrics_config(mport, heat=False)(port, dbdir, **kw).replace(
+                "answer = separate\n", "answer = separate\nallow-transfer = 127.0.0.1\n"
+                f"notify = 127.0.0.1:{sec.getsockname()[1]}\n", 1)
+        s = Server(d, config_fn=conf)
+        s.admin("add", f"{BL}/traps", "192.0.2.1", "--reason", "trap hit")
+        s.start()
+        try:
+            wait_metrics(mport)
+            for rcode in (dns.rcode.REFUSED, dns.rcode.NOERROR):
+                wire, peer = sec.recvfrom(65535)
+                n = dns.message.from_wire(wire)
+                assert n.opcode() == dns.opcode.NOTIFY
+                r = dns.message.make_response(n)
+                r.set_rcode(rcode)
+                sec.sendto(r.to_wire(), peer)
+            msgs = list(dns.query.xfr("127.0.0.1", BL, port=s.port, timeout=DEADLINE))
+            assert msgs and msgs[0].answer
+            with pytest.raises(dns.query.TransferError):
+                for _ in dns.query.xfr("127.0.0.1", BL, port=s.port, timeout=DEADLINE,
+                                       source="127.0.0.2"):
+                    pass
+
+            def counted():
+                t = scrape(mport)
+                got = (sample(t, "dnsxl_zone_transfers_total", zone=BL, type="axfr",
+                              result="ok"),
+                       sample(t, "dnsxl_zone_transfers_total", zone=BL, type="axfr",
+                              result="refused"),
+                       sample(t, "dnsxl_notify_sent_total", zone=BL, result="rcode"),
+                       sample(t, "dnsxl_notify_sent_total", zone=BL, result="acknowledged"))
+                return got == (1, 1, 1, 1) and t
+            t = wait_until(counted, "the transfers and NOTIFYs counted")
+            assert sample(t, "dnsxl_zone_transfers_total", zone=BL, type="ixfr",
+                          result="ok") == 0
+            if PROMTOOL:
+                p = subprocess.run([PROMTOOL, "check", "metrics"], input=t,
+                                   capture_output=True, encoding="utf-8", timeout=DEADLINE)
+                assert p.returncode == 0, p.stdout + p.stderr
+        finally:
+            assert s.stop() == 0, s.stderr_text()
+
+
 def test_metrics_port_in_use_is_an_error_at_start():
     with tempfile.TemporaryDirectory(prefix="dnsxl-it-metrics-") as d:
         busy = socket.socket()
