@@ -15,6 +15,7 @@
 #include "dnsxld/wire.h"
 #include "dnsxld/xstats.h"
 #include "zones/clock.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/journal.h"
 #include "zones/key.h"
@@ -272,8 +273,8 @@ static int request(const struct dx_conf *conf, struct dx_store *st, bool udp,
     x->now = now;
     x->limit = DX_XFR_TIME_MAX;
     const char *e = getenv("DNSXL_TEST_XFR_TIME");   /* a test hook (xfr.h) */
-    if (e && *e >= '0' && *e <= '9')
-        x->limit = strtoull(e, NULL, 10);
+    if (e)
+        dx_uint_parse(e, UINT32_MAX, &x->limit);     /* unchanged when not a number */
     x->ixfr = m.q.qtype == DX_T_IXFR;
     x->has_serial = has_serial == 1;
     x->serial = serial;
@@ -307,7 +308,7 @@ bool dx_xfr_udp(const struct dx_conf *conf, struct dx_txn *txn, const struct soc
         return false;
     struct dx_xfr *x;
     request(conf, NULL, true, txn, peer, msg, len, now, resp, cap, resp_len, &x);
-    return true;
+    return *resp_len > 0;               /* else the query path answers it (FORMERR ...) */
 }
 
 /* --- the transfer's thread --------------------------------------------------------------- */

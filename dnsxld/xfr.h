@@ -68,12 +68,12 @@ struct dx_xfr;
 bool dx_xfr_is_request(const uint8_t *msg, size_t len);
 
 /* An IXFR request over UDP (RFC 1995 2): false when msg[0..len) is not
- * one (the query path answers it). Else true and resp[0..*resp_len) the
- * reply (0 bytes: none): the checks of a request over TCP (below) and the
- * same errors, then the zone's current SOA alone in txn (NULL: SERVFAIL),
- * at most the client's UDP size (else TC), so the client asks again over
- * TCP. Nothing is allocated and nothing logged (a UDP source may be
- * forged). */
+ * one, or not one that can be read (the query path answers it). Else
+ * true and resp[0..*resp_len) the reply: the checks of a request over
+ * TCP (below) and the same errors, then the zone's current SOA alone in
+ * txn (NULL: SERVFAIL), at most the client's UDP size (else TC), so the
+ * client asks again over TCP. Nothing is allocated and nothing logged
+ * (a UDP source may be forged). */
 bool dx_xfr_udp(const struct dx_conf *conf, struct dx_txn *txn, const struct sockaddr *peer,
                 const uint8_t *msg, size_t len, uint64_t now, uint8_t *resp, size_t cap,
                 size_t *resp_len);
