@@ -64,7 +64,7 @@ static inline void dx_heat_sample(struct dx_ring *r, const struct dx_resolved *r
         size_t ll = strlen(h->list);
         uint8_t *p = dx_ring_reserve(r, 5 + zl + ll + h->key_len + 8);
         if (!p)
-            return;
+            continue;                   /* counted dropped (each hit that does not fit) */
         p[0] = (uint8_t)zl;
         memcpy(p + 1, zone, zl);
         p += 1 + zl;

@@ -202,6 +202,27 @@ static void test_a_missing_heat_is_enostore_for_readers(void **state)
     assert_int_equal(dx_heat_open(dir, 0, &h), DX_ENOSTORE);
 }
 
+/* A response whose hits do not fit in the ring counts every one dropped,
+ * not only the first. */
+static void test_every_hit_that_does_not_fit_is_counted_dropped(void **state)
+{
+    (void)state;
+    struct dx_ring *r = dx_ring_new(4096);
+    assert_non_null(r);
+    while (dx_ring_reserve(r, 64))       /* fill it up */
+        dx_ring_commit(r);
+    uint64_t before = dx_ring_drops(r);
+    static const uint8_t key[4] = { 192, 0, 2, 1 };
+    struct dx_resolved res = { .zone = &g_conf->zones[0], .out = DX_OUT_LISTED, .n = 3 };
+    for (size_t i = 0; i < res.n; i++)
+        res.hit[i] = (struct dx_rhit){ .list = i ? "manual" : "traps", .li = (uint16_t)i,
+                                       .key = key, .key_len = 4, .plen = 32,
+                                       .family = 4 };
+    dx_heat_sample(r, &res, 1000);
+    assert_int_equal(dx_ring_drops(r) - before, 3);
+    dx_ring_free(r);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -209,6 +230,7 @@ int main(void)
         T(test_samples_are_summed_per_entry_and_written),
         T(test_many_entries_in_one_flush),
         T(test_a_missing_heat_is_enostore_for_readers),
+        T(test_every_hit_that_does_not_fit_is_counted_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
