@@ -209,7 +209,7 @@ static void test_every_hit_that_does_not_fit_is_counted_dropped(void **state)
     (void)state;
     struct dx_ring *r = dx_ring_new(4096);
     assert_non_null(r);
-    while (dx_ring_reserve(r, 64))       /* fill it up */
+    while (dx_ring_reserve(r, 1))        /* fill it up: less than 16 bytes left */
         dx_ring_commit(r);
     uint64_t before = dx_ring_drops(r);
     static const uint8_t key[4] = { 192, 0, 2, 1 };
