@@ -155,6 +155,8 @@ static void conn_close(struct conn *c)
         uv_close((uv_handle_t *)&c->timer, conn_closed);
 }
 
+static void on_timeout(uv_timer_t *t);
+
 /* After the response: the write side shut, what the client still sends is
  * read and dropped until it closes (or DX_HTTP_LINGER_MS), so that closing
  * with unread bytes does not reset the connection before the client has
@@ -168,8 +170,10 @@ static void shut(uv_shutdown_t *req, int status)
 static void written(uv_write_t *req, int status)
 {
     struct conn *c = req->data;
-    if (status == 0 && uv_shutdown(&c->sd, (uv_stream_t *)&c->tcp, shut) == 0)
+    if (status == 0 && uv_shutdown(&c->sd, (uv_stream_t *)&c->tcp, shut) == 0) {
+        uv_timer_start(&c->timer, on_timeout, DX_HTTP_LINGER_MS, 0);  /* the linger */
         return;
+    }
     conn_close(c);
 }
 
@@ -188,14 +192,12 @@ static const char *reason(int status)
     return "Internal Server Error";
 }
 
-static void on_timeout(uv_timer_t *t);
-
 /* Send the response (body: malloc'd, taken; NULL: the reason as text);
  * close once it is out and the client has closed its side (shut). */
 static void respond(struct conn *c, int status, char *body, size_t blen, bool head)
 {
     c->answered = true;
-    uv_timer_start(&c->timer, on_timeout, DX_HTTP_LINGER_MS, 0);
+    uv_timer_start(&c->timer, on_timeout, DX_HTTP_TIMEOUT_MS, 0);   /* the write's bound */
     char text[64];
     if (!body) {
         blen = (size_t)snprintf(text, sizeof(text), "%s\n", reason(status));

@@ -10,9 +10,10 @@
  *     gets 503; at most DX_HTTP_CONNS at once: a new one closes the oldest
  *     that has not sent a whole request head (or is closed itself if every
  *     one has);
- *   - after the response, what the client still sends is read and dropped
- *     until it closes, for at most DX_HTTP_LINGER_MS (no reset before it
- *     has read the response).
+ *   - the response is written within DX_HTTP_TIMEOUT_MS, else the
+ *     connection is closed; once written, what the client still sends is
+ *     read and dropped until it closes, for at most DX_HTTP_LINGER_MS (no
+ *     reset before it has read the response).
  * Nothing read is kept past the request; a request body is never read. */
 #ifndef DX_HTTP_H
 #define DX_HTTP_H

@@ -336,7 +336,7 @@ static int store_gauges(struct out *o, const struct dx_metrics *m, const struct 
     }
     if (rc == 0) {
         one(&tmp, "dnsxl_store_expired_scan_truncated", "gauge", "1 when there were more than "
-            "100000 expired entries to count: the counts above are then a lower bound.", more);
+            "10000 expired entries to count: the counts above are then a lower bound.", more);
         char zb[1024];
         meta(&tmp, "dnsxl_zone_serial", "gauge", "The SOA serial of each configured zone.");
         for (size_t i = 0; i < conf->n_zones && rc == 0; i++) {

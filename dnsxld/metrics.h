@@ -22,7 +22,7 @@
 #include "zones/store.h"
 
 #define DX_METRICS_CTYPE   "text/plain; version=0.0.4; charset=utf-8"
-#define DX_EXPIRED_SCAN    100000   /* expiry records read per scrape at most */
+#define DX_EXPIRED_SCAN    10000    /* expiry records read per scrape at most */
 
 struct dx_metrics {
     struct dx_server *srv;
