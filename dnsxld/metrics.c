@@ -211,13 +211,14 @@ static void side_counters(struct out *o, const struct dx_metrics *m)
         "database.", h.written);
     one(o, "dnsxl_heat_write_errors_total", "counter", "Heat writes that failed.", h.errors);
     one(o, "dnsxl_dnstap_queries_total", "counter", "Queries sampled for dnstap.", t.queries);
-    meta(o, "dnsxl_dnstap_dropped_total", "counter", "dnstap records dropped: the worker's ring "
-         "was full (ring), or the output's queue (output).");
+    meta(o, "dnsxl_dnstap_dropped_total", "counter", "dnstap records dropped: queries (each with "
+         "its reply) that did not fit in the worker's ring (ring), messages refused by "
+         "libfstrm's full queue (output).");
     put(o, "dnsxl_dnstap_dropped_total{stage=\"ring\"} %llu\n"
            "dnsxl_dnstap_dropped_total{stage=\"output\"} %llu\n",
         (unsigned long long)t.dropped, (unsigned long long)t.out_dropped);
-    one(o, "dnsxl_dnstap_frames_total", "counter", "dnstap messages handed to the output.",
-        t.frames);
+    one(o, "dnsxl_dnstap_frames_total", "counter", "dnstap messages handed to libfstrm (not "
+        "necessarily written: it drops them uncounted while a unix reader is away).", t.frames);
 }
 
 /* transfers and NOTIFYs by zone (xstats.h) */
