@@ -39,6 +39,16 @@ static bool asked(const struct dx_checkd *c, size_t li)
     return !c->lists[li].domain;        /* a domain list is not asked about addresses */
 }
 
+static bool stopping(struct dx_checkd *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool s = c->stop;
+    pthread_mutex_unlock(&c->mu);
+    return s;
+}
+
+/* One round of queries; stop is looked at between batches (a batch waits
+ * at most the timeout), and a round stopped keeps the last results. */
 static void check_once(struct dx_checkd *c)
 {
     size_t n = 0;
@@ -53,9 +63,12 @@ static void check_once(struct dx_checkd *c)
             q->srv = c->lists[l].has_server ? &c->lists[l].server : &c->resolver;
             c->qp[n++] = q;
         }
-    for (size_t at = 0; at < n; at += 256)  /* at most 256 sockets at once */
+    for (size_t at = 0; at < n; at += 256) {  /* at most 256 sockets at once */
+        if (stopping(c))
+            return;
         if (dx_dnsq_run(c->qp + at, n - at < 256 ? n - at : 256, c->timeout_ms) != 0)
             dx_log_warn("check: cannot wait for the answers");
+    }
     pthread_mutex_lock(&c->mu);
     for (size_t a = 0; a < c->n_addrs; a++)
         for (size_t l = 0; l < c->n_lists; l++) {

@@ -237,6 +237,8 @@ static void on_stop(uv_signal_t *h, int signum)
     d->notify = NULL;
     dx_http_stop(d->http);
     d->http = NULL;
+    dx_checkd_stop(d->check);           /* before the workers: its queries end first */
+    d->check = d->metrics.check = NULL;
     dx_server_stop(d->srv);
     d->srv = NULL;
     obs_stop(d);
