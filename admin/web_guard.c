@@ -36,7 +36,9 @@ static void mac(const struct dx_web *w, const char *what, const uint8_t *a, size
 
 static bool fresh(uint64_t ts, uint64_t now, uint64_t age)
 {
-    return ts <= now + 60 && now - ts <= age;   /* a minute of clock skew between threads */
+    /* a minute of clock skew between threads: a time ahead of now is
+     * fresh up to then (now - ts would wrap) */
+    return ts <= now + 60 && (ts >= now || now - ts <= age);
 }
 
 void dx_web_csrf_make(const struct dx_web *w, const char *sid, const char *target, uint64_t now,
