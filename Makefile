@@ -203,18 +203,24 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BUILD   ?= build-fuzz
+# A finding fails the rule (the target's log is shown); else its last lines.
 fuzz:
-	@set -e; mkdir -p build-fuzz/gen; \
-	protoc-c --c_out=build-fuzz/gen --proto_path=dnsxld dnsxld/dnstap.proto; \
+	@set -e; B=$(FUZZ_BUILD); mkdir -p $$B/gen; \
+	protoc-c --c_out=$$B/gen --proto_path=dnsxld dnsxld/dnstap.proto; \
 	for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
-	  $(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild-fuzz/gen -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-	    $(DNSXLD_SRC) build-fuzz/gen/dnstap.pb-c.c $(filter-out admin/admin.c,$(ADMIN_SRC)) \
-	    $(LOADER_SRC) \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) -I$$B/gen -o $$B/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+	    $(DNSXLD_SRC) $$B/gen/dnstap.pb-c.c $(filter-out admin/admin.c,$(ADMIN_SRC)) \
+	    admin/web_guard.c admin/web_page.c $(LOADER_SRC) \
 	    $(ZONES_SRC) -luv -lfstrm \
 	    -lprotobuf-c -llmdb -lsodium -pthread; \
-	  rm -rf build-fuzz/corpus-$$t; cp -r tests/fuzz/corpus/$$t build-fuzz/corpus-$$t; \
-	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build-fuzz/corpus-$$t 2>&1 | tail -n 3; \
+	  rm -rf $$B/corpus-$$t; cp -r tests/fuzz/corpus/$$t $$B/corpus-$$t; \
+	  if ! (cd $$B && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        corpus-$$t > fuzz_$$t.log 2>&1); then \
+	    tail -n 60 $$B/fuzz_$$t.log; echo "fuzz_$$t: a finding (input: $$B/crash-*)"; exit 1; \
+	  fi; \
+	  tail -n 3 $$B/fuzz_$$t.log; \
 	done
 
 clean:
