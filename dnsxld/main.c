@@ -154,8 +154,10 @@ static int obs_start(struct daemon *d, struct dx_server *bound, struct dx_conf *
         return r;
     }
     if (conf->server.heat &&
-        (r = dx_heatd_start(conf->server.database, st, n, &d->heat, err, errlen)) != 0)
-        return r;
+        dx_heatd_start(conf->server.database, st, n, &d->heat, err, errlen) != 0) {
+        dx_log_err("%s: running without heat", err);   /* advisory: the answers go on */
+        d->heat = NULL;
+    }
     if (conf->server.dnstap && (r = dx_tap_start(conf, n, &d->tap, err, errlen)) != 0)
         return r;
     if (conf->check.addresses.n && (r = dx_checkd_start(conf, &d->check, err, errlen)) != 0)

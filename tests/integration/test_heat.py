@@ -123,3 +123,22 @@ def test_stats_without_dnsxld_says_there_are_no_live_counters():
         assert next(x for x in bl["lists"] if x["list"] == "traps")["entries"] == 1
         rows = listing(s, f"{BL}/traps", "--sort", "hits")     # no heat recorded: 0
         assert rows[0]["queries"] == 0 and rows[0]["last_queried"] is None
+
+
+def test_a_heat_that_cannot_be_opened_is_logged_and_dnsxld_runs_without():
+    # DATABASE/heat/data.mdb not an LMDB file (as after a power loss with
+    # MDB_NOSYNC): heat is advisory, so dnsxld logs it and answers
+    with tempfile.TemporaryDirectory(prefix="dnsxl-it-heat-") as d:
+        mport = free_port()
+        s = Server(d, config_fn=heat_config(mport))
+        s.admin("add", f"{BL}/traps", "192.0.2.1")
+        os.makedirs(os.path.join(s.dbdir, "heat"), exist_ok=True)
+        with open(os.path.join(s.dbdir, "heat", "data.mdb"), "wb") as f:
+            f.write(b"\xff" * 65536)
+        s.start()
+        try:
+            s.wait_log("running without heat")
+            assert s.q(f"{rev4('192.0.2.1')}.{BL}", "A").rcode() == dns.rcode.NOERROR
+            wait_metrics(mport)
+        finally:
+            assert s.stop() == 0, s.stderr_text()
