@@ -90,7 +90,9 @@ static void zone_counters(struct out *o, const struct dx_stats_base *b)
 {
     char zb[1024], lb[1024];
     meta(o, "dnsxl_queries_total", "counter",
-         "DNS messages received, by zone (\".\": none of ours), transport and query type.");
+         "DNS queries answered or dropped by the rate limiter, each once (not messages "
+         "shorter than a header, responses, or zone transfers), by zone (\".\": none of ours "
+         "or no question), transport and query type.");
     for (size_t i = 0; i < b->n; i++)
         for (int tr = 0; tr < 2; tr++)
             for (int qt = 0; qt < DX_QT_N; qt++)
@@ -178,7 +180,8 @@ static void qkey_counters(struct out *o, const struct dx_conf *conf)
 {
     static const struct { const char *name, *help; } tab[] = {
         { "dnsxl_query_key_queries_total", "Queries with a query key, by zone and key name." },
-        { "dnsxl_query_key_over_quota_total", "... of them over the key's quota." },
+        { "dnsxl_query_key_over_quota_total", "Queries with a query key over its quota, by "
+          "zone and key name." },
         { "dnsxl_query_key_disabled_total", "Queries with a disabled key." },
     };
     char zb[1024], kb[512];
