@@ -96,6 +96,8 @@ static const char conf_text[] =
     "answer = bitmask\n"
     "query-keys = keys.txt\n"
     "unknown-key = blocked\n"
+    "blocked-code = 127.255.255.1\n"     /* bits no list of this bitmask zone uses */
+    "limit-code = 127.255.255.5\n"
     "[list dpol.example.org/x]\n"
     "code = 127.0.1.2\n";
 
