@@ -8,7 +8,9 @@
  *   but IN and ANY: REFUSED. Class ANY is treated as IN.
  * - Extended errors (ede.h): the reply's OPT carries the EDE that
  *   resolve.c, chaos.c or the class check chose, when the query had EDNS.
- * - AXFR/IXFR are not served yet: REFUSED.
+ * - AXFR and IXFR: tcp.c hands transfer requests to xfr.c (xfr.h), and
+ *   udp.c an IXFR (answered with the SOA alone), before they get here;
+ *   what still arrives (AXFR over UDP) is REFUSED.
  * - A FORMERR reply carries no question; it carries our OPT when the query's
  *   one OPT was read before the error.
  * - NOTIMP echoes the opcode, and the question when it parsed.
