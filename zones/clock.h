@@ -22,4 +22,8 @@ uint64_t dx_now(void);
  * "list-read" (dnsxl-admin list inside its read txn). */
 void dx_test_point(const char *phase);
 
+/* Other test hooks, each documented where it is read:
+ *   DNSXL_TEST_XFR_TIME=SECONDS  dnsxld/xfr.h: the time a zone transfer may
+ *                                run before it is closed (default 30 min). */
+
 #endif
