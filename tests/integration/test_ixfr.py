@@ -19,7 +19,6 @@ import shutil
 import signal
 import socket
 import struct
-import subprocess
 import tempfile
 import time
 
@@ -34,10 +33,9 @@ import dns.tsigkeyring
 import pytest
 
 from conftest import BL, Server, free_port, rev4, run_tool, wait_until
-from test_rbldnsd_diff import stop_pid
+import secondaries
+from secondaries import KNOTD, NSD
 
-KNOTD = "/usr/sbin/knotd"
-NSD = "/usr/sbin/nsd"
 KDIG = "/usr/bin/kdig"
 ZONE = BL                       # Server.start asks its SOA
 DZONE = "dbl.example.org"
@@ -86,132 +84,27 @@ code = 127.0.1.2
     return conf
 
 
-def knot_conf(d, port, primary_port):
-    return f"""\
-server:
-    rundir: "{d}"
-    pidfile: "{d}/knot.pid"
-    listen: 127.0.0.1@{port}
-    background-workers: 1
-    udp-workers: 1
-    tcp-workers: 1
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "{d}"
-key:
-  - id: {KEY}
-    algorithm: hmac-sha256
-    secret: {SECRET}
-remote:
-  - id: primary
-    address: 127.0.0.1@{primary_port}
-    key: {KEY}
-acl:
+def start_knot(d, port, primary_port):
+    acl = f"""acl:
   - id: notify_from_primary
     address: 127.0.0.1
     key: {KEY}
     action: notify
-template:
-  - id: default
-    storage: "{d}"
-    zonefile-sync: -1
-    zonefile-load: none
-    semantic-checks: off
-zone:
-  - domain: {ZONE}
-    master: primary
-    acl: notify_from_primary
 """
+    zones = f"  - domain: {ZONE}\n    master: primary\n    acl: notify_from_primary\n"
+    return secondaries.start_knot(d, port, secondaries.knot_conf(
+        d, port, primary_port, KEY, SECRET, zones, acl=acl))
 
 
-def nsd_conf(d, port, primary_port):
-    return f"""\
-server:
-    ip-address: 127.0.0.1@{port}
-    port: {port}
-    username: ""
-    chroot: ""
-    zonesdir: "{d}"
-    database: ""
-    zonelistfile: "{d}/zone.list"
-    xfrdfile: "{d}/xfrd.state"
-    xfrdir: "{d}"
-    pidfile: "{d}/nsd.pid"
-    logfile: "{d}/nsd.log"
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-    server-count: 1
-    reuseport: no
-    verbosity: 2
-    xfrd-reload-timeout: 0
-remote-control:
-    control-enable: no
-key:
-    name: "{KEY}"
-    algorithm: hmac-sha256
-    secret: "{SECRET}"
-zone:
+def start_nsd(d, port, primary_port):
+    zones = f"""zone:
     name: "{ZONE}"
     zonefile: "{ZONE}.zone"
     request-xfr: 127.0.0.1@{primary_port} {KEY}
     allow-notify: 127.0.0.1 {KEY}
 """
-
-
-class Secondary:
-    def __init__(self, name, argv, d, port, logs):
-        self.name, self.dir, self.port, self.logs = name, d, port, logs
-        self.out = open(os.path.join(d, "stderr"), "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=self.out,
-                                     stdin=subprocess.DEVNULL)
-
-    def log(self):
-        text = ""
-        for p in self.logs + [os.path.join(self.dir, "stderr")]:
-            try:
-                with open(p, errors="replace") as f:
-                    text += f.read()
-            except OSError:
-                pass
-        return text
-
-    def alive(self):
-        if self.proc.poll() is not None:
-            pytest.fail(f"{self.name} exited {self.proc.returncode}:\n{self.log()[-3000:]}")
-
-    def ask(self, qname, rdtype="A"):
-        try:
-            return dns.query.udp(dns.message.make_query(qname, rdtype), "127.0.0.1",
-                                 port=self.port, timeout=0.5)
-        except Exception:
-            return None
-
-    def serial(self):
-        r = self.ask(ZONE, "SOA")
-        if r is None or r.rcode() != dns.rcode.NOERROR or not r.answer:
-            return None
-        return r.answer[0][0].serial
-
-    def stop(self):
-        stop_pid(self.proc)
-        self.out.close()
-
-
-def start_knot(d, port, primary_port):
-    conf = os.path.join(d, "knot.conf")
-    with open(conf, "w") as f:
-        f.write(knot_conf(d, port, primary_port))
-    return Secondary("knotd", [KNOTD, "-c", conf], d, port, [])
-
-
-def start_nsd(d, port, primary_port):
-    conf = os.path.join(d, "nsd.conf")
-    with open(conf, "w") as f:
-        f.write(nsd_conf(d, port, primary_port))
-    run_tool(["nsd-checkconf", conf])
-    return Secondary("nsd", [NSD, "-d", "-c", conf], d, port, [os.path.join(d, "nsd.log")])
+    return secondaries.start_nsd(d, port, secondaries.nsd_conf(
+        d, port, KEY, SECRET, zones, server="    xfrd-reload-timeout: 0\n"))
 
 
 def q4(ip):
@@ -247,7 +140,7 @@ def mirrors():
         for s in secs:
             def current(s=s):
                 s.alive()
-                return s.serial() == serial
+                return s.serial(ZONE) == serial
             wait_until(current, f"{s.name} serving the zone at serial {serial} (log in {s.dir})",
                        interval=0.05)
         yield {"srv": srv, "knot": secs[0], "nsd": secs[1], "dead": dead, "tmp": tmp}
@@ -302,7 +195,7 @@ def change(mirrors, what, args, probe, want_listed):
             if a is None:
                 return False
             listed = a.rcode() == dns.rcode.NOERROR and bool(a.answer)
-            return listed == want_listed and sec.serial() == serial
+            return listed == want_listed and sec.serial(ZONE) == serial
         wait_until(served, f"{name} answering {probe} after {what} (serial {serial}, "
                            f"log in {sec.dir})", interval=0.02)
         took[name] = time.monotonic() - t0
@@ -512,7 +405,7 @@ def test_a_change_past_the_bound_drops_the_journal(mirrors):
 
         def served(sec=sec):
             sec.alive()
-            return sec.serial() == s1 and listed(sec, q4("10.77.116.255"))
+            return sec.serial(ZONE) == s1 and listed(sec, q4("10.77.116.255"))
         wait_until(served, f"{name} serving the import (log in {sec.dir})", interval=0.05)
     assert "AXFR-style IXFR" in mirrors["knot"].log()
     srv.wait_log("(the whole zone)", count=2)

@@ -53,10 +53,10 @@ import dns.tsigkeyring
 import pytest
 
 from conftest import BL, DBL, DEADLINE, MULTI, Server, free_port, rev4, rev6, run_tool, wait_until
-from test_rbldnsd_diff import ask_all, build_messages, stop_pid
+import secondaries
+from secondaries import KNOTD, NSD, Secondary
+from test_rbldnsd_diff import ask_all, build_messages
 
-KNOTD = "/usr/sbin/knotd"
-NSD = "/usr/sbin/nsd"
 RBLDNSD = "/usr/sbin/rbldnsd"
 SEED = 20261204
 N_NAMES = 10000                 # each asked for A and TXT: 20,000 queries
@@ -310,128 +310,24 @@ def free_udp_tcp_port():
     return free_port()
 
 
-def knot_conf(d, port, primary_port):
-    zones = "".join(f"  - domain: {z}\n    master: primary\n" for z in (BL, DBL, MULTI))
-    return f"""\
-server:
-    rundir: "{d}"
-    pidfile: "{d}/knot.pid"
-    listen: 127.0.0.1@{port}
-    background-workers: 1
-    udp-workers: 1
-    tcp-workers: 1
-log:
-  - target: stderr
-    any: info
-database:
-    storage: "{d}"
-key:
-  - id: {KEY}
-    algorithm: hmac-sha256
-    secret: {SECRET}
-remote:
-  - id: primary
-    address: 127.0.0.1@{primary_port}
-    key: {KEY}
-template:
-  - id: default
-    storage: "{d}"
-    zonefile-sync: -1
-    zonefile-load: none
-    journal-content: none
-    semantic-checks: off
-zone:
-{zones}"""
-
-
-def nsd_conf(d, port, primary_port):
-    zones = "".join(f"""zone:
-    name: "{z}"
-    zonefile: "{z}.zone"
-    request-xfr: AXFR 127.0.0.1@{primary_port} {KEY}
-""" for z in (BL, DBL, MULTI))
-    return f"""\
-server:
-    ip-address: 127.0.0.1@{port}
-    port: {port}
-    username: ""
-    chroot: ""
-    zonesdir: "{d}"
-    database: ""
-    zonelistfile: "{d}/zone.list"
-    xfrdfile: "{d}/xfrd.state"
-    xfrdir: "{d}"
-    pidfile: "{d}/nsd.pid"
-    logfile: "{d}/nsd.log"
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-    server-count: 1
-    reuseport: no
-    verbosity: 2
-remote-control:
-    control-enable: no
-key:
-    name: "{KEY}"
-    algorithm: hmac-sha256
-    secret: "{SECRET}"
-{zones}"""
-
-
-def soa_serial(port, zone):
-    try:
-        r = dns.query.udp(dns.message.make_query(zone, "SOA"), "127.0.0.1", port=port, timeout=0.2)
-    except Exception:
-        return None
-    if r.rcode() != dns.rcode.NOERROR or not r.answer:
-        return None
-    return r.answer[0][0].serial
-
-
-class Secondary:
-    def __init__(self, name, argv, d, port, logs):
-        self.name, self.dir, self.port, self.logs = name, d, port, logs
-        self.out = open(os.path.join(d, "stderr"), "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=self.out,
-                                     stdin=subprocess.DEVNULL)
-
-    def log(self):
-        text = ""
-        for p in self.logs + [os.path.join(self.dir, "stderr")]:
-            try:
-                with open(p, errors="replace") as f:
-                    text += f.read()
-            except OSError:
-                pass
-        return text
-
-    def wait_serials(self, serials):
-        def current():
-            if self.proc.poll() is not None:
-                pytest.fail(f"{self.name} exited {self.proc.returncode}:\n{self.log()[-3000:]}")
-            return all(soa_serial(self.port, z) == s for z, s in serials.items())
-        wait_until(current, f"{self.name} serving the zones at the primary's serials "
-                            f"(log in {self.dir})", interval=0.05)
-
-    def stop(self):
-        stop_pid(self.proc)
-        self.out.close()
+ZONES = (BL, DBL, MULTI)
 
 
 def start_knot(d, primary_port):
     port = free_udp_tcp_port()
-    conf = os.path.join(d, "knot.conf")
-    with open(conf, "w") as f:
-        f.write(knot_conf(d, port, primary_port))
-    return Secondary("knotd", [KNOTD, "-c", conf], d, port, [])
+    zones = "".join(f"  - domain: {z}\n    master: primary\n" for z in ZONES)
+    return secondaries.start_knot(d, port, secondaries.knot_conf(
+        d, port, primary_port, KEY, SECRET, zones, template="    journal-content: none\n"))
 
 
 def start_nsd(d, primary_port):
     port = free_udp_tcp_port()
-    conf = os.path.join(d, "nsd.conf")
-    with open(conf, "w") as f:
-        f.write(nsd_conf(d, port, primary_port))
-    run_tool(["nsd-checkconf", conf])
-    return Secondary("nsd", [NSD, "-d", "-c", conf], d, port, [os.path.join(d, "nsd.log")])
+    zones = "".join(f"""zone:
+    name: "{z}"
+    zonefile: "{z}.zone"
+    request-xfr: AXFR 127.0.0.1@{primary_port} {KEY}
+""" for z in ZONES)
+    return secondaries.start_nsd(d, port, secondaries.nsd_conf(d, port, KEY, SECRET, zones))
 
 
 def start_rbldnsd(d, files):
