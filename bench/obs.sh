@@ -2,14 +2,15 @@
 # bench/obs.sh BUILD_DIR — the cost of dnsxld's observability (dnsxld(8)
 # "Metrics", "Heat", "Query logs"): the same dnsperf load against one
 # dnsxld (one worker, pinned) with everything off, with metrics + heat +
-# dnstap sampled (dnstap-sample = 1%, a file), and with dnstap at 100%;
+# dnstap sampled (heat-sample = 10%, dnstap-sample = 1%, a file), and with
+# both at 100% (heat100: heat alone at 100%);
 # prints answers per second and server CPU per answer (from /proc/PID/stat:
 # every thread of dnsxld, the heat and dnstap threads included) per mode,
 # and each mode's ratio to "off". Rounds rotate the order of the modes.
 #
 # Knobs: ENTRIES [100000] QUERIES [100000] DURATION [8] ROUNDS [3]
 #        SERVER_CPU [1] CLIENT_CPU [0] OUT [bench/out]
-#        MODES ["off on tap100"]: also metrics, heat, tap1 (each alone)
+#        MODES ["off on tap100"]: also metrics, heat, heat100, tap1 (each alone)
 # Instructions per query of the query path alone, deterministic:
 #   OBS=metrics,heat,tap COLLECT='observed_answer*' sh bench/callgrind.sh BUILD
 set -eu
@@ -55,11 +56,14 @@ conf() {  # MODE -> the config
     extra=""
     case $1 in
         metrics) extra="metrics = 127.0.0.1:$MPORT";;
-        heat)    extra="heat = yes";;
+        heat)    extra="heat = yes
+heat-sample = 10%";;
+        heat100) extra="heat = yes";;
         tap1)    extra="dnstap = $OUT/q.dnstap
 dnstap-sample = 1%";;
         on)     extra="metrics = 127.0.0.1:$MPORT
 heat = yes
+heat-sample = 10%
 dnstap = $OUT/q.dnstap
 dnstap-sample = 1%";;
         tap100) extra="metrics = 127.0.0.1:$MPORT
@@ -119,10 +123,10 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 awk '{ q[$1] += $2; c[$1] += $3; n[$1]++ }
      END {
-       printf "| mode   | answers/s | CPU us/answer | vs off (answers/s, CPU/answer) |\n|---|---:|---:|---|\n"
-       split("off metrics heat tap1 on tap100", order, " ")
-       for (i = 1; i <= 6; i++) { m = order[i]; if (!n[m]) continue
-         printf "| %-6s | %9.0f | %13.2f | %+.1f%%, %+.1f%% |\n", m, q[m] / n[m], c[m] / n[m],
+       printf "| mode    | answers/s | CPU us/answer | vs off (answers/s, CPU/answer) |\n|---|---:|---:|---|\n"
+       split("off metrics heat heat100 tap1 on tap100", order, " ")
+       for (i = 1; i <= 7; i++) { m = order[i]; if (!n[m]) continue
+         printf "| %-7s | %9.0f | %13.2f | %+.1f%%, %+.1f%% |\n", m, q[m] / n[m], c[m] / n[m],
            n["off"] ? (q[m] / n[m]) / (q["off"] / n["off"]) * 100 - 100 : 0,
            n["off"] ? (c[m] / n[m]) / (c["off"] / n["off"]) * 100 - 100 : 0 }
      }' "$OUT/results.txt"

@@ -20,7 +20,7 @@
 struct sum {                            /* one entry's samples since the last flush */
     size_t off;                         /* its sample bytes (without the clock) in the arena */
     size_t len;
-    uint64_t count, last;
+    uint64_t milli, last;               /* queries x 1000 (a sample at p% counts 100/p) */
     uint64_t hash;
 };
 
@@ -29,6 +29,7 @@ struct dx_heatd {
     struct dx_store *st;
     unsigned n;
     struct dx_ring **rings;
+    uint64_t interval_s;                /* heat-interval */
     pthread_t thread;
     bool thread_ok;
     pthread_mutex_t mu;
@@ -78,8 +79,10 @@ static bool slots_grow(struct dx_heatd *h)
     return true;
 }
 
-/* Count one sample: into its entry's sum, or a new one. */
-static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t at)
+/* Count one sample of milli thousandths of a query: into its entry's sum,
+ * or a new one. */
+static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t milli,
+                    uint64_t at)
 {
     if ((h->nsums + 1) * 2 > h->nslots && !slots_grow(h))
         return false;
@@ -88,7 +91,7 @@ static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t a
     for (; h->slots[j]; j = (j + 1) & (h->nslots - 1)) {
         struct sum *s = &h->sums[h->slots[j] - 1];
         if (s->hash == hv && s->len == len && memcmp(h->arena + s->off, p, len) == 0) {
-            s->count++;
+            s->milli += milli;
             if (at > s->last)
                 s->last = at;
             return true;
@@ -113,7 +116,7 @@ static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t a
         h->capsums = cap;
     }
     memcpy(h->arena + h->alen, p, len);
-    h->sums[h->nsums++] = (struct sum){ h->alen, len, 1, at, hv };
+    h->sums[h->nsums++] = (struct sum){ h->alen, len, milli, at, hv };
     h->slots[j] = (uint32_t)h->nsums;
     h->alen += len;
     return true;
@@ -126,10 +129,10 @@ static void drain(struct dx_heatd *h)
         const uint8_t *p;
         size_t n;
         while ((p = dx_ring_peek(h->rings[i], &n)) != NULL) {
-            if (n > 8) {
+            if (n > 9 && p[n - 9] >= 1 && p[n - 9] <= 100) {
                 uint64_t at;
                 memcpy(&at, p + n - 8, 8);
-                if (!sum_add(h, p, n - 8, at)) {
+                if (!sum_add(h, p, n - 9, 100000u / p[n - 9], at)) {
                     dx_log_warn("heat: out of memory: samples dropped");
                     return;
                 }
@@ -171,7 +174,7 @@ static void flush(struct dx_heatd *h)
     size_t m = 0;                       /* merge equal neighbours into sums[0..m) */
     for (size_t i = 0; i < h->nsums; i++) {
         if (m && by_bytes(&h->sums[m - 1], &h->sums[i], h->arena) == 0) {
-            h->sums[m - 1].count += h->sums[i].count;
+            h->sums[m - 1].milli += h->sums[i].milli;
             if (h->sums[i].last > h->sums[m - 1].last)
                 h->sums[m - 1].last = h->sums[i].last;
         } else {
@@ -186,7 +189,7 @@ static void flush(struct dx_heatd *h)
             if (!to_rec(h->arena + h->sums[i].off, h->sums[i].len, names + used, &recs[nr]))
                 continue;
             used += strlen(recs[nr].zone) + strlen(recs[nr].list) + 2;
-            recs[nr].queries = h->sums[i].count;
+            recs[nr].queries = (h->sums[i].milli + 500) / 1000;
             recs[nr].last = h->sums[i].last;
             nr++;
         }
@@ -229,7 +232,7 @@ static void *heat_main(void *arg)
     struct dx_heatd *h = arg;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    time_t next_flush = now.tv_sec + DX_HEAT_FLUSH_S, next_prune = now.tv_sec + 60;
+    time_t next_flush = now.tv_sec + (time_t)h->interval_s, next_prune = now.tv_sec + 60;
     pthread_mutex_lock(&h->mu);
     while (!h->stop) {
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -247,7 +250,7 @@ static void *heat_main(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec >= next_flush || h->alen > ARENA_MAX) {
             flush(h);
-            next_flush = now.tv_sec + DX_HEAT_FLUSH_S;
+            next_flush = now.tv_sec + (time_t)h->interval_s;
         }
         if (now.tv_sec >= next_prune) {
             prune(h);
@@ -276,7 +279,7 @@ static void heatd_free(struct dx_heatd *h)
 }
 
 int dx_heatd_start(const char *store_dir, struct dx_store *st, unsigned n_workers,
-                   struct dx_heatd **out, char *err, size_t errlen)
+                   uint64_t interval_s, struct dx_heatd **out, char *err, size_t errlen)
 {
     *out = NULL;
     struct dx_heatd *h = calloc(1, sizeof(*h));
@@ -292,6 +295,7 @@ int dx_heatd_start(const char *store_dir, struct dx_store *st, unsigned n_worker
     pthread_condattr_destroy(&ca);
     h->st = st;
     h->n = n_workers;
+    h->interval_s = interval_s ? interval_s : 1;
     int rc = dx_heat_open(store_dir, DX_HEAT_WRITE, &h->env);
     if (rc) {
         snprintf(err, errlen, "heat: cannot open %s/heat: %s", store_dir, dx_strerror(rc));

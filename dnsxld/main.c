@@ -118,8 +118,8 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
     for (int i = 0; i < 2; i++)
         if ((o[i] == NULL) != (n[i] == NULL) || (o[i] && strcmp(o[i], n[i]) != 0))
             dx_log_warn("reload: %s changed: %s", i ? "dnstap" : "metrics", restart);
-    if (old->server.heat != nc->server.heat)
-        dx_log_warn("reload: heat changed: %s", restart);
+    if (old->server.heat != nc->server.heat || old->server.heat_interval != nc->server.heat_interval)
+        dx_log_warn("reload: heat or heat-interval changed: %s", restart);
     const char *oc[2] = { old->check.lists, old->check.server },
                *ncs[2] = { nc->check.lists, nc->check.server };
     bool check_changed = old->check.addresses.n != nc->check.addresses.n ||
@@ -154,7 +154,8 @@ static int obs_start(struct daemon *d, struct dx_server *bound, struct dx_conf *
         return r;
     }
     if (conf->server.heat &&
-        dx_heatd_start(conf->server.database, st, n, &d->heat, err, errlen) != 0) {
+        dx_heatd_start(conf->server.database, st, n, conf->server.heat_interval, &d->heat, err,
+                       errlen) != 0) {
         dx_log_err("%s: running without heat", err);   /* advisory: the answers go on */
         d->heat = NULL;
     }

@@ -7,6 +7,7 @@
 #include "dnsxld/stats.h"
 #include "dnsxld/worker.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,9 @@ int dx_server_observe(struct dx_server *s, bool timing, struct dx_ring *const *h
         o->id = i;
         o->timing = timing;
         o->heat = heat ? heat[i] : NULL;
+        do
+            randombytes_buf(&o->heat_rng, sizeof(o->heat_rng));
+        while (o->heat_rng == 0);
         o->tap = tap ? tap[i] : NULL;
         w->obs = o;
     }

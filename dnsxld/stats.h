@@ -72,6 +72,7 @@ struct dx_obs {
     uint64_t lat[DX_LAT_N + 1];        /* queries by latency bucket */
     uint64_t lat_sum_ns;
     struct dx_ring *heat;              /* heat samples (heat.h), or NULL */
+    uint64_t heat_rng;                 /* heat sampling: the xorshift64 state (never 0) */
     struct dx_ring *tap;               /* dnstap records (dnstap.h), or NULL */
 };
 

@@ -1,6 +1,6 @@
 """Heat (dnsxld(8) "Heat") and dnsxl-admin stats: with `heat = yes` dnsxld
 counts the listed answers of each entry and its last query, written by a
-thread of its own into DATABASE/heat/ every few seconds; `dnsxl-admin list
+thread of its own into DATABASE/heat/ every heat-interval (1 s here); `dnsxl-admin list
 --sort hits` and `show` report them, `stats` sums them per list beside the
 store's figures and dnsxld's live counters (metrics). Waits poll for the
 heat to be written, never sleep."""
@@ -12,12 +12,14 @@ import dns.rcode
 import pytest
 
 from conftest import BL, DBL, Server, base_config, free_port, rev4, wait_until
-from test_metrics import wait_metrics
+from test_metrics import sample, scrape, wait_metrics
 
 
-def heat_config(mport=None, heat=True):
+def heat_config(mport=None, heat=True, sample=None):
     def fn(port, dbdir, **kw):
-        extra = ("heat = yes\n" if heat else "") + (f"metrics = 127.0.0.1:{mport}\n" if mport else "")
+        extra = ("heat = yes\nheat-interval = 1\n" if heat else "")
+        extra += (f"heat-sample = {sample}\n" if sample else "")
+        extra += (f"metrics = 127.0.0.1:{mport}\n" if mport else "")
         return base_config(port, dbdir, **kw).replace("[server]\n", "[server]\n" + extra, 1)
     return fn
 
@@ -79,6 +81,26 @@ def test_list_sort_hits_and_show_report_the_queries(hsrv):
     assert len(listing(hsrv, BL, "--sort", "hits")) == 4
     p = hsrv.admin("list", BL, "--sort", "size", check=False)
     assert p.returncode == 1 and "bad --sort 'size'" in p.stderr
+
+
+def test_a_sampled_heat_counts_each_sample_for_the_answers_not_sampled():
+    # heat-sample = 10%: about one listed answer in ten is sampled, and each
+    # sample counts ten queries; the metrics count the samples themselves
+    with tempfile.TemporaryDirectory(prefix="dnsxl-it-heat-") as d:
+        mport = free_port()
+        s = Server(d, config_fn=heat_config(mport, sample="10%"))
+        s.admin("add", f"{BL}/traps", "192.0.2.2")
+        s.start()
+        try:
+            wait_metrics(mport)
+            for _ in range(300):       # P(no sample at all) = 0.9^300, about 2e-14
+                assert s.q(f"{rev4('192.0.2.2')}.{BL}", "A").rcode() == dns.rcode.NOERROR
+            samples = sample(scrape(mport), "dnsxl_heat_samples_total")
+            assert 0 < samples < 300
+            wait_until(lambda: queries_of(listing(s, f"{BL}/traps"), "192.0.2.2") == samples * 10,
+                       f"the heat of {samples} samples written as {samples * 10} queries")
+        finally:
+            assert s.stop() == 0, s.stderr_text()
 
 
 def test_stats_has_the_store_figures_and_the_live_counters(hsrv):

@@ -3,7 +3,8 @@
  * per entry (one record per entry, the later query time kept) and writes
  * them into the heat environment beside the store (DATABASE/heat/), which
  * dnsxl-admin reads; what is left is written at stop, and a second run adds
- * to the counts. */
+ * to the counts; with heat-sample below 100% a share of the answers is
+ * sampled and each sample counts for the rest. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,6 +30,7 @@ static char g_dir[64];
 static struct dx_conf *g_conf;
 static struct dx_store *g_st;
 static struct sockaddr_in g_peer;
+static uint64_t g_rng = 0x9e3779b97f4a7c15u;   /* the workers' sampling state, fixed here */
 
 static void put(struct dx_txn *w, const char *zone, const char *list, const char *key)
 {
@@ -96,9 +98,11 @@ static void ask(struct dx_ring *r, const char *name, uint64_t now)
     memset(&o, 0, sizeof(o));
     o.id = 1;
     o.heat = r;
+    o.heat_rng = g_rng;
     struct dx_qctx qc = { .conf = g_conf, .txn = t, .now = now, .obs = &o };
     assert_true(dx_query_answer(&qc, q, n, resp, sizeof(resp), DX_UDP,
                                 (const struct sockaddr *)&g_peer) >= DX_HDR_LEN);
+    g_rng = o.heat_rng;
     dx_txn_abort(t);
 }
 
@@ -124,7 +128,7 @@ static void test_samples_are_summed_per_entry_and_written(void **state)
     (void)state;
     char err[256];
     struct dx_heatd *h;
-    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 2, &h, err, sizeof(err)), 0);
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 2, 30, &h, err, sizeof(err)), 0);
     struct dx_ring *r = dx_heatd_ring(h, 1);
     assert_non_null(r);
     assert_null(dx_heatd_ring(h, 2));
@@ -150,7 +154,7 @@ static void test_samples_are_summed_per_entry_and_written(void **state)
     assert_int_equal(q, 0);
 
     /* a second run adds to the counts, and keeps the later time */
-    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, &h, err, sizeof(err)), 0);
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, 30, &h, err, sizeof(err)), 0);
     ask(dx_heatd_ring(h, 0), "1.2.0.192.bl.test", 1500);
     struct dx_heatd_stats hs;
     dx_heatd_stats(h, &hs);
@@ -176,7 +180,7 @@ static void test_many_entries_in_one_flush(void **state)
     assert_int_equal(dx_txn_commit(w), 0);
     char err[256];
     struct dx_heatd *h;
-    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, &h, err, sizeof(err)), 0);
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, 30, &h, err, sizeof(err)), 0);
     char name[64];
     for (int rep = 0; rep < 2; rep++)
         for (int i = 0; i < 5000; i++) {
@@ -191,6 +195,55 @@ static void test_many_entries_in_one_flush(void **state)
         assert_int_equal(q, 2);
         assert_int_equal(last, 3001);
     }
+}
+
+/* heat-sample: a share of the listed answers, each sample counting for
+ * 100/p queries; no periodic pattern decides which (a random draw). */
+static void test_sampled_answers_count_for_the_answers_not_sampled(void **state)
+{
+    (void)state;
+    uint64_t rng = 1, picked = 0, alt = 0;
+    for (int i = 0; i < 100000; i++) {
+        bool p = dx_heat_pick(&rng, 10);
+        picked += p;
+        alt += p && i % 2;                      /* odd and even answers alike */
+    }
+    assert_in_range(picked, 9000, 11000);
+    assert_in_range(alt, picked / 2 - 500, picked / 2 + 500);
+    for (int i = 0; i < 1000; i++)
+        assert_true(dx_heat_pick(&rng, 100));
+
+    g_conf->server.heat_sample = 10;
+    char err[256];
+    struct dx_heatd *h;
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, 30, &h, err, sizeof(err)),
+                     0);
+    for (int i = 0; i < 2000; i++)
+        ask(dx_heatd_ring(h, 0), "9.2.0.192.bl.test", 4000 + (uint64_t)i);   /* manual's /24 */
+    struct dx_heatd_stats hs;
+    dx_heatd_stats(h, &hs);
+    dx_heatd_stop(h);
+    g_conf->server.heat_sample = 100;
+    assert_in_range(hs.samples, 100, 300);
+    uint64_t q, last;
+    heat_of("bl.test", "manual", "192.0.2.0/24", &q, &last);
+    assert_int_equal(q, hs.samples * 10);       /* each sample: 10 queries */
+    assert_in_range(last, 4000, 5999);          /* the last one sampled */
+
+    /* at 30%, 3 samples are 10 queries (rounded at the write): the share
+     * travels with each sample */
+    assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, 30, &h, err, sizeof(err)),
+                     0);
+    static const uint8_t key[4] = { 192, 0, 2, 1 };
+    struct dx_resolved res = { .zone = &g_conf->zones[0], .out = DX_OUT_LISTED, .n = 1 };
+    res.hit[0] = (struct dx_rhit){ .list = "traps", .key = key, .key_len = 4, .plen = 32,
+                                   .family = 4 };
+    for (int i = 0; i < 3; i++)
+        dx_heat_sample(dx_heatd_ring(h, 0), &res, 30, 6000 + (uint64_t)i);
+    dx_heatd_stop(h);
+    heat_of("bl.test", "traps", "192.0.2.1", &q, &last);
+    assert_int_equal(q, 10);
+    assert_int_equal(last, 6002);
 }
 
 static void test_a_missing_heat_is_enostore_for_readers(void **state)
@@ -218,7 +271,7 @@ static void test_every_hit_that_does_not_fit_is_counted_dropped(void **state)
         res.hit[i] = (struct dx_rhit){ .list = i ? "manual" : "traps", .li = (uint16_t)i,
                                        .key = key, .key_len = 4, .plen = 32,
                                        .family = 4 };
-    dx_heat_sample(r, &res, 1000);
+    dx_heat_sample(r, &res, 100, 1000);
     assert_int_equal(dx_ring_drops(r) - before, 3);
     dx_ring_free(r);
 }
@@ -229,6 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_samples_are_summed_per_entry_and_written),
         T(test_many_entries_in_one_flush),
+        T(test_sampled_answers_count_for_the_answers_not_sampled),
         T(test_a_missing_heat_is_enostore_for_readers),
         T(test_every_hit_that_does_not_fit_is_counted_dropped),
     };

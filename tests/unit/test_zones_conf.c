@@ -1227,6 +1227,8 @@ static void test_observability_keys_have_defaults_and_bounds(void **state)
     assert_int_equal(f->c->server.heat, 0);
     assert_null(f->c->server.dnstap);
     assert_int_equal(f->c->server.tap_sample, 100);
+    assert_int_equal(f->c->server.heat_sample, 100);
+    assert_int_equal(f->c->server.heat_interval, 30);
     assert_null(f->c->stats);                               /* dnsxld's to set */
     rc = load(f, "[server]\nmetrics = 127.0.0.1:9153\nheat = yes\n"
                  "dnstap = unix:/run/dnstap.sock\ndnstap-sample = 1%\n");
@@ -1242,6 +1244,14 @@ static void test_observability_keys_have_defaults_and_bounds(void **state)
     assert_string_equal(f->c->server.metrics, "[::1]:9153");
     assert_string_equal(f->c->server.dnstap, "q.dnstap");  /* dnsxld resolves it */
     assert_int_equal(f->c->server.tap_sample, 25);
+    rc = load(f, "[server]\nheat = yes\nheat-sample = 10%\nheat-interval = 5m\n");
+    if (rc)
+        fail_msg("rc %d: %s", rc, f->err);
+    assert_int_equal(f->c->server.heat_sample, 10);
+    assert_int_equal(f->c->server.heat_interval, 300);
+    expect_error(f, "[server]\nheat-sample = 0\n", 2, "heat-sample: bad value '0'");
+    expect_error(f, "[server]\nheat-interval = 0\n", 2, "heat-interval: ");
+    expect_error(f, "[server]\nheat-interval = 2h\n", 2, "heat-interval: ");
     expect_error(f, "[server]\nmetrics = 9153\n", 2, "metrics: ");
     expect_error(f, "[server]\nmetrics = 127.0.0.1\n", 2, "metrics: ");
     expect_error(f, "[server]\nheat = maybe\n", 2, "heat: bad value 'maybe' (expected no or yes)");
