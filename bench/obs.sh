@@ -11,6 +11,9 @@
 # Knobs: ENTRIES [100000] QUERIES [100000] DURATION [8] ROUNDS [3]
 #        SERVER_CPU [1] CLIENT_CPU [0] OUT [bench/out]
 #        MODES ["off on tap100"]: also metrics, heat, heat100, tap1 (each alone)
+#        HEAT_INTERVAL [DURATION / 2]: heat-interval, so that every measured
+#        window holds at least one heat write (dnsxld's default is 30 s: a
+#        window shorter than 60 s writes more often than that)
 # Instructions per query of the query path alone, deterministic:
 #   OBS=metrics,heat,tap COLLECT='observed_answer*' sh bench/callgrind.sh BUILD
 set -eu
@@ -25,6 +28,7 @@ ROUNDS=${ROUNDS:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 MODES=${MODES:-off on tap100}
+HEAT_INTERVAL=${HEAT_INTERVAL:-$(( DURATION / 2 > 0 ? DURATION / 2 : 1 ))}
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 MPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 command -v dnsperf >/dev/null || { echo "bench/obs.sh: needs dnsperf" >&2; exit 1; }
@@ -70,6 +74,8 @@ dnstap-sample = 1%";;
 heat = yes
 dnstap = $OUT/q.dnstap";;
     esac
+    case $1 in *heat*|on|tap100) extra="$extra
+heat-interval = $HEAT_INTERVAL";; esac
     cat <<EOF
 [server]
 listen = 127.0.0.1:$PORT
@@ -112,7 +118,7 @@ run() {  # MODE ROUND -> "qps cpu_us_per_answer"
         'BEGIN { printf "%.0f %.2f\n", a / d, t / hz * 1e6 / a }'
 }
 
-echo "bench/obs.sh: $ENTRIES entries, dnsperf -c 1 -T 1 -q 100 for ${DURATION}s, $ROUNDS rounds, dnsxld 1 worker on CPU $SERVER_CPU, git $(git -C "$HERE" rev-parse --short HEAD)"
+echo "bench/obs.sh: $ENTRIES entries, dnsperf -c 1 -T 1 -q 100 for ${DURATION}s, $ROUNDS rounds, dnsxld 1 worker on CPU $SERVER_CPU, heat-interval ${HEAT_INTERVAL}s, git $(git -C "$HERE" rev-parse --short HEAD)"
 for r in $(seq 1 "$ROUNDS"); do
     set -- $MODES
     k=$(( (r - 1) % $# ))
