@@ -20,7 +20,8 @@ with their durations.
 Knobs (environment): DURATION [20] (the issue's figure: 120), INTERVAL [5],
 QPS [20000], PROBE_RATE [200], SERVERS ["dnsxld rbldnsd rspamd"],
 SERVER_CPU [1] CLIENT_CPU [0] (dnsperf, the probe) LOADER_CPU [CLIENT_CPU]
-(dnsxl-loader), OUT [bench/out], ENTRIES/QUERIES/SEED as
+(dnsxl-loader), LOADER_NICE [0] (its nice(1) level: 10 is how an operator
+would run imports beside a busy dnsxld), OUT [bench/out], ENTRIES/QUERIES/SEED as
 for run.sh, RBLDNSD_RSPAMD / RBLDNSD_RSPAMD_SRC (bench/peer.sh).
 Exit status 1 when a probe was lost or wrong.
 """
@@ -51,6 +52,7 @@ SERVERS = env("SERVERS", "dnsxld rbldnsd rspamd").split()
 SERVER_CPU = env("SERVER_CPU", "1")
 CLIENT_CPU = env("CLIENT_CPU", "0")
 LOADER_CPU = env("LOADER_CPU", CLIENT_CPU)
+LOADER_NICE = env("LOADER_NICE", "0")
 OUT = env("OUT", os.path.join(HERE, "out"))
 ENTRIES = env("ENTRIES", "1000000")
 QUERIES = env("QUERIES", "200000")
@@ -312,7 +314,7 @@ def main():
             os.makedirs(os.path.join(OUT, "soak-db"))
 
             def imp(path):
-                r = subprocess.run(["taskset", "-c", LOADER_CPU, loader, "-c", conf, "import", ZONE + "/bench", path, "--replace"],
+                r = subprocess.run(["nice", "-n", LOADER_NICE, "taskset", "-c", LOADER_CPU, loader, "-c", conf, "import", ZONE + "/bench", path, "--replace"],
                                    capture_output=True, text=True)
                 if r.returncode != 0:
                     die("import failed: %s" % (r.stderr or r.stdout).strip())
@@ -362,8 +364,8 @@ def main():
                 return proc, port, log
             results.append(soak(name, start, put, probes))
 
-    print("soak: %.0f s, dnsperf -Q %d, full list replaced every %.0f s, %.0f probes/s, load average %s"
-          % (DURATION, QPS, INTERVAL, PROBE_RATE, open("/proc/loadavg").read().split()[0]))
+    print("soak: %.0f s, dnsperf -Q %d, full list replaced every %.0f s, %.0f probes/s, loader nice %s, load average %s"
+          % (DURATION, QPS, INTERVAL, PROBE_RATE, LOADER_NICE, open("/proc/loadavg").read().split()[0]))
     print()
     print("| server | dnsperf sent | lost | probes | lost | wrong | p50 ms | p99 ms | max ms "
           "| Private_Dirty MiB start / end / max | Private_Clean MiB start / end / max | reloads (s each: mean, max) |")
