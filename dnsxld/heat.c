@@ -20,7 +20,7 @@
 struct sum {                            /* one entry's samples since the last flush */
     size_t off;                         /* its sample bytes (without the clock) in the arena */
     size_t len;
-    uint64_t milli, last;               /* queries x 1000 (a sample at p% counts 100/p) */
+    uint64_t count, last;               /* queries (each sample: its weight) */
     uint64_t hash;
 };
 
@@ -79,9 +79,8 @@ static bool slots_grow(struct dx_heatd *h)
     return true;
 }
 
-/* Count one sample of milli thousandths of a query: into its entry's sum,
- * or a new one. */
-static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t milli,
+/* Count one sample of weight queries: into its entry's sum, or a new one. */
+static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t weight,
                     uint64_t at)
 {
     if ((h->nsums + 1) * 2 > h->nslots && !slots_grow(h))
@@ -91,7 +90,7 @@ static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t m
     for (; h->slots[j]; j = (j + 1) & (h->nslots - 1)) {
         struct sum *s = &h->sums[h->slots[j] - 1];
         if (s->hash == hv && s->len == len && memcmp(h->arena + s->off, p, len) == 0) {
-            s->milli += milli;
+            s->count += weight;
             if (at > s->last)
                 s->last = at;
             return true;
@@ -116,7 +115,7 @@ static bool sum_add(struct dx_heatd *h, const uint8_t *p, size_t len, uint64_t m
         h->capsums = cap;
     }
     memcpy(h->arena + h->alen, p, len);
-    h->sums[h->nsums++] = (struct sum){ h->alen, len, milli, at, hv };
+    h->sums[h->nsums++] = (struct sum){ h->alen, len, weight, at, hv };
     h->slots[j] = (uint32_t)h->nsums;
     h->alen += len;
     return true;
@@ -132,7 +131,7 @@ static void drain(struct dx_heatd *h)
             if (n > 9 && p[n - 9] >= 1 && p[n - 9] <= 100) {
                 uint64_t at;
                 memcpy(&at, p + n - 8, 8);
-                if (!sum_add(h, p, n - 9, 100000u / p[n - 9], at)) {
+                if (!sum_add(h, p, n - 9, p[n - 9], at)) {
                     dx_log_warn("heat: out of memory: samples dropped");
                     return;
                 }
@@ -174,7 +173,7 @@ static void flush(struct dx_heatd *h)
     size_t m = 0;                       /* merge equal neighbours into sums[0..m) */
     for (size_t i = 0; i < h->nsums; i++) {
         if (m && by_bytes(&h->sums[m - 1], &h->sums[i], h->arena) == 0) {
-            h->sums[m - 1].milli += h->sums[i].milli;
+            h->sums[m - 1].count += h->sums[i].count;
             if (h->sums[i].last > h->sums[m - 1].last)
                 h->sums[m - 1].last = h->sums[i].last;
         } else {
@@ -189,7 +188,7 @@ static void flush(struct dx_heatd *h)
             if (!to_rec(h->arena + h->sums[i].off, h->sums[i].len, names + used, &recs[nr]))
                 continue;
             used += strlen(recs[nr].zone) + strlen(recs[nr].list) + 2;
-            recs[nr].queries = (h->sums[i].milli + 500) / 1000;
+            recs[nr].queries = h->sums[i].count;
             recs[nr].last = h->sums[i].last;
             nr++;
         }

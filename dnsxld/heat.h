@@ -1,13 +1,14 @@
 /* Heat (dnsxld(8) "Heat"): which entries answer queries. With `heat = yes`
- * a listed answer is sampled with probability heat-sample (a per-worker
- * random draw, so that no periodic query pattern aliases with it; 100%:
- * every one), and a sampled answer puts one sample per list that listed it
- * (the zone, the list, the key of the entry that matched, the share it was
- * sampled at, the batch's clock) into its worker's ring (ring.h: fixed
- * size, no allocation; a sample that does not fit is dropped and counted).
- * A background thread moves the samples out of the rings every
- * DX_HEAT_DRAIN_MS, sums them per entry (a sample at p% counts 100/p
- * queries), and writes the sums every heat-interval seconds (and at stop)
+ * a listed answer is sampled with probability heat-sample (a share that
+ * divides 100; a per-worker random draw, so that no periodic query pattern
+ * aliases with it; 100%: every one), and a sampled answer puts one sample
+ * per list that listed it (the zone, the list, the key of the entry that
+ * matched, the queries it counts for: 100 / the share it was taken at, the
+ * batch's clock) into its worker's ring (ring.h: fixed size, no
+ * allocation; a sample that does not fit is dropped and counted). A
+ * background thread moves the samples out of the rings every
+ * DX_HEAT_DRAIN_MS, sums them per entry, and writes the sums every
+ * heat-interval seconds (and at stop)
  * in one write txn of the heat environment (zones/store.h: DATABASE/heat/,
  * which only dnsxld writes, so the thread never waits for an import); once
  * an hour it drops the records of entries that are gone (read in a read
@@ -54,12 +55,12 @@ struct dx_heatd_stats {
 void dx_heatd_stats(const struct dx_heatd *h, struct dx_heatd_stats *out);
 
 /* Is this listed answer sampled at percent (1..100)? rng: the worker's
- * xorshift64 state (never 0). */
+ * xorshift64 state (a 0 state, which xorshift never leaves, is replaced). */
 static inline bool dx_heat_pick(uint64_t *rng, uint32_t percent)
 {
     if (percent >= 100)
         return true;
-    uint64_t x = *rng;
+    uint64_t x = *rng ? *rng : 0x9e3779b97f4a7c15u;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
@@ -68,10 +69,10 @@ static inline bool dx_heat_pick(uint64_t *rng, uint32_t percent)
 }
 
 /* A sample's bytes: u8 zl, zone, u8 ll, list, u8 family, u8 plen, u8
- * key_len, key, u8 percent (the share it was sampled at), then the u64
- * clock (host order: it never leaves the process). */
+ * key_len, key, u8 weight (the queries it counts for: 100 / heat-sample,
+ * 1..100), then the u64 clock (host order: it never leaves the process). */
 static inline void dx_heat_sample(struct dx_ring *r, const struct dx_resolved *res,
-                                  uint8_t percent, uint64_t now)
+                                  uint8_t weight, uint64_t now)
 {
     const char *zone = res->zone->name;
     size_t zl = strlen(zone);
@@ -93,7 +94,7 @@ static inline void dx_heat_sample(struct dx_ring *r, const struct dx_resolved *r
         p[1] = h->plen;
         p[2] = h->key_len;
         memcpy(p + 3, h->key, h->key_len);
-        p[3 + h->key_len] = percent;
+        p[3 + h->key_len] = weight;
         memcpy(p + 4 + h->key_len, &now, 8);
         dx_ring_commit(r);
     }

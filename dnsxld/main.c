@@ -118,7 +118,8 @@ static void reload_warn(const struct dx_conf *old, const struct dx_conf *nc)
     for (int i = 0; i < 2; i++)
         if ((o[i] == NULL) != (n[i] == NULL) || (o[i] && strcmp(o[i], n[i]) != 0))
             dx_log_warn("reload: %s changed: %s", i ? "dnstap" : "metrics", restart);
-    if (old->server.heat != nc->server.heat || old->server.heat_interval != nc->server.heat_interval)
+    if (old->server.heat != nc->server.heat ||
+        (nc->server.heat && old->server.heat_interval != nc->server.heat_interval))
         dx_log_warn("reload: heat or heat-interval changed: %s", restart);
     const char *oc[2] = { old->check.lists, old->check.server },
                *ncs[2] = { nc->check.lists, nc->check.server };

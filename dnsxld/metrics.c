@@ -207,7 +207,7 @@ static void side_counters(struct out *o, const struct dx_metrics *m)
     dx_heatd_stats(m->heat, &h);
     dx_tap_stats(m->tap, &t);
     one(o, "dnsxl_heat_samples_total", "counter", "Heat samples taken (one per list of a "
-        "listed response).", h.samples);
+        "sampled listed response: all of them at heat-sample 100%).", h.samples);
     one(o, "dnsxl_heat_samples_dropped_total", "counter", "Heat samples dropped: the worker's "
         "ring was full.", h.dropped);
     one(o, "dnsxl_heat_records_written_total", "counter", "Entry records written to the heat "

@@ -69,7 +69,8 @@ static __attribute__((noinline)) void observe(const struct reply *r, bool sent)
     dx_stats_count(q->obs, q->conf, r->tr, r->m, r->res, r->rcode, r->tc, r->an, sent);
     if (sent && q->obs->heat && r->res && r->res->out == DX_OUT_LISTED && !r->res->policy &&
         !r->tc && dx_heat_pick(&q->obs->heat_rng, q->conf->server.heat_sample))
-        dx_heat_sample(q->obs->heat, r->res, (uint8_t)q->conf->server.heat_sample, q->now);
+        dx_heat_sample(q->obs->heat, r->res, (uint8_t)(100 / q->conf->server.heat_sample),
+                       q->now);
 }
 
 static size_t finish(struct reply *r)

@@ -207,8 +207,9 @@ struct dx_conf {
                                     [IPv6]:PORT; NULL = off (default) */
         int heat;                /* heat = yes (1): record each entry's answered queries
                                     and last query in DATABASE/heat/; default no */
-        uint32_t heat_sample;    /* heat-sample: percent of listed answers sampled, each
-                                    sample counting 100/heat_sample queries; default 100 */
+        uint32_t heat_sample;    /* heat-sample: percent of listed answers sampled (it
+                                    divides 100: each sample counts 100/heat_sample
+                                    queries); default 100 */
         uint64_t heat_interval;  /* heat-interval: seconds between writes; default 30 */
         char *dnstap;            /* dnstap = unix:PATH (an fstrm reader's socket) or PATH
                                     (a file), as written (dnsxld/dnstap.h reads it); NULL */

@@ -60,6 +60,7 @@ static int set_ttl(struct parser *, const struct keydef *, void *, const char *)
 static int set_soa(struct parser *, const struct keydef *, void *, const char *);
 static int set_backscatter(struct parser *, const struct keydef *, void *, const char *);
 static int set_percent(struct parser *, const struct keydef *, void *, const char *);
+static int set_heat_sample(struct parser *, const struct keydef *, void *, const char *);
 static int set_policy_code(struct parser *, const struct keydef *, void *, const char *);
 static int set_policy_txt(struct parser *, const struct keydef *, void *, const char *);
 static int set_chaos_text(struct parser *, const struct keydef *, void *, const char *);
@@ -107,7 +108,8 @@ static const struct keydef server_keys[] = {
     { "version", K_FN, false, CONF(server.version), 0, 0, 255, NULL, set_chaos_text, NULL },
     { "metrics", K_FN, false, CONF(server.metrics), 0, 0, 0, NULL, set_web_listen, NULL },
     { "heat", K_ENUM, false, CONF(server.heat), 0, 0, 0, yes_no_names, NULL, "no" },
-    { "heat-sample", K_FN, false, CONF(server.heat_sample), 0, 1, 100, NULL, set_percent, "100%" },
+    { "heat-sample", K_FN, false, CONF(server.heat_sample), 0, 1, 100, NULL, set_heat_sample,
+      "100%" },
     { "heat-interval", K_DURATION, false, CONF(server.heat_interval), 0, 1, 3600, NULL, NULL,
       "30" },
     { "dnstap", K_STRING, false, CONF(server.dnstap), 0, 0, 0, NULL, NULL, NULL },
@@ -381,6 +383,17 @@ static int set_percent(struct parser *p, const struct keydef *kd, void *base, co
                     val, (unsigned long long)kd->min, (unsigned long long)kd->max);
     *(uint32_t *)field(base, kd->off) = (uint32_t)v;
     return 0;
+}
+
+/* heat-sample: a share whose sample counts a whole number of queries
+ * (100 / share), so that the counts add up exactly (dnsxld/heat.h). */
+static int set_heat_sample(struct parser *p, const struct keydef *kd, void *base, const char *val)
+{
+    int rc = set_percent(p, kd, base, val);
+    if (rc == 0 && 100 % *(uint32_t *)field(base, kd->off) != 0)
+        return fail(p, p->line, "%s: bad value '%s' (a share that divides 100: 1, 2, 4, 5, 10, 20, "
+                    "25, 50 or 100%%)", kd->name, val);
+    return rc;
 }
 
 /* blocked-code, limit-code: an answer of 127.255.255.0/24, which no list

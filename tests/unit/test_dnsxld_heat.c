@@ -198,7 +198,7 @@ static void test_many_entries_in_one_flush(void **state)
 }
 
 /* heat-sample: a share of the listed answers, each sample counting for
- * 100/p queries; no periodic pattern decides which (a random draw). */
+ * 100/share queries; no periodic pattern decides which (a random draw). */
 static void test_sampled_answers_count_for_the_answers_not_sampled(void **state)
 {
     (void)state;
@@ -230,20 +230,27 @@ static void test_sampled_answers_count_for_the_answers_not_sampled(void **state)
     assert_int_equal(q, hs.samples * 10);       /* each sample: 10 queries */
     assert_in_range(last, 4000, 5999);          /* the last one sampled */
 
-    /* at 30%, 3 samples are 10 queries (rounded at the write): the share
-     * travels with each sample */
+    /* samples taken at different shares (a reload between them) add their
+     * weights: one at 100% and one at 10% are 11 queries */
     assert_int_equal(dx_heatd_start(g_conf->server.database, g_st, 1, 30, &h, err, sizeof(err)),
                      0);
     static const uint8_t key[4] = { 192, 0, 2, 1 };
     struct dx_resolved res = { .zone = &g_conf->zones[0], .out = DX_OUT_LISTED, .n = 1 };
     res.hit[0] = (struct dx_rhit){ .list = "traps", .key = key, .key_len = 4, .plen = 32,
                                    .family = 4 };
-    for (int i = 0; i < 3; i++)
-        dx_heat_sample(dx_heatd_ring(h, 0), &res, 30, 6000 + (uint64_t)i);
+    dx_heat_sample(dx_heatd_ring(h, 0), &res, 1, 6000);
+    dx_heat_sample(dx_heatd_ring(h, 0), &res, 10, 6001);
     dx_heatd_stop(h);
     heat_of("bl.test", "traps", "192.0.2.1", &q, &last);
-    assert_int_equal(q, 10);
-    assert_int_equal(last, 6002);
+    assert_int_equal(q, 11);
+    assert_int_equal(last, 6001);
+
+    /* a zero state (xorshift would stay at 0 and pick every answer) */
+    rng = 0;
+    picked = 0;
+    for (int i = 0; i < 1000; i++)
+        picked += dx_heat_pick(&rng, 10);
+    assert_in_range(picked, 50, 150);
 }
 
 static void test_a_missing_heat_is_enostore_for_readers(void **state)

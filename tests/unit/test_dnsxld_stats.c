@@ -202,7 +202,7 @@ static void test_listed_answers_put_heat_samples(void **state)
         assert_int_equal(k[0], DX_FAM_V4);
         assert_int_equal(k[1], i == 0 ? 24 : 32);
         assert_int_equal(k[2], 4);
-        assert_int_equal(k[3 + 4], 100);               /* sampled at heat-sample = 100% */
+        assert_int_equal(k[3 + 4], 1);                 /* its weight at heat-sample = 100% */
         uint64_t at;
         memcpy(&at, k + 3 + 4 + 1, 8);
         assert_int_equal(at, 1000);

@@ -1250,6 +1250,9 @@ static void test_observability_keys_have_defaults_and_bounds(void **state)
     assert_int_equal(f->c->server.heat_sample, 10);
     assert_int_equal(f->c->server.heat_interval, 300);
     expect_error(f, "[server]\nheat-sample = 0\n", 2, "heat-sample: bad value '0'");
+    expect_error(f, "[server]\nheat-sample = 30%\n", 2,
+                 "heat-sample: bad value '30%' (a share that divides 100: 1, 2, 4, 5, 10, 20, 25, "
+                 "50 or 100%)");
     expect_error(f, "[server]\nheat-interval = 0\n", 2, "heat-interval: ");
     expect_error(f, "[server]\nheat-interval = 2h\n", 2, "heat-interval: ");
     expect_error(f, "[server]\nmetrics = 9153\n", 2, "metrics: ");
