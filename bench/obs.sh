@@ -99,7 +99,12 @@ EOF
 conf off >"$OUT/dnsxl.conf"
 "$B/dnsxl-loader" -c "$OUT/dnsxl.conf" import bl.example.org/traps "$OUT/entries.txt" >"$OUT/import.log" 2>&1
 
-run() {  # MODE ROUND -> "qps cpu_us_per_answer"
+ticks() {  # PID -> "every thread's CPU ticks, the busiest thread's (the worker's)"
+    for t in /proc/"$1"/task/*; do awk '{ print $14 + $15 }' "$t/stat"; done |
+        sort -n | awk '{ s += $1; m = $1 } END { print s, m }'
+}
+
+run() {  # MODE ROUND -> "qps cpu_us_per_answer side_us_per_answer"
     conf "$1" >"$OUT/dnsxl.conf"
     rm -f "$OUT/q.dnstap"
     taskset -c "$SERVER_CPU" "$B/dnsxld" -u root -c "$OUT/dnsxl.conf" >"$OUT/dnsxld-$1-$2.log" 2>&1 &
@@ -108,14 +113,15 @@ run() {  # MODE ROUND -> "qps cpu_us_per_answer"
     until dig +short +tries=1 +time=1 -p "$PORT" @127.0.0.1 bl.example.org SOA >/dev/null 2>&1; do
         i=$((i + 1)); [ $i -lt 100 ] || { cat "$OUT/dnsxld-$1-$2.log" >&2; exit 1; }
     done
-    t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    t0=$(ticks "$pid")
     taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$PORT" -d "$OUT/queries.txt" -l "$DURATION" \
         -c 1 -T 1 -q 100 -t 1 >"$OUT/dnsperf-$1-$2.txt" 2>&1
-    t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    t1=$(ticks "$pid")
     kill "$pid"; wait "$pid" || true
     ans=$(sed -n 's/^ *Queries completed: *\([0-9]*\).*/\1/p' "$OUT/dnsperf-$1-$2.txt")
-    awk -v a="$ans" -v d="$DURATION" -v t="$((t1 - t0))" -v hz="$HZ" \
-        'BEGIN { printf "%.0f %.2f\n", a / d, t / hz * 1e6 / a }'
+    echo "$t0 $t1" | awk -v a="$ans" -v d="$DURATION" -v hz="$HZ" \
+        '{ t = $3 - $1; side = t - ($4 - $2)
+           printf "%.0f %.2f %.3f\n", a / d, t / hz * 1e6 / a, side / hz * 1e6 / a }'
 }
 
 echo "bench/obs.sh: $ENTRIES entries, dnsperf -c 1 -T 1 -q 100 for ${DURATION}s, $ROUNDS rounds, dnsxld 1 worker on CPU $SERVER_CPU, heat-interval ${HEAT_INTERVAL}s, git $(git -C "$HERE" rev-parse --short HEAD)"
@@ -124,15 +130,25 @@ for r in $(seq 1 "$ROUNDS"); do
     k=$(( (r - 1) % $# ))
     while [ $k -gt 0 ]; do m=$1; shift; set -- "$@" "$m"; k=$((k - 1)); done
     for m in "$@"; do
-        echo "$m $(run "$m" "$r")" >>"$OUT/results.txt"
+        echo "$m $(run "$m" "$r") $r" >>"$OUT/results.txt"
     done
 done
-awk '{ q[$1] += $2; c[$1] += $3; n[$1]++ }
+# Per mode: the means; each round's CPU per answer against off's in the
+# same round (the median of those ratios and their range: the machine's
+# drift between rounds cancels); the CPU per answer of the threads other
+# than the worker (heat, dnstap, libfstrm, the main loop's scrapes).
+awk '{ q[$1] += $2; c[$1] += $3; sd[$1] += $4; n[$1]++; cpu[$1, $5] = $3; rounds = $5 > rounds ? $5 : rounds }
+     function median(a, k,   i, j, t) {
+       for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+       return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
      END {
-       printf "| mode    | answers/s | CPU us/answer | vs off (answers/s, CPU/answer) |\n|---|---:|---:|---|\n"
+       printf "| mode    | answers/s | CPU us/answer | vs off (means) | vs off (median of rounds, range) | other threads us/answer |\n|---|---:|---:|---|---|---:|\n"
        split("off metrics heat heat100 tap1 on tap100", order, " ")
        for (i = 1; i <= 7; i++) { m = order[i]; if (!n[m]) continue
-         printf "| %-7s | %9.0f | %13.2f | %+.1f%%, %+.1f%% |\n", m, q[m] / n[m], c[m] / n[m],
-           n["off"] ? (q[m] / n[m]) / (q["off"] / n["off"]) * 100 - 100 : 0,
-           n["off"] ? (c[m] / n[m]) / (c["off"] / n["off"]) * 100 - 100 : 0 }
+         k = 0; delete rr
+         for (r = 1; r <= rounds; r++) if ((m, r) in cpu && ("off", r) in cpu) rr[++k] = cpu[m, r] / cpu["off", r] * 100 - 100
+         lo = hi = k ? rr[1] : 0; for (j = 1; j <= k; j++) { lo = rr[j] < lo ? rr[j] : lo; hi = rr[j] > hi ? rr[j] : hi }
+         printf "| %-7s | %9.0f | %13.2f | %+.1f%% | %+.1f%% (%+.1f .. %+.1f) | %.3f |\n", m, q[m] / n[m], c[m] / n[m],
+           n["off"] ? (c[m] / n[m]) / (c["off"] / n["off"]) * 100 - 100 : 0,
+           k ? median(rr, k) : 0, lo, hi, sd[m] / n[m] }
      }' "$OUT/results.txt"

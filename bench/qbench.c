@@ -29,8 +29,9 @@
  * With OBS=metrics[,heat][,tap] `run` answers through observed_answer, the
  * per-query part of dnsxld's worker_answer (dnsxld/worker.h): the counters
  * of the metrics and one clock read per query (metrics), a heat sample per
- * listing (heat), a dnstap record of TAP_SAMPLE percent of the queries
- * (tap; default 1). The rings are emptied after each query outside the
+ * listing of HEAT_SAMPLE percent of the listed answers (heat; default
+ * 100), a dnstap record of TAP_SAMPLE percent of the queries (tap; default
+ * 1). The rings are emptied after each query outside the
  * function, as dnsxld's threads do. callgrind.sh with
  * COLLECT=observed_answer counts it (OBS unset: the same function, all off).
  */
@@ -532,8 +533,12 @@ static int cmd_run(const char *dir, const char *cls, size_t n)
         }
         memset(o, 0, sizeof(*o));
         o->timing = strstr(obs, "metrics") != NULL;
-        if (strstr(obs, "heat"))
+        if (strstr(obs, "heat")) {
             o->heat = dx_ring_new(DX_HEAT_RING);
+            o->heat_rng = 0x9e3779b97f4a7c15u;          /* fixed: the counts repeat */
+            conf->server.heat_sample = getenv("HEAT_SAMPLE") ? (uint32_t)atoi(getenv("HEAT_SAMPLE"))
+                                                             : 100;
+        }
         if (strstr(obs, "tap")) {
             o->tap = dx_ring_new(DX_TAP_RING);
             conf->server.tap_sample = getenv("TAP_SAMPLE") ? (uint32_t)atoi(getenv("TAP_SAMPLE")) : 1;
