@@ -6,6 +6,9 @@
 # the receive/send/poll system calls per answer. On a shared machine a
 # before/after pair measured minutes apart says little; runs of A and B that
 # alternate see the same background load, so compare the pairs.
+# OUT_B: B serves the store and config in OUT_B instead (a build of another
+# store layout: copy OUT's dnsxl-1.conf, queries.txt and db there, with the
+# conf's database pointing at the copy; B upgrades it at open).
 #
 # Knobs: OUT [bench/out] ROUNDS [3] DURATION [5] WARMUP [1] SETTING [c1: -c 1 -T 1 -q 100;
 # c4: -c 4 -T 2 -q 200] SERVER_CPU [1] CLIENT_CPU [0]
@@ -27,6 +30,8 @@ case $SETTING in
 esac
 for p in "$1" "$2"; do [ -x "$p" ] || die "$p is not a program"; done
 CONF=$OUT/dnsxl-1.conf
+CONF_B=${OUT_B:-$OUT}/dnsxl-1.conf
+[ -f "$CONF_B" ] || die "no $CONF_B"
 { [ -f "$CONF" ] && [ -d "$OUT/db" ] && [ -f "$OUT/queries.txt" ]; } ||
     die "no store in $OUT: run bench/run.sh first (OUT=$OUT)"
 PORT=$(sed -n 's/^listen *= *127\.0\.0\.1://p' "$CONF")
@@ -41,9 +46,9 @@ PID=""
 trap '[ -z "$PID" ] || kill -TERM "$PID" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM HUP
 
-one() {  # LABEL PROGRAM
+one() {  # LABEL PROGRAM CONF
     # shellcheck disable=SC2086
-    taskset -c "$SERVER_CPU" "$2" $ROOTOPT -c "$CONF" > "$OUT/ab-$1.log" 2>&1 &
+    taskset -c "$SERVER_CPU" "$2" $ROOTOPT -c "$3" > "$OUT/ab-$1.log" 2>&1 &
     PID=$!
     end=$(($(date +%s) + 60))
     until dig +short +time=1 +tries=1 -p "$PORT" @127.0.0.1 bl.example.org SOA 2>/dev/null | grep -q '^ns1\.'; do
@@ -78,7 +83,7 @@ one() {  # LABEL PROGRAM
 echo "ab: A = $1, B = $2, $SETTING ($ARGS), ${DURATION}s per run, $ROUNDS rounds"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-    one "A$r" "$1"
-    one "B$r" "$2"
+    one "A$r" "$1" "$CONF"
+    one "B$r" "$2" "$CONF_B"
     r=$((r + 1))
 done
