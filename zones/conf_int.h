@@ -84,5 +84,10 @@ void dx__conf_xfr_free(struct dx_conf *c);
 /* Append s to the string array *arr of *n; frees s on failure. 0 or
  * DX_ENOMEM. */
 int dx__conf_push(char ***arr, size_t *n, char *s);
+/* "50%" or "50" of key name: a share in percent, min..max (and, with
+ * divides_100, one of 1, 2, 4, 5, 10, 20, 25, 50, 100), into *out; or an
+ * error naming the line. */
+int dx__conf_percent(struct parser *p, const char *name, const char *val, uint64_t min,
+                     uint64_t max, bool divides_100, uint32_t *out);
 
 #endif

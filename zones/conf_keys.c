@@ -364,36 +364,17 @@ static int set_backscatter(struct parser *p, const struct keydef *kd, void *base
     return 0;
 }
 
-/* "50%" or "50": a share in percent, kd->min..kd->max, into a uint32_t. */
+/* A share in percent, kd->min..kd->max, into a uint32_t; heat-sample's
+ * divides 100, so that each sample counts a whole number of queries
+ * (dnsxld/heat.h). */
 static int set_percent(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
-    char num[32];
-    size_t n = strlen(val);
-    if (n > 0 && val[n - 1] == '%')
-        n--;
-    uint64_t v = 0;
-    bool ok = n > 0 && n < sizeof(num);
-    if (ok) {
-        memcpy(num, val, n);
-        num[n] = 0;
-        ok = dx_uint_parse(num, kd->max, &v) == 0 && v >= kd->min;
-    }
-    if (!ok)
-        return fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)", kd->name,
-                    val, (unsigned long long)kd->min, (unsigned long long)kd->max);
-    *(uint32_t *)field(base, kd->off) = (uint32_t)v;
-    return 0;
+    return dx__conf_percent(p, kd->name, val, kd->min, kd->max, false, field(base, kd->off));
 }
 
-/* heat-sample: a share whose sample counts a whole number of queries
- * (100 / share), so that the counts add up exactly (dnsxld/heat.h). */
 static int set_heat_sample(struct parser *p, const struct keydef *kd, void *base, const char *val)
 {
-    int rc = set_percent(p, kd, base, val);
-    if (rc == 0 && 100 % *(uint32_t *)field(base, kd->off) != 0)
-        return fail(p, p->line, "%s: bad value '%s' (a share that divides 100: 1, 2, 4, 5, 10, 20, "
-                    "25, 50 or 100%%)", kd->name, val);
-    return rc;
+    return dx__conf_percent(p, kd->name, val, kd->min, kd->max, true, field(base, kd->off));
 }
 
 /* blocked-code, limit-code: an answer of 127.255.255.0/24, which no list

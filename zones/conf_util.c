@@ -4,6 +4,7 @@
 #include "zones/conf_int.h"
 
 #include "zones/code.h"
+#include "zones/dur.h"
 #include "zones/err.h"
 #include "zones/name.h"
 
@@ -93,5 +94,29 @@ int dx__conf_push(char ***arr, size_t *n, char *s)
     }
     na[(*n)++] = s;
     *arr = na;
+    return 0;
+}
+
+int dx__conf_percent(struct parser *p, const char *name, const char *val, uint64_t min,
+                     uint64_t max, bool divides_100, uint32_t *out)
+{
+    char num[32];
+    size_t n = strlen(val);
+    if (n > 0 && val[n - 1] == '%')
+        n--;
+    uint64_t v = 0;
+    bool ok = n > 0 && n < sizeof(num);
+    if (ok) {
+        memcpy(num, val, n);
+        num[n] = 0;
+        ok = dx_uint_parse(num, max, &v) == 0 && v >= min;
+    }
+    if (!ok)
+        return dx__conf_fail(p, p->line, "%s: bad value '%s' (a share such as 50%%, %llu..%llu)",
+                             name, val, (unsigned long long)min, (unsigned long long)max);
+    if (divides_100 && 100 % v != 0)
+        return dx__conf_fail(p, p->line, "%s: bad value '%s' (a share that divides 100: 1, 2, 4, "
+                             "5, 10, 20, 25, 50 or 100%%)", name, val);
+    *out = (uint32_t)v;
     return 0;
 }
