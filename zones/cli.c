@@ -189,7 +189,8 @@ int dx_cli_store(const struct dx_conf *conf, bool write, struct dx_store **out)
     if (how & DX_STORE_CREATED)
         dx_cli_err("created a new, empty store in %s", dir);
     else if (how & DX_STORE_UPGRADED)
-        dx_cli_err("added the databases missing from the store in %s", dir);
+        dx_cli_err("upgraded the store in %s: added the databases it missed, rebuilt an ip "
+                   "index of an older layout", dir);
     int stale = dx_store_stale_readers(*out);
     if (stale > 0)
         dx_cli_err("cleared %d reader slot%s left by killed processes in %s", stale,

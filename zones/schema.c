@@ -1,6 +1,8 @@
-/* The codecs of zones/schema.h that are not inline (not on the query path,
- * except the entry value and key a TXT answer's $reason reads). */
+/* The codecs of zones/schema.h and zones/schema_index.h that are not inline
+ * (not on the query path, except the entry value and key a TXT answer's
+ * $reason reads). */
 #include "zones/schema.h"
+#include "zones/schema_index.h"
 
 #include <string.h>
 
@@ -188,6 +190,7 @@ int dx_sv_entry_get(const uint8_t *p, size_t n, struct dx_entry *e)
 
 size_t dx_sv_index_begin(struct dx_bytes *b, dx_u128 start, size_t alen)
 {
+    dx_put_u8(b, 0);                    /* form 0 */
     uint8_t *p = dx_put_ptr(b, alen);
     if (p)
         dx_set_be_n(p, alen, start);
@@ -203,6 +206,7 @@ void dx_sv_index_list_put(struct dx_bytes *b, const char *list, size_t ll, uint8
     dx_put_u8(b, chain);
 }
 
+/* An element; alen 0: without its address (form 1). */
 void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t alen)
 {
     dx_put_u8(b, e->flags);
@@ -211,6 +215,14 @@ void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t a
     dx_put_u64(b, e->expires);
     dx_put(b, e->addr, alen);
     dx_sv_put_str(b, e->txt);
+}
+
+void dx_sv_index_single_put(struct dx_bytes *b, const char *list, size_t ll,
+                            const struct dx_ielem *e)
+{
+    dx_put_u8(b, 1);                    /* form 1 */
+    dx_put_lp8(b, list, ll + 1);
+    dx_sv_index_elem_put(b, e, 0);
 }
 
 void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists)

@@ -18,6 +18,9 @@
  *           "spam.example" -> "example.spam"), wild (1: 1 = "*.name")
  *
  * meta     "schema" (6 bytes, no NUL)  -> u32 DX_STORE_SCHEMA (1); checked at open
+ *          "index" (5 bytes, no NUL)   -> u32 DX_STORE_INDEX (2): the index layout; a
+ *                                         store without it (layout 1: keys z \0 fam end,
+ *                                         no zoneids) has its index rebuilt at open
  * zones    z \0                        -> u32 SOA serial (every write txn that
  *                                         changes z: max(now, old + 1))
  * entries  z \0 l \0 ktail(k)          -> u32 flags, u32 code, u64 first_seen,
@@ -54,11 +57,17 @@
  * history  text(k) \0 u64 at, u32 seq  -> u8 action, u64 expires_at, str zone,
  *          text(k) = dx_key_format(k);    str list, str source, str reason
  *          seq orders records of one key text and second
- * index    z \0 fam end(4|16)          -> start(4|16), u16 nlists, then per list
- *          derived (ip keys), rebuilt     in name order: u8 n, l \0 (n bytes),
- *          for touched ranges at commit   u8 chain, then the chain, most specific
- *          non-overlapping intervals      first: u8 flags, u8 plen, u32 code,
- *          keyed by their LAST address;   u64 expires_at, addr(4|16), str txt
+ * zoneids  z \0                        -> u16 id (1..65535) of z in index keys: given
+ *          (added with index layout 2)    by the writer the first time z's index gets a
+ *                                         record, never changed or reused
+ * index    u16 id, fam, end(4|16)      -> u8 form 0: start(4|16), u16 nlists, then per
+ *          derived (ip keys), rebuilt     list in name order: u8 n, l \0 (n bytes), u8
+ *          for touched ranges at commit   chain, then the chain, most specific first:
+ *          non-overlapping intervals      u8 flags, u8 plen, u32 code, u64 expires_at,
+ *          keyed by their LAST address    addr(4|16), str txt; or form 1 (an interval of
+ *          (id: zoneids)                  one address whose one list's chain is one entry
+ *                                         of that address): u8 n, l \0, u8 flags, u8
+ *                                         plen, u32 code, u64 expires_at, str txt
  *          lookup: one MDB_SET_RANGE(q), then start <= q; per list the first
  *          unexpired element decides (an exclusion: not listed)
  * dindex   z \0 ktail(k)               -> u8 n, name \0 (n bytes, NOT reversed),
@@ -75,7 +84,8 @@
  * long for a key. Value encoders append to a growable struct dx_bytes (its
  * error: DX_ENOMEM, or DX_ERANGE for a string field too long); value
  * decoders return DX_EINVAL for a corrupt record. The readers of the query
- * path (index, dindex) are inline.
+ * path (index, dindex) are inline; the index's codecs are in
+ * zones/schema_index.h.
  */
 #ifndef DX_SCHEMA_H
 #define DX_SCHEMA_H
@@ -267,6 +277,16 @@ static inline int dx_sv_u64_get(const void *p, size_t n, uint64_t *v)
     return 0;
 }
 
+/* The zoneids value (a zone's id in index keys, 1..65535): get is 0 or
+ * DX_EINVAL (not 2 bytes, or 0). */
+static inline int dx_sv_zoneid_get(const void *p, size_t n, uint16_t *id)
+{
+    if (n != 2 || dx_be16(p) == 0)
+        return DX_EINVAL;
+    *id = dx_be16(p);
+    return 0;
+}
+
 /* The reports keys of k in zone/list start with its entries key and a
  * NUL (the prefix); the reporter (non-empty) and its NUL follow. */
 int dx_sk_report_prefix(uint8_t out[DX_SK_MAX], const char *zone, const char *list,
@@ -296,125 +316,6 @@ static inline bool dx_sk_request_id(const void *p, size_t n, uint64_t *id)
 /* The request value; get: DX_EINVAL for a corrupt record (id not set). */
 void dx_sv_request_put(struct dx_bytes *b, const struct dx_request *r);
 int dx_sv_request_get(const void *p, size_t n, struct dx_request *r);
-
-/* --- index: the ip intervals (derived at commit) ------------------------------ */
-
-/* The index key z \0 fam end of an interval of zone (zl = strlen) whose
- * last address is addr (alen bytes): its length, 0 if the zone is too
- * long. out: DX_SK_MAX bytes. */
-static inline size_t dx_sk_index(uint8_t *out, const char *zone, size_t zl, uint8_t fam,
-                                 const uint8_t *addr, size_t alen)
-{
-    if (zl > DX_ZONE_MAX)
-        return 0;
-    memcpy(out, zone, zl);
-    out[zl] = 0;
-    out[zl + 1] = fam;
-    memcpy(out + zl + 2, addr, alen);
-    return zl + 2 + alen;
-}
-
-static inline size_t dx_sk_index_u128(uint8_t *out, const char *zone, size_t zl, uint8_t fam,
-                                      dx_u128 addr, size_t alen)
-{
-    uint8_t a[16];
-    dx_set_be_n(a, alen, addr);
-    return dx_sk_index(out, zone, zl, fam, a, alen);
-}
-
-/* Is key[0..n) an index key of the zone and family of the index key
- * kb[0..kn) (alen-byte addresses)? Then the interval's last address (in
- * key), else NULL. */
-static inline const uint8_t *dx_sk_index_end(const void *key, size_t n, const uint8_t *kb,
-                                             size_t kn, size_t alen)
-{
-    if (n != kn || memcmp(key, kb, kn - alen) != 0)
-        return NULL;
-    return (const uint8_t *)key + kn - alen;
-}
-
-/* Reading an index value (the layout: above): dx_sv_index_open, then per
- * list dx_sv_index_list and per chain element dx_sv_index_elem; a corrupt
- * value ends both loops with v->b.err set (DX_ESHORT or DX_EINVAL). */
-struct dx_ielem {
-    uint8_t flags, plen;
-    uint32_t code;
-    uint64_t expires;
-    const uint8_t *addr;     /* alen bytes */
-    const char *txt;         /* NULL: none */
-};
-
-struct dx_ivalue {
-    struct dx_bytes b;
-    size_t alen;
-    uint16_t lists;          /* lists not yet read */
-    uint8_t elems;           /* elements of the current list not yet read */
-};
-
-/* The interval's start, or NULL (a value shorter than an address). */
-static inline const uint8_t *dx_sv_index_open(struct dx_ivalue *v, const void *p, size_t n,
-                                              size_t alen)
-{
-    dx_bytes_reader(&v->b, p, n);
-    v->alen = alen;
-    v->elems = 0;
-    const uint8_t *start = dx_get_ptr(&v->b, alen);
-    v->lists = dx_get_u16(&v->b);
-    return start;
-}
-
-/* The next element of the current list, false after its last one. */
-static inline __attribute__((always_inline)) bool dx_sv_index_elem(struct dx_ivalue *v,
-                                                                   struct dx_ielem *e)
-{
-    if (v->elems == 0 || v->b.err)
-        return false;
-    v->elems--;
-    const uint8_t *p = dx_get_ptr(&v->b, 14 + v->alen);     /* the fixed-size fields */
-    if (!p)
-        return false;
-    e->flags = p[0];
-    e->plen = p[1];
-    e->code = dx_be32(p + 2);
-    e->expires = dx_be64(p + 6);
-    e->addr = p + 14;
-    e->txt = dx_sv_get_str(&v->b);
-    return v->b.err == 0;
-}
-
-/* Skip the elements of the current list not read. */
-static __attribute__((noinline, unused)) void dx__sv_index_drain(struct dx_ivalue *v)
-{
-    struct dx_ielem e;
-    while (dx_sv_index_elem(v, &e))
-        ;
-}
-
-/* The next list's name (after the elements of the current one not read),
- * NULL after the last one or on a corrupt value. */
-static inline __attribute__((always_inline)) const char *dx_sv_index_list(struct dx_ivalue *v)
-{
-    if (v->elems)
-        dx__sv_index_drain(v);
-    if (v->lists == 0 || v->b.err)
-        return NULL;
-    v->lists--;
-    size_t n;
-    const uint8_t *name = dx_get_lp8(&v->b, &n);
-    v->elems = dx_get_u8(&v->b);
-    if (v->b.err || n == 0 || name[n - 1] != 0) {
-        dx_bytes_fail(&v->b, DX_EINVAL);
-        return NULL;
-    }
-    return (const char *)name;
-}
-
-/* Writing one: begin (returns where the list count goes), per list
- * list_put then its chain's elem_put, end with the number of lists. */
-size_t dx_sv_index_begin(struct dx_bytes *b, dx_u128 start, size_t alen);
-void dx_sv_index_list_put(struct dx_bytes *b, const char *list, size_t ll, uint8_t chain);
-void dx_sv_index_elem_put(struct dx_bytes *b, const struct dx_ielem *e, size_t alen);
-void dx_sv_index_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
 /* --- dindex: the domain records (kept on every put and delete) --------------- */
 
@@ -521,11 +422,18 @@ void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
 /* --- meta, zones ---------------------------------------------------------------- */
 
-/* The meta key of the schema version (its value: a u32). */
+/* The meta keys of the schema version and of the index layout (their
+ * values: a u32). */
 static inline const uint8_t *dx_sk_meta_schema(size_t *n)
 {
     *n = 6;
     return (const uint8_t *)"schema";
+}
+
+static inline const uint8_t *dx_sk_meta_index(size_t *n)
+{
+    *n = 5;
+    return (const uint8_t *)"index";
 }
 
 /* The zones key of a zone is its name and NUL: the zone string itself, of

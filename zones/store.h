@@ -34,6 +34,7 @@
 #include "zones/key.h"
 
 #define DX_STORE_SCHEMA 1
+#define DX_STORE_INDEX  2   /* the ip index's layout (zones/schema.h): an older one is rebuilt */
 
 struct dx_store;
 struct dx_txn;
@@ -58,7 +59,8 @@ int dx_store_open(const char *dir, uint64_t map_size, unsigned flags, struct dx_
 void dx_store_close(struct dx_store *st);
 
 #define DX_STORE_CREATED  0x1u  /* dx_store_open created a new, empty store */
-#define DX_STORE_UPGRADED 0x2u  /* ... added databases missing from an older store */
+#define DX_STORE_UPGRADED 0x2u  /* ... added databases missing from an older store, or
+                                   rebuilt an ip index of an older layout */
 unsigned dx_store_opened(const struct dx_store *st);
 
 /* Reader slots of dead processes that dx_store_open cleared. */

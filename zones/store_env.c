@@ -49,7 +49,8 @@ static MDB_dbi *store_dbi(struct dx_store *st, size_t i)
 {
     MDB_dbi *d[] = { &st->meta,   &st->zones,  &st->entries, &st->index, &st->dindex,
                      &st->expiry, &st->holds,  &st->history, &st->reports,
-                     &st->requests, &st->changes, &st->counts, &st->runs, &st->journal };
+                     &st->requests, &st->changes, &st->counts, &st->runs, &st->journal,
+                     &st->zoneids };
     return i < sizeof(d) / sizeof(d[0]) ? d[i] : NULL;
 }
 
@@ -59,11 +60,33 @@ static const char *const dbi_names[] = {
     "requests",             /* the same */
     "changes", "counts", "runs",    /* the same (counts: filled from entries then) */
     "journal",              /* the same */
+    "zoneids",              /* the same, with index layout 2 (the index rebuilt then) */
 };
 #define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
 
+/* The u32 of the meta record k in txn against want: 0, MDB_NOTFOUND, or
+ * DX_ESCHEMA (another value: an incompatible version). */
+static int meta_check(struct dx_store *st, MDB_txn *txn, MDB_val *k, uint32_t want)
+{
+    MDB_val v;
+    uint32_t ver;
+    int rc = mdb_get(txn, st->meta, k, &v);
+    if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != want))
+        rc = DX_ESCHEMA;
+    return rc;
+}
+
+static int meta_put(struct dx_store *st, MDB_txn *txn, MDB_val *k, uint32_t val)
+{
+    uint8_t b[4];
+    dx_sv_u32_put(b, val);
+    MDB_val v = { 4, b };
+    return mdb_put(txn, st->meta, k, &v, 0);
+}
+
 /* Open the databases in a read txn: never waits for a writer. Returns 0,
- * MDB_NOTFOUND if any database or the schema record is missing, or an error. */
+ * MDB_NOTFOUND if any database, the schema record or the index layout
+ * record is missing, or an error. */
 static int schema_read(struct dx_store *st)
 {
     MDB_txn *txn;
@@ -72,13 +95,13 @@ static int schema_read(struct dx_store *st)
         return rc;
     for (size_t i = 0; i < N_DBI && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbi_names[i], 0, store_dbi(st, i));
-    MDB_val k, v;
+    MDB_val k, ki;
     k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
-    uint32_t ver;
+    ki.mv_data = (void *)dx_sk_meta_index(&ki.mv_size);
     if (rc == 0)
-        rc = mdb_get(txn, st->meta, &k, &v);
-    if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != DX_STORE_SCHEMA))
-        rc = DX_ESCHEMA;
+        rc = meta_check(st, txn, &k, DX_STORE_SCHEMA);
+    if (rc == 0)
+        rc = meta_check(st, txn, &ki, DX_STORE_INDEX);
     if (rc) {
         mdb_txn_abort(txn);
         return rc;
@@ -100,20 +123,22 @@ static int schema_create(struct dx_store *st, bool *created)
         rc = mdb_dbi_open(txn, dbi_names[i], MDB_CREATE, store_dbi(st, i));
     if (rc == 0 && !had_counts)         /* a store from before counts: count once */
         rc = dx__counts_fill(txn, st->entries, st->counts);
-    MDB_val k, v;
+    MDB_val k, ki;
     k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
-    uint32_t ver;
+    ki.mv_data = (void *)dx_sk_meta_index(&ki.mv_size);
     if (rc == 0)
-        rc = mdb_get(txn, st->meta, &k, &v);
+        rc = meta_check(st, txn, &k, DX_STORE_SCHEMA);
     *created = rc == MDB_NOTFOUND;
+    if (rc == MDB_NOTFOUND)
+        rc = meta_put(st, txn, &k, DX_STORE_SCHEMA);
+    if (rc == 0)
+        rc = meta_check(st, txn, &ki, DX_STORE_INDEX);
     if (rc == MDB_NOTFOUND) {
-        uint8_t b[4];
-        dx_sv_u32_put(b, DX_STORE_SCHEMA);
-        v.mv_size = 4;
-        v.mv_data = b;
-        rc = mdb_put(txn, st->meta, &k, &v, 0);
-    } else if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != DX_STORE_SCHEMA)) {
-        rc = DX_ESCHEMA;
+        /* an index of layout 1 (keys by zone name) or none: rebuilt from
+         * the entries, in this txn */
+        rc = dx__ip_rebuild(st, txn);
+        if (rc == 0)
+            rc = meta_put(st, txn, &ki, DX_STORE_INDEX);
     }
     if (rc) {
         mdb_txn_abort(txn);
@@ -367,7 +392,7 @@ int dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out)
 /* The txn no longer holds a snapshot (reset, commit, abort). */
 static void txn_inactive(struct dx_txn *t)
 {
-    t->szl = 0;                      /* the serial read belongs to the snapshot */
+    t->szl = t->izl = 0;             /* the serial and id read belong to the snapshot */
     if (t->active) {
         t->active = false;
         atomic_fetch_sub(&t->st->active, 1);

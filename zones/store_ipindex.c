@@ -17,7 +17,13 @@
  * re-import that changes 1% rewrites about 1% of the index), new ones are
  * put where the cursor already is, or appended (MDB_APPEND) when nothing in
  * the database follows them. Entries come out of the database sorted, so
- * the items are only sorted when several lists interleave. */
+ * the items are only sorted when several lists interleave.
+ *
+ * Keys name the zone by its id (zoneids): a zone without one has no index
+ * record; the first record written gives it the next id. An interval of
+ * one address whose only element is that address's entry is written in
+ * the value's short form (form 1, zones/schema.h). dx__ip_rebuild, at the
+ * open of a store of an older index layout, rebuilds every zone. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +46,7 @@ struct ictx {
     struct dx_txn *t;
     const char *zone;
     size_t zl;               /* strlen(zone) */
+    uint16_t id;             /* the zone's id; 0: none yet (no index record) */
     uint8_t fam;
     size_t len;              /* address length */
     char **lists;
@@ -63,7 +70,25 @@ struct ictx {
 /* The index key of the interval of this zone/fam ending at a. */
 static size_t ikey(const struct ictx *c, uint8_t *kb, dx_u128 a)
 {
-    return dx_sk_index_u128(kb, c->zone, c->zl, c->fam, a, c->len);
+    return dx_sk_index_u128(kb, c->id, c->fam, a, c->len);
+}
+
+/* Give the zone the next id (ids are never removed: one more than the
+ * number given so far) before its first index record. */
+static int id_assign(struct ictx *c)
+{
+    MDB_stat ms;
+    int rc = mdb_stat(c->t->txn, c->t->st->zoneids, &ms);
+    if (rc)
+        return dx__mdb(rc);
+    if (ms.ms_entries >= UINT16_MAX)
+        return DX_ERANGE;               /* 65535 zones have an ip index */
+    uint8_t b[2];
+    c->id = (uint16_t)(ms.ms_entries + 1);
+    dx_set_be16(b, c->id);
+    c->ipre_n = ikey(c, c->ipre, 0);
+    MDB_val k = { c->zl + 1, (void *)c->zone }, v = { 2, b };
+    return dx__mdb(mdb_put(c->t->txn, c->t->st->zoneids, &k, &v, MDB_NOOVERWRITE));
 }
 
 /* The index interval with the smallest end >= x: 1 and [*s,*e] if it
@@ -82,7 +107,7 @@ static int iv_find(struct ictx *c, dx_u128 x, dx_u128 *s, dx_u128 *e)
     if (!end)
         return 0;
     struct dx_ivalue iv;
-    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, c->len);
+    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, end, c->len);
     if (!start)
         return DX_EINVAL;
     *e = dx_be_n(end, c->len);
@@ -241,6 +266,8 @@ static int item_cmp(const void *a, const void *b)
     return x->list < y->list ? -1 : x->list > y->list;
 }
 
+static int emit_put(struct ictx *c, dx_u128 b);
+
 /* Write the index record for [a, b] (clipped to [lo, hi]) from the stack. */
 static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
 {
@@ -252,6 +279,17 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
         return 0;
     struct dx_bytes *v = &c->val;
     dx_bytes_reset(v);
+    const struct item *one = c->stack[0];
+    if (c->sp == 1 && one->plen == c->len * 8) {
+        /* [a, a] and its own entry alone: form 1 */
+        struct dx_ielem e = {
+            .flags = one->flags, .plen = one->plen, .code = one->code,
+            .expires = one->expires,
+            .txt = one->txt == NO_TXT ? NULL : (const char *)c->txt.wp + one->txt,
+        };
+        dx_sv_index_single_put(v, c->lists[one->list], c->lnlen[one->list], &e);
+        return emit_put(c, b);
+    }
     size_t count_at = dx_sv_index_begin(v, a, c->len);
     unsigned nl = 0;
     for (size_t li = 0; li < c->nlists; li++) {
@@ -279,11 +317,20 @@ static int emit(struct ictx *c, dx_u128 a, dx_u128 b, dx_u128 lo, dx_u128 hi)
         nl++;
     }
     dx_sv_index_end(v, count_at, (uint16_t)nl);
+    return emit_put(c, b);
+}
+
+/* Write the value in c->val as the record of the interval ending at b:
+ * merge with the existing records (drop those ending before b, keep an
+ * identical record, write a new or changed one). */
+static int emit_put(struct ictx *c, dx_u128 b)
+{
+    struct dx_bytes *v = &c->val;
     if (v->err)
         return DX_ENOMEM;
-    /* merge with the existing records: drop those ending before b, keep
-     * an identical record, write a new or changed one */
-    int rc = walk_delete(c, b, false);
+    int rc = c->id ? 0 : id_assign(c);
+    if (rc == 0)
+        rc = walk_delete(c, b, false);
     if (rc)
         return rc;
     uint8_t kb[DX_SK_MAX];
@@ -499,8 +546,11 @@ static int group_commit(struct dx_txn *t, struct dx__touch *g)
     c.zl = strlen(g->zone);
     c.fam = g->fam;
     c.len = dx_fam_len(g->fam);
+    int rc = dx__zone_id(t, c.zone, c.zl, &c.id);  /* DX_ENOTFOUND: c.id 0, none yet */
+    if (rc && rc != DX_ENOTFOUND)
+        return rc;
     c.ipre_n = ikey(&c, c.ipre, 0);
-    int rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
+    rc = dx__mdb(mdb_cursor_open(t->txn, t->st->index, &c.ic));
     if (rc)
         return rc;
     c.append = true;
@@ -556,6 +606,38 @@ int dx__ip_commit(struct dx_txn *t)
             return rc;
     }
     return 0;
+}
+
+int dx__ip_rebuild(struct dx_store *st, MDB_txn *txn)
+{
+    struct dx_txn t = { .st = st, .txn = txn, .write = true };
+    int rc = mdb_drop(txn, st->index, 0);
+    if (rc == 0)
+        rc = mdb_drop(txn, st->zoneids, 0);
+    MDB_cursor *zc;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, st->zones, &zc);
+    if (rc)
+        return dx__mdb(rc);
+    /* every zone with entries has a serial (zones) */
+    MDB_val k, v;
+    int mrc = mdb_cursor_get(zc, &k, &v, MDB_FIRST);
+    for (; mrc == 0 && rc == 0; mrc = mdb_cursor_get(zc, &k, &v, MDB_NEXT)) {
+        char *zone = strndup(k.mv_data, k.mv_size);
+        if (!zone || strlen(zone) + 1 != k.mv_size) {
+            rc = zone ? DX_EINVAL : DX_ENOMEM;
+            free(zone);
+            break;
+        }
+        static const uint8_t fams[] = { DX_FAM_V4, DX_FAM_V6 };
+        for (size_t i = 0; i < 2 && rc == 0; i++) {
+            struct dx__touch g = { .zone = zone, .fam = fams[i], .full = true };
+            rc = group_commit(&t, &g);
+        }
+        free(zone);
+    }
+    mdb_cursor_close(zc);
+    return rc ? rc : mrc == MDB_NOTFOUND ? 0 : dx__mdb(mrc);
 }
 
 /* Record the address range of ip key k in zone as touched. */

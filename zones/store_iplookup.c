@@ -1,7 +1,8 @@
 /* The lookups in the ip index (zones/schema.h, "index"): the lists of an
  * address (dx__ip_lookup, for dx_lookup) and whether an unexpired entry
  * overlaps a prefix (dx__ip_below, for dx_lookup_below). One
- * MDB_SET_RANGE each; the index value is read in place. */
+ * MDB_SET_RANGE each; the index value is read in place. The zone's id in
+ * the keys (zoneids, dx__zone_id) is read once per snapshot. */
 #include <lmdb.h>
 #include <stdbool.h>
 #include <string.h>
@@ -9,30 +10,67 @@
 #include "zones/err.h"
 #include "zones/store_txn.h"
 
-/* Per list, the first unexpired element of the chain of the interval
- * holding addr decides; an exclusion there: not listed. */
-int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
-                  size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max)
+int dx__zone_id(struct dx_txn *t, const char *zone, size_t zl, uint16_t *id)
+{
+    /* a read snapshot's ids cannot change: the last one read is reused (as
+       dx_zone_serial's serial; a write txn may give one at commit) */
+    if (!t->write && t->izl == zl && memcmp(t->izone, zone, zl) == 0) {
+        *id = t->iid;
+        return t->iid ? 0 : DX_ENOTFOUND;
+    }
+    if (zl > DX_ZONE_MAX)
+        return DX_EINVAL;
+    MDB_val k = { zl + 1, (void *)zone }, v;   /* the zoneids key z \0 (dx_sk_zone) */
+    int rc = mdb_get(t->txn, t->st->zoneids, &k, &v);
+    *id = 0;
+    if (rc == MDB_NOTFOUND)
+        rc = DX_ENOTFOUND;
+    else if (rc)
+        return dx__mdb(rc);
+    else if ((rc = dx_sv_zoneid_get(v.mv_data, v.mv_size, id)) != 0)
+        return rc;
+    if (!t->write && t->active) {
+        memcpy(t->izone, zone, zl);
+        t->izl = zl;
+        t->iid = *id;
+    }
+    return rc;
+}
+
+/* The index cursor of t and the id of zone: 0, DX_ENOTFOUND (no index
+ * record of the zone) or an error. */
+static int ip_open(struct dx_txn *t, const char *zone, size_t zl, uint16_t *id)
 {
     if (!t->icur) {
         int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
         if (rc)
             return dx__mdb(rc);
     }
+    return dx__zone_id(t, zone, zl, id);
+}
+
+/* Per list, the first unexpired element of the chain of the interval
+ * holding addr decides; an exclusion there: not listed. */
+int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
+                  size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max)
+{
+    uint16_t id;
+    int rc = ip_open(t, zone, zl, &id);
+    if (rc)
+        return rc == DX_ENOTFOUND ? 0 : rc;
     uint8_t kb[DX_SK_MAX];
-    size_t kn = dx_sk_index(kb, zone, zl, fam, addr, len);
-    if (kn == 0)
-        return DX_EINVAL;
+    size_t kn = dx_sk_index(kb, id, fam, addr, len);
     MDB_val key = { kn, kb }, v;
-    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
+    rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
         return dx__mdb(rc);
-    if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
+    const uint8_t *end = dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len);
+    if (!end)
         return 0;
     struct dx_ivalue iv;
-    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
+    const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, end, len);
     if (!start)
         return DX_EINVAL;
     if (memcmp(start, addr, len) > 0)
@@ -72,22 +110,20 @@ static int ip_range_used(struct dx_txn *t, const char *zone, size_t zl, uint8_t 
                          dx_u128 lo, dx_u128 hi, uint64_t now)
 {
     size_t len = dx_fam_len(fam);
-    if (!t->icur) {
-        int rc = mdb_cursor_open(t->txn, t->st->index, &t->icur);
-        if (rc)
-            return dx__mdb(rc);
-    }
+    uint16_t id;
+    int rc = ip_open(t, zone, zl, &id);
+    if (rc)
+        return rc == DX_ENOTFOUND ? 0 : rc;
     uint8_t kb[DX_SK_MAX];
-    size_t kn = dx_sk_index_u128(kb, zone, zl, fam, lo, len);
-    if (kn == 0)
-        return DX_EINVAL;
+    size_t kn = dx_sk_index_u128(kb, id, fam, lo, len);
     MDB_val key = { kn, kb }, v;
-    int rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
+    rc = mdb_cursor_get(t->icur, &key, &v, MDB_SET_RANGE);
     for (; rc == 0; rc = mdb_cursor_get(t->icur, &key, &v, MDB_NEXT)) {
-        if (!dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len))
+        const uint8_t *end = dx_sk_index_end(key.mv_data, key.mv_size, kb, kn, len);
+        if (!end)
             return 0;                     /* past this zone/family */
         struct dx_ivalue iv;
-        const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, len);
+        const uint8_t *start = dx_sv_index_open(&iv, v.mv_data, v.mv_size, end, len);
         if (!start)
             return DX_EINVAL;
         if (dx_be_n(start, len) > hi)

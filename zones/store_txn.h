@@ -26,6 +26,7 @@
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/schema.h"
+#include "zones/schema_index.h"
 #include "zones/store.h"
 
 /* A write txn's touched ranges of a zone/family are recomputed region by
@@ -43,6 +44,7 @@ struct dx_store {
     MDB_dbi changes, counts, runs;   /* last change per zone, entries per list, loader
                                         runs (zones/store_counts.c, store_runs.c) */
     MDB_dbi journal;                 /* IXFR journal (zones/store_journal.c) */
+    MDB_dbi zoneids;                 /* the zones' ids in index keys (store_ipindex.c) */
     dx_commit_hook hook;             /* dx_store_set_commit_hook */
     void (*hook_free)(void *arg);
     void *hook_arg;
@@ -92,6 +94,10 @@ struct dx_txn {
     char szone[DX_ZONE_MAX];
     uint32_t sserial;
     int src;
+    /* read txn: the same for the last zone dx__zone_id read (its id, 0: none) */
+    size_t izl;
+    char izone[DX_ZONE_MAX];
+    uint16_t iid;
     uint64_t now;                    /* write txn: the caller's clock (serials) */
     int err;                         /* sticky error of a write txn */
     struct dx__touch *touch;
@@ -180,11 +186,18 @@ int dx__dindex_below(struct dx_txn *t, const char *zone, size_t zl, const struct
                      uint64_t now);
 
 /* The ip index: record the range of ip key k in zone as touched by t, and
- * recompute the index for every range t touched, at commit
- * (store_ipindex.c); dx_lookup of an address (len bytes of family fam)
- * and dx_lookup_below of an ip prefix (store_iplookup.c). */
+ * recompute the index for every range t touched, at commit, giving the
+ * zone its id if it has none (store_ipindex.c); dx_lookup of an address
+ * (len bytes of family fam) and dx_lookup_below of an ip prefix
+ * (store_iplookup.c). */
 int dx__ip_touch(struct dx_txn *t, const char *zone, const struct dx_key *k);
 int dx__ip_commit(struct dx_txn *t);
+/* The index of every zone rebuilt from the entries, into an empty index
+ * and zoneids (a store of an older index layout, at open: store_env.c). */
+int dx__ip_rebuild(struct dx_store *st, MDB_txn *txn);
+/* The id of zone (zl = strlen) in index keys (zoneids): 0, DX_ENOTFOUND
+ * (none yet: the zone has no index record) or an error (store_iplookup.c). */
+int dx__zone_id(struct dx_txn *t, const char *zone, size_t zl, uint16_t *id);
 int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
                   size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max);
 int dx__ip_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,

@@ -29,8 +29,11 @@ int dx_ipwalk_open(struct dx_txn *t, const char *zone, uint8_t fam, struct dx_ip
     if (!w)
         return DX_ENOMEM;
     w->alen = alen;
-    w->kn = dx_sk_index_u128(w->kb, zone, strlen(zone), fam, 0, alen);
-    int rc = mdb_cursor_open(t->txn, t->st->index, &w->c);
+    uint16_t id;                     /* none: 0, which no zone has (no interval) */
+    int rc = dx__zone_id(t, zone, strlen(zone), &id);
+    w->kn = dx_sk_index_u128(w->kb, id, fam, 0, alen);
+    if (rc == 0 || rc == DX_ENOTFOUND)
+        rc = mdb_cursor_open(t->txn, t->st->index, &w->c);
     if (rc) {
         free(w);
         return dx__mdb(rc);
@@ -63,13 +66,14 @@ static int ip_load(struct dx_ipwalk *w, int rc, const MDB_val *k, const MDB_val 
         return 0;
     }
     struct dx_ivalue iv;
-    const uint8_t *start = dx_sv_index_open(&iv, v->mv_data, v->mv_size, w->alen);
+    const uint8_t *start = dx_sv_index_open(&iv, v->mv_data, v->mv_size, end, w->alen);
     if (!start || iv.b.err)
         return DX_EINVAL;
     w->cur.start = dx_be_n(start, w->alen);
     w->cur.end = dx_be_n(end, w->alen);
     w->cur.val = v->mv_data;
     w->cur.vlen = v->mv_size;
+    w->cur.endp = end;
     if (w->cur.start > w->cur.end)
         return DX_EINVAL;
     w->have = true;

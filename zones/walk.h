@@ -21,8 +21,9 @@ struct dx_ipwalk;
 
 struct dx_ipiv {                 /* one interval of the index */
     dx_u128 start, end;          /* its first and last address */
-    const uint8_t *val;          /* its index value (schema.h: dx_sv_index_open) */
+    const uint8_t *val;          /* its index value (schema_index.h: dx_sv_index_open) */
     size_t vlen;
+    const uint8_t *endp;         /* its last address as its key holds it (the open's end) */
 };
 
 /* A walk over the intervals of zone/fam (DX_FAM_V4 | DX_FAM_V6) in t. 0,

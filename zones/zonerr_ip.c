@@ -18,6 +18,7 @@
 
 #include "zones/err.h"
 #include "zones/schema.h"
+#include "zones/schema_index.h"
 #include "zones/walk.h"
 
 enum { M4 = 1, M6 = 2, MS = 3 };        /* a node's families: IPv4, IPv6, both */
@@ -36,6 +37,7 @@ struct src {                            /* W: an interval and the most specific 
     const uint8_t *val;                 /* NULL: nothing covers */
     size_t vlen;
     unsigned maxplen;
+    const uint8_t *endp;                /* the interval's last address (its key's) */
 };
 
 struct ipw {
@@ -59,7 +61,7 @@ static int eval(struct ipw *x, const struct fam *f, const struct src *s, struct 
     if (!s->val)
         return 0;
     struct dx_ivalue iv;
-    if (!dx_sv_index_open(&iv, s->val, s->vlen, f->alen))
+    if (!dx_sv_index_open(&iv, s->val, s->vlen, s->endp, f->alen))
         return DX_EINVAL;
     const char *list;
     while ((list = dx_sv_index_list(&iv))) {
@@ -83,7 +85,7 @@ static int eval(struct ipw *x, const struct fam *f, const struct src *s, struct 
 static int deep(struct ipw *x, const struct fam *f, const struct dx_ipiv *iv, unsigned k1)
 {
     struct dx_ivalue v;
-    if (!dx_sv_index_open(&v, iv->val, iv->vlen, f->alen))
+    if (!dx_sv_index_open(&v, iv->val, iv->vlen, iv->endp, f->alen))
         return DX_EINVAL;
     unsigned above = f->g * (k1 - 1);
     while (dx_sv_index_list(&v)) {
@@ -132,7 +134,7 @@ static int next_child(struct ipw *x, struct fam *f, dx_u128 blo, dx_u128 bhi, un
             return d;
         if (d) {
             *at = a;
-            *s = (struct src){ iv.val, iv.vlen, f->g * k1 };
+            *s = (struct src){ iv.val, iv.vlen, f->g * k1, iv.endp };
             return 1;
         }
         if (iv.end >= limit)
@@ -145,8 +147,8 @@ static int next_child(struct ipw *x, struct fam *f, dx_u128 blo, dx_u128 bhi, un
     int rc = dx_ipwalk_seek(f->w, *at, &iv);
     if (rc < 0)
         return rc;
-    *s = rc == 1 && iv.start <= *at ? (struct src){ iv.val, iv.vlen, f->g * k1 }
-                                    : (struct src){ NULL, 0, 0 };
+    *s = rc == 1 && iv.start <= *at ? (struct src){ iv.val, iv.vlen, f->g * k1, iv.endp }
+                                    : (struct src){ NULL, 0, 0, NULL };
     return 1;
 }
 
@@ -255,7 +257,7 @@ static int fam_children(struct ipw *x, struct fam *f, unsigned mode, unsigned k,
     while ((rc = next_child(x, f, lo, hi, k + 1, &a, &s)) == 1) {
         dx_u128 c = a & ~dx_hostmask(f->g * (k + 1), f->alen);
         set_label(x, k + 1, label_of(f, a, k + 1), mode == M6);
-        struct src none = { NULL, 0, 0 };
+        struct src none = { NULL, 0, 0, NULL };
         bool e;
         rc = visit(x, mode, k + 1, mode == M4 ? c : 0, mode == M6 ? c : 0,
                    mode == M4 ? s : none, mode == M6 ? s : none, &e);
@@ -289,7 +291,7 @@ static int shared_children(struct ipw *x, unsigned k, dx_u128 lo4, dx_u128 lo6,
             while (h4 == 1) {
                 dx_u128 c = a4 & ~dx_hostmask(8 * (k + 1), 4);
                 set_label(x, k + 1, label_of(f4, a4, k + 1), false);
-                struct src none = { NULL, 0, 0 };
+                struct src none = { NULL, 0, 0, NULL };
                 if ((rc = visit(x, M4, k + 1, c, 0, c4, none, &e)) != 0)
                     return rc;
                 *any |= e;
@@ -309,7 +311,7 @@ static int shared_children(struct ipw *x, unsigned k, dx_u128 lo4, dx_u128 lo6,
             rc = visit(x, MS, k + 1, l4, l6, r4 ? c4 : *s4, r6 ? c6 : *s6, &e);
             advance(f4, l4, k + 1);
         } else {
-            struct src none = { NULL, 0, 0 };
+            struct src none = { NULL, 0, 0, NULL };
             rc = visit(x, M6, k + 1, 0, l6, none, r6 ? c6 : *s6, &e);
         }
         if (rc)
@@ -373,7 +375,7 @@ static int path_children(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, 
         c6 = lo6 | (dx_u128)L << (128 - 4 * (k + 1));
         h6 = block_hi(f6, c6, k + 1);
     }
-    struct src r4s = { NULL, 0, 0 }, r6s = { NULL, 0, 0 };
+    struct src r4s = { NULL, 0, 0, NULL }, r6s = { NULL, 0, 0, NULL };
     dx_u128 a;
     int r4 = 0, r6 = 0;
     if (cm & M4) {
@@ -411,7 +413,7 @@ static int path_children(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, 
     if (cm & M6)
         rewind_to(f6, c6);
     set_label(x, k + 1, L, cm == M6);
-    struct src none = { NULL, 0, 0 };
+    struct src none = { NULL, 0, 0, NULL };
     struct src v4 = cm == M4 ? r4s : cm == MS ? (r4 ? r4s : *s4) : none;
     struct src v6 = cm == M4 ? none : shared ? (r6 ? r6s : *s6) : r6s;
     bool e;
@@ -424,7 +426,7 @@ static int visit(struct ipw *x, unsigned mode, unsigned k, dx_u128 lo4, dx_u128 
                  struct src s4, struct src s6, bool *exists)
 {
     struct fam *f4 = &x->f4, *f6 = &x->f6;
-    const struct src none = { NULL, 0, 0 };
+    const struct src none = { NULL, 0, 0, NULL };
     if ((mode & M6) && lo6 >= MAPPED && block_hi(f6, lo6, k) <= (MAPPED | 0xffffffffu))
         s6 = none;                      /* dnsxld answers these from the IPv4 data */
     bool addr = ((mode & M4) && k == 4) || ((mode & M6) && k == 32);
@@ -510,7 +512,7 @@ int dx__zw_ip(struct zw *w)
     if (rc == 0)
         rc = dx_ipwalk_open(w->t, w->z->name, DX_FAM_V6, &x->f6.w);
     bool any = false;
-    const struct src none = { NULL, 0, 0 };
+    const struct src none = { NULL, 0, 0, NULL };
     if (rc == 0 && w->udepth > 0)
         rc = path_children(x, MS, 0, 0, 0, &none, &none, false, &any);
     else if (rc == 0)

@@ -1,4 +1,5 @@
-/* Unit tests of the store's key and value codecs (zones/schema.h): round
+/* Unit tests of the store's key and value codecs (zones/schema.h and
+ * zones/schema_index.h): round
  * trips, the length limits of names and keys, and what a decoder says about
  * a corrupt record. The bytes themselves are pinned by test_zones_schema.c
  * (the golden dump of a whole store); these tests are about the edges.
@@ -16,6 +17,7 @@
 #include "zones/err.h"
 #include "zones/key.h"
 #include "zones/schema.h"
+#include "zones/schema_index.h"
 
 static struct dx_key K(const char *text)
 {
@@ -280,21 +282,32 @@ static void test_index_key_ends_with_the_last_address(void **state)
     (void)state;
     uint8_t kb[DX_SK_MAX], kb2[DX_SK_MAX];
     static const uint8_t a[4] = { 192, 0, 2, 255 };
-    size_t kn = dx_sk_index(kb, "zone", 4, DX_FAM_V4, a, 4);
-    assert_int_equal(kn, 10);
-    assert_memory_equal(kb, "zone\0\4\xc0\0\2\xff", 10);
-    assert_int_equal(dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V4, 0xc00002ffu, 4), 10);
-    assert_memory_equal(kb, kb2, 10);
+    size_t kn = dx_sk_index(kb, 0x0102, DX_FAM_V4, a, 4);
+    assert_int_equal(kn, 7);
+    assert_memory_equal(kb, "\1\2\4\xc0\0\2\xff", 7);
+    assert_int_equal(dx_sk_index_u128(kb2, 0x0102, DX_FAM_V4, 0xc00002ffu, 4), 7);
+    assert_memory_equal(kb, kb2, 7);
     /* another interval of the zone/family: its end; another family or zone: none */
-    dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V4, 7, 4);
-    assert_ptr_equal(dx_sk_index_end(kb2, 10, kb, kn, 4), kb2 + 6);
-    dx_sk_index_u128(kb2, "zone", 4, DX_FAM_V6, 7, 16);
-    assert_null(dx_sk_index_end(kb2, 22, kb, kn, 4));
-    dx_sk_index_u128(kb2, "zonf", 4, DX_FAM_V4, 7, 4);
-    assert_null(dx_sk_index_end(kb2, 10, kb, kn, 4));
-    char *z = name_of(256);
-    assert_int_equal(dx_sk_index(kb, z, 256, DX_FAM_V4, a, 4), 0);
-    free(z);
+    dx_sk_index_u128(kb2, 0x0102, DX_FAM_V4, 7, 4);
+    assert_ptr_equal(dx_sk_index_end(kb2, 7, kb, kn, 4), kb2 + 3);
+    assert_int_equal(dx_sk_index_u128(kb2, 0x0102, DX_FAM_V6, 7, 16), 19);
+    assert_null(dx_sk_index_end(kb2, 19, kb, kn, 4));
+    dx_sk_index_u128(kb2, 0x0103, DX_FAM_V4, 7, 4);
+    assert_null(dx_sk_index_end(kb2, 7, kb, kn, 4));
+    dx_sk_index_u128(kb2, 0x0202, DX_FAM_V4, 7, 4);
+    assert_null(dx_sk_index_end(kb2, 7, kb, kn, 4));
+}
+
+static void test_zoneid_value_is_two_bytes_not_zero(void **state)
+{
+    (void)state;
+    uint16_t id = 9;
+    assert_int_equal(dx_sv_zoneid_get("\1\2", 2, &id), 0);
+    assert_int_equal(id, 0x0102);
+    assert_int_equal(dx_sv_zoneid_get("\0\0", 2, &id), DX_EINVAL);
+    assert_int_equal(dx_sv_zoneid_get("\1\2\3", 3, &id), DX_EINVAL);
+    assert_int_equal(dx_sv_zoneid_get("\1", 1, &id), DX_EINVAL);
+    assert_int_equal(id, 0x0102);
 }
 
 /* Two lists, the second with a chain of two; every field read back. */
@@ -318,6 +331,8 @@ static void index_value(struct dx_bytes *b)
     assert_int_equal(b->err, 0);
 }
 
+static const uint8_t END[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff };   /* the key's end */
+
 static void test_index_value_round_trip(void **state)
 {
     (void)state;
@@ -325,7 +340,7 @@ static void test_index_value_round_trip(void **state)
     index_value(&b);
     struct dx_ivalue v;
     struct dx_ielem e = { 0 };
-    const uint8_t *start = dx_sv_index_open(&v, b.wp, b.pos, 16);
+    const uint8_t *start = dx_sv_index_open(&v, b.wp, b.pos, END, 16);
     assert_non_null(start);
     assert_true(dx_be_n(start, 16) == (dx_u128)0x20010db8 << 96);
     assert_string_equal(dx_sv_index_list(&v), "a");
@@ -348,7 +363,7 @@ static void test_index_value_round_trip(void **state)
     assert_null(dx_sv_index_list(&v));
     assert_int_equal(v.b.err, 0);
     /* a list left unread is skipped */
-    dx_sv_index_open(&v, b.wp, b.pos, 16);
+    dx_sv_index_open(&v, b.wp, b.pos, END, 16);
     assert_string_equal(dx_sv_index_list(&v), "a");
     assert_string_equal(dx_sv_index_list(&v), "bb");
     assert_true(dx_sv_index_elem(&v, &e));
@@ -363,17 +378,57 @@ static void test_index_value_cut_short_or_unterminated_is_corrupt(void **state)
     struct dx_bytes b;
     index_value(&b);
     struct dx_ivalue v;
-    assert_null(dx_sv_index_open(&v, b.wp, 15, 16));
-    for (size_t n = 16; n < b.pos; n++) {
-        assert_non_null(dx_sv_index_open(&v, b.wp, n, 16));
+    for (size_t n = 0; n < 1 + 16 + 2; n++)   /* form, start, nlists */
+        assert_null(dx_sv_index_open(&v, b.wp, n, END, 16));
+    for (size_t n = 1 + 16 + 2; n < b.pos; n++) {
+        assert_non_null(dx_sv_index_open(&v, b.wp, n, END, 16));
         while (dx_sv_index_list(&v))
             ;
         assert_int_not_equal(v.b.err, 0);
     }
-    b.wp[16 + 2 + 1 + 1] = 'x';        /* the NUL of list "a" */
-    dx_sv_index_open(&v, b.wp, b.pos, 16);
+    b.wp[1 + 16 + 2 + 1 + 1] = 'x';    /* the NUL of list "a" */
+    dx_sv_index_open(&v, b.wp, b.pos, END, 16);
     assert_null(dx_sv_index_list(&v));
     assert_int_equal(v.b.err, DX_EINVAL);
+    b.wp[0] = 2;                        /* a form that does not exist */
+    assert_null(dx_sv_index_open(&v, b.wp, b.pos, END, 16));
+    dx_bytes_free(&b);
+}
+
+/* Form 1: one list, one element, its address the key's end (not stored). */
+static void test_index_single_form_round_trip_and_corrupt(void **state)
+{
+    (void)state;
+    static const uint8_t end[4] = { 192, 0, 2, 7 };
+    struct dx_bytes b;
+    dx_bytes_growable(&b);
+    struct dx_ielem in = { .flags = DX_ENTRY_EXCLUDE, .plen = 32, .code = 0x7f000002,
+                           .expires = 42, .addr = NULL, .txt = "t" };
+    dx_sv_index_single_put(&b, "bb", 2, &in);
+    assert_int_equal(b.err, 0);
+    assert_int_equal(b.pos, 1 + 1 + 3 + 14 + 2 + 2);
+    assert_memory_equal(b.wp, "\1\3bb\0\1\x20\x7f\0\0\2\0\0\0\0\0\0\0\x2a\0\2t\0", b.pos);
+    struct dx_ivalue v;
+    struct dx_ielem e = { 0 };
+    assert_ptr_equal(dx_sv_index_open(&v, b.wp, b.pos, end, 4), end);
+    assert_string_equal(dx_sv_index_list(&v), "bb");
+    assert_true(dx_sv_index_elem(&v, &e));
+    assert_int_equal(e.flags, DX_ENTRY_EXCLUDE);
+    assert_int_equal(e.plen, 32);
+    assert_int_equal(e.code, 0x7f000002);
+    assert_int_equal(e.expires, 42);
+    assert_ptr_equal(e.addr, end);
+    assert_string_equal(e.txt, "t");
+    assert_false(dx_sv_index_elem(&v, &e));
+    assert_null(dx_sv_index_list(&v));
+    assert_int_equal(v.b.err, 0);
+    for (size_t n = 1; n < b.pos; n++) {
+        dx_sv_index_open(&v, b.wp, n, end, 4);
+        while (dx_sv_index_list(&v))
+            while (dx_sv_index_elem(&v, &e))
+                ;
+        assert_int_not_equal(v.b.err, 0);
+    }
     dx_bytes_free(&b);
 }
 
@@ -550,6 +605,8 @@ int main(void)
         cmocka_unit_test(test_index_key_ends_with_the_last_address),
         cmocka_unit_test(test_index_value_round_trip),
         cmocka_unit_test(test_index_value_cut_short_or_unterminated_is_corrupt),
+        cmocka_unit_test(test_index_single_form_round_trip_and_corrupt),
+        cmocka_unit_test(test_zoneid_value_is_two_bytes_not_zero),
         cmocka_unit_test(test_dindex_keys_sort_the_name_its_wildcard_then_the_names_below),
         cmocka_unit_test(test_dindex_value_round_trip_and_raw_copy),
         cmocka_unit_test(test_history_prefix_is_the_key_text),

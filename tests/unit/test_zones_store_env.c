@@ -1,6 +1,7 @@
 /* Unit tests of the store's environment and transactions
- * (zones/store_env.c): opening, schema, damage, modes, stale readers, map
- * growth, snapshots, sticky errors, abort and crash safety. */
+ * (zones/store_env.c): opening, schema, the index layout upgrade, damage,
+ * modes, stale readers, map growth, snapshots, sticky errors, abort and
+ * crash safety. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -114,6 +115,237 @@ static void test_open_refuses_a_store_of_another_schema_version(void **state)
     assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &st), DX_ESCHEMA);
     assert_null(st);
     /* teardown needs a store to close */
+    assert_int_equal(dx_store_open(f->dir, 0, DX_STORE_CREATE, &f->st), 0);
+}
+
+/* --- the index layout upgrade --------------------------------------------- */
+
+static const char *const UQ[] = { "192.0.2.1", "192.0.2.7", "192.0.2.8", "192.0.2.200",
+                                  "198.51.100.9", "203.0.113.5", "2001:db8::1", "2001:db8::2",
+                                  "::ffff:192.0.2.1", "10.9.9.9" };
+static const char *const UB[] = { "192.0.2.0/24", "192.0.2.128/25", "198.51.100.0/24",
+                                  "203.0.113.0/24", "2001:db8::/32", "::ffff:192.0.2.0/120",
+                                  "10.0.0.0/8" };
+
+/* Every answer of the zones a.test, b.test to UQ and UB, as text. */
+static char *answers(struct dx_store *st)
+{
+    char *out = NULL;
+    size_t outn = 0;
+    FILE *o = open_memstream(&out, &outn);
+    assert_non_null(o);
+    static const char *const zones[] = { "a.test", "b.test" };
+    for (size_t z = 0; z < 2; z++) {
+        for (size_t i = 0; i < sizeof(UQ) / sizeof(UQ[0]); i++) {
+            struct dx_hit h[DX_HITS_MAX];
+            int n = look(st, zones[z], UQ[i], h);
+            fprintf(o, "%s %s %d:", zones[z], UQ[i], n);
+            for (int j = 0; j < n; j++) {
+                fprintf(o, " %s/%08x/%u/%u/%s/", h[j].list, h[j].code, h[j].plen, h[j].family,
+                        h[j].txt ? h[j].txt : "-");
+                for (size_t b = 0; b < h[j].key_len; b++)
+                    fprintf(o, "%02x", h[j].key[b]);
+            }
+            fputc('\n', o);
+        }
+        for (size_t i = 0; i < sizeof(UB) / sizeof(UB[0]); i++)
+            fprintf(o, "%s below %s %d\n", zones[z], UB[i], below(st, zones[z], UB[i]));
+    }
+    assert_int_equal(fclose(o), 0);
+    return out;
+}
+
+/* The records of the databases index and zoneids as hex lines. */
+static char *index_dump(MDB_txn *txn, MDB_dbi index, MDB_dbi zoneids)
+{
+    char *out = NULL;
+    size_t outn = 0;
+    FILE *o = open_memstream(&out, &outn);
+    assert_non_null(o);
+    MDB_dbi dbs[2] = { index, zoneids };
+    for (size_t i = 0; i < 2; i++) {
+        MDB_cursor *c;
+        assert_int_equal(mdb_cursor_open(txn, dbs[i], &c), 0);
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            fprintf(o, "%zu ", i);
+            for (size_t b = 0; b < k.mv_size; b++)
+                fprintf(o, "%02x", ((const uint8_t *)k.mv_data)[b]);
+            fputc(' ', o);
+            for (size_t b = 0; b < v.mv_size; b++)
+                fprintf(o, "%02x", ((const uint8_t *)v.mv_data)[b]);
+            fputc('\n', o);
+        }
+        mdb_cursor_close(c);
+    }
+    assert_int_equal(fclose(o), 0);
+    return out;
+}
+
+/* A layout-2 index record back to layout 1 (zones/schema.h): the key z \0
+ * fam end, the value start, u16 nlists, ... (form 0 without its form byte;
+ * form 1 with its start, list count, chain length and address put back). */
+static void to_layout1(const char *zone, const MDB_val *k, const MDB_val *v, uint8_t *kb,
+                       MDB_val *ok, uint8_t *vb, MDB_val *ov)
+{
+    const uint8_t *key = k->mv_data, *val = v->mv_data;
+    size_t zl = strlen(zone), alen = k->mv_size - 3, n = 0;
+    memcpy(kb, zone, zl + 1);
+    memcpy(kb + zl + 1, key + 2, 1 + alen);
+    *ok = (MDB_val){ zl + 2 + alen, kb };
+    if (val[0] == 0) {
+        memcpy(vb, val + 1, v->mv_size - 1);
+        *ov = (MDB_val){ v->mv_size - 1, vb };
+        return;
+    }
+    assert_int_equal(val[0], 1);
+    size_t ln = val[1];
+    memcpy(vb, key + 3, alen);                     /* start = end */
+    n = alen;
+    vb[n++] = 0;
+    vb[n++] = 1;                                   /* one list */
+    memcpy(vb + n, val + 1, 1 + ln);               /* u8 n, l \0 */
+    n += 1 + ln;
+    vb[n++] = 1;                                   /* chain of one */
+    memcpy(vb + n, val + 2 + ln, 14);              /* flags, plen, code, expires */
+    n += 14;
+    memcpy(vb + n, key + 3, alen);                 /* the element's address */
+    n += alen;
+    memcpy(vb + n, val + 16 + ln, v->mv_size - 16 - ln);   /* str txt */
+    n += v->mv_size - 16 - ln;
+    *ov = (MDB_val){ n, vb };
+}
+
+/* A store whose index has layout 1 (keys by zone name, no zoneids, no meta
+ * "index": as written before DX_STORE_INDEX) is rebuilt at its next open,
+ * by a reader as well: the same answers, the same records as a store
+ * written with layout 2, and writes go on. */
+static void test_open_rebuilds_an_index_of_the_old_layout(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w;
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(put(w, "a.test", "l1", "192.0.2.0/24", 0, 0x7f000002, 0, NULL), 0);
+    assert_int_equal(put(w, "a.test", "l1", "192.0.2.7", DX_ENTRY_EXCLUDE, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "a.test", "l2", "192.0.2.8", 0, 0x7f000003, 0, "own"), 0);
+    assert_int_equal(put(w, "a.test", "l2", "198.51.100.9", 0, 0, 0, ""), 0);
+    assert_int_equal(put(w, "a.test", "l1", "2001:db8::1", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "a.test", "l1", "2001:db8::/48", 0, 0x7f000004, 0, NULL), 0);
+    assert_int_equal(put(w, "b.test", "x", "203.0.113.5", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "b.test", "x", "192.0.2.200", 0, 0, NOW - 1, NULL), 0);
+    assert_int_equal(put(w, "d.test", "x", "spam.example", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    char *want = answers(f->st);
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    dx_store_close(f->st);
+    f->st = NULL;
+
+    /* write the index back in layout 1 */
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta, index, zoneids;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    assert_int_equal(mdb_dbi_open(txn, "index", 0, &index), 0);
+    assert_int_equal(mdb_dbi_open(txn, "zoneids", 0, &zoneids), 0);
+    char *want_db = index_dump(txn, index, zoneids);
+    const char *zone_of[3] = { NULL, NULL, NULL };  /* by id: the ids are 1 and 2 */
+    MDB_cursor *c;
+    MDB_val k, v;
+    assert_int_equal(mdb_cursor_open(txn, zoneids, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        uint16_t id = (uint16_t)(((const uint8_t *)v.mv_data)[0] << 8 |
+                                 ((const uint8_t *)v.mv_data)[1]);
+        assert_true(v.mv_size == 2 && id >= 1 && id <= 2);
+        zone_of[id] = strcmp(k.mv_data, "a.test") == 0 ? "a.test" : "b.test";
+    }
+    mdb_cursor_close(c);
+    assert_string_equal(zone_of[1], "a.test");
+    assert_string_equal(zone_of[2], "b.test");
+    MDB_val ok[64], ov[64];
+    static uint8_t kbs[64][64], vbs[64][256];
+    size_t n = 0;
+    assert_int_equal(mdb_cursor_open(txn, index, &c), 0);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++) {
+        assert_true(n < 64);
+        uint16_t id = (uint16_t)(((const uint8_t *)k.mv_data)[0] << 8 |
+                                 ((const uint8_t *)k.mv_data)[1]);
+        to_layout1(zone_of[id], &k, &v, kbs[n], &ok[n], vbs[n], &ov[n]);
+    }
+    mdb_cursor_close(c);
+    assert_true(n > 8);
+    assert_int_equal(mdb_drop(txn, index, 0), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mdb_put(txn, index, &ok[i], &ov[i], 0), 0);
+    assert_int_equal(mdb_drop(txn, zoneids, 1), 0);
+    k = (MDB_val){ 5, (void *)"index" };
+    assert_int_equal(mdb_del(txn, meta, &k, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+
+    /* a reader's open upgrades it: the same answers and records */
+    assert_int_equal(dx_store_open(sub, 0, 0, &f->st), 0);
+    assert_int_equal(dx_store_opened(f->st), DX_STORE_UPGRADED);
+    char *got = answers(f->st);
+    assert_string_equal(got, want);
+    free(got);
+    dx_store_close(f->st);
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, MDB_RDONLY, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "index", 0, &index), 0);
+    assert_int_equal(mdb_dbi_open(txn, "zoneids", 0, &zoneids), 0);
+    got = index_dump(txn, index, zoneids);
+    assert_string_equal(got, want_db);
+    free(got);
+    free(want_db);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+
+    /* once only; writes go on */
+    assert_int_equal(dx_store_open(sub, 0, DX_STORE_CREATE, &f->st), 0);
+    assert_int_equal(dx_store_opened(f->st), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(del(w, "a.test", "l1", "192.0.2.7"), 0);
+    commit_ok(w);
+    struct dx_hit h[DX_HITS_MAX];
+    assert_int_equal(look(f->st, "a.test", "192.0.2.7", h), 1);
+    assert_string_equal(h[0].list, "l1");
+    free(want);
+}
+
+/* An index layout newer than this build's is refused like a schema version. */
+static void test_open_refuses_a_newer_index_layout(void **state)
+{
+    struct fx *f = *state;
+    char sub[128];
+    snprintf(sub, sizeof(sub), "%s/db/x", f->dir);
+    dx_store_close(f->st);
+    f->st = NULL;
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+    assert_int_equal(mdb_env_open(env, sub, 0, 0644), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    uint8_t ver[4] = { 0, 0, 0, DX_STORE_INDEX + 1 };
+    MDB_val k = { 5, (void *)"index" }, v = { 4, ver };
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    struct dx_store *st = (struct dx_store *)&st;
+    assert_int_equal(dx_store_open(sub, 0, 0, &st), DX_ESCHEMA);
+    assert_null(st);
     assert_int_equal(dx_store_open(f->dir, 0, DX_STORE_CREATE, &f->st), 0);
 }
 
@@ -550,6 +782,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_write_past_the_map_grows_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_keeps_the_directory_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_txn_knows_it_is_behind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_rebuilds_an_index_of_the_old_layout, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_refuses_a_newer_index_layout, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -620,6 +620,58 @@ static void test_index_matches_a_model_under_random_puts_and_deletes(void **stat
     free(m);
 }
 
+/* One dx_lookup in r of the address q in zone: its number of hits. */
+static int look_in(struct dx_txn *r, const char *zone, const char *q)
+{
+    struct dx_hit h[DX_HITS_MAX];
+    struct dx_key k = K(q);
+    return dx_lookup(r, zone, &k, NOW, h, DX_HITS_MAX);
+}
+
+/* Index keys name a zone by its id (zoneids), given at the commit of its
+ * first index record and read once per snapshot (store_iplookup.c): a read
+ * txn from before the id answers nothing for the zone until renewed; zones
+ * asked in turn each get their own; a prefix of a zone name is not it. */
+static void test_a_read_txn_reads_zone_ids_of_its_snapshot(void **state)
+{
+    struct fx *f = *state;
+    struct dx_txn *w, *r;
+    assert_int_equal(dx_txn_read(f->st, &r), 0);
+    assert_int_equal(look_in(r, "a.test", "192.0.2.1"), 0);
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);   /* a.test: id 1 */
+    assert_int_equal(put(w, "a.test", "l", "192.0.2.1", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(look_in(r, "a.test", "192.0.2.1"), 0);   /* the snapshot's: none */
+    assert_int_equal(below_at(f->st, "a.test", "192.0.2.0/24", NOW), 1);
+    dx_txn_reset(r);
+    assert_int_equal(dx_txn_renew(r), 0);
+    assert_int_equal(look_in(r, "a.test", "192.0.2.1"), 1);
+
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);   /* b.test: id 2 */
+    assert_int_equal(put(w, "b.test", "l", "192.0.2.2", 0, 0, 0, NULL), 0);
+    assert_int_equal(put(w, "a.tes", "l", "192.0.2.3", 0, 0, 0, NULL), 0);
+    commit_ok(w);
+    assert_int_equal(dx_txn_renew(r), 0);                  /* without a reset first */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(look_in(r, "a.test", "192.0.2.1"), 1);
+        assert_int_equal(look_in(r, "a.test", "192.0.2.2"), 0);
+        assert_int_equal(look_in(r, "b.test", "192.0.2.2"), 1);
+        assert_int_equal(look_in(r, "b.test", "192.0.2.1"), 0);
+        assert_int_equal(look_in(r, "a.tes", "192.0.2.1"), 0);
+        assert_int_equal(look_in(r, "a.tes", "192.0.2.3"), 1);
+        assert_int_equal(look_in(r, "c.test", "192.0.2.1"), 0);
+    }
+    struct dx_key k = K("192.0.2.0/24");
+    assert_int_equal(dx_lookup_below(r, "b.test", &k, NOW), 1);
+    assert_int_equal(dx_lookup_below(r, "c.test", &k, NOW), 0);
+    dx_txn_abort(r);
+    /* in a write txn: the ids as of its start */
+    assert_int_equal(dx_txn_write(f->st, T_NOW, &w), 0);
+    assert_int_equal(look_in(w, "b.test", "192.0.2.2"), 1);
+    assert_int_equal(look_in(w, "c.test", "192.0.2.2"), 0);
+    dx_txn_abort(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +691,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_below_a_prefix_finds_entries_overlapping_it,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_read_txn_reads_zone_ids_of_its_snapshot, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
