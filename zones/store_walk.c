@@ -29,7 +29,7 @@ int dx_ipwalk_open(struct dx_txn *t, const char *zone, uint8_t fam, struct dx_ip
     if (!w)
         return DX_ENOMEM;
     w->alen = alen;
-    uint16_t id;                     /* none: 0, which no zone has (no interval) */
+    uint16_t id = 0;                 /* none: 0, which no zone has (no interval) */
     int rc = dx__zone_id(t, zone, strlen(zone), &id);
     w->kn = dx_sk_index_u128(w->kb, id, fam, 0, alen);
     if (rc == 0 || rc == DX_ENOTFOUND)
