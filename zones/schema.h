@@ -17,9 +17,8 @@
  *   domain  'D', name (k.len bytes as dx_key holds it, lowercase; labels reversed:
  *           "spam.example" -> "example.spam"), wild (1: 1 = "*.name")
  *
- * meta     "schema" (6 bytes, no NUL)  -> u32 DX_STORE_SCHEMA (1); checked at open
- *          "index" (5 bytes, no NUL)   -> u32 DX_STORE_INDEX (2): the index layout; a
- *                                         store without it (layout 1: keys z \0 fam end,
+ * meta     "schema" (6 bytes, no NUL)  -> u32 DX_STORE_SCHEMA (2); checked at open; a
+ *                                         store of schema 1 (index keys z \0 fam end,
  *                                         no zoneids) has its index rebuilt at open
  * zones    z \0                        -> u32 SOA serial (every write txn that
  *                                         changes z: max(now, old + 1))
@@ -58,7 +57,7 @@
  *          text(k) = dx_key_format(k);    str list, str source, str reason
  *          seq orders records of one key text and second
  * zoneids  z \0                        -> u16 id (1..65535) of z in index keys: given
- *          (added with index layout 2)    by the writer the first time z's index gets a
+ *          (added with schema 2)          by the writer the first time z's index gets a
  *                                         record, never changed or reused
  * index    u16 id, fam, end(4|16)      -> u8 form 0: start(4|16), u16 nlists, then per
  *          derived (ip keys), rebuilt     list in name order: u8 n, l \0 (n bytes), u8
@@ -422,19 +421,13 @@ void dx_sv_dindex_end(struct dx_bytes *b, size_t count_at, uint16_t nlists);
 
 /* --- meta, zones ---------------------------------------------------------------- */
 
-/* The meta keys of the schema version and of the index layout (their
- * values: a u32). */
+/* The meta key of the schema version (its value: a u32). */
 static inline const uint8_t *dx_sk_meta_schema(size_t *n)
 {
     *n = 6;
     return (const uint8_t *)"schema";
 }
 
-static inline const uint8_t *dx_sk_meta_index(size_t *n)
-{
-    *n = 5;
-    return (const uint8_t *)"index";
-}
 
 /* The zones key of a zone is its name and NUL: the zone string itself, of
  * this length (its value: the serial, a u32). */

@@ -33,8 +33,11 @@
 
 #include "zones/key.h"
 
-#define DX_STORE_SCHEMA 1
-#define DX_STORE_INDEX  2   /* the ip index's layout (zones/schema.h): an older one is rebuilt */
+#define DX_STORE_SCHEMA 2
+/* Schema 1 had the ip index keyed by zone name (zones/schema.h): its index
+ * is rebuilt at open. A build of schema 1 refuses a store of schema 2
+ * (DX_ESCHEMA), so that it never reads an index it does not know. */
+#define DX_STORE_SCHEMA_UPGRADE 1
 
 struct dx_store;
 struct dx_txn;

@@ -60,33 +60,26 @@ static const char *const dbi_names[] = {
     "requests",             /* the same */
     "changes", "counts", "runs",    /* the same (counts: filled from entries then) */
     "journal",              /* the same */
-    "zoneids",              /* the same, with index layout 2 (the index rebuilt then) */
+    "zoneids",              /* the same, with schema 2 (the index rebuilt then) */
 };
 #define N_DBI (sizeof(dbi_names) / sizeof(dbi_names[0]))
 
-/* The u32 of the meta record k in txn against want: 0, MDB_NOTFOUND, or
- * DX_ESCHEMA (another value: an incompatible version). */
-static int meta_check(struct dx_store *st, MDB_txn *txn, MDB_val *k, uint32_t want)
+/* The schema version in txn: 0 with *ver, MDB_NOTFOUND (a new store), or
+ * DX_ESCHEMA (a corrupt record). */
+static int schema_version(struct dx_store *st, MDB_txn *txn, uint32_t *ver)
 {
-    MDB_val v;
-    uint32_t ver;
-    int rc = mdb_get(txn, st->meta, k, &v);
-    if (rc == 0 && (dx_sv_u32_get(v.mv_data, v.mv_size, &ver) || ver != want))
+    MDB_val k, v;
+    k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
+    int rc = mdb_get(txn, st->meta, &k, &v);
+    if (rc == 0 && dx_sv_u32_get(v.mv_data, v.mv_size, ver))
         rc = DX_ESCHEMA;
     return rc;
 }
 
-static int meta_put(struct dx_store *st, MDB_txn *txn, MDB_val *k, uint32_t val)
-{
-    uint8_t b[4];
-    dx_sv_u32_put(b, val);
-    MDB_val v = { 4, b };
-    return mdb_put(txn, st->meta, k, &v, 0);
-}
-
 /* Open the databases in a read txn: never waits for a writer. Returns 0,
- * MDB_NOTFOUND if any database, the schema record or the index layout
- * record is missing, or an error. */
+ * MDB_NOTFOUND if any database or the schema record is missing or the
+ * schema is DX_STORE_SCHEMA_UPGRADE (schema_create upgrades it), DX_ESCHEMA
+ * for any other version, or an error. */
 static int schema_read(struct dx_store *st)
 {
     MDB_txn *txn;
@@ -95,13 +88,11 @@ static int schema_read(struct dx_store *st)
         return rc;
     for (size_t i = 0; i < N_DBI && rc == 0; i++)
         rc = mdb_dbi_open(txn, dbi_names[i], 0, store_dbi(st, i));
-    MDB_val k, ki;
-    k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
-    ki.mv_data = (void *)dx_sk_meta_index(&ki.mv_size);
+    uint32_t ver = 0;
     if (rc == 0)
-        rc = meta_check(st, txn, &k, DX_STORE_SCHEMA);
-    if (rc == 0)
-        rc = meta_check(st, txn, &ki, DX_STORE_INDEX);
+        rc = schema_version(st, txn, &ver);
+    if (rc == 0 && ver != DX_STORE_SCHEMA)
+        rc = ver == DX_STORE_SCHEMA_UPGRADE ? MDB_NOTFOUND : DX_ESCHEMA;
     if (rc) {
         mdb_txn_abort(txn);
         return rc;
@@ -109,8 +100,9 @@ static int schema_read(struct dx_store *st)
     return mdb_txn_commit(txn);         /* keeps the handles for the environment */
 }
 
-/* Create what is missing of the schema in a write txn. *created: the store
- * had no schema record at all (a new store). */
+/* Create what is missing of the schema in a write txn, and upgrade a
+ * store of schema DX_STORE_SCHEMA_UPGRADE. *created: the store had no
+ * schema record at all (a new store). */
 static int schema_create(struct dx_store *st, bool *created)
 {
     MDB_txn *txn;
@@ -123,22 +115,22 @@ static int schema_create(struct dx_store *st, bool *created)
         rc = mdb_dbi_open(txn, dbi_names[i], MDB_CREATE, store_dbi(st, i));
     if (rc == 0 && !had_counts)         /* a store from before counts: count once */
         rc = dx__counts_fill(txn, st->entries, st->counts);
-    MDB_val k, ki;
-    k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
-    ki.mv_data = (void *)dx_sk_meta_index(&ki.mv_size);
+    uint32_t ver = 0;
     if (rc == 0)
-        rc = meta_check(st, txn, &k, DX_STORE_SCHEMA);
+        rc = schema_version(st, txn, &ver);
     *created = rc == MDB_NOTFOUND;
-    if (rc == MDB_NOTFOUND)
-        rc = meta_put(st, txn, &k, DX_STORE_SCHEMA);
-    if (rc == 0)
-        rc = meta_check(st, txn, &ki, DX_STORE_INDEX);
-    if (rc == MDB_NOTFOUND) {
-        /* an index of layout 1 (keys by zone name) or none: rebuilt from
-         * the entries, in this txn */
+    if (rc == 0 && ver != DX_STORE_SCHEMA && ver != DX_STORE_SCHEMA_UPGRADE)
+        rc = DX_ESCHEMA;
+    if ((rc == 0 && ver == DX_STORE_SCHEMA_UPGRADE) || rc == MDB_NOTFOUND) {
+        /* schema 1: an ip index keyed by zone name; rebuilt from the
+         * entries in this txn (a new store: nothing to rebuild) */
         rc = dx__ip_rebuild(st, txn);
+        uint8_t b[4];
+        dx_sv_u32_put(b, DX_STORE_SCHEMA);
+        MDB_val k, v = { 4, b };
+        k.mv_data = (void *)dx_sk_meta_schema(&k.mv_size);
         if (rc == 0)
-            rc = meta_put(st, txn, &ki, DX_STORE_INDEX);
+            rc = mdb_put(txn, st->meta, &k, &v, 0);
     }
     if (rc) {
         mdb_txn_abort(txn);

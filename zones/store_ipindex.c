@@ -23,7 +23,7 @@
  * record; the first record written gives it the next id. An interval of
  * one address whose only element is that address's entry is written in
  * the value's short form (form 1, zones/schema.h). dx__ip_rebuild, at the
- * open of a store of an older index layout, rebuilds every zone. */
+ * open of a store of schema 1, rebuilds every zone. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>

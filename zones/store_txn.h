@@ -193,7 +193,7 @@ int dx__dindex_below(struct dx_txn *t, const char *zone, size_t zl, const struct
 int dx__ip_touch(struct dx_txn *t, const char *zone, const struct dx_key *k);
 int dx__ip_commit(struct dx_txn *t);
 /* The index of every zone rebuilt from the entries, into an empty index
- * and zoneids (a store of an older index layout, at open: store_env.c). */
+ * and zoneids (a store of schema 1, at open: store_env.c). */
 int dx__ip_rebuild(struct dx_store *st, MDB_txn *txn);
 /* The id of zone (zl = strlen) in index keys (zoneids): 0, DX_ENOTFOUND
  * (none yet: the zone has no index record) or an error (store_iplookup.c). */

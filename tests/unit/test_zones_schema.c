@@ -13,10 +13,10 @@
  * schema 1 as shipped) and pasted in; on a mismatch the test prints the
  * first differing line and the whole actual dump. Never regenerate it to
  * make a refactoring pass: a difference is a format change. The one change
- * so far: index layout 2 (DX_STORE_INDEX; a store of layout 1 has its index
- * rebuilt at open), whose meta, zoneids and index lines were converted from
- * the recorded layout-1 lines by its rules (zones/schema.h), not copied
- * from a run.
+ * so far: schema 2 (the ip index keyed by zone id; a store of schema 1 has
+ * its index rebuilt at open), whose meta, zoneids and index lines were
+ * converted from the recorded schema-1 lines by its rules (zones/schema.h),
+ * not copied from a run.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,7 +242,7 @@ static char *dump(const char *dir)
     return out;
 }
 
-/* Recorded from commit 3775342; meta "index", zoneids and index: layout 2. */
+/* Recorded from commit 3775342; meta "schema", zoneids and index: schema 2. */
 static const char *const expected[] = {
     "main 6368616e676573",
     "main 636f756e7473",
@@ -259,8 +259,7 @@ static const char *const expected[] = {
     "main 72756e73",
     "main 7a6f6e65696473",
     "main 7a6f6e6573",
-    "meta 696e646578 00000002",
-    "meta 736368656d61 00000001",
+    "meta 736368656d61 00000002",
     "zones 626c2e6578616d706c652e6f726700 6b49d201",
     "zones 64626c2e6578616d706c652e6f726700 6b49d200",
     "entries 626c2e6578616d706c652e6f7267006d616e75616c0004c633640018 0000000000000000000000006b49d200000000006b49d20000000000000000000000000000000000000661646d696e00000862792068616e6400000100",
