@@ -214,7 +214,7 @@ enum dx_notify_resp dx_notify_response(const uint8_t *m, size_t len, uint16_t id
     uint8_t qn[256];
     size_t qn_len, next;
     if (dx_name_unpack(m, len, DX_HDR_LEN, qn, &qn_len, &next) || next + 4 > len ||
-        qn_len != zwire_len || dx_be16(m + next) != DX_T_SOA)
+        qn_len != zwire_len || dx_be16(m + next) != DX_T_SOA || dx_be16(m + next + 2) != DX_C_IN)
         return DX_NOTIFY_OTHER;
     for (size_t i = 0; i < qn_len; i++) {
         uint8_t a = qn[i], b = zwire[i];     /* label lengths are < 64: never letters */

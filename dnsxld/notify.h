@@ -47,7 +47,8 @@ void dx_notify_reload(struct dx_notifier *n, const struct dx_conf *conf);
 /* What a message is to the NOTIFY in flight to a target (RFC 1996 4.7). */
 enum dx_notify_resp {
     DX_NOTIFY_OTHER = 0,             /* not its response: another ID, not QR, not opcode
-                                      * NOTIFY, not one question, not the zone's SOA */
+                                      * NOTIFY, not one question, not the zone's SOA
+                                      * in class IN */
     DX_NOTIFY_BADTSIG,               /* the NOTIFY was signed: the response's TSIG is
                                       * missing or does not verify with that key */
     DX_NOTIFY_RCODE,                 /* its response, with an error RCODE (*rcode) */
