@@ -384,7 +384,7 @@ int dx_txn_write(struct dx_store *st, uint64_t now, struct dx_txn **out)
 /* The txn no longer holds a snapshot (reset, commit, abort). */
 static void txn_inactive(struct dx_txn *t)
 {
-    t->szl = t->izl = 0;             /* the serial and id read belong to the snapshot */
+    t->serial_c.zl = t->id_c.zl = 0; /* the serial and id read belong to the snapshot */
     if (t->active) {
         t->active = false;
         atomic_fetch_sub(&t->st->active, 1);

@@ -10,30 +10,19 @@
 #include "zones/err.h"
 #include "zones/store_txn.h"
 
+static int id_get(const void *p, size_t n, uint32_t *v)
+{
+    uint16_t id;
+    int rc = dx_sv_zoneid_get(p, n, &id);
+    *v = rc ? 0 : id;
+    return rc;
+}
+
 int dx__zone_id(struct dx_txn *t, const char *zone, size_t zl, uint16_t *id)
 {
-    /* a read snapshot's ids cannot change: the last one read is reused (as
-       dx_zone_serial's serial; a write txn may give one at commit) */
-    if (!t->write && t->izl == zl && memcmp(t->izone, zone, zl) == 0) {
-        *id = t->iid;
-        return t->iid ? 0 : DX_ENOTFOUND;
-    }
-    if (zl > DX_ZONE_MAX)
-        return DX_EINVAL;
-    MDB_val k = { zl + 1, (void *)zone }, v;   /* the zoneids key z \0 (dx_sk_zone) */
-    int rc = mdb_get(t->txn, t->st->zoneids, &k, &v);
-    *id = 0;
-    if (rc == MDB_NOTFOUND)
-        rc = DX_ENOTFOUND;
-    else if (rc)
-        return dx__mdb(rc);
-    else if ((rc = dx_sv_zoneid_get(v.mv_data, v.mv_size, id)) != 0)
-        return rc;
-    if (!t->write && t->active) {
-        memcpy(t->izone, zone, zl);
-        t->izl = zl;
-        t->iid = *id;
-    }
+    uint32_t v = 0;
+    int rc = dx__zone_get(t, t->st->zoneids, &t->id_c, zone, zl, id_get, &v);
+    *id = (uint16_t)v;
     return rc;
 }
 

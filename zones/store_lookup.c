@@ -13,29 +13,8 @@ int dx_zone_serial(struct dx_txn *t, const char *zone, uint32_t *serial)
 {
     if (!t || dx_sk_check_zone(zone))
         return DX_EINVAL;
-    size_t zl = strlen(zone);
-    /* a read snapshot's serial cannot change: the last one read is reused
-       (a write txn bumps serials at commit: it always reads) */
-    if (!t->write && t->szl == zl && memcmp(t->szone, zone, zl) == 0) {
-        if (t->src == 0)
-            *serial = t->sserial;
-        return t->src;
-    }
-    MDB_val k = { zl + 1, (void *)zone }, v;   /* the zones key z \0 (dx_sk_zone) */
-    int rc = mdb_get(t->txn, t->st->zones, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        rc = DX_ENOTFOUND;
-    else if (rc)
-        return dx__mdb(rc);
-    else if ((rc = dx_sv_u32_get(v.mv_data, v.mv_size, serial)) != 0)
-        return rc;
-    if (!t->write && t->active) {
-        memcpy(t->szone, zone, zl);
-        t->szl = zl;
-        t->sserial = rc == 0 ? *serial : 0;
-        t->src = rc;
-    }
-    return rc;
+    return dx__zone_get(t, t->st->zones, &t->serial_c, zone, strlen(zone), dx_sv_u32_get,
+                        serial);
 }
 
 int dx_lookup(struct dx_txn *t, const char *zone, const struct dx_key *q, uint64_t now,

@@ -1,12 +1,41 @@
-/* A write txn's bookkeeping shared by the store's files: the zones it
- * changed (their serials are bumped at commit), the domain names it
- * touched, and the generic prune. */
+/* A txn's bookkeeping shared by the store's files: a read snapshot's
+ * records per zone (dx__zone_get), a write txn's zones it changed (their
+ * serials are bumped at commit), the domain names it touched, and the
+ * generic prune. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zones/err.h"
 #include "zones/store_txn.h"
+
+int dx__zone_get(struct dx_txn *t, MDB_dbi dbi, struct dx__zcache *c, const char *zone,
+                 size_t zl, int (*get)(const void *, size_t, uint32_t *), uint32_t *out)
+{
+    /* a write txn changes serials and gives ids at commit: it always reads */
+    if (!t->write && c->zl == zl && memcmp(c->zone, zone, zl) == 0) {
+        if (c->rc == 0)
+            *out = c->val;
+        return c->rc;
+    }
+    if (zl > DX_ZONE_MAX)
+        return DX_EINVAL;
+    MDB_val k = { zl + 1, (void *)zone }, v;   /* the key z \0 (dx_sk_zone) */
+    int rc = mdb_get(t->txn, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        rc = DX_ENOTFOUND;
+    else if (rc)
+        return dx__mdb(rc);
+    else if ((rc = get(v.mv_data, v.mv_size, out)) != 0)
+        return rc;
+    if (!t->write && t->active) {
+        memcpy(c->zone, zone, zl);
+        c->zl = zl;
+        c->val = rc == 0 ? *out : 0;
+        c->rc = rc;
+    }
+    return rc;
+}
 
 int dx__zone_changed(struct dx_txn *t, const char *zone)
 {

@@ -29,6 +29,16 @@
 #include "zones/schema_index.h"
 #include "zones/store.h"
 
+/* A read txn's last record of one zone in a database keyed z \0 (zones,
+ * zoneids), which a snapshot cannot change: zl = 0: none (cleared when the
+ * txn leaves its snapshot). */
+struct dx__zcache {
+    size_t zl;
+    char zone[DX_ZONE_MAX];
+    uint32_t val;
+    int rc;                          /* 0 (val) or DX_ENOTFOUND */
+};
+
 /* A write txn's touched ranges of a zone/family are recomputed region by
  * region while there are at most DX__TOUCH_FULL of them, or at most 1/16 of
  * the entries of the database (each region costs a few dozen page-local
@@ -86,18 +96,10 @@ struct dx_txn {
     bool write;
     bool hist_added;                 /* write txn: dx_history_add was called */
     bool active;                     /* holds a snapshot: false between reset and renew */
-    /* read txn: the last zone dx_zone_serial read in this snapshot and what it
-       read (0 or DX_ENOTFOUND with the serial), so the negative answers of a
-       batch read the zones database once; szl = 0: none (cleared when the txn
-       leaves its snapshot) */
-    size_t szl;
-    char szone[DX_ZONE_MAX];
-    uint32_t sserial;
-    int src;
-    /* read txn: the same for the last zone dx__zone_id read (its id, 0: none) */
-    size_t izl;
-    char izone[DX_ZONE_MAX];
-    uint16_t iid;
+    /* read txn: the last zone's serial (dx_zone_serial: the negative answers
+       of a batch read the zones database once) and index id (dx__zone_id)
+       read in this snapshot (dx__zone_get) */
+    struct dx__zcache serial_c, id_c;
     uint64_t now;                    /* write txn: the caller's clock (serials) */
     int err;                         /* sticky error of a write txn */
     struct dx__touch *touch;
@@ -198,6 +200,11 @@ int dx__ip_rebuild(struct dx_store *st, MDB_txn *txn);
 /* The id of zone (zl = strlen) in index keys (zoneids): 0, DX_ENOTFOUND
  * (none yet: the zone has no index record) or an error (store_iplookup.c). */
 int dx__zone_id(struct dx_txn *t, const char *zone, size_t zl, uint16_t *id);
+/* The record of zone (zl = strlen) in dbi decoded by get: 0 with *out,
+ * DX_ENOTFOUND or an error; a read txn reads it once per snapshot (c; a
+ * write txn always reads) (store_txn.c). */
+int dx__zone_get(struct dx_txn *t, MDB_dbi dbi, struct dx__zcache *c, const char *zone,
+                 size_t zl, int (*get)(const void *, size_t, uint32_t *), uint32_t *out);
 int dx__ip_lookup(struct dx_txn *t, const char *zone, size_t zl, const uint8_t *addr,
                   size_t len, uint8_t fam, uint64_t now, struct dx_hit *hits, size_t max);
 int dx__ip_below(struct dx_txn *t, const char *zone, size_t zl, const struct dx_key *q,
